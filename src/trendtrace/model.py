@@ -1,0 +1,313 @@
+"""The canonical post and account schema shared by every reader, the store and every stage.
+
+Readers turn source records into rows of these two shapes (see :class:`ChunkBuilder`); the store
+keeps them in the DuckDB tables ``posts`` and ``accounts`` (column by column in ``docs/schema.md``).
+Normalisation of hashtags and URLs lives here, once, so that every reader agrees.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Iterable
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import pyarrow as pa
+
+__all__ = [
+    "Kind",
+    "Format",
+    "POST_SCHEMA",
+    "ACCOUNT_SCHEMA",
+    "POST_FIELDS",
+    "ACCOUNT_FIELDS",
+    "Reject",
+    "Chunk",
+    "ChunkBuilder",
+    "InputError",
+    "normalize_hashtag",
+    "normalize_url",
+    "hashtags_in",
+    "mentions_in",
+    "urls_in",
+    "normalize_hashtags",
+    "normalize_urls",
+    "utc",
+]
+
+
+class Kind(str, enum.Enum):
+    """What a post is. ``repost`` = retweet/share without text of one's own."""
+
+    POST = "post"
+    REPOST = "repost"
+    QUOTE = "quote"
+    REPLY = "reply"
+    COMMENT = "comment"
+    MESSAGE = "message"
+
+
+class Format(str, enum.Enum):
+    """Input formats. ``auto`` asks :func:`trendtrace.readers.detect_format` to peek."""
+
+    AUTO = "auto"
+    X_V2 = "x-v2"
+    X_V1 = "x-v1"
+    IO_ARCHIVE = "io-archive"
+    CSV = "csv"
+    PARQUET = "parquet"
+    COORTWEET = "coortweet"
+
+
+class InputError(Exception):
+    """Bad user input. ``str(err)`` is a one-line message naming the file, line and problem."""
+
+
+_LIST = pa.list_(pa.string())
+_TS = pa.timestamp("us")  # naive, always UTC
+
+#: Columns of the ``posts`` table, in order. Times are UTC (naive timestamps).
+POST_SCHEMA = pa.schema(
+    [
+        ("post_id", pa.string()),
+        ("account_id", pa.string()),
+        ("time", _TS),
+        ("kind", pa.string()),
+        ("text", pa.string()),
+        ("lang", pa.string()),
+        ("ref_post_id", pa.string()),
+        ("ref_account_id", pa.string()),
+        ("reply_to_post_id", pa.string()),
+        ("hashtags", _LIST),
+        ("hashtags_raw", _LIST),
+        ("urls", _LIST),
+        ("urls_raw", _LIST),
+        ("mentions", _LIST),
+        ("media", _LIST),
+        ("client", pa.string()),
+        ("latitude", pa.float64()),
+        ("longitude", pa.float64()),
+        ("like_count", pa.int64()),
+        ("repost_count", pa.int64()),
+        ("reply_count", pa.int64()),
+        ("quote_count", pa.int64()),
+        ("source_format", pa.string()),
+        ("source_file", pa.string()),
+        ("source_line", pa.int64()),
+    ]
+)
+
+#: Columns of the ``accounts`` table (one row per account, the latest snapshot seen).
+ACCOUNT_SCHEMA = pa.schema(
+    [
+        ("account_id", pa.string()),
+        ("handle", pa.string()),
+        ("display_name", pa.string()),
+        ("description", pa.string()),
+        ("location", pa.string()),
+        ("url", pa.string()),
+        ("lang", pa.string()),
+        ("created_at", _TS),
+        ("followers", pa.int64()),
+        ("following", pa.int64()),
+        ("post_count", pa.int64()),
+        ("verified", pa.bool_()),
+        ("default_profile", pa.bool_()),
+        ("default_profile_image", pa.bool_()),
+        ("seen_at", _TS),
+        ("source_format", pa.string()),
+        ("source_file", pa.string()),
+    ]
+)
+
+POST_FIELDS: tuple[str, ...] = tuple(POST_SCHEMA.names)
+ACCOUNT_FIELDS: tuple[str, ...] = tuple(ACCOUNT_SCHEMA.names)
+_LIST_POST_FIELDS = frozenset(f.name for f in POST_SCHEMA if pa.types.is_list(f.type))
+
+
+@dataclass(frozen=True)
+class Reject:
+    """A source record that could not be read: where it was and why."""
+
+    source_file: str
+    line: int
+    reason: str
+    raw: str = ""
+
+    def message(self) -> str:
+        return f"{self.source_file}:{self.line}: {self.reason}"
+
+
+@dataclass
+class Chunk:
+    """A batch of parsed rows. ``posts`` and ``accounts`` follow the schemas above exactly."""
+
+    posts: pa.Table
+    accounts: pa.Table
+    rejects: list[Reject] = field(default_factory=list)
+    #: True when some timestamp carried no zone and was read as UTC (said once per file).
+    naive_time: bool = False
+    #: Records read (for progress), good or bad.
+    records: int = 0
+
+
+class ChunkBuilder:
+    """Accumulates rows column-wise and turns them into a :class:`Chunk`.
+
+    Readers call :meth:`post` and :meth:`account` with keyword arguments named after the schema
+    columns (missing ones become null; list columns default to empty lists) and :meth:`reject`
+    for bad records, then :meth:`take` every few thousand records.
+    """
+
+    __slots__ = ("_posts", "_accounts", "rejects", "naive_time", "records", "source_format", "source_file")
+
+    def __init__(self, source_format: str, source_file: str) -> None:
+        self.source_format = source_format
+        self.source_file = source_file
+        self._posts: dict[str, list[Any]] = {n: [] for n in POST_FIELDS}
+        self._accounts: dict[str, list[Any]] = {n: [] for n in ACCOUNT_FIELDS}
+        self.rejects: list[Reject] = []
+        self.naive_time = False
+        self.records = 0
+
+    def __len__(self) -> int:
+        return len(self._posts["post_id"]) + len(self._accounts["account_id"]) + len(self.rejects)
+
+    def post(self, **values: Any) -> None:
+        values.setdefault("source_format", self.source_format)
+        values.setdefault("source_file", self.source_file)
+        for name, column in self._posts.items():
+            v = values.get(name)
+            if v is None and name in _LIST_POST_FIELDS:
+                v = []
+            column.append(v)
+
+    def account(self, **values: Any) -> None:
+        values.setdefault("source_format", self.source_format)
+        values.setdefault("source_file", self.source_file)
+        for name, column in self._accounts.items():
+            column.append(values.get(name))
+
+    def reject(self, line: int, reason: str, raw: str = "") -> None:
+        self.rejects.append(Reject(self.source_file, line, reason, raw[:2000]))
+
+    def take(self) -> Chunk:
+        chunk = Chunk(
+            posts=pa.Table.from_pydict(self._posts, schema=POST_SCHEMA),
+            accounts=pa.Table.from_pydict(self._accounts, schema=ACCOUNT_SCHEMA),
+            rejects=self.rejects,
+            naive_time=self.naive_time,
+            records=self.records,
+        )
+        self._posts = {n: [] for n in POST_FIELDS}
+        self._accounts = {n: [] for n in ACCOUNT_FIELDS}
+        self.rejects = []
+        self.records = 0
+        return chunk
+
+
+# --------------------------------------------------------------------------- normalisation
+
+_TRACKING_PARAMS = frozenset(
+    {"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "si", "ref_src", "ref_url", "s", "t"}
+)
+_TRACKING_PREFIXES = ("utm_",)
+
+
+@functools.lru_cache(maxsize=65536)
+def normalize_hashtag(tag: str) -> str:
+    """NFKC-normalise, case-fold and strip a leading ``#``/``＃`` (``"#PTI"`` → ``"pti"``)."""
+    return unicodedata.normalize("NFKC", tag).lstrip("#＃").casefold().strip()
+
+
+@functools.lru_cache(maxsize=65536)
+def normalize_url(url: str) -> str:
+    """Canonical form of a URL for co-link matching.
+
+    Lower-case scheme and host, ``www.`` kept (it can be a different site), default ports and the
+    fragment dropped, tracking parameters (``utm_*``, ``fbclid``, ``gclid``, ``si``, ``igshid``...)
+    removed, a trailing ``/`` on the path removed. Non-URLs are returned stripped.
+
+    ``s`` and ``t`` are dropped only on x.com / twitter.com, where they are share trackers; on
+    other hosts they may be content (a search term, a video offset).
+    """
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if not parts.scheme or not parts.netloc:
+        return url
+    host = (parts.hostname or "").lower()
+    port = parts.port if _safe_port(parts) else None
+    if port and not ((parts.scheme.lower() == "http" and port == 80) or (parts.scheme.lower() == "https" and port == 443)):
+        host = f"{host}:{port}"
+    is_x = host in {"twitter.com", "x.com", "www.twitter.com", "mobile.twitter.com"}
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not k.lower().startswith(_TRACKING_PREFIXES)
+        and not (k.lower() in _TRACKING_PARAMS and (is_x or k.lower() not in {"s", "t"}))
+    ]
+    path = parts.path.rstrip("/") if parts.path not in ("", "/") else ""
+    return urlunsplit((parts.scheme.lower(), host, path, urlencode(query), ""))
+
+
+def _safe_port(parts: Any) -> bool:
+    try:
+        parts.port
+    except ValueError:
+        return False
+    return True
+
+
+# Hashtags: '#' then letters/marks/digits/underscore of any script (Urdu, Devanagari...).
+_HASHTAG_RE = re.compile(r"(?<![\w&])[#＃]([^\W_][\w]*|_[\w]+)", re.UNICODE)
+_MENTION_RE = re.compile(r"(?<![\w@])@(\w{1,50})", re.UNICODE)
+_URL_RE = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
+
+
+def hashtags_in(text: str | None) -> list[str]:
+    """Hashtags written in ``text``, as written (without ``#``), in order of appearance."""
+    if not text or ("#" not in text and "＃" not in text):
+        return []
+    return [m for m in _HASHTAG_RE.findall(text) if not m.isdigit()]
+
+
+def mentions_in(text: str | None) -> list[str]:
+    """``@handles`` in ``text``, lower-cased, without ``@``."""
+    if not text or "@" not in text:
+        return []
+    return [m.lower() for m in _MENTION_RE.findall(text)]
+
+
+def urls_in(text: str | None) -> list[str]:
+    """``http(s)://`` links written in ``text``, trailing punctuation removed."""
+    if not text or "http" not in text.lower():
+        return []
+    return [u.rstrip(".,;:!?)]}'\"") for u in _URL_RE.findall(text)]
+
+
+def normalize_hashtags(raw: Iterable[str]) -> list[str]:
+    """Normalised hashtags, order kept, empties dropped."""
+    out = []
+    for t in raw:
+        n = normalize_hashtag(t)
+        if n:
+            out.append(n)
+    return out
+
+
+def normalize_urls(raw: Iterable[str]) -> list[str]:
+    return [normalize_url(u) for u in raw if u]
+
+
+def utc(dt: datetime) -> datetime:
+    """A naive UTC datetime from an aware one (naive input is taken as UTC already)."""
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(timezone.utc).replace(tzinfo=None)
+    return dt

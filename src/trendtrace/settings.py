@@ -1,0 +1,163 @@
+"""The one table of settings: name, default, help.
+
+The CLI, the library and ``docs/settings.md`` all read defaults from :data:`SETTINGS`; a test checks
+that every setting is documented. Stages receive a :class:`Settings` object and read values with
+``settings["window"]``. Add a setting here (in the section of its stage), never a default elsewhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator, Mapping
+
+__all__ = ["Setting", "SETTINGS", "Settings", "SettingError"]
+
+
+class SettingError(ValueError):
+    """A setting name or value is not valid; the message says which values are."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    section: str
+    #: Extra validation beyond the type of the default; returns an error text or None.
+    check: Callable[[Any], str | None] | None = None
+    choices: tuple[str, ...] | None = None
+
+
+def _positive(v: Any) -> str | None:
+    return None if v > 0 else "must be greater than 0"
+
+
+def _non_negative(v: Any) -> str | None:
+    return None if v >= 0 else "must be 0 or more"
+
+
+def _unit(v: Any) -> str | None:
+    return None if 0 <= v <= 1 else "must be between 0 and 1"
+
+
+_S = Setting
+SETTINGS: tuple[Setting, ...] = (
+    # ---------------------------------------------------------------- store and ingestion
+    _S("db", "trendtrace.duckdb", "DuckDB store file.", "store"),
+    _S("out", "trendtrace-out", "Directory for analysis outputs.", "store"),
+    _S("on_error", "skip", "What to do with a bad input record: 'skip' it (counted, written to the "
+       "rejects file next to the store) or 'fail' at the first one.", "store", choices=("skip", "fail")),
+    _S("chunk_rows", 50_000, "Records parsed per batch before handing them to the store (memory "
+       "stays flat in the input size).", "store", _positive),
+    # ---------------------------------------------------------------- simulation
+    _S("sim_scenario", "default", "Simulator scenario name.", "simulate"),
+    _S("sim_seed", 7, "Seed of the simulator; the same seed gives the same data.", "simulate"),
+    _S("sim_posts", 60_000, "Approximate number of posts the simulator writes.", "simulate", _positive),
+    _S("home_tz", "Asia/Karachi", "The trend's home time zone (IANA name): where organic "
+       "participants are expected to live.", "simulate"),
+    # ---------------------------------------------------------------- coordination
+    _S("engine", "duckdb", "Where relational stages run: 'duckdb' (embedded) or 'spark' (needs "
+       "trendtrace[spark]).", "coordination", choices=("duckdb", "spark")),
+    _S("window", 60, "Co-action window in seconds: two accounts acting on the same object at most "
+       "this far apart co-act (applies to every trace without its own window).", "coordination", _positive),
+    _S("traces", "retweet,quote,reply,tweet,similar,link,hashtag,hashtag_sequence,mention",
+       "Comma-separated traces to compute.", "coordination"),
+    _S("window_hashtag", 60, "Window in seconds for co-hashtag.", "coordination", _positive),
+    _S("min_co_actions", 3, "Least number of co-actions for an account pair to be kept as an edge.",
+       "coordination", _positive),
+    _S("fdr", 0.01, "False discovery rate for Benjamini–Hochberg over all tested account pairs.",
+       "coordination", _unit),
+    _S("max_object_accounts", 500, "Cap on accounts per object and time bucket when forming pairs: a "
+       "viral object beyond it contributes the pairs of a deterministic sample only.",
+       "coordination", _positive),
+    _S("similarity", 0.8, "Jaccard threshold for near-duplicate text (co-similar).", "coordination", _unit),
+    _S("min_cluster_size", 3, "Smallest cluster whose members are called coordinated.", "coordination",
+       _positive),
+    _S("leiden_resolution", 1.0, "Resolution of Leiden (modularity); higher gives smaller clusters.",
+       "coordination", _positive),
+    _S("seed", 42, "Seed for every random choice in analysis (null model, Leiden).", "coordination"),
+    _S("evidence_per_edge", 5, "Example post pairs kept per edge and trace.", "coordination", _positive),
+    # ---------------------------------------------------------------- accounts
+    _S("min_posts_origin", 20, "Least posts an account needs for its UTC offset to be inferred.",
+       "accounts", _positive),
+    _S("model", "", "Trained inauthenticity model file (from 'trendtrace train'); empty = unsupervised.",
+       "accounts"),
+    _S("inauthentic_threshold", 0.5, "inauthenticity_score at or above which an account counts as "
+       "suspect in trend statistics and cost.", "accounts", _unit),
+    # ---------------------------------------------------------------- trends
+    _S("min_trend_accounts", 2, "Least distinct accounts for a hashtag to be a trend.", "trends", _positive),
+    _S("new_account_days", 30, "An account created this many days or fewer before the trend counts "
+       "as new.", "trends", _positive),
+    _S("price_low", 0.02, "Low estimate of the price paid per inauthentic post, US dollars.", "trends",
+       _non_negative),
+    _S("price_high", 0.36, "High estimate of the price paid per inauthentic post, US dollars.", "trends",
+       _non_negative),
+    _S("min_campaigns", 3, "Accounts active in at least this many unrelated campaigns are listed.",
+       "trends", _positive),
+    # ---------------------------------------------------------------- report
+    _S("pseudonymize", False, "Replace account ids and handles by salted hashes in every output.",
+       "report"),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+class Settings(Mapping[str, Any]):
+    """Validated settings: the defaults of :data:`SETTINGS` with overrides applied.
+
+    >>> Settings(window=30)["window"]
+    30
+    """
+
+    def __init__(self, **overrides: Any) -> None:
+        values = {s.name: s.default for s in SETTINGS}
+        for name, value in overrides.items():
+            if value is None:
+                continue
+            values[name] = validate(name, value)
+        self._values = values
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._values:
+            raise SettingError(f"unknown setting {name!r}")
+        return self._values[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def replace(self, **overrides: Any) -> "Settings":
+        merged = {**self._values, **{k: v for k, v in overrides.items() if v is not None}}
+        return Settings(**merged)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self._values)
+
+
+def validate(name: str, value: Any) -> Any:
+    """Coerce ``value`` to the type of the setting's default and check it; raise SettingError."""
+    setting = _BY_NAME.get(name)
+    if setting is None:
+        close = [n for n in _BY_NAME if n.startswith(name[:3])]
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        raise SettingError(f"unknown setting {name!r}{hint}")
+    kind = type(setting.default)
+    try:
+        if kind is bool and isinstance(value, str):
+            low = value.strip().lower()
+            if low not in {"true", "false", "1", "0", "yes", "no"}:
+                raise ValueError(value)
+            value = low in {"true", "1", "yes"}
+        elif kind is not bool:
+            value = kind(value)
+    except (TypeError, ValueError):
+        raise SettingError(f"setting {name}: {value!r} is not a {kind.__name__}") from None
+    if setting.choices and value not in setting.choices:
+        raise SettingError(f"setting {name}: {value!r} is not one of {', '.join(setting.choices)}")
+    if setting.check:
+        problem = setting.check(value)
+        if problem:
+            raise SettingError(f"setting {name}: {value!r} {problem}")
+    return value
