@@ -3,17 +3,18 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 EXTRAS ?= dev,spark
+comma := ,
+STAMP := $(BIN)/.installed-$(subst $(comma),-,$(EXTRAS))
 
 .PHONY: setup demo test bench clean
 
-$(BIN)/.installed-$(subst $(comma),-,$(EXTRAS)): pyproject.toml
+$(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[$(EXTRAS)]'
 	touch $@
 
-comma := ,
-setup: $(BIN)/.installed-$(subst $(comma),-,$(EXTRAS))
+setup: $(STAMP)
 
 demo: setup
 	$(BIN)/trendtrace demo --out trendtrace-out

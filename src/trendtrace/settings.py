@@ -97,6 +97,16 @@ SETTINGS: tuple[Setting, ...] = (
     # ---------------------------------------------------------------- report
     _S("pseudonymize", False, "Replace account ids and handles by salted hashes in every output.",
        "report"),
+    _S("pseudonym_salt", "", "Salt for --pseudonymize hashes; empty = a new random salt each run "
+       "(pseudonyms then cannot be linked across runs). Give one to keep pseudonyms stable.",
+       "report"),
+    _S("report_accounts", 500, "Most accounts listed in the account table of report.html/json "
+       "(highest coordination and inauthenticity first); the CSVs always hold every account.",
+       "report", _positive),
+    _S("report_edges", 1500, "Most edges drawn in the report's network (strongest first); "
+       "network.gexf and edges.csv always hold every edge.", "report", _positive),
+    _S("report_trends", 12, "Trends whose minute timelines are drawn in the report (highest score "
+       "first); the verdict table lists every trend.", "report", _positive),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -161,3 +171,28 @@ def validate(name: str, value: Any) -> Any:
         if problem:
             raise SettingError(f"setting {name}: {value!r} {problem}")
     return value
+
+
+def settings_markdown() -> str:
+    """``docs/settings.md``: every setting with its default and help, by section (tested to match)."""
+    lines = [
+        "# Settings",
+        "",
+        "Every setting, its default and what it does. This file is generated from",
+        "`src/trendtrace/settings.py` (`python -m trendtrace.settings > docs/settings.md`); a test checks",
+        "that it matches. On the command line, the common ones have their own option (`--window 30`);",
+        "every one can be given to `analyze` as `--set NAME=VALUE`.",
+    ]
+    section = None
+    for s in SETTINGS:
+        if s.section != section:
+            section = s.section
+            lines += ["", f"## {section}", "", "| name | default | meaning |", "|---|---|---|"]
+        default = "(empty)" if s.default == "" else f"`{s.default}`"
+        extra = f" One of: {', '.join(s.choices)}." if s.choices else ""
+        lines.append(f"| `{s.name}` | {default} | {s.help}{extra} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(settings_markdown(), end="")

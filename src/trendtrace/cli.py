@@ -1,0 +1,355 @@
+"""The ``trendtrace`` command: thin commands over the library.
+
+Each command parses its arguments, calls one library function and turns library exceptions into a
+one-line ``Error: ...`` on stderr with exit code 1 (never a traceback for a user mistake). Defaults and
+help come from :data:`trendtrace.settings.SETTINGS`.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import click
+
+from . import __version__
+from .model import Format, InputError
+from .settings import SETTINGS, SettingError, Settings
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+_USER_ERRORS: tuple[type[BaseException], ...] = (InputError, SettingError)
+
+
+def _user_errors() -> tuple[type[BaseException], ...]:
+    from .store import StoreError
+
+    return _USER_ERRORS + (StoreError,)
+
+
+def setting_option(name: str, *flags: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A click option whose default and help come from the settings table."""
+    s = _BY_NAME[name]
+    flags = flags or ("--" + name.replace("_", "-"),)
+    if s.choices:
+        kwargs.setdefault("type", click.Choice(s.choices))
+    elif isinstance(s.default, bool):
+        kwargs.setdefault("is_flag", True)
+    else:
+        kwargs.setdefault("type", type(s.default))
+    return click.option(*flags, name, default=s.default, show_default=True, help=s.help, **kwargs)
+
+
+def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except _user_errors() as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("Error: interrupted", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+class _Ctx:
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+
+
+def _console(quiet: bool) -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True, quiet=quiet)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="trendtrace")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors and the final result paths.")
+@click.option("--verbose", "-v", is_flag=True, help="Log each step of the analysis.")
+@click.pass_context
+def main(ctx: click.Context, quiet: bool, verbose: bool) -> None:
+    """trendtrace: tell whether a social-media trend is organic or manufactured, and show the evidence."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    ctx.obj = _Ctx(quiet)
+
+
+# --------------------------------------------------------------------------- ingest
+
+def _parse_map(pairs: Sequence[str]) -> dict[str, str]:
+    from .model import ACCOUNT_FIELDS, POST_FIELDS
+
+    out: dict[str, str] = {}
+    for pair in pairs:
+        field, sep, column = pair.partition("=")
+        field, column = field.strip(), column.strip()
+        if not sep or not field or not column:
+            raise InputError(f"--map {pair!r}: write FIELD=COLUMN, e.g. --map time=created_at")
+        if field not in POST_FIELDS and field not in ACCOUNT_FIELDS:
+            raise InputError(
+                f"--map {pair!r}: unknown field {field!r}; fields are: "
+                + ", ".join(sorted(set(POST_FIELDS) | set(ACCOUNT_FIELDS)))
+            )
+        out[field] = column
+    return out
+
+
+def _ingest(paths: Sequence[str], db: str, fmt: str, mapping: dict[str, str], on_error: str,
+            chunk_rows: int, quiet: bool) -> Any:
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from .store import Store
+
+    console = _console(quiet)
+    with Store(db) as store:
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(bar_width=None),
+                      TextColumn("{task.completed:,.0f} records"), TimeElapsedColumn(),
+                      console=console, transient=True, disable=quiet) as bar:
+            tasks: dict[str, Any] = {}
+
+            def progress(path: str, records: int) -> None:
+                if path not in tasks:
+                    tasks[path] = bar.add_task(f"reading {Path(path).name}", total=None)
+                bar.advance(tasks[path], records)
+
+            report = store.ingest(paths, fmt, mapping, on_error, chunk_rows, progress)
+        for f in report.files:
+            if f.skipped_unchanged:
+                console.print(f"{f.path}: already ingested, unchanged; skipped")
+                continue
+            if f.naive_time:
+                console.print(f"note: {f.path}: times without a zone were read as UTC")
+            console.print(
+                f"{f.path}: {f.records:,} records, {f.posts_added:,} new posts, "
+                f"{f.accounts_updated:,} account snapshots" + (f", {f.rejects:,} rejected" if f.rejects else "")
+            )
+        if report.rejects:
+            console.print(f"{report.rejects:,} bad records skipped; see {report.rejects_path}")
+        console.print(f"store {db}: {store.count('posts'):,} posts, {store.count('accounts'):,} accounts")
+    return report
+
+
+FORMAT_CHOICES = click.Choice([f.value for f in Format])
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@setting_option("db")
+@click.option("--format", "fmt", type=FORMAT_CHOICES, default="auto", show_default=True,
+              help="Input format; 'auto' detects it by peeking at the file.")
+@click.option("--map", "mapping", multiple=True, metavar="FIELD=COLUMN",
+              help="Map a canonical field (docs/schema.md) to a column of a CSV/Parquet file; repeatable.")
+@setting_option("on_error")
+@setting_option("chunk_rows")
+@click.pass_obj
+@handle_errors
+def ingest(obj: _Ctx, paths: tuple[str, ...], db: str, fmt: str, mapping: tuple[str, ...], on_error: str,
+           chunk_rows: int) -> None:
+    """Read files (JSON lines, CSV, Parquet; .gz or .zst) into the store, atomically per file."""
+    Settings(on_error=on_error, chunk_rows=chunk_rows)
+    _ingest(paths, db, fmt, _parse_map(mapping), on_error, chunk_rows, obj.quiet)
+
+
+# --------------------------------------------------------------------------- simulate
+
+def _simulate(out: str, scenario: str, seed: int, fmt: str, posts: int | None, home_tz: str, quiet: bool) -> Any:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .simulate import SCENARIOS, simulate
+
+    if scenario not in SCENARIOS:
+        raise InputError(f"--scenario {scenario!r}: unknown scenario; scenarios are: {', '.join(SCENARIOS)}")
+    _check_tz(home_tz)
+    console = _console(quiet)
+    with Progress(TextColumn("simulating"), BarColumn(bar_width=None), TextColumn("{task.completed:,.0f} posts"),
+                  TimeElapsedColumn(), console=console, transient=True, disable=quiet) as bar:
+        task = bar.add_task("sim", total=None)
+        sim = simulate(out, scenario=scenario, seed=seed, posts=posts, fmt=fmt, home_tz=home_tz,
+                       progress=lambda n: bar.update(task, completed=n))
+    console.print(f"wrote {sim.posts:,} posts by {sim.accounts:,} accounts to "
+                  + ", ".join(str(p) for p in sim.data_paths) + f"; truth in {sim.labels_dir}")
+    return sim
+
+
+def _check_tz(zone: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InputError(f"--home-tz {zone!r}: not a time zone name; use an IANA name such as Asia/Karachi") from None
+
+
+@main.command("simulate")
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Directory to write data and labels to.")
+@setting_option("sim_scenario", "--scenario")
+@setting_option("sim_seed", "--seed")
+@click.option("--format", "fmt", type=click.Choice([f.value for f in Format if f not in (Format.AUTO,)]),
+              default="x-v2", show_default=True, help="Format of the data file written.")
+@click.option("--posts", type=click.IntRange(min=100), default=None,
+              help="Scale the scenario to about this many posts (default: the scenario's own size).")
+@setting_option("home_tz")
+@click.pass_obj
+@handle_errors
+def simulate_cmd(obj: _Ctx, out: str, sim_scenario: str, sim_seed: int, fmt: str, posts: int | None,
+                 home_tz: str) -> None:
+    """Write a seeded scenario with ground truth: organic users, organic surges and paid campaigns."""
+    _simulate(out, sim_scenario, sim_seed, fmt, posts, home_tz, obj.quiet)
+
+
+# --------------------------------------------------------------------------- analyze
+
+def _analyze(db: str, out: str, settings: Settings, campaigns: str | None, quiet: bool) -> list[Path]:
+    from .pipeline import analyze as run_analysis
+    from .report import write_outputs
+    from .store import Store
+
+    console = _console(quiet)
+    with Store(db) as store:
+        if store.count("posts") == 0:
+            raise InputError(f"{db}: the store has no posts; give input files or ingest them first")
+        with console.status("analysing") as status:
+            run_analysis(store, settings, campaigns=campaigns, step=status.update)
+            status.update("writing the report…")
+            return write_outputs(store.con, out, settings)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(dir_okay=False))
+@click.option("--db", default=None, help="Store file [default: OUT/trendtrace.duckdb when PATHs are given, "
+              "else ./trendtrace.duckdb].")
+@setting_option("out")
+@setting_option("window")
+@setting_option("home_tz")
+@click.option("--campaigns", type=click.Path(dir_okay=False), default=None,
+              help="TOML or YAML file naming campaigns by hashtags and keywords.")
+@setting_option("engine")
+@click.option("--format", "fmt", type=FORMAT_CHOICES, default="auto", show_default=True,
+              help="Input format of PATHs.")
+@click.option("--map", "mapping", multiple=True, metavar="FIELD=COLUMN", help="Column mapping for CSV/Parquet PATHs.")
+@setting_option("on_error")
+@setting_option("model")
+@setting_option("min_co_actions")
+@setting_option("traces")
+@setting_option("pseudonymize")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
+              help="Any other setting (see docs/settings.md); repeatable.")
+@click.pass_obj
+@handle_errors
+def analyze(obj: _Ctx, paths: tuple[str, ...], db: str | None, out: str, window: int, home_tz: str,
+            campaigns: str | None, engine: str, fmt: str, mapping: tuple[str, ...], on_error: str, model: str,
+            min_co_actions: int, traces: str, pseudonymize: bool, sets: tuple[str, ...]) -> None:
+    """Find coordinated accounts, score accounts and trends, and write the report to OUT."""
+    _check_tz(home_tz)
+    extra = _parse_sets(sets)
+    settings = Settings(window=window, home_tz=home_tz, engine=engine, on_error=on_error, model=model,
+                        min_co_actions=min_co_actions, traces=traces, pseudonymize=pseudonymize, out=out, **extra)
+    if db is None:
+        db = str(Path(out) / "trendtrace.duckdb") if paths else _BY_NAME["db"].default
+    if paths:
+        Path(out).mkdir(parents=True, exist_ok=True)
+        _ingest(paths, db, fmt, _parse_map(mapping), on_error, settings["chunk_rows"], obj.quiet)
+    written = _analyze(db, out, settings, campaigns, obj.quiet)
+    _print_written(written, obj.quiet)
+
+
+def _parse_sets(sets: Sequence[str]) -> dict[str, str]:
+    out = {}
+    for s in sets:
+        name, sep, value = s.partition("=")
+        if not sep:
+            raise InputError(f"--set {s!r}: write NAME=VALUE")
+        out[name.strip().replace("-", "_")] = value.strip()
+    return out
+
+
+def _print_written(written: Sequence[Path], quiet: bool) -> None:
+    report = [p for p in written if p.name == "report.html"]
+    if report:
+        click.echo(f"report: {report[0]}")
+    elif written:
+        click.echo(f"outputs in {written[0].parent}")
+
+
+# --------------------------------------------------------------------------- train / report / serve
+
+@main.command()
+@click.argument("labels", type=click.Path(dir_okay=False))
+@setting_option("db")
+@click.option("--model", "model_path", default="trendtrace-model.joblib", show_default=True,
+              help="Where to save the trained model (use it with 'analyze --model FILE').")
+@click.pass_obj
+@handle_errors
+def train(obj: _Ctx, labels: str, db: str, model_path: str) -> None:
+    """Fit a supervised inauthenticity model on LABELS.csv (account_id,label) and the store's accounts."""
+    from .accounts import train as fit
+    from .store import Store
+
+    with Store(db) as store:
+        metrics = fit(store.con, labels, model_path, Settings())
+    click.echo(f"model: {model_path} " + " ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"
+                                                 for k, v in metrics.items()))
+
+
+@main.command()
+@setting_option("db")
+@setting_option("out")
+@setting_option("pseudonymize")
+@click.pass_obj
+@handle_errors
+def report(obj: _Ctx, db: str, out: str, pseudonymize: bool) -> None:
+    """Rebuild report.html, report.json and the CSV/Gephi exports from an analysed store."""
+    from .report import write_outputs
+    from .store import Store
+
+    with Store(db, read_only=True) as store:
+        if not store.has_table("runs"):
+            raise InputError(f"{db}: not analysed yet; run 'trendtrace analyze --db {db}' first")
+        written = write_outputs(store.con, out, Settings(pseudonymize=pseudonymize, out=out))
+    _print_written(written, obj.quiet)
+
+
+@main.command()
+@setting_option("db")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind; keep loopback unless you know who can reach this machine.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port.")
+@click.pass_obj
+@handle_errors
+def serve(obj: _Ctx, db: str, host: str, port: int) -> None:
+    """Browse an analysed store in a local, read-only web dashboard."""
+    import uvicorn
+
+    from .report.serve import create_app
+    from .store import Store
+
+    Store(db, read_only=True).close()  # clear errors for a missing or incompatible store
+    click.echo(f"serving {db} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+    uvicorn.run(create_app(db), host=host, port=port, log_level="warning")
+
+
+# --------------------------------------------------------------------------- demo
+
+@main.command()
+@setting_option("out")
+@setting_option("sim_seed", "--seed")
+@click.option("--posts", type=click.IntRange(min=1000), default=None, help="Scale of the simulated scenario.")
+@click.pass_obj
+@handle_errors
+def demo(obj: _Ctx, out: str, sim_seed: int, posts: int | None) -> None:
+    """Simulate the default scenario, ingest it, analyse it and compare the findings with the truth."""
+    from .demo import run_demo
+
+    run_demo(out, seed=sim_seed, posts=posts, quiet=obj.quiet,
+             simulate=lambda d: _simulate(d, "default", sim_seed, "x-v2", posts, _BY_NAME["home_tz"].default, obj.quiet),
+             ingest=lambda paths, db: _ingest(paths, db, "auto", {}, "skip", _BY_NAME["chunk_rows"].default, obj.quiet),
+             analyze=lambda db, settings: _analyze(db, out, settings, None, obj.quiet))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,343 @@
+"""The DuckDB store: schema and version, atomic idempotent ingestion, and the connection stages use.
+
+A store is one DuckDB file with the tables ``posts``, ``accounts``, ``account_names``, ``files`` and
+``meta`` (``docs/schema.md``). Ingestion is atomic per file: every chunk of a file is staged inside one
+transaction and merged at the end, so a failure anywhere leaves the store exactly as it was. It is
+idempotent: posts are keyed on ``post_id`` (the first copy wins), accounts keep their latest snapshot,
+and a file already ingested with the same size and modification time is recorded once.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Mapping
+
+import duckdb
+
+from . import __version__
+from .model import ACCOUNT_SCHEMA, POST_SCHEMA, Chunk, Format, InputError, Reject
+
+__all__ = ["SCHEMA_VERSION", "Store", "StoreError", "IngestReport", "FileReport", "open_store"]
+
+log = logging.getLogger("trendtrace.store")
+
+#: Bump when a table changes shape; older stores are refused with a message saying what to do.
+SCHEMA_VERSION = 1
+
+_SQL_TYPES = {
+    "string": "VARCHAR",
+    "timestamp[us]": "TIMESTAMP",
+    "list<item: string>": "VARCHAR[]",
+    "double": "DOUBLE",
+    "int64": "BIGINT",
+    "bool": "BOOLEAN",
+}
+
+
+def _ddl(name: str, schema: object, temp: bool = False) -> str:
+    cols = ", ".join(f'"{f.name}" {_SQL_TYPES[str(f.type)]}' for f in schema)  # type: ignore[attr-defined]
+    return f"CREATE {'TEMP ' if temp else ''}TABLE IF NOT EXISTS {name} ({cols})"
+
+
+class StoreError(Exception):
+    """The store file cannot be used (wrong version, not a trendtrace store, locked...)."""
+
+
+@dataclass
+class FileReport:
+    path: str
+    format: str
+    records: int = 0
+    posts_added: int = 0
+    accounts_updated: int = 0
+    rejects: int = 0
+    naive_time: bool = False
+    skipped_unchanged: bool = False
+
+
+@dataclass
+class IngestReport:
+    files: list[FileReport] = field(default_factory=list)
+    rejects_path: Path | None = None
+
+    @property
+    def posts_added(self) -> int:
+        return sum(f.posts_added for f in self.files)
+
+    @property
+    def rejects(self) -> int:
+        return sum(f.rejects for f in self.files)
+
+    @property
+    def records(self) -> int:
+        return sum(f.records for f in self.files)
+
+
+ChunkSource = Callable[[str, str, Mapping[str, str] | None, int], Iterable[Chunk]]
+Progress = Callable[[str, int], None]
+
+
+class Store:
+    """An open trendtrace store.
+
+    >>> with Store(":memory:") as store:
+    ...     store.count("posts")
+    0
+    """
+
+    def __init__(self, path: str | os.PathLike[str] = "trendtrace.duckdb", read_only: bool = False) -> None:
+        self.path = str(path)
+        self.read_only = read_only
+        if read_only and self.path != ":memory:" and not Path(self.path).exists():
+            raise StoreError(f"{self.path}: no such store; create it with 'trendtrace ingest FILE --db {self.path}'")
+        try:
+            self.con = duckdb.connect(self.path, read_only=read_only)
+        except duckdb.IOException as exc:
+            first = str(exc).splitlines()[0]
+            if "lock" in first.lower():
+                raise StoreError(f"{self.path}: the store is in use by another process ({first})") from None
+            raise StoreError(f"{self.path}: cannot open as a DuckDB store ({first})") from None
+        except duckdb.Error as exc:
+            raise StoreError(f"{self.path}: cannot open as a DuckDB store ({str(exc).splitlines()[0]})") from None
+        self.con.execute("SET TimeZone = 'UTC'")
+        self._check_or_create()
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.con.close()
+
+    def _tables(self) -> set[str]:
+        return {r[0] for r in self.con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()}
+
+    def _check_or_create(self) -> None:
+        tables = self._tables()
+        if "meta" in tables:
+            row = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            version = int(row[0]) if row else 0
+            if version != SCHEMA_VERSION:
+                raise StoreError(
+                    f"{self.path}: store has schema version {version}, this trendtrace ({__version__}) "
+                    f"reads version {SCHEMA_VERSION}; ingest your files again into a new store "
+                    f"(--db NEW.duckdb) or use the trendtrace version that wrote it"
+                )
+            return
+        if tables:
+            raise StoreError(
+                f"{self.path}: this DuckDB file is not a trendtrace store (tables: {', '.join(sorted(tables))}); "
+                "choose another --db"
+            )
+        if self.read_only:
+            raise StoreError(f"{self.path}: empty store; ingest files first")
+        self.con.execute("BEGIN")
+        self.con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+        self.con.execute(
+            "INSERT INTO meta VALUES ('schema_version', ?), ('created_by', ?), ('created_at', ?)",
+            [str(SCHEMA_VERSION), f"trendtrace {__version__}", datetime.now(timezone.utc).isoformat()],
+        )
+        self.con.execute(_ddl("posts", POST_SCHEMA))
+        self.con.execute(_ddl("accounts", ACCOUNT_SCHEMA))
+        self.con.execute(
+            "CREATE TABLE account_names (account_id VARCHAR, handle VARCHAR, display_name VARCHAR, "
+            "first_seen TIMESTAMP, last_seen TIMESTAMP)"
+        )
+        self.con.execute(
+            "CREATE TABLE files (path VARCHAR, format VARCHAR, size BIGINT, mtime DOUBLE, posts BIGINT, "
+            "accounts BIGINT, rejects BIGINT, ingested_at TIMESTAMP)"
+        )
+        self.con.execute("COMMIT")
+
+    # ------------------------------------------------------------------ queries
+
+    def count(self, table: str) -> int:
+        if table not in self._tables():
+            return 0
+        return int(self.con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0])  # type: ignore[index]
+
+    def has_table(self, table: str) -> bool:
+        return table in self._tables()
+
+    # ------------------------------------------------------------------ ingestion
+
+    def ingest(
+        self,
+        paths: Iterable[str | os.PathLike[str]],
+        fmt: Format | str = Format.AUTO,
+        mapping: Mapping[str, str] | None = None,
+        on_error: str = "skip",
+        chunk_rows: int = 50_000,
+        progress: Progress | None = None,
+        reader: ChunkSource | None = None,
+    ) -> IngestReport:
+        """Ingest files, each atomically; return what was added and rejected.
+
+        ``on_error='skip'`` counts bad records and writes them with their reason to
+        ``<store>.rejects.csv``; ``'fail'`` raises :class:`InputError` ("FILE:LINE: reason") at the
+        first one, leaving the store as it was before that file. ``reader`` defaults to
+        :func:`trendtrace.readers.read` (tests pass their own).
+        """
+        if on_error not in ("skip", "fail"):
+            raise InputError(f"--on-error must be 'skip' or 'fail', not {on_error!r}")
+        if reader is None:
+            from .readers import read as reader  # late: keeps `import trendtrace.store` light
+        report = IngestReport()
+        all_rejects: list[Reject] = []
+        for p in paths:
+            path = str(p)
+            fr = self._ingest_file(path, str(Format(fmt).value if isinstance(fmt, Format) else fmt), mapping,
+                                   on_error, chunk_rows, progress, reader, all_rejects)
+            report.files.append(fr)
+        if all_rejects:
+            report.rejects_path = self._write_rejects(all_rejects)
+        return report
+
+    def _ingest_file(
+        self,
+        path: str,
+        fmt: str,
+        mapping: Mapping[str, str] | None,
+        on_error: str,
+        chunk_rows: int,
+        progress: Progress | None,
+        reader: ChunkSource,
+        all_rejects: list[Reject],
+    ) -> FileReport:
+        fr = FileReport(path=path, format=fmt)
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            raise InputError(f"{path}: no such file") from None
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+        if Path(path).is_dir():
+            raise InputError(f"{path}: is a directory; give the files inside it")
+        known = self.con.execute(
+            "SELECT 1 FROM files WHERE path = ? AND size = ? AND mtime = ?", [path, st.st_size, st.st_mtime]
+        ).fetchone()
+        if known:
+            fr.skipped_unchanged = True
+            log.info("%s: already ingested with the same size and time; nothing to do", path)
+            return fr
+        con = self.con
+        con.execute("BEGIN")
+        try:
+            con.execute(_ddl("_stage_posts", POST_SCHEMA, temp=True))
+            con.execute(_ddl("_stage_accounts", ACCOUNT_SCHEMA, temp=True))
+            for chunk in reader(path, fmt, mapping, chunk_rows):
+                fr.records += chunk.records
+                fr.naive_time |= chunk.naive_time
+                if chunk.rejects:
+                    if on_error == "fail":
+                        raise InputError(chunk.rejects[0].message())
+                    fr.rejects += len(chunk.rejects)
+                    all_rejects.extend(chunk.rejects)
+                if chunk.posts.num_rows:
+                    con.register("_chunk_posts", chunk.posts)
+                    con.execute("INSERT INTO _stage_posts SELECT * FROM _chunk_posts WHERE post_id IS NOT NULL")
+                    con.unregister("_chunk_posts")
+                if chunk.accounts.num_rows:
+                    con.register("_chunk_accounts", chunk.accounts)
+                    con.execute(
+                        "INSERT INTO _stage_accounts SELECT * FROM _chunk_accounts WHERE account_id IS NOT NULL"
+                    )
+                    con.unregister("_chunk_accounts")
+                if progress:
+                    progress(path, chunk.records)
+            fr.posts_added, fr.accounts_updated = self._merge_staged()
+            con.execute(
+                "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
+                [path, fmt, st.st_size, st.st_mtime, fr.posts_added, fr.accounts_updated, fr.rejects],
+            )
+            con.execute("DROP TABLE _stage_posts")
+            con.execute("DROP TABLE _stage_accounts")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        return fr
+
+    def _merge_staged(self) -> tuple[int, int]:
+        con = self.con
+        # Posts: first copy of each post id within the file, and only ids the store does not have.
+        added = con.execute(
+            """
+            INSERT INTO posts
+            SELECT s.* FROM (
+                SELECT * FROM _stage_posts
+                QUALIFY row_number() OVER (PARTITION BY post_id ORDER BY source_line NULLS LAST) = 1
+            ) s ANTI JOIN posts p ON p.post_id = s.post_id
+            """
+        ).fetchone()[0]  # type: ignore[index]
+        # Accounts: the latest snapshot in this file, replacing the stored one only when newer.
+        con.execute(
+            """
+            CREATE TEMP TABLE _new_accounts AS
+            SELECT s.* FROM (
+                SELECT * FROM _stage_accounts
+                QUALIFY row_number() OVER (
+                    PARTITION BY account_id ORDER BY seen_at DESC NULLS LAST, handle, display_name) = 1
+            ) s ANTI JOIN accounts a ON a.account_id = s.account_id
+                AND coalesce(a.seen_at, TIMESTAMP '0001-01-01') >= coalesce(s.seen_at, TIMESTAMP '0001-01-01')
+            """
+        )
+        con.execute("DELETE FROM accounts WHERE account_id IN (SELECT account_id FROM _new_accounts)")
+        updated = con.execute("INSERT INTO accounts SELECT * FROM _new_accounts").fetchone()[0]  # type: ignore[index]
+        con.execute("DROP TABLE _new_accounts")
+        # Every (handle, name) an account was seen with, for handle/name-change signals.
+        con.execute(
+            """
+            CREATE TEMP TABLE _names AS
+            SELECT account_id, handle, display_name, min(first_seen) AS first_seen, max(last_seen) AS last_seen
+            FROM (
+                SELECT account_id, handle, display_name, seen_at AS first_seen, seen_at AS last_seen
+                FROM _stage_accounts
+                UNION ALL
+                SELECT n.* FROM account_names n
+                SEMI JOIN (SELECT DISTINCT account_id FROM _stage_accounts) s ON s.account_id = n.account_id
+            ) GROUP BY ALL
+            """
+        )
+        con.execute(
+            "DELETE FROM account_names WHERE account_id IN (SELECT DISTINCT account_id FROM _stage_accounts)"
+        )
+        con.execute("INSERT INTO account_names SELECT * FROM _names")
+        con.execute("DROP TABLE _names")
+        return int(added), int(updated)
+
+    def _write_rejects(self, rejects: list[Reject]) -> Path:
+        base = Path(self.path) if self.path != ":memory:" else Path("trendtrace")
+        out = base.with_name(base.stem + ".rejects.csv")
+        with open(out, "w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(["source_file", "line", "reason", "raw"])
+            for r in rejects:
+                w.writerow([_safe_cell(r.source_file), r.line, _safe_cell(r.reason), _safe_cell(r.raw)])
+        return out
+
+
+def _safe_cell(text: str) -> str:
+    """Neutralise spreadsheet formulas in a text cell (CONTRACT.md: prefix with ')."""
+    if text and text[0] in "=+-@\t\r":
+        return "'" + text
+    return text
+
+
+def open_store(path: str | os.PathLike[str], read_only: bool = False) -> Store:
+    return Store(path, read_only=read_only)
+
+
+def iter_rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> Iterator[tuple]:
+    cur = con.execute(sql, params or [])
+    while rows := cur.fetchmany(10_000):
+        yield from rows
