@@ -163,7 +163,8 @@ def validate(name: str, value: Any) -> Any:
         elif kind is not bool:
             value = kind(value)
     except (TypeError, ValueError):
-        raise SettingError(f"setting {name}: {value!r} is not a {kind.__name__}") from None
+        what = {int: "whole number", float: "number", bool: "true/false value", str: "text"}[kind]
+        raise SettingError(f"setting {name}: {value!r} is not a {what}") from None
     if setting.choices and value not in setting.choices:
         raise SettingError(f"setting {name}: {value!r} is not one of {', '.join(setting.choices)}")
     if setting.check:
