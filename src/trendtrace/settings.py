@@ -94,6 +94,8 @@ SETTINGS: tuple[Setting, ...] = (
        _non_negative),
     _S("min_campaigns", 3, "Accounts active in at least this many unrelated campaigns are listed.",
        "trends", _positive),
+    _S("template_similarity", 0.6, "Word-set Jaccard at or above which a post counts as a near-copy "
+       "of another account's post (templated share of a trend; texts of 5+ words).", "trends", _unit),
     # ---------------------------------------------------------------- report
     _S("pseudonymize", False, "Replace account ids and handles by salted hashes in every output.",
        "report"),

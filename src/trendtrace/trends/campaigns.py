@@ -173,7 +173,7 @@ def campaigns_from_mapping(doc: Any, label: str = "campaigns", lines: dict[str, 
         if not isinstance(description, str):
             raise InputError(f"{prefix}: 'description' must be a string")
         norm_tags = tuple(dict.fromkeys(t for t in (normalize_hashtag(x) for x in tags) if t))
-        if tags and len(norm_tags) < len([t for t in tags if t.strip()]) and not norm_tags:
+        if tags and not norm_tags:
             raise InputError(f"{prefix}: 'hashtags' has no usable hashtag")
         norm_words = tuple(dict.fromkeys(w for w in (_fold_keyword(x) for x in words) if w))
         key = name.strip().casefold()

@@ -1,0 +1,84 @@
+"""Ingestion speed and memory per input format.
+
+    .venv/bin/python bench/ingest.py [--posts 1000000] [--formats x-v2,io-archive,...]
+
+For each format: the simulator writes the default scenario scaled to --posts (cached under
+bench/out/), then a fresh child process ingests it into a new store; we report posts per second
+(wall time of Store.ingest, reading + parsing + staging + merging) and the child's peak RSS. Memory
+flatness: the same at a quarter of the size. Figures go to docs/benchmarks.md by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+
+CHILD = r"""
+import json, resource, sys, time
+from trendtrace.store import Store
+paths, fmt, db = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3]
+t0 = time.perf_counter()
+with Store(db) as s:
+    r = s.ingest(paths, fmt)
+    n = s.count("posts")
+dt = time.perf_counter() - t0
+print(json.dumps({"seconds": dt, "posts": n, "records": r.records, "rejects": r.rejects,
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def ensure_data(fmt: str, posts: int) -> list[str]:
+    d = OUT / f"sim-{fmt}-{posts}"
+    marker = d / "paths.json"
+    if marker.exists():
+        return json.loads(marker.read_text())
+    from trendtrace.simulate import simulate
+
+    t0 = time.perf_counter()
+    sim = simulate(d, scenario="default", seed=7, posts=posts, fmt=fmt)
+    print(f"  simulated {sim.posts:,} posts as {fmt} in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    paths = [str(p) for p in sim.data_paths]
+    marker.write_text(json.dumps(paths))
+    return paths
+
+
+def measure(fmt: str, posts: int) -> dict:
+    paths = ensure_data(fmt, posts)
+    db = OUT / f"bench-{fmt}-{posts}.duckdb"
+    db.unlink(missing_ok=True)
+    res = subprocess.run([sys.executable, "-c", CHILD, json.dumps(paths), fmt, str(db)],
+                         capture_output=True, text=True, check=True)
+    db.unlink(missing_ok=True)
+    out = json.loads(res.stdout.strip().splitlines()[-1])
+    out["size_mb"] = sum(os.path.getsize(p) for p in paths) / 1e6
+    out["posts_per_s"] = out["posts"] / out["seconds"]
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--posts", type=int, default=1_000_000)
+    ap.add_argument("--formats", default="x-v2,x-v1,io-archive,csv,parquet,coortweet")
+    args = ap.parse_args()
+    OUT.mkdir(exist_ok=True)
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print("| format | input posts (file MB) | stored posts | seconds | posts/s | peak RSS MB | peak RSS at 1/4 size MB |")
+    print("|---|---|---|---|---|---|---|")
+    for fmt in args.formats.split(","):
+        big = measure(fmt, args.posts)
+        small = measure(fmt, args.posts // 4)
+        print(f"| {fmt} | {args.posts:,} ({big['size_mb']:.0f}) | {big['posts']:,} | {big['seconds']:.1f} | "
+              f"{big['posts_per_s']:,.0f} | {big['peak_rss_mb']:.0f} | {small['peak_rss_mb']:.0f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+"""Where relational work runs: DuckDB by default, PySpark on request, through one set of Ibis
+expressions.
+
+A stage builds Ibis expressions over the table handed out by :class:`Engine` and calls
+:meth:`Engine.arrow` to run them. The stage never knows which backend runs the query: with
+``engine="duckdb"`` the expressions compile to DuckDB SQL on the store's own connection (no copy);
+with ``engine="spark"`` the ``posts`` table is handed to a Spark session (read from the store, or from
+Parquet on shared storage, see ``docs/scale.md``) and the same expressions compile to Spark SQL.
+
+Small Python-side tables (for instance the near-duplicate text pairs of :mod:`trendtrace.coordination.textsim`)
+go to the backend with :meth:`Engine.table`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+import duckdb
+import ibis
+import pyarrow as pa
+
+__all__ = ["Engine", "EngineError", "spark_session"]
+
+log = logging.getLogger("trendtrace.engine")
+
+
+class EngineError(RuntimeError):
+    """The requested engine cannot run here (for instance pyspark or Java is missing)."""
+
+
+def spark_session(master: str | None = None, app_name: str = "trendtrace") -> Any:
+    """A Spark session: the active one if there is one, else a new one.
+
+    ``master`` defaults to ``$TRENDTRACE_SPARK_MASTER`` or ``local[*]``. Raises :class:`EngineError`
+    with an installation hint when pyspark is not installed.
+    """
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise EngineError("engine 'spark' needs pyspark: pip install 'trendtrace[spark]'") from None
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
+    master = master or os.environ.get("TRENDTRACE_SPARK_MASTER", "local[*]")
+    return (
+        SparkSession.builder.master(master)
+        .appName(app_name)
+        # Timestamps are naive UTC everywhere in trendtrace.
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .getOrCreate()
+    )
+
+
+class Engine:
+    """A backend for Ibis expressions plus the ``posts`` table on it.
+
+    Parameters
+    ----------
+    con:
+        The store's DuckDB connection (holds ``posts``; results are written back here).
+    name:
+        ``"duckdb"`` (default) or ``"spark"``.
+    spark:
+        An existing Spark session (``engine="spark"`` only); default: :func:`spark_session`.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, name: str = "duckdb", spark: Any = None) -> None:
+        self.con = con
+        self.name = name
+        self._n = 0
+        if name == "duckdb":
+            self.backend = ibis.duckdb.from_connection(con)
+        elif name == "spark":
+            self.spark = spark or spark_session()
+            try:
+                self.backend = ibis.pyspark.connect(self.spark)
+            except Exception as exc:  # pragma: no cover - depends on the environment
+                raise EngineError(f"cannot start the Spark backend: {exc}") from exc
+        else:
+            raise EngineError(f"unknown engine {name!r}: use duckdb or spark")
+
+    # ------------------------------------------------------------------ tables
+    def posts(self, columns: list[str]) -> ibis.Table:
+        """The ``posts`` table (only ``columns``) as an Ibis table on this backend."""
+        if self.name == "duckdb":
+            return self.backend.table("posts").select(*columns)
+        if "posts" not in self.backend.list_tables():
+            cols = ", ".join(f'"{c}"' for c in columns)
+            arrow = self.con.sql(f"SELECT {cols} FROM posts").arrow()
+            if isinstance(arrow, pa.RecordBatchReader):
+                arrow = arrow.read_all()
+            self.table(arrow, "posts")
+        return self.backend.table("posts").select(*columns)
+
+    def table(self, arrow: pa.Table, name: str | None = None) -> ibis.Table:
+        """Put a Python-side Arrow table on the backend (a temporary view) and return it."""
+        if name is None:
+            self._n += 1
+            name = f"_tt_tmp_{self._n}"
+        if self.name == "duckdb":
+            self.con.register(name, arrow)
+            return self.backend.table(name)
+        df = self.spark.createDataFrame(arrow.to_pandas()) if arrow.num_rows else self.spark.createDataFrame(
+            [], _spark_schema(arrow.schema)
+        )
+        df.createOrReplaceTempView(name)
+        return self.backend.table(name)
+
+    def arrow(self, expr: ibis.Table) -> pa.Table:
+        """Run ``expr`` and return the result as an Arrow table."""
+        out = expr.to_pyarrow()
+        if isinstance(out, pa.RecordBatchReader):
+            out = out.read_all()
+        return out
+
+    def materialize(self, expr: ibis.Table, name: str) -> ibis.Table:
+        """Compute ``expr`` once and keep it on the backend (a temp table / cached view)."""
+        if self.name == "duckdb":
+            sql = ibis.to_sql(expr, dialect="duckdb")
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+            return self.backend.table(name)
+        df = self.backend._session.sql(str(ibis.to_sql(expr, dialect="pyspark")))
+        df = df.cache()
+        df.createOrReplaceTempView(name)
+        return self.backend.table(name)
+
+
+def _spark_schema(schema: pa.Schema) -> Any:
+    from pyspark.sql import types as T
+
+    mapping = {
+        pa.string(): T.StringType(),
+        pa.large_string(): T.StringType(),
+        pa.int64(): T.LongType(),
+        pa.int32(): T.IntegerType(),
+        pa.float64(): T.DoubleType(),
+        pa.bool_(): T.BooleanType(),
+    }
+    return T.StructType([T.StructField(f.name, mapping.get(f.type, T.StringType())) for f in schema])

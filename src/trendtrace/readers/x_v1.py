@@ -1,0 +1,209 @@
+"""X (Twitter) API v1.1 JSON lines: one status object per line (streaming API, Hydrator, twarc1).
+
+Mapping to the post schema (see ``docs/formats.md``):
+
+- ``id_str`` (else ``id``), ``user.id_str``, ``created_at`` (``Wed Oct 10 20:19:24 +0000 2018``).
+- text: ``extended_tweet.full_text`` when the status is ``truncated``, else ``full_text``, else
+  ``text``; entities from ``extended_tweet.entities`` in the same case.
+- kind: ``retweeted_status`` → repost (hashtags and URLs from the retweeted status, whose text is
+  complete), ``quoted_status`` / ``quoted_status_id_str`` → quote,
+  ``in_reply_to_status_id_str`` → reply.
+- ``retweeted_status`` and ``quoted_status`` are posts of their own, with their ``user`` as an
+  account snapshot (``seen_at`` = the outer status's time). Within a chunk each post is emitted
+  once, the outermost copy preferred.
+- client: the text of the HTML ``source`` (``<a href="...">Twitter for Android</a>``).
+- Stream notices (``delete``, ``limit``, ``scrub_geo``, ``status_withheld``...) are not posts:
+  skipped without a reject and counted in the log.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+import re
+from datetime import datetime
+from typing import Any, Iterable, Iterator
+
+from trendtrace.model import Chunk, normalize_hashtag, normalize_url
+from trendtrace.readers._io import open_input
+from trendtrace.readers._jsonl import json_records
+from trendtrace.readers._rows import RowBuffer, parse_iso, parse_v1_time
+
+__all__ = ["parse_x_v1", "read_x_v1", "STREAM_NOTICES"]
+
+log = logging.getLogger(__name__)
+
+#: Top-level keys of v1.1 streaming messages that are not statuses.
+STREAM_NOTICES = frozenset({"delete", "limit", "scrub_geo", "status_withheld", "user_withheld", "disconnect",
+                            "warning", "event", "friends", "direct_message", "control"})
+_EMPTY: dict[str, Any] = {}
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _sid(v: Any) -> str | None:
+    if v is None or v == "":
+        return None
+    return v if type(v) is str else str(v)
+
+
+_client_cache: dict[str, str] = {}
+
+
+def client_name(source: Any) -> str | None:
+    """``<a href="...">Twitter for Android</a>`` → ``Twitter for Android``; plain text kept."""
+    if not isinstance(source, str) or not source:
+        return None
+    c = _client_cache.get(source)
+    if c is None:
+        c = html.unescape(_TAG.sub("", source)).strip() if "<" in source else source
+        if len(_client_cache) < 10_000:
+            _client_cache[source] = c
+    return c
+
+
+def _when(s: Any, buf: RowBuffer) -> datetime | None:
+    dt = parse_v1_time(s)
+    if dt is None and isinstance(s, str):
+        dt = parse_iso(s)  # some v1.1 exports rewrite created_at as ISO 8601
+        if dt is not None and not (s.endswith("Z") or "+" in s[10:] or "-" in s[10:]):
+            buf.naive_time = True
+    return dt
+
+
+def _status(t: dict[str, Any], lineno: int, buf: RowBuffer, primary: bool, seen: datetime | None) -> datetime | str:
+    pid = _sid(t.get("id_str")) or _sid(t.get("id"))
+    if pid is None:
+        return "missing 'id_str'"
+    user = t.get("user")
+    if not isinstance(user, dict):
+        return "missing 'user'"
+    aid = _sid(user.get("id_str")) or _sid(user.get("id"))
+    if aid is None:
+        return "missing 'user.id_str'"
+    ca = t.get("created_at")
+    if ca is None:
+        return "missing 'created_at'"
+    time = _when(ca, buf)
+    if time is None:
+        return f"time {ca!r} is not a date"
+    if seen is None:
+        seen = time
+
+    ext = t.get("extended_tweet") if t.get("truncated") else None
+    if ext:
+        text = ext.get("full_text") or t.get("full_text") or t.get("text")
+        ent = ext.get("entities") or t.get("entities") or _EMPTY
+    else:
+        text = t.get("full_text") or t.get("text")
+        ent = t.get("entities") or _EMPTY
+
+    kind = "post"
+    ref = ref_acc = reply_to = None
+    tag_ent = ent
+    rts = t.get("retweeted_status")
+    qs = t.get("quoted_status")
+    if isinstance(rts, dict):
+        kind = "repost"
+        ref = _sid(rts.get("id_str")) or _sid(rts.get("id"))
+        ref_acc = _sid((rts.get("user") or _EMPTY).get("id_str"))
+        rext = rts.get("extended_tweet") if rts.get("truncated") else None
+        tag_ent = (rext.get("entities") if rext else None) or rts.get("entities") or ent
+    elif isinstance(qs, dict) or t.get("quoted_status_id_str"):
+        kind = "quote"
+        if isinstance(qs, dict):
+            ref = _sid(qs.get("id_str")) or _sid(qs.get("id"))
+            ref_acc = _sid((qs.get("user") or _EMPTY).get("id_str"))
+        if ref is None:
+            ref = _sid(t.get("quoted_status_id_str"))
+    reply = _sid(t.get("in_reply_to_status_id_str")) or _sid(t.get("in_reply_to_status_id"))
+    if reply is not None:
+        reply_to = reply
+        if kind == "post":
+            kind = "reply"
+            ref = reply
+            ref_acc = _sid(t.get("in_reply_to_user_id_str")) or _sid(t.get("in_reply_to_user_id"))
+
+    hashtags_raw = [h["text"] for h in tag_ent.get("hashtags", ()) if h.get("text")]
+    hashtags = [n for n in map(normalize_hashtag, hashtags_raw) if n]
+    urls_raw = [u.get("expanded_url") or u.get("url") for u in tag_ent.get("urls", ())]
+    urls_raw = [u for u in urls_raw if u]
+    urls = [normalize_url(u) for u in urls_raw]
+    mentions = [m["screen_name"].lower() for m in ent.get("user_mentions", ()) if m.get("screen_name")]
+    media = [str(m.get("id_str") or m.get("media_url_https") or "") for m in
+             ((ext or t).get("extended_entities") or _EMPTY).get("media", ())]
+    media = [m for m in media if m]
+    lat = lon = None
+    co = t.get("coordinates")
+    if isinstance(co, dict):
+        try:
+            lon, lat = float(co["coordinates"][0]), float(co["coordinates"][1])
+        except (KeyError, IndexError, TypeError, ValueError):
+            lat = lon = None
+    buf.add_post(
+        (pid, aid, time, kind, text, t.get("lang"), ref, ref_acc, reply_to, hashtags, hashtags_raw, urls,
+         urls_raw, mentions, media, client_name(t.get("source")), lat, lon, t.get("favorite_count"),
+         t.get("retweet_count"), t.get("reply_count"), t.get("quote_count"), lineno),
+        primary,
+    )
+    _account(user, aid, seen, buf)
+    # Nested statuses are real posts of other accounts; their users are snapshots as of `seen`.
+    for nested in (rts, qs):
+        if isinstance(nested, dict):
+            _status(nested, lineno, buf, False, seen)
+    return time
+
+
+def _account(u: dict[str, Any], aid: str, seen: datetime | None, buf: RowBuffer) -> None:
+    url = u.get("url") or None
+    if url:
+        for e in ((u.get("entities") or _EMPTY).get("url") or _EMPTY).get("urls", ()):
+            if e.get("url") == url and e.get("expanded_url"):
+                url = e["expanded_url"]
+    buf.add_account(
+        (aid, u.get("screen_name"), u.get("name"), u.get("description"), u.get("location"), url, u.get("lang"),
+         _when(u.get("created_at"), buf), u.get("followers_count"), u.get("friends_count"),
+         u.get("statuses_count"), u.get("verified"), u.get("default_profile"), u.get("default_profile_image"),
+         seen)
+    )
+
+
+def parse_x_v1(lines: Iterable[bytes], source_file: str, chunk_rows: int = 50_000) -> Iterator[Chunk]:
+    """Parse X API v1.1 JSON lines into chunks.
+
+    Parameters
+    ----------
+    lines : iterable of bytes
+        The file's lines (a binary file object works).
+    source_file : str
+        Recorded in ``source_file`` and in reject messages.
+    chunk_rows : int
+        A chunk is handed out once it holds at least this many posts (default 50,000).
+
+    Yields
+    ------
+    Chunk
+        Posts (nested retweeted / quoted statuses included), accounts, and rejects with their
+        physical line numbers. Stream notices are skipped, not rejected.
+    """
+    buf = RowBuffer("x-v1", source_file)
+    notices = 0
+    for lineno, obj, raw in json_records(lines, buf):
+        if "user" not in obj and "id_str" not in obj and not STREAM_NOTICES.isdisjoint(obj):
+            notices += 1
+            continue
+        r = _status(obj, lineno, buf, True, None)
+        if type(r) is str:
+            buf.reject(lineno, r, raw)
+        if len(buf) >= chunk_rows:
+            yield buf.take()
+    if buf.records or buf.posts or buf.rejects:
+        yield buf.take()
+    if notices:
+        log.info("%s: skipped %d stream notices (delete, limit, ...), which are not posts", source_file, notices)
+
+
+def read_x_v1(path: str | os.PathLike[str], chunk_rows: int = 50_000) -> Iterator[Chunk]:
+    """Open ``path`` (plain, .gz or .zst) and :func:`parse_x_v1` it."""
+    with open_input(path) as f:
+        yield from parse_x_v1(f, str(path), chunk_rows)

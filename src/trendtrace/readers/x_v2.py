@@ -1,0 +1,261 @@
+"""X (Twitter) API v2 JSON lines as twarc2 writes them: response pages, or flattened tweets.
+
+Page form (``twarc2 search``): one response page per line,
+``{"data": [tweets], "includes": {"users": [...], "tweets": [...]}, "meta": {...},
+"__twarc": {"retrieved_at": ...}}``. Flattened form (``twarc2 flatten``): one tweet per line with
+``author`` embedded and every ``referenced_tweets`` entry carrying the full referenced tweet.
+Both go through the same tweet conversion; the format is ``x-v2`` either way.
+
+Mapping to the post schema (see ``docs/formats.md``):
+
+- kind from ``referenced_tweets``: ``retweeted`` → repost, else ``quoted`` → quote, else
+  ``replied_to`` → reply; ``ref_post_id`` is that referenced id; ``reply_to_post_id`` is the
+  ``replied_to`` id whenever there is one (a quote can also be a reply).
+- ``ref_account_id``: the referenced tweet's ``author_id`` (from ``includes.tweets`` or the flattened
+  entry), else ``in_reply_to_user_id`` for replies.
+- hashtags / URLs from ``entities``; for a repost from the retweeted tweet's entities when it is at
+  hand, since the retweet's own text is cut at 140 characters. URLs: ``unwound_url``, else
+  ``expanded_url``, else ``url``.
+- Tweets in ``includes.tweets`` (and full tweets in flattened ``referenced_tweets``) are posts of
+  their own; within a chunk a post is emitted once, the ``data`` copy preferred.
+- Accounts: ``includes.users`` (page) or ``author`` / ``in_reply_to_user`` / referenced authors /
+  expanded mentions (flattened); ``seen_at`` = ``__twarc.retrieved_at``, else the page's latest
+  ``created_at``.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from typing import Any, Iterable, Iterator
+
+import orjson
+
+from trendtrace.model import Chunk, normalize_hashtag, normalize_url
+from trendtrace.readers._io import open_input
+from trendtrace.readers._jsonl import json_records
+from trendtrace.readers._rows import RowBuffer
+
+__all__ = ["parse_x_v2", "read_x_v2"]
+
+_fromiso = datetime.fromisoformat
+_EMPTY: dict[str, Any] = {}
+
+
+def _time(s: Any, buf: RowBuffer) -> datetime | None:
+    if type(s) is not str:
+        return None
+    try:
+        dt = _fromiso(s)
+    except ValueError:
+        return None
+    off = dt.utcoffset()
+    if off is None:
+        buf.naive_time = True
+        return dt
+    return (dt - off).replace(tzinfo=None) if off else dt.replace(tzinfo=None)
+
+
+def _sid(v: Any) -> str | None:
+    if v is None or v == "":
+        return None
+    return v if type(v) is str else str(v)
+
+
+def _post(t: dict[str, Any], lineno: int, buf: RowBuffer, tweets: dict[str, Any], primary: bool) -> datetime | str:
+    """Add one tweet as a post; return its time, or the reason it cannot be read."""
+    pid = _sid(t.get("id"))
+    if pid is None:
+        return "missing 'id'"
+    aid = t.get("author_id")
+    if aid is None:
+        aid = (t.get("author") or _EMPTY).get("id")
+        if aid is None:
+            return "missing 'author_id'"
+    aid = _sid(aid)
+    ca = t.get("created_at")
+    if ca is None:
+        return "missing 'created_at'"
+    time = _time(ca, buf)
+    if time is None:
+        return f"time {ca!r} is not a date"
+
+    kind = "post"
+    ref = ref_acc = reply_to = None
+    ref_t = None
+    refs = t.get("referenced_tweets")
+    if refs:
+        rt = qt = rp = None
+        for r in refs:
+            typ = r.get("type")
+            if typ == "retweeted":
+                rt = r
+            elif typ == "quoted":
+                qt = r
+            elif typ == "replied_to":
+                rp = r
+        use = rt or qt or rp
+        if use is not None:
+            kind = "repost" if use is rt else "quote" if use is qt else "reply"
+            ref = _sid(use.get("id"))
+            ref_t = tweets.get(ref) if ref is not None else None
+            if ref_t is None and "author_id" in use:
+                ref_t = use  # flattened: the entry is the full tweet
+            if ref_t is not None:
+                ref_acc = _sid(ref_t.get("author_id"))
+        if rp is not None:
+            reply_to = _sid(rp.get("id"))
+            if ref_acc is None and kind == "reply":
+                ref_acc = _sid(t.get("in_reply_to_user_id"))
+    elif t.get("in_reply_to_user_id") is not None:
+        # A reply whose target was deleted loses referenced_tweets but keeps the user id.
+        kind = "reply"
+        ref_acc = _sid(t.get("in_reply_to_user_id"))
+
+    ent = t.get("entities") or _EMPTY
+    tag_ent = ent
+    if kind == "repost" and ref_t is not None and ref_t.get("entities"):
+        tag_ent = ref_t["entities"]
+    hashtags_raw = [h["tag"] for h in tag_ent.get("hashtags", ()) if h.get("tag")]
+    hashtags = [n for n in map(normalize_hashtag, hashtags_raw) if n]
+    urls_raw = []
+    for u in tag_ent.get("urls", ()):
+        v = u.get("unwound_url") or u.get("expanded_url") or u.get("url")
+        if v:
+            urls_raw.append(v)
+    urls = [normalize_url(u) for u in urls_raw]
+    mentions = [m["username"].lower() for m in ent.get("mentions", ()) if m.get("username")]
+    att = t.get("attachments")
+    media = [str(k) for k in att.get("media_keys", ())] if att else []
+    lat = lon = None
+    geo = t.get("geo")
+    if geo:
+        c = geo.get("coordinates")
+        if c and c.get("type") == "Point":
+            try:
+                lon, lat = float(c["coordinates"][0]), float(c["coordinates"][1])
+            except (KeyError, IndexError, TypeError, ValueError):
+                lat = lon = None
+    pm = t.get("public_metrics") or _EMPTY
+    buf.add_post(
+        (pid, aid, time, kind, t.get("text"), t.get("lang"), ref, ref_acc, reply_to, hashtags, hashtags_raw,
+         urls, urls_raw, mentions, media, t.get("source"), lat, lon, pm.get("like_count"),
+         pm.get("retweet_count"), pm.get("reply_count"), pm.get("quote_count"), lineno),
+        primary,
+    )
+    return time
+
+
+def _account(u: dict[str, Any], seen: datetime | None, buf: RowBuffer) -> None:
+    aid = _sid(u.get("id"))
+    if aid is None:
+        return
+    pm = u.get("public_metrics") or _EMPTY
+    url = u.get("url") or None
+    if url:
+        # Profile links are t.co wrappers; the expanded form sits in entities.url.urls.
+        for e in ((u.get("entities") or _EMPTY).get("url") or _EMPTY).get("urls", ()):
+            if e.get("url") == url and e.get("expanded_url"):
+                url = e["expanded_url"]
+    img = u.get("profile_image_url")
+    default_img = ("default_profile_images" in img) if isinstance(img, str) else None
+    buf.add_account(
+        (aid, u.get("username"), u.get("name"), u.get("description"), u.get("location"), url, None,
+         _time(u.get("created_at"), buf), pm.get("followers_count"), pm.get("following_count"),
+         pm.get("tweet_count"), u.get("verified"), None, default_img, seen)
+    )
+
+
+def _page(obj: dict[str, Any], lineno: int, raw: bytes, buf: RowBuffer) -> None:
+    data = obj.get("data")
+    if isinstance(data, dict):
+        data = [data]  # single-tweet lookups return an object
+    elif not isinstance(data, list):
+        data = []
+    inc = obj.get("includes")
+    if not isinstance(inc, dict):
+        inc = _EMPTY
+    tweets = {t["id"]: t for t in inc.get("tweets", ()) if isinstance(t, dict) and "id" in t}
+    latest: datetime | None = None
+    for i, t in enumerate(data):
+        if not isinstance(t, dict):
+            buf.reject(lineno, f"data[{i}]: not a JSON object", raw)
+            continue
+        r = _post(t, lineno, buf, tweets, True)
+        if type(r) is str:
+            buf.reject(lineno, f"data[{i}]: {r}" if len(data) > 1 else r, orjson.dumps(t))
+        elif latest is None or r > latest:  # type: ignore[operator]
+            latest = r  # type: ignore[assignment]
+    for t in tweets.values():
+        # Included tweets lacking fields (withheld, partial) are context, not records: no reject.
+        _post(t, lineno, buf, tweets, False)
+    tw = obj.get("__twarc")
+    seen = _time(tw.get("retrieved_at"), buf) if isinstance(tw, dict) else None
+    if seen is None:
+        seen = latest
+    for u in inc.get("users", ()):
+        if isinstance(u, dict):
+            _account(u, seen, buf)
+
+
+def _flat(t: dict[str, Any], lineno: int, raw: bytes, buf: RowBuffer) -> None:
+    tweets: dict[str, Any] = {}
+    for r in t.get("referenced_tweets") or ():
+        if isinstance(r, dict) and "id" in r and "author_id" in r:
+            tweets[r["id"]] = r
+    r = _post(t, lineno, buf, tweets, True)
+    if type(r) is str:
+        buf.reject(lineno, r, raw)
+        return
+    for rt in tweets.values():
+        _post(rt, lineno, buf, tweets, False)
+    tw = t.get("__twarc")
+    seen = _time(tw.get("retrieved_at"), buf) if isinstance(tw, dict) else None
+    if seen is None:
+        seen = r  # type: ignore[assignment]
+    users = [t.get("author"), t.get("in_reply_to_user")]
+    users += [rt.get("author") for rt in tweets.values()]
+    users += [m for m in (t.get("entities") or _EMPTY).get("mentions", ()) if "public_metrics" in m]
+    for u in users:
+        if isinstance(u, dict) and u:
+            _account(u, seen, buf)
+
+
+def parse_x_v2(lines: Iterable[bytes], source_file: str, chunk_rows: int = 50_000) -> Iterator[Chunk]:
+    """Parse X API v2 JSON lines (twarc2 pages or flattened tweets) into chunks.
+
+    Parameters
+    ----------
+    lines : iterable of bytes
+        The file's lines (a binary file object works).
+    source_file : str
+        Recorded in ``source_file`` and in reject messages.
+    chunk_rows : int
+        A chunk is handed out once it holds at least this many posts (default 50,000).
+
+    Yields
+    ------
+    Chunk
+        Posts, accounts and rejects (bad JSON, a tweet without ``id`` / ``author_id`` /
+        ``created_at``, an unreadable time) with their physical line numbers.
+    """
+    buf = RowBuffer("x-v2", source_file)
+    for lineno, obj, raw in json_records(lines, buf):
+        if "data" in obj or "includes" in obj:
+            _page(obj, lineno, raw, buf)
+        elif "author_id" in obj or "author" in obj or ("id" in obj and "text" in obj):
+            _flat(obj, lineno, raw, buf)
+        elif "errors" in obj or "meta" in obj:
+            continue  # a page with no results: nothing to read
+        else:
+            buf.reject(lineno, "not an X API v2 page or tweet (no 'data', 'includes' or 'author_id')", raw)
+        if len(buf) >= chunk_rows:
+            yield buf.take()
+    if buf.records or buf.posts or buf.rejects:
+        yield buf.take()
+
+
+def read_x_v2(path: str | os.PathLike[str], chunk_rows: int = 50_000) -> Iterator[Chunk]:
+    """Open ``path`` (plain, .gz or .zst) and :func:`parse_x_v2` it."""
+    with open_input(path) as f:
+        yield from parse_x_v2(f, str(path), chunk_rows)
