@@ -52,8 +52,8 @@ HOSTILE_HANDLES = [
     FORMULA,                    # a1 (cluster 0)
     "@SUM(1+1)",                # a2 (cluster 0)
     "ayesha" + RLO + "gnp.exe", # a3 (cluster 0)
-    "+92300000",                # a4 (cluster 1)
-    "\tTabbed",                 # a5 (cluster 1)
+    "+92300000",                # a4 (cluster 0)
+    "\tTabbed",                 # a5 (cluster 0)
 ]
 
 

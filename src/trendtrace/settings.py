@@ -77,6 +77,9 @@ SETTINGS: tuple[Setting, ...] = (
        "coordination", _positive),
     _S("seed", 42, "Seed for every random choice in analysis (null model, Leiden).", "coordination"),
     _S("evidence_per_edge", 5, "Example post pairs kept per edge and trace.", "coordination", _positive),
+    _S("null_prior", 10.0, "Null model: pseudo-actions that shrink each object's time profile towards "
+       "the trace's overall activity (0 = exact permutation null, where an object used by one tight "
+       "group only gives no evidence; see docs/coordination.md).", "coordination", _non_negative),
     # ---------------------------------------------------------------- accounts
     _S("min_posts_origin", 20, "Least posts an account needs for its UTC offset to be inferred.",
        "accounts", _positive),

@@ -1,1 +1,366 @@
-"""Stage package."""
+"""Account signals: an explainable inauthenticity score, personas, and where accounts seem to be
+operated from.
+
+Doors (the pipeline and the CLI call these):
+
+- :func:`account_signals` reads ``posts`` and ``accounts`` (and ``account_coordination`` and
+  ``account_names`` when they exist) and writes the tables ``account_signals`` and
+  ``cluster_origin``.
+- :func:`train` fits a supervised model on a labels CSV and saves it for ``analyze --model``.
+
+Methods: ``docs/accounts.md``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from ..model import InputError
+from ..settings import Settings
+from .features import FEATURES, _hours_matrix, account_features, table_exists
+from .origin import claimed_place, format_offset, infer_offsets, offset_distance, quiet_share, zone_offset
+from .personas import persona_sql, script_mix
+from .score import evidence_sql, load_model, predict, save_model, train_model
+
+__all__ = ["account_signals", "train", "FEATURES", "parse_labels"]
+
+log = logging.getLogger(__name__)
+
+# Confidence at or above which an inferred offset is trusted enough to compare with a claim.
+_CONFIDENT = 0.6
+# Hours of disagreement beyond which a claimed or home zone does not fit the rhythm: the inference
+# is good to about ±1 h, and half-hour zones (India, UTC+5:30) must not count as a mismatch.
+_MISMATCH_HOURS = 1.5
+
+
+def _arrow(rel: Any) -> pa.Table:
+    out = rel.arrow()
+    return out.read_all() if isinstance(out, pa.RecordBatchReader) else out
+
+
+def _reference_time(con: duckdb.DuckDBPyConnection) -> datetime:
+    rows = con.execute("SELECT quantile_disc(time, 0.5) FROM posts").fetchall()
+    return rows[0][0] if rows and rows[0][0] is not None else datetime(2024, 1, 1)
+
+
+def _origin_columns(feats: pa.Table, settings: Settings, when: datetime) -> dict[str, Any]:
+    """UTC offset, confidence, quiet share, claimed place and the origin note for every account."""
+    hours = _hours_matrix(feats)
+    offset, conf = infer_offsets(hours, int(settings["min_posts_origin"]))
+    quiet = quiet_share(hours)
+    home = str(settings["home_tz"])
+    home_off = zone_offset(home, when)
+    locations = feats.column("location").to_pylist()
+    n = feats.num_rows
+    claimed_name: list[str | None] = [None] * n
+    claimed_off: list[float | None] = [None] * n
+    note = [""] * n
+    mismatch = np.zeros(n)
+    place_cache: dict[str, tuple[str, list[float]] | None] = {}
+    for i, loc in enumerate(locations):
+        if not loc:
+            continue
+        if loc not in place_cache:
+            p = claimed_place(loc)
+            if p is None:
+                place_cache[loc] = None
+            else:
+                offs = [o for o in (zone_offset(z, when) for z in p.zones) if o is not None]
+                place_cache[loc] = (p.name, offs) if offs else None
+        hit = place_cache[loc]
+        if hit is not None:
+            claimed_name[i] = hit[0]
+            claimed_off[i] = hit[1][0]
+    for i in np.flatnonzero(~np.isnan(offset)):
+        o = float(offset[i])
+        sleeps = f"sleeps as if in {format_offset(o)}"
+        if conf[i] < _CONFIDENT:
+            note[i] = f"daily rhythm unclear (best guess {format_offset(o)})"
+            continue
+        name = claimed_name[i]
+        if name is not None:
+            offs = place_cache[locations[i]][1]  # type: ignore[index]
+            if min(offset_distance(o, c) for c in offs) > _MISMATCH_HOURS:
+                note[i] = f"claims {name}; {sleeps}"
+                mismatch[i] = 1.0
+            else:
+                note[i] = f"claims {name}; {sleeps}, which fits"
+        elif home_off is not None and offset_distance(o, home_off) > _MISMATCH_HOURS:
+            note[i] = f"{sleeps}, not {format_offset(home_off)} like the home zone {home}"
+        else:
+            note[i] = sleeps
+    for i in np.flatnonzero((quiet >= 0.15) & ~np.isnan(offset)):
+        note[i] = (note[i] + "; " if note[i] else "") + "no nightly pause"
+    return {
+        "utc_offset": pa.array(offset, mask=np.isnan(offset)),
+        "utc_offset_confidence": pa.array(np.round(conf, 3), mask=np.isnan(conf)),
+        "quiet_share": pa.array(quiet, mask=np.isnan(quiet)),
+        "claimed_place": pa.array(claimed_name, pa.string()),
+        "claimed_utc_offset": pa.array(claimed_off, pa.float64()),
+        "origin_note": pa.array(note, pa.string()),
+        "origin_mismatch": pa.array(mismatch),
+    }
+
+
+def _signals(con: duckdb.DuckDBPyConnection, settings: Settings) -> tuple[pa.Table, np.ndarray]:
+    """The full per-account table (features, origin, persona, script, unsupervised score, reasons)
+    and the (accounts × 24) hour histogram, rows in ``account_id`` order."""
+    if not table_exists(con, "posts"):
+        raise InputError("the store has no posts table: ingest some data first")
+    feats = account_features(con, settings)
+    when = _reference_time(con)
+    for name, col in _origin_columns(feats, settings, when).items():
+        feats = feats.append_column(name, col)
+    hours = _hours_matrix(feats)
+    feats = feats.drop_columns(["hours"])
+    has_seconds = bool(con.execute(
+        "SELECT coalesce(avg((second(time) <> 0)::INT), 0) > 0.2 FROM posts").fetchall()[0][0])
+    con.register("_tt_sig_in", feats)
+    try:
+        scripts = script_mix(con)
+        con.register("_tt_scripts", scripts)
+        personas = _arrow(con.sql(persona_sql(con, "_tt_sig_in")))
+        con.register("_tt_personas", personas)
+        ev = evidence_sql("_tt_sig_in", has_seconds=has_seconds,
+                          min_posts_origin=int(settings["min_posts_origin"]))
+        table = _arrow(con.sql(f"""
+            SELECT e.*, coalesce(p.persona, '') AS persona, s.script, s.script_mix
+            FROM ({ev}) e
+            LEFT JOIN _tt_personas p USING (account_id)
+            LEFT JOIN _tt_scripts s USING (account_id)
+            ORDER BY account_id
+        """))
+    finally:
+        for t in ("_tt_sig_in", "_tt_scripts", "_tt_personas", "_tt_female_names"):
+            try:
+                con.unregister(t)
+            except Exception:  # noqa: BLE001 - not registered when an earlier step failed
+                pass
+    return table, hours
+
+
+_OUT_COLUMNS = (
+    "account_id", "handle", "inauthenticity_score", "reasons", "utc_offset", "utc_offset_confidence",
+    "persona", "origin_note", "claimed_place", "claimed_utc_offset", "script", "script_mix", "languages",
+    "clients", "quiet_share", "origin_mismatch",
+)
+
+
+def account_signals(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, int]:
+    """Compute per-account signals and write the tables ``account_signals`` and ``cluster_origin``.
+
+    Reads ``posts`` and ``accounts`` (and ``account_names`` for handle changes and
+    ``account_coordination`` for per-cluster pooling, when they exist). ``account_signals`` has one
+    row per account in ``posts`` or ``accounts``: ``inauthenticity_score`` (0-1), ``reasons``
+    (plain sentences, ``'; '``-separated, strongest first), ``utc_offset`` (hours; null below
+    ``settings['min_posts_origin']`` posts), ``utc_offset_confidence``, ``persona`` (``'news'``,
+    ``'woman'`` or ``''``), ``origin_note`` (e.g. ``'claims Lahore; sleeps as if in UTC+3'``),
+    ``claimed_place``, ``script``, ``script_mix``, ``languages``, ``clients`` and every feature
+    of :data:`FEATURES` plus ``ev_*`` evidence columns. When ``settings['model']`` names a model
+    file from :func:`train`, its probability replaces the unsupervised score (reasons stay the
+    plain-word evidence). Methods: ``docs/accounts.md``.
+
+    Returns counts: ``accounts``, ``suspect`` (score >= ``inauthentic_threshold``),
+    ``with_offset``, ``origin_mismatch``, ``news``, ``woman``, ``clusters``.
+    """
+    table, hours = _signals(con, settings)
+    model_path = str(settings["model"] or "")
+    if model_path:
+        payload = load_model(model_path)
+        score = predict(payload, table)
+        idx = table.column_names.index("inauthenticity_score")
+        table = table.set_column(idx, "inauthenticity_score", pa.array(score))
+        table = table.append_column("score_method", pa.array(["model"] * table.num_rows, pa.string()))
+    else:
+        table = table.append_column("score_method", pa.array(["unsupervised"] * table.num_rows, pa.string()))
+    front = [c for c in _OUT_COLUMNS if c in table.column_names]
+    rest = [c for c in table.column_names if c not in front and c not in
+            ("display_name", "description", "location", "created_day", "gmean", "gsd", "first_post", "last_post",
+             "_rate", "top_client")]
+    table = table.select(front + rest)
+    con.register("_tt_out", table)
+    try:
+        con.execute("CREATE OR REPLACE TABLE account_signals AS SELECT * FROM _tt_out")
+    finally:
+        con.unregister("_tt_out")
+    n_clusters = _cluster_origin(con, table, hours, settings)
+    score = table.column("inauthenticity_score").to_numpy(zero_copy_only=False)
+    persona = table.column("persona").to_pylist()
+    result = {
+        "accounts": table.num_rows,
+        "suspect": int((score >= float(settings["inauthentic_threshold"])).sum()),
+        "with_offset": int(table.column("utc_offset").is_valid().to_numpy(zero_copy_only=False).sum()),
+        "origin_mismatch": int(np.asarray(table.column("origin_mismatch").to_numpy(zero_copy_only=False)).sum()),
+        "news": persona.count("news"),
+        "woman": persona.count("woman"),
+        "clusters": n_clusters,
+    }
+    log.info("account signals: %s", result)
+    return result
+
+
+def _mix(values: list[Any]) -> dict[str, float]:
+    if not values:
+        return {}
+    u, c = np.unique(np.array(["" if v is None else str(v) for v in values], dtype=object), return_counts=True)
+    order = np.argsort(-c, kind="stable")
+    return {str(u[i]) or "none": round(float(c[i]) / len(values), 3) for i in order}
+
+
+def _cluster_origin(con: duckdb.DuckDBPyConnection, table: pa.Table, hours: np.ndarray, settings: Settings) -> int:
+    """Pool member histograms per cluster of ``account_coordination`` into ``cluster_origin``."""
+    schema = pa.schema([
+        ("cluster", pa.string()), ("utc_offset", pa.float64()), ("confidence", pa.float64()),
+        ("accounts", pa.int64()), ("posts", pa.int64()), ("persona_mix", pa.string()),
+        ("persona_baseline", pa.string()), ("script_mix", pa.string()), ("claimed_mix", pa.string()),
+        ("mean_inauthenticity", pa.float64()), ("origin_note", pa.string()),
+    ])
+    clusters: list[Any] = []
+    members: list[Any] = []
+    if table_exists(con, "account_coordination"):
+        rows = con.execute(
+            "SELECT CAST(cluster AS VARCHAR), account_id FROM account_coordination WHERE cluster IS NOT NULL "
+            "ORDER BY 1, 2").fetchall()
+        clusters = [r[0] for r in rows]
+        members = [r[1] for r in rows]
+    ids = table.column("account_id").to_pylist()
+    pos = {a: i for i, a in enumerate(ids)}
+    persona = table.column("persona").to_pylist()
+    script = table.column("script").to_pylist()
+    claimed = table.column("claimed_place").to_pylist()
+    score = np.asarray(table.column("inauthenticity_score").to_numpy(zero_copy_only=False), dtype=float)
+    baseline = json.dumps(_mix(persona), ensure_ascii=False)
+    when = _reference_time(con)
+    home = str(settings["home_tz"])
+    home_off = zone_offset(home, when)
+    by_cluster: dict[str, list[int]] = {}
+    for c, a in zip(clusters, members):
+        if a in pos:
+            by_cluster.setdefault(c, []).append(pos[a])
+    keys = sorted(by_cluster)
+    pooled = np.array([hours[by_cluster[k]].sum(axis=0) for k in keys]).reshape(-1, 24)
+    off, conf = infer_offsets(pooled, int(settings["min_posts_origin"]))
+    out: dict[str, list[Any]] = {n: [] for n in schema.names}
+    for j, k in enumerate(keys):
+        idx = by_cluster[k]
+        o = None if np.isnan(off[j]) else float(off[j])
+        claims = [claimed[i] for i in idx if claimed[i]]
+        claim_mix = _mix(claims)
+        note = ""
+        if o is not None:
+            note = f"members sleep as if in {format_offset(o)}"
+            if home_off is not None and offset_distance(o, home_off) > _MISMATCH_HOURS:
+                note += f", not {format_offset(home_off)} like the home zone {home}"
+            if claim_mix:
+                top, share = next(iter(claim_mix.items()))
+                note += f"; {round(100 * share)}% of those naming a place claim {top}"
+        out["cluster"].append(k)
+        out["utc_offset"].append(o)
+        out["confidence"].append(None if np.isnan(conf[j]) else round(float(conf[j]), 3))
+        out["accounts"].append(len(idx))
+        out["posts"].append(int(pooled[j].sum()))
+        out["persona_mix"].append(json.dumps(_mix([persona[i] for i in idx]), ensure_ascii=False))
+        out["persona_baseline"].append(baseline)
+        out["script_mix"].append(json.dumps(_mix([script[i] for i in idx]), ensure_ascii=False))
+        out["claimed_mix"].append(json.dumps(claim_mix, ensure_ascii=False))
+        out["mean_inauthenticity"].append(round(float(score[idx].mean()), 4))
+        out["origin_note"].append(note)
+    result = pa.Table.from_pydict(out, schema=schema)
+    con.register("_tt_cluster_origin", result)
+    try:
+        con.execute("CREATE OR REPLACE TABLE cluster_origin AS SELECT * FROM _tt_cluster_origin")
+    finally:
+        con.unregister("_tt_cluster_origin")
+    return len(keys)
+
+
+# --------------------------------------------------------------------------- training
+
+_POSITIVE = {"1", "true", "yes", "bot", "inauthentic", "fake", "campaign", "campaign network", "polluter",
+             "spam", "spammer", "suspect", "troll", "sockpuppet"}
+_NEGATIVE = {"0", "false", "no", "human", "authentic", "real", "organic", "legitimate", "genuine", "ham"}
+
+
+def parse_labels(path: str | Path) -> dict[str, int]:
+    """Read a labels CSV (``account_id,label``) into ``{account_id: 1 inauthentic / 0 authentic}``.
+
+    Labels accepted (case-insensitive): 1/0, true/false, yes/no, bot/human, inauthentic/authentic,
+    fake/real, campaign/organic, polluter/legitimate, spam/ham and a few more. Raises InputError
+    naming the file and line for a missing column, an unknown label, or conflicting labels.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"{p}: labels file not found")
+    try:
+        with p.open(newline="", encoding="utf-8-sig") as f:
+            reader = csv.reader(f)
+            header = next(reader, None)
+            if header is None:
+                raise InputError(f"{p}: empty file; expected a header 'account_id,label'")
+            cols = [h.strip().lower() for h in header]
+            if "account_id" not in cols or "label" not in cols:
+                raise InputError(f"{p}:1: needs columns account_id and label (found: {', '.join(header) or 'none'})")
+            ia, il = cols.index("account_id"), cols.index("label")
+            labels: dict[str, int] = {}
+            for row in reader:
+                line = reader.line_num
+                if not row or all(not c.strip() for c in row):
+                    continue
+                if len(row) <= max(ia, il):
+                    raise InputError(f"{p}:{line}: expected {len(header)} columns, found {len(row)}")
+                acc, raw = row[ia].strip(), row[il].strip()
+                if not acc:
+                    raise InputError(f"{p}:{line}: empty account_id")
+                low = raw.lower()
+                if low in _POSITIVE:
+                    val = 1
+                elif low in _NEGATIVE:
+                    val = 0
+                else:
+                    raise InputError(f"{p}:{line}: label {raw!r} is not a known label "
+                                     "(use 1/0, bot/human, inauthentic/authentic, fake/real, campaign/organic)")
+                if acc in labels and labels[acc] != val:
+                    raise InputError(f"{p}:{line}: account {acc} is labelled both ways")
+                labels[acc] = val
+    except UnicodeDecodeError:
+        raise InputError(f"{p}: not UTF-8 text") from None
+    if not labels:
+        raise InputError(f"{p}: no labelled accounts")
+    return labels
+
+
+def train(con: duckdb.DuckDBPyConnection, labels_csv: str | Path, model_path: str | Path,
+          settings: Settings) -> dict[str, float]:
+    """Fit a supervised inauthenticity model on the store's accounts and a labels CSV; save it.
+
+    ``labels_csv`` has columns ``account_id`` and ``label`` (see :func:`parse_labels`). The
+    features are those the unsupervised score uses (:data:`trendtrace.accounts.score.MODEL_FEATURES`);
+    the model is scikit-learn's HistGradientBoostingClassifier, seeded with ``settings['seed']``,
+    saved to ``model_path`` (skops format). Use it with ``analyze --model FILE``.
+
+    Returns metrics: ``n`` (labelled accounts found in the store), ``positives``, ``unmatched``
+    (labelled accounts not in the store), ``cv_auc`` and ``cv_auc_std`` (stratified 5-fold
+    cross-validated ROC AUC), ``folds``.
+    """
+    labels = parse_labels(labels_csv)
+    table, _ = _signals(con, settings)
+    ids = table.column("account_id").to_pylist()
+    keep = [i for i, a in enumerate(ids) if a in labels]
+    if not keep:
+        raise InputError(f"{labels_csv}: none of the {len(labels)} labelled accounts are in the store")
+    sub = table.take(pa.array(keep))
+    y = np.array([labels[ids[i]] for i in keep])
+    model, metrics = train_model(sub, y, seed=int(settings["seed"]))
+    metrics["unmatched"] = float(len(labels) - len(keep))
+    save_model(model, model_path, metrics)
+    log.info("trained account model: %s", metrics)
+    return metrics

@@ -1,1 +1,104 @@
-"""Stage package."""
+"""Input readers: files of posts in, :class:`~trendtrace.model.Chunk` s of canonical rows out.
+
+One module per format (``x_v2``, ``x_v1``, ``io_archive``, ``tabular`` for csv / parquet /
+coortweet) with a pure parser over lines or a file object and a thin wrapper that opens the path;
+:mod:`~trendtrace.readers.detect` peeks at a file to name its format. Readers never touch the store:
+they yield chunks, and the store ingests them in one transaction per file. Bad records become
+``Chunk.rejects`` (line and reason); whole-file problems raise
+:class:`~trendtrace.model.InputError`. See ``docs/formats.md`` for every format's mapping.
+
+>>> from trendtrace.readers import read
+>>> for chunk in read("tweets.jsonl.gz"):          # doctest: +SKIP
+...     print(chunk.posts.num_rows, len(chunk.rejects))
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Iterator, Mapping
+
+from trendtrace.model import Chunk, Format, InputError
+from trendtrace.readers._io import check_path
+from trendtrace.readers.detect import FORMATS_HELP, detect_format
+from trendtrace.readers.io_archive import parse_io_archive, read_io_archive
+from trendtrace.readers.tabular import (ALIASES, MAPPABLE_FIELDS, parse_csv, parse_mapping_args, parse_parquet,
+                                        read_coortweet, read_csv, read_parquet)
+from trendtrace.readers.x_v1 import parse_x_v1, read_x_v1
+from trendtrace.readers.x_v2 import parse_x_v2, read_x_v2
+
+__all__ = [
+    "read",
+    "detect_format",
+    "parse_x_v2",
+    "parse_x_v1",
+    "parse_io_archive",
+    "parse_csv",
+    "parse_parquet",
+    "parse_mapping_args",
+    "ALIASES",
+    "MAPPABLE_FIELDS",
+]
+
+_MAPPED = (Format.CSV, Format.PARQUET, Format.COORTWEET)
+
+
+def _format(fmt: Format | str, name: str) -> Format:
+    if isinstance(fmt, Format):
+        return fmt
+    try:
+        return Format(str(fmt).strip().lower())
+    except ValueError:
+        raise InputError(f"{name}: unknown format '{fmt}'; formats are: auto, {FORMATS_HELP}") from None
+
+
+def read(path: str | os.PathLike[str], fmt: Format | str = "auto", mapping: Mapping[str, str] | None = None,
+         chunk_rows: int = 50_000) -> Iterator[Chunk]:
+    """Read a file of posts in any supported format, in chunks.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The file; ``.gz`` / ``.zst`` compression is recognised by its magic bytes.
+    fmt : Format or str
+        ``"auto"`` (default) detects with :func:`detect_format`; or one of ``x-v2``, ``x-v1``,
+        ``io-archive``, ``csv``, ``parquet``, ``coortweet``.
+    mapping : mapping of str to str, optional
+        FIELD → COLUMN for ``csv``, ``parquet`` and ``coortweet`` (``--map``); see
+        :data:`~trendtrace.readers.tabular.ALIASES` for what is found without one.
+    chunk_rows : int
+        Approximate posts per chunk (default 50,000, the ``chunk_rows`` setting).
+
+    Yields
+    ------
+    Chunk
+        ``posts`` and ``accounts`` tables with exactly ``POST_SCHEMA`` / ``ACCOUNT_SCHEMA``,
+        ``rejects`` (bad records with their 1-based line and reason), ``naive_time`` (some time had
+        no zone and was read as UTC) and ``records``. Memory stays flat in the file size.
+
+    Raises
+    ------
+    InputError
+        File missing or empty, format unknown, a mapping naming a missing column, a required field
+        without a column, or compressed data that ends early (raised after the complete chunks
+        before the damage were yielded).
+    """
+    name = str(path)
+    check_path(path)  # missing / empty files fail here, not at the first next()
+    f = _format(fmt, name)
+    if f is Format.AUTO:
+        f = detect_format(path)
+    if chunk_rows < 1:
+        raise InputError(f"{name}: chunk_rows must be at least 1")
+    if mapping and f not in _MAPPED:
+        raise InputError(f"{name}: --map applies to the csv, parquet and coortweet formats, not {f.value}")
+    if f is Format.X_V2:
+        return read_x_v2(path, chunk_rows)
+    if f is Format.X_V1:
+        return read_x_v1(path, chunk_rows)
+    if f is Format.IO_ARCHIVE:
+        return read_io_archive(path, chunk_rows)
+    if f is Format.CSV:
+        return read_csv(path, mapping, chunk_rows)
+    if f is Format.PARQUET:
+        return read_parquet(path, mapping, chunk_rows)
+    return read_coortweet(path, mapping, chunk_rows)

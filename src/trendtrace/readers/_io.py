@@ -120,7 +120,7 @@ class _Decompressed(io.RawIOBase):
             super().close()
 
 
-def _check_path(path: str | os.PathLike[str]) -> str:
+def check_path(path: str | os.PathLike[str]) -> str:
     name = str(path)
     if not os.path.exists(name):
         raise InputError(f"{name}: file not found")
@@ -137,7 +137,7 @@ def open_input(path: str | os.PathLike[str]) -> IO[bytes]:
     Raises InputError when the file is missing or empty. The returned object is buffered and
     supports ``peek``/``readline``; reading past damage in compressed data raises InputError.
     """
-    name = _check_path(path)
+    name = check_path(path)
     raw = open(name, "rb")
     head = raw.read(4)
     raw.seek(0)

@@ -28,7 +28,7 @@ from typing import Any, Iterable, Iterator
 from trendtrace.model import Chunk, normalize_hashtag, normalize_url
 from trendtrace.readers._io import open_input
 from trendtrace.readers._jsonl import json_records
-from trendtrace.readers._rows import RowBuffer, parse_iso, parse_v1_time
+from trendtrace.readers._rows import RowBuffer, gc_paused, parse_iso, parse_v1_time
 
 __all__ = ["parse_x_v1", "read_x_v1", "STREAM_NOTICES"]
 
@@ -186,6 +186,10 @@ def parse_x_v1(lines: Iterable[bytes], source_file: str, chunk_rows: int = 50_00
         Posts (nested retweeted / quoted statuses included), accounts, and rejects with their
         physical line numbers. Stream notices are skipped, not rejected.
     """
+    return gc_paused(_parse_x_v1(lines, source_file, chunk_rows))
+
+
+def _parse_x_v1(lines: Iterable[bytes], source_file: str, chunk_rows: int) -> Iterator[Chunk]:
     buf = RowBuffer("x-v1", source_file)
     notices = 0
     for lineno, obj, raw in json_records(lines, buf):

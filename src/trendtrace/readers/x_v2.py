@@ -34,7 +34,7 @@ import orjson
 from trendtrace.model import Chunk, normalize_hashtag, normalize_url
 from trendtrace.readers._io import open_input
 from trendtrace.readers._jsonl import json_records
-from trendtrace.readers._rows import RowBuffer
+from trendtrace.readers._rows import RowBuffer, gc_paused
 
 __all__ = ["parse_x_v2", "read_x_v2"]
 
@@ -239,6 +239,10 @@ def parse_x_v2(lines: Iterable[bytes], source_file: str, chunk_rows: int = 50_00
         Posts, accounts and rejects (bad JSON, a tweet without ``id`` / ``author_id`` /
         ``created_at``, an unreadable time) with their physical line numbers.
     """
+    return gc_paused(_parse_x_v2(lines, source_file, chunk_rows))
+
+
+def _parse_x_v2(lines: Iterable[bytes], source_file: str, chunk_rows: int) -> Iterator[Chunk]:
     buf = RowBuffer("x-v2", source_file)
     for lineno, obj, raw in json_records(lines, buf):
         if "data" in obj or "includes" in obj:

@@ -22,6 +22,7 @@ NFKC normalisation and case folding). Each campaign needs at least one hashtag o
 
 from __future__ import annotations
 
+import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field
@@ -109,8 +110,12 @@ def _from_toml(text: str, label: str) -> list[Campaign]:
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        # tomllib says "... (at line 3, column 7)": keep it, it is the user's best pointer.
-        raise InputError(f"{label}: not valid TOML: {err}") from None
+        # tomllib says "... (at line 3, column 7)": turn it into FILE:LINE, the usual pointer.
+        msg = str(err)
+        m = re.search(r"\s*\(at line (\d+), column (\d+)\)$", msg)
+        if m:
+            raise InputError(f"{label}:{m.group(1)}: not valid TOML: {msg[:m.start()]} (column {m.group(2)})") from None
+        raise InputError(f"{label}: not valid TOML: {msg}") from None
     return campaigns_from_mapping(doc, label)
 
 

@@ -1,0 +1,359 @@
+"""Per-account features from profiles and behaviour, computed in DuckDB SQL (vectorised).
+
+:func:`account_features` reads the store tables ``posts`` and ``accounts`` (and ``account_names``
+when it exists) and returns one Arrow row per account with the columns of :data:`FEATURES` plus
+a few descriptive text columns. Every feature is documented in ``docs/accounts.md``; the one-line
+meaning of each is in :data:`FEATURES`.
+
+Creation-date batches are judged against the data's own baseline (:func:`creation_batches`): the
+number of accounts created on a day is compared with a Poisson expectation taken from the 60
+surrounding days, so a data set that is mostly new accounts does not flag every one of them.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+from scipy import stats
+
+from ..settings import Settings
+
+__all__ = ["FEATURES", "account_features", "creation_batches", "table_exists"]
+
+log = logging.getLogger(__name__)
+
+#: Numeric feature columns (name -> meaning). The trained model uses exactly these, in this order.
+FEATURES: dict[str, str] = {
+    "posts": "posts by the account in the data",
+    "age_days": "account age in days when last seen (last snapshot or last post)",
+    "age_at_first_post_days": "days between account creation and its first post in the data",
+    "created_same_day": "accounts in the data created on the same UTC day (itself included)",
+    "created_day_expected": "accounts expected on that day by chance (mean of the 60 surrounding days)",
+    "batch_log10_p": "-log10 Poisson p-value of created_same_day given created_day_expected",
+    "batch_log10_q": "batch_log10_p less log10 of the number of creation days tested (Bonferroni): "
+    "1.3 or more means fewer than 1 in 20 chance that any day in the data reaches such a count",
+    "handle_length": "characters in the handle",
+    "handle_tail_digits": "length of the digit run that ends the handle",
+    "handle_digit_share": "share of digits in the handle",
+    "handle_entropy": "Shannon entropy of the handle's characters, bits",
+    "handle_vowel_share": "share of vowels among the handle's Latin letters",
+    "handle_random": "1 if the handle looks like a random string (few vowels, long consonant runs, "
+    "letters and digits interleaved)",
+    "name_plus_digits": "1 if the handle is letters followed by 6 or more digits (the pattern of "
+    "handles the platform suggests at sign-up)",
+    "no_description": "1 if the bio is empty",
+    "no_location": "1 if the claimed location is empty",
+    "no_url": "1 if the profile link is empty",
+    "no_display_name": "1 if the display name is empty or equals the handle",
+    "default_profile": "1 if the profile theme was never changed",
+    "default_profile_image": "1 if the profile picture is the default one",
+    "description_length": "characters in the bio",
+    "followers": "followers when last seen",
+    "following": "accounts followed when last seen",
+    "follower_ratio": "followers / (following + 1)",
+    "lifetime_posts_per_day": "post_count / account age in days (whole life of the account)",
+    "posts_per_day": "posts in the data / days between its first and last post (at least 1 day)",
+    "repost_share": "share of posts that are reposts",
+    "reply_share": "share of posts that are replies",
+    "link_share": "share of posts with a link",
+    "mention_share": "share of posts that mention someone",
+    "dup_text_share": "share of its own-text posts whose normalised text (lower-case, no links or mentions, "
+    "at least 6 words or 40 characters) appears in another post",
+    "n_clients": "distinct client apps used",
+    "unusual_client_share": "share of posts sent through an automation app or an app that fewer than "
+    "0.5 % of accounts use",
+    "minute_mode_share": "share of posts at its most frequent minute of the hour",
+    "second_mode_share": "share of posts at its most frequent second of the minute",
+    "hour_entropy": "entropy of the hour-of-day histogram / log(24) (1 = evenly spread)",
+    "burstiness": "(sd - mean) / (sd + mean) of gaps between posts: -1 clockwork, 0 random, 1 bursty",
+    "median_gap_s": "median seconds between consecutive posts",
+    "handle_changes": "extra handles or display names the account was seen with",
+}
+
+# Client apps that post on a schedule or from a feed (lower-case substrings of the client name).
+_AUTOMATION = (
+    "ifttt", "dlvr.it", "twittbot", "twitterfeed", "buffer", "hootsuite", "zapier", "botize", "tweetdeck api",
+    "bot", "auto", "schedul", "rss", "feed", "cheap bots", "python", "tweepy", "api client",
+)
+# Official or very common apps (never 'unusual' however rare in a small data set).
+_COMMON = (
+    "twitter for android", "twitter for iphone", "twitter web app", "twitter web client", "twitter for ipad",
+    "tweetdeck", "twitter lite", "twitter for mac", "twitter for windows", "mobile web", "facebook",
+    "instagram", "tweetdeck web app", "x for android", "x for iphone", "x web app",
+)
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """True when a table or view ``name`` exists in the connection's current schema."""
+    q = "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? UNION ALL " \
+        "SELECT count(*) FROM duckdb_views() WHERE view_name = ?"
+    return sum(r[0] for r in con.execute(q, [name, name]).fetchall()) > 0
+
+
+def creation_batches(days: np.ndarray, counts: np.ndarray, half_window: int = 30) -> tuple[np.ndarray, np.ndarray]:
+    """Expected accounts per creation day and the -log10 Poisson p-value of each observed count.
+
+    ``days`` are integer day numbers (sorted or not), ``counts`` the accounts created on each.
+    The expectation for a day is the mean count over the ``half_window`` days on either side
+    (the day itself excluded, so a batch does not raise its own baseline), floored at 1/(2·w+1)
+    of one account so that a lone spike in an empty period still has a finite p-value.
+    p = P(X >= count) for X ~ Poisson(expected).
+    """
+    days = np.asarray(days, dtype=np.int64)
+    counts = np.asarray(counts, dtype=np.float64)
+    if days.size == 0:
+        return np.zeros(0), np.zeros(0)
+    lo = days.min()
+    dense = np.zeros(int(days.max() - lo) + 1 + 2 * half_window)
+    np.add.at(dense, days - lo + half_window, counts)
+    csum = np.concatenate([[0.0], np.cumsum(dense)])
+    idx = days - lo + half_window
+    window_total = csum[idx + half_window + 1] - csum[idx - half_window]
+    expected = (window_total - counts) / (2 * half_window)
+    expected = np.maximum(expected, 1.0 / (2 * half_window + 1))
+    sf = stats.poisson.sf(counts - 1, expected)  # P(X >= count)
+    with np.errstate(divide="ignore"):
+        logp = -np.log10(np.maximum(sf, 1e-300))
+    return expected, logp
+
+
+def _clients_sql() -> tuple[str, str]:
+    auto = " OR ".join(f"contains(lc, '{a}')" for a in _AUTOMATION)
+    common = ", ".join(f"'{c}'" for c in _COMMON)
+    return auto, common
+
+
+def account_features(con: duckdb.DuckDBPyConnection, settings: Settings) -> pa.Table:
+    """One row per account (every ``account_id`` in ``posts`` or ``accounts``) with :data:`FEATURES`.
+
+    Also returns text columns ``handle``, ``display_name``, ``description``, ``location``,
+    ``languages`` (top 3 post languages with shares), ``clients`` (top 3 client apps with shares),
+    ``top_client``, ``batch_day`` and the hour-of-day histogram ``hours`` (24 counts, UTC) that
+    :mod:`trendtrace.accounts.origin` reads. ``settings`` is accepted for future thresholds.
+    """
+    has_accounts = table_exists(con, "accounts")
+    has_names = table_exists(con, "account_names")
+    acc_src = "accounts" if has_accounts else (
+        "(SELECT NULL::VARCHAR AS account_id, NULL::VARCHAR AS handle, NULL::VARCHAR AS display_name, "
+        "NULL::VARCHAR AS description, NULL::VARCHAR AS location, NULL::VARCHAR AS url, "
+        "NULL::TIMESTAMP AS created_at, NULL::BIGINT AS followers, NULL::BIGINT AS following, "
+        "NULL::BIGINT AS post_count, NULL::BOOLEAN AS default_profile, NULL::BOOLEAN AS default_profile_image, "
+        "NULL::TIMESTAMP AS seen_at WHERE false)"
+    )
+    auto, common = _clients_sql()
+    con.execute(f"""
+    CREATE OR REPLACE TEMP TABLE _tt_ids AS
+      SELECT DISTINCT account_id FROM posts WHERE account_id IS NOT NULL
+      UNION SELECT account_id FROM {acc_src} WHERE account_id IS NOT NULL
+    """)
+    # Posts with per-post derived columns, once.
+    con.execute("""
+    CREATE OR REPLACE TEMP TABLE _tt_p AS
+    SELECT account_id, time, kind, lang, client,
+           coalesce(len(urls), 0) > 0 AS has_link,
+           coalesce(len(mentions), 0) > 0 AS has_mention,
+           CASE WHEN kind <> 'repost' AND text IS NOT NULL THEN hash(nt) END AS th,
+           -- short stock phrases ("good morning everyone") are repeated by real people too
+           CASE WHEN kind <> 'repost' AND text IS NOT NULL
+                 AND (length(nt) >= 40 OR len(string_split(nt, ' ')) >= 6) THEN hash(nt) END AS th_long,
+           epoch(time) AS ts
+    FROM (SELECT *, trim(regexp_replace(regexp_replace(lower(coalesce(text, '')),
+                  '^rt @\\w+:|https?://\\S+|@\\w+', '', 'g'), '\\s+', ' ', 'g')) AS nt
+          FROM posts WHERE account_id IS NOT NULL AND time IS NOT NULL)
+    """)
+    con.execute(f"""
+    CREATE OR REPLACE TEMP TABLE _tt_client_pop AS
+    WITH c AS (SELECT client, lower(client) AS lc, count(DISTINCT account_id) AS n
+               FROM _tt_p WHERE client IS NOT NULL GROUP BY client),
+         tot AS (SELECT count(DISTINCT account_id) AS n FROM _tt_p)
+    SELECT client,
+           (({auto}) OR (c.n < 0.005 * tot.n AND tot.n >= 200)) AND lc NOT IN ({common}) AS unusual
+    FROM c, tot
+    """)
+    con.execute("""
+    CREATE OR REPLACE TEMP TABLE _tt_post_feats AS
+    WITH dup AS (
+        SELECT th_long, count(*) AS n FROM _tt_p WHERE th_long IS NOT NULL GROUP BY th_long
+    ), gaps AS (
+        SELECT account_id, ts - lag(ts) OVER (PARTITION BY account_id ORDER BY ts) AS gap FROM _tt_p
+    ), g AS (
+        SELECT account_id, avg(gap) AS gmean, stddev_pop(gap) AS gsd, median(gap) AS gmed
+        FROM gaps WHERE gap IS NOT NULL GROUP BY account_id
+    ), minute_mode AS (
+        SELECT account_id, max(n) AS n FROM (
+          SELECT account_id, minute(time) AS m, count(*) AS n FROM _tt_p GROUP BY ALL) GROUP BY account_id
+    ), second_mode AS (
+        SELECT account_id, max(n) AS n FROM (
+          SELECT account_id, second(time) AS s, count(*) AS n FROM _tt_p GROUP BY ALL) GROUP BY account_id
+    ), hours AS (
+        SELECT account_id, list(n ORDER BY h) AS hv FROM (
+          SELECT a.account_id, h.h, coalesce(c.n, 0) AS n
+          FROM (SELECT DISTINCT account_id FROM _tt_p) a
+          CROSS JOIN range(24) h(h)
+          LEFT JOIN (SELECT account_id, hour(time) AS h, count(*) AS n FROM _tt_p GROUP BY ALL) c
+            ON c.account_id = a.account_id AND c.h = h.h)
+        GROUP BY account_id
+    ), langs AS (
+        SELECT account_id, string_agg(lang || ' ' || CAST(round(100 * share) AS INT) || '%', ', ' ORDER BY share DESC, lang)
+                 FILTER (WHERE rk <= 3) AS languages
+        FROM (SELECT account_id, lang, count(*) / sum(count(*)) OVER (PARTITION BY account_id) AS share,
+                     row_number() OVER (PARTITION BY account_id ORDER BY count(*) DESC, lang) AS rk
+              FROM _tt_p WHERE lang IS NOT NULL AND lang <> '' GROUP BY account_id, lang)
+        GROUP BY account_id
+    ), clients AS (
+        SELECT account_id,
+               string_agg(client || ' ' || CAST(round(100 * share) AS INT) || '%', ', ' ORDER BY share DESC, client)
+                 FILTER (WHERE rk <= 3) AS clients,
+               max(client) FILTER (WHERE rk = 1) AS top_client
+        FROM (SELECT account_id, client, count(*) / sum(count(*)) OVER (PARTITION BY account_id) AS share,
+                     row_number() OVER (PARTITION BY account_id ORDER BY count(*) DESC, client) AS rk
+              FROM _tt_p WHERE client IS NOT NULL AND client <> '' GROUP BY account_id, client)
+        GROUP BY account_id
+    ), base AS (
+        SELECT p.account_id, count(*) AS posts, min(time) AS first_post, max(time) AS last_post,
+               avg((kind = 'repost')::INT) AS repost_share,
+               avg((kind = 'reply')::INT) AS reply_share,
+               avg(has_link::INT) AS link_share,
+               avg(has_mention::INT) AS mention_share,
+               count(p.th) AS own_text_posts,
+               count(p.th) FILTER (WHERE d.n > 1) AS dup_posts,
+               count(DISTINCT p.client) AS n_clients,
+               avg(coalesce(cp.unusual, false)::INT) AS unusual_client_share
+        FROM _tt_p p LEFT JOIN dup d ON d.th_long = p.th_long LEFT JOIN _tt_client_pop cp ON cp.client = p.client
+        GROUP BY p.account_id
+    )
+    SELECT b.*, g.gmean, g.gsd, g.gmed, mm.n AS minute_mode_n, sm.n AS second_mode_n, hours.hv AS hours,
+           langs.languages, clients.clients, clients.top_client
+    FROM base b
+    LEFT JOIN g USING (account_id) LEFT JOIN minute_mode mm USING (account_id)
+    LEFT JOIN second_mode sm USING (account_id) LEFT JOIN hours USING (account_id)
+    LEFT JOIN langs USING (account_id) LEFT JOIN clients USING (account_id)
+    """)
+    names_sql = (
+        "SELECT account_id, greatest(count(DISTINCT handle), count(DISTINCT display_name)) - 1 AS changes "
+        "FROM account_names GROUP BY account_id"
+        if has_names else "SELECT NULL::VARCHAR AS account_id, 0 AS changes WHERE false"
+    )
+    # Handle characters: entropy and vowel share via one unnest (vectorised, no Python loop).
+    con.execute(f"""
+    CREATE OR REPLACE TEMP TABLE _tt_handle AS
+    WITH h AS (SELECT account_id, lower(handle) AS lh FROM {acc_src} WHERE handle IS NOT NULL AND handle <> ''),
+    ch AS (SELECT account_id, c, count(*) AS n FROM (SELECT account_id, unnest(string_split(lh, '')) AS c FROM h)
+           GROUP BY ALL)
+    SELECT account_id,
+           -sum(n / tot * log2(n / tot)) AS entropy
+    FROM (SELECT *, sum(n) OVER (PARTITION BY account_id) AS tot FROM ch)
+    GROUP BY account_id
+    """)
+    con.execute(f"""
+    CREATE OR REPLACE TEMP TABLE _tt_features AS
+    WITH a AS (SELECT * FROM {acc_src}),
+    nm AS ({names_sql}),
+    j AS (
+      SELECT i.account_id, a.handle, a.display_name, a.description, a.location, a.created_at,
+             a.followers, a.following, a.post_count, a.default_profile, a.default_profile_image, a.url,
+             coalesce(a.seen_at, pf.last_post) AS seen, pf.*, hd.entropy, coalesce(nm.changes, 0) AS changes,
+             coalesce(a.handle, '') AS hnd,
+             regexp_replace(lower(coalesce(a.handle, '')), '[^a-z]', '', 'g') AS letters
+      FROM _tt_ids i LEFT JOIN a USING (account_id) LEFT JOIN _tt_post_feats pf ON pf.account_id = i.account_id
+      LEFT JOIN _tt_handle hd ON hd.account_id = i.account_id LEFT JOIN nm ON nm.account_id = i.account_id
+    )
+    SELECT account_id, handle, display_name, description, location, created_at,
+           CAST(created_at AS DATE) AS created_day,
+           coalesce(posts, 0)::DOUBLE AS posts,
+           date_diff('second', created_at, seen) / 86400.0 AS age_days,
+           date_diff('second', created_at, first_post) / 86400.0 AS age_at_first_post_days,
+           length(hnd)::DOUBLE AS handle_length,
+           length(regexp_extract(hnd, '[0-9]+$'))::DOUBLE AS handle_tail_digits,
+           CASE WHEN length(hnd) > 0 THEN length(regexp_replace(hnd, '[^0-9]', '', 'g')) / length(hnd) END AS handle_digit_share,
+           entropy AS handle_entropy,
+           CASE WHEN length(letters) > 0 THEN length(regexp_replace(letters, '[^aeiouy]', '', 'g')) / length(letters) END
+             AS handle_vowel_share,
+           (length(letters) >= 5 AND (
+               length(regexp_replace(letters, '[^aeiouy]', '', 'g')) / length(letters) < 0.2
+               OR regexp_matches(lower(hnd), '[bcdfghjklmnpqrstvwxz]{{5,}}')
+               OR length(regexp_replace(hnd, '[a-zA-Z]+|[0-9]+', 'x', 'g')) - length(regexp_replace(hnd, '[^_]', '', 'g')) >= 5
+           ))::INT::DOUBLE AS handle_random,
+           regexp_full_match(hnd, '[A-Za-z][A-Za-z_]*[0-9]{{6,}}')::INT::DOUBLE AS name_plus_digits,
+           (coalesce(trim(description), '') = '')::INT::DOUBLE AS no_description,
+           (coalesce(trim(location), '') = '')::INT::DOUBLE AS no_location,
+           (coalesce(trim(url), '') = '')::INT::DOUBLE AS no_url,
+           (coalesce(trim(display_name), '') = '' OR lower(trim(display_name)) = lower(hnd))::INT::DOUBLE AS no_display_name,
+           coalesce(default_profile, false)::INT::DOUBLE AS default_profile,
+           coalesce(default_profile_image, false)::INT::DOUBLE AS default_profile_image,
+           length(coalesce(description, ''))::DOUBLE AS description_length,
+           followers::DOUBLE AS followers, following::DOUBLE AS following,
+           followers / (following + 1.0) AS follower_ratio,
+           post_count / greatest(date_diff('second', created_at, seen) / 86400.0, 1.0) AS lifetime_posts_per_day,
+           posts / greatest(date_diff('second', first_post, last_post) / 86400.0, 1.0) AS posts_per_day,
+           repost_share, reply_share, link_share, mention_share,
+           CASE WHEN own_text_posts > 0 THEN dup_posts / own_text_posts END AS dup_text_share,
+           n_clients::DOUBLE AS n_clients, unusual_client_share,
+           minute_mode_n / posts AS minute_mode_share,
+           second_mode_n / posts AS second_mode_share,
+           gmean, gsd,
+           CASE WHEN gsd + gmean > 0 THEN (gsd - gmean) / (gsd + gmean) END AS burstiness,
+           gmed AS median_gap_s,
+           changes::DOUBLE AS handle_changes,
+           hours, languages, clients, top_client, first_post, last_post
+    FROM j
+    """)
+    # Hour entropy from the 24-bin histogram (numpy is simplest for a fixed-width vector).
+    feats = con.sql("SELECT * FROM _tt_features ORDER BY account_id").arrow()
+    if isinstance(feats, pa.RecordBatchReader):  # DuckDB 2.0 may return a reader
+        feats = feats.read_all()
+    hours = _hours_matrix(feats)
+    tot = hours.sum(axis=1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.where(tot > 0, hours / np.maximum(tot, 1), 0.0)
+        ent = -np.where(p > 0, p * np.log(np.where(p > 0, p, 1)), 0).sum(axis=1) / math.log(24)
+    ent = np.where(tot[:, 0] > 0, ent, np.nan)
+    feats = feats.append_column("hour_entropy", pa.array(ent, mask=np.isnan(ent)))
+    # Creation-date batches against the data's own baseline.
+    days = con.sql(
+        "SELECT CAST(created_at AS DATE) AS d, count(*) AS n FROM _tt_features "
+        "WHERE created_at IS NOT NULL GROUP BY d ORDER BY d"
+    ).fetchnumpy()
+    day_num = np.asarray(days["d"], dtype="datetime64[D]").astype(np.int64) if len(days["d"]) else np.zeros(0, np.int64)
+    expected, logp = creation_batches(day_num, np.asarray(days["n"], dtype=np.float64))
+    batch = pa.table({
+        "created_day": pa.array(np.asarray(days["d"], dtype="datetime64[D]")),
+        "created_same_day": pa.array(np.asarray(days["n"], dtype=np.float64)),
+        "created_day_expected": pa.array(expected),
+        "batch_log10_p": pa.array(logp),
+        "batch_log10_q": pa.array(logp - math.log10(max(len(day_num), 1))),
+    })
+    con.register("_tt_batch", batch)
+    con.register("_tt_feats_np", feats)
+    out = con.sql("""
+        SELECT f.*, coalesce(b.created_same_day, 0) AS created_same_day,
+               coalesce(b.created_day_expected, 0) AS created_day_expected,
+               coalesce(b.batch_log10_p, 0) AS batch_log10_p,
+               coalesce(b.batch_log10_q, 0) AS batch_log10_q
+        FROM _tt_feats_np f LEFT JOIN _tt_batch b USING (created_day)
+        ORDER BY account_id
+    """).arrow()
+    if isinstance(out, pa.RecordBatchReader):
+        out = out.read_all()
+    con.unregister("_tt_batch")
+    con.unregister("_tt_feats_np")
+    for t in ("_tt_p", "_tt_client_pop", "_tt_post_feats", "_tt_handle", "_tt_features", "_tt_ids"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
+    return out
+
+
+def _hours_matrix(feats: pa.Table) -> np.ndarray:
+    """The ``hours`` list column as an (accounts × 24) float array (zeros for accounts without posts)."""
+    col = feats.column("hours").combine_chunks()
+    n = len(col)
+    out = np.zeros((n, 24))
+    if n == 0:
+        return out
+    valid = ~np.asarray(col.is_null().to_numpy(zero_copy_only=False))
+    flat = col.flatten().to_numpy(zero_copy_only=False).astype(np.float64)
+    out[valid] = flat.reshape(-1, 24)
+    return out

@@ -1,0 +1,346 @@
+"""The coordination stage: posts → actions → co-action pairs → null model → edges → clusters."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+from typing import Any, Mapping
+
+import duckdb
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import pyarrow as pa
+
+from ..engine import Engine
+from . import evidence as ev
+from . import graph, nullmodel, textsim, traces, window
+
+log = logging.getLogger("trendtrace.coordination")
+
+_POST_COLUMNS = [
+    "post_id", "account_id", "time", "kind", "text", "ref_post_id", "reply_to_post_id",
+    "hashtags", "urls", "mentions", "source_file",
+]
+
+
+def _window_of(trace: str, settings: Mapping[str, Any]) -> int:
+    return int(settings["window_hashtag"] if trace == "hashtag" else settings["window"])
+
+
+class Run:
+    """State of one coordination run on one engine (kept small: tables live on the backend)."""
+
+    def __init__(self, engine: Engine, settings: Mapping[str, Any]) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.trace_names = traces.parse_traces(settings["traces"])
+        self.posts = engine.posts(_POST_COLUMNS)
+        self.resolution = int(engine.backend.execute(traces.time_resolution(self.posts)))
+        if self.resolution:
+            log.info("times are recorded to the minute in some source: windows widened to whole minutes")
+        self.windows: dict[int, list[str]] = defaultdict(list)
+        for t in self.trace_names:
+            w = window.effective_window(_window_of(t, settings), self.resolution)
+            self.windows[w].append(t)
+        self.sim_pairs: ir.Table | None = None
+        self.actions = self._actions()
+
+    # ------------------------------------------------------------------ stages
+    def _actions(self) -> ir.Table:
+        sim_texts = None
+        if "similar" in self.trace_names:
+            t0 = time.perf_counter()
+            col = self.engine.arrow(traces.distinct_texts(self.posts)).column("ntext").to_pylist()
+            texts = sorted(col)
+            i, j, _ = textsim.near_duplicate_pairs(
+                texts, float(self.settings["similarity"]), int(self.settings["seed"])
+            )
+            used = np.unique(np.concatenate([i, j])) if len(i) else np.zeros(0, dtype=np.int64)
+            comp = textsim.components(len(texts), i, j)
+            sim_texts = self.engine.table(
+                pa.table({
+                    "ntext": pa.array([texts[k] for k in used], pa.string()),
+                    "tid": pa.array(used, pa.int64()),
+                    "comp": pa.array([f"s{comp[k]}" for k in used], pa.string()),
+                })
+            )
+            self.sim_pairs = self.engine.table(
+                pa.table({"lo": pa.array(i, pa.int64()), "hi": pa.array(j, pa.int64())})
+            )
+            log.info("similar: %d distinct texts, %d near-duplicate pairs (%.1f s)",
+                     len(texts), len(i), time.perf_counter() - t0)
+        acts = traces.actions(self.posts, self.trace_names, sim_texts)
+        return self.engine.materialize(acts, "_tt_actions")
+
+    def action_pairs(self, traces_: list[str], w: int) -> ir.Table:
+        """Action pairs of ``traces_`` (all with window ``w``), caps applied."""
+        acts = self.actions.filter(self.actions.trace.isin(traces_))
+        acts = window.capped(acts, w, int(self.settings["max_object_accounts"]), int(self.settings["seed"]))
+        pairs = window.action_pairs(acts, w)
+        if "similar" in traces_ and self.sim_pairs is not None:
+            sp = self.sim_pairs
+            sim = pairs.filter(pairs.trace == "similar")
+            sim = sim.mutate(lo=ibis.least(sim.tid_a, sim.tid_b), hi=ibis.greatest(sim.tid_a, sim.tid_b))
+            sim = sim.semi_join(sp, ["lo", "hi"]).drop("lo", "hi")
+            pairs = ibis.union(pairs.filter(pairs.trace != "similar"), sim, distinct=False)
+        return pairs
+
+    def pair_counts(self) -> ir.Table:
+        """(trace, account_a, account_b, co_actions, weight) over every trace, materialised."""
+        idf = window.object_idf(self.actions)
+        parts = [window.pair_counts(self.action_pairs(ts, w), idf) for w, ts in self.windows.items()]
+        expr = ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
+        return self.engine.materialize(expr, "_tt_pair_counts")
+
+    def expected(self, candidates: ir.Table) -> ir.Table:
+        prior = float(self.settings["null_prior"])
+        parts = []
+        for w, ts in self.windows.items():
+            acts = self.actions.filter(self.actions.trace.isin(ts))
+            null = nullmodel.object_null(acts, w, prior)
+            parts.append(nullmodel.expected(candidates.filter(candidates.trace.isin(ts)), acts, null))
+        return ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
+
+
+def coaction_counts(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any], engine: Engine | None = None) -> pa.Table:
+    """Every (trace, account_a, account_b) with at least one co-action: ``co_actions``, ``weight``.
+
+    The raw counts before the null model, sorted; what the oracle tests and the benchmark measure.
+    """
+    run = Run(engine or Engine(con, settings["engine"]), settings)
+    out = run.engine.arrow(run.pair_counts())
+    return out.sort_by([("trace", "ascending"), ("account_a", "ascending"), ("account_b", "ascending")])
+
+
+def coordination(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any], engine: Engine | None = None) -> dict[str, int]:
+    """Find coordinated accounts in the store's ``posts`` and write the result tables.
+
+    Parameters
+    ----------
+    con:
+        Store connection with a ``posts`` table (``docs/schema.md``).
+    settings:
+        A :class:`trendtrace.settings.Settings` (section "coordination"): ``engine``, ``traces``,
+        ``window``, ``window_hashtag``, ``max_object_accounts``, ``similarity``, ``null_prior``,
+        ``min_co_actions``, ``fdr``, ``min_cluster_size``, ``leiden_resolution``, ``seed``,
+        ``evidence_per_edge``.
+    engine:
+        Optional ready :class:`trendtrace.engine.Engine` (default: built from ``settings["engine"]``).
+
+    Returns
+    -------
+    Counts for logging: ``actions``, ``tested`` (pair × trace with a co-action), ``candidates``
+    (with at least ``min_co_actions``), ``edges``, ``clusters``, ``coordinated`` (accounts).
+
+    Writes (CREATE OR REPLACE) ``coaction_pairs``, ``edges``, ``edge_evidence``,
+    ``account_coordination`` (one row per account in ``posts``) and ``clusters``. Method and
+    references: ``docs/coordination.md``.
+    """
+    t_start = time.perf_counter()
+    run = Run(engine or Engine(con, settings["engine"]), settings)
+    eng = run.engine
+    n_actions = int(eng.backend.execute(run.actions.count()))
+    log.info("actions: %d over traces %s", n_actions, ",".join(run.trace_names))
+
+    counts = run.pair_counts()
+    tested = int(eng.backend.execute(counts.count()))
+    cand = counts.filter(counts.co_actions >= int(settings["min_co_actions"]))
+    cand = eng.materialize(cand, "_tt_candidates")
+    exp = run.expected(cand)
+    joined = cand.join(exp, ["trace", "account_a", "account_b"], how="left")
+    cand_tbl = eng.arrow(joined.select("trace", "account_a", "account_b", "co_actions", "weight", "expected"))
+    cand_tbl = cand_tbl.sort_by([("trace", "ascending"), ("account_a", "ascending"), ("account_b", "ascending")])
+    log.info("pairs: %d tested, %d with at least %d co-actions (%.1f s)", tested, cand_tbl.num_rows,
+             settings["min_co_actions"], time.perf_counter() - t_start)
+
+    obs = cand_tbl.column("co_actions").to_numpy(zero_copy_only=False).astype(float)
+    expd = np.nan_to_num(cand_tbl.column("expected").to_numpy(zero_copy_only=False).astype(float), nan=0.0)
+    p = nullmodel.poisson_p(obs, expd)
+    q = nullmodel.bh_qvalues(p, max(tested, len(p)))
+    kept = q <= float(settings["fdr"])
+    pairs_tbl = cand_tbl.set_column(cand_tbl.schema.get_field_index("expected"), "expected", pa.array(expd))
+    pairs_tbl = pairs_tbl.append_column("p_value", pa.array(p)).append_column("q_value", pa.array(q))
+    pairs_tbl = pairs_tbl.append_column("kept", pa.array(kept))
+    con.register("_tt_pairs_arrow", pairs_tbl)
+    con.execute("CREATE OR REPLACE TABLE coaction_pairs AS SELECT * FROM _tt_pairs_arrow")
+    con.unregister("_tt_pairs_arrow")
+
+    _write_edges(con)
+    n_edges = int(con.execute("SELECT count(*) FROM edges").fetchall()[0][0])
+    log.info("edges: %d kept of %d candidates", n_edges, len(p))
+
+    # Evidence and lockstep posts, on the engine (restricted to kept pairs: small).
+    kept_tbl = pairs_tbl.filter(pa.array(kept)).select(["trace", "account_a", "account_b"])
+    _write_evidence(con, run, kept_tbl)
+
+    n_clusters, n_coord = _write_clusters(con, settings)
+    log.info("clusters: %d, coordinated accounts: %d (%.1f s total)", n_clusters, n_coord,
+             time.perf_counter() - t_start)
+    return {
+        "actions": n_actions,
+        "tested": tested,
+        "candidates": len(p),
+        "edges": n_edges,
+        "clusters": n_clusters,
+        "coordinated": n_coord,
+    }
+
+
+def _write_edges(con: duckdb.DuckDBPyConnection) -> None:
+    order = " ".join(f"WHEN '{t}' THEN {i}" for i, t in enumerate(traces.TRACES))
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE edges AS
+        SELECT account_a, account_b,
+               string_agg(trace, '|' ORDER BY CASE trace {order} END) AS traces,
+               sum(co_actions)::BIGINT AS co_actions,
+               sum(weight) AS weight,
+               min(p_value) AS p_value,
+               min(q_value) AS q_value
+        FROM coaction_pairs WHERE kept
+        GROUP BY account_a, account_b
+        ORDER BY account_a, account_b
+        """
+    )
+
+
+def _write_evidence(con: duckdb.DuckDBPyConnection, run: Run, kept_tbl: pa.Table) -> None:
+    eng = run.engine
+    per_edge = int(run.settings["evidence_per_edge"])
+    ex_parts: list[pa.Table] = []
+    lock_parts: list[pa.Table] = []
+    if kept_tbl.num_rows:
+        kept = eng.table(kept_tbl)
+        for w, ts in run.windows.items():
+            k = kept.filter(kept.trace.isin(ts))
+            accs = ibis.union(k.select(account_id=k.account_a), k.select(account_id=k.account_b), distinct=True)
+            sub = run.actions.filter(run.actions.trace.isin(ts)).semi_join(accs, "account_id")
+            acts = window.capped(sub, w, int(run.settings["max_object_accounts"]), int(run.settings["seed"]))
+            pairs = window.action_pairs(acts, w)
+            if "similar" in ts and run.sim_pairs is not None:
+                sp = run.sim_pairs
+                sim = pairs.filter(pairs.trace == "similar")
+                sim = sim.mutate(lo=ibis.least(sim.tid_a, sim.tid_b), hi=ibis.greatest(sim.tid_a, sim.tid_b))
+                sim = sim.semi_join(sp, ["lo", "hi"]).drop("lo", "hi")
+                pairs = ibis.union(pairs.filter(pairs.trace != "similar"), sim, distinct=False)
+            kp = ev.kept_action_pairs(pairs, k)
+            kp = eng.materialize(kp, f"_tt_kept_pairs_{w}")
+            ex_parts.append(eng.arrow(ev.examples(kp, per_edge)))
+            lock_parts.append(eng.arrow(kp.select(account_id=kp.account_a, post_id=kp.post_a)))
+            lock_parts.append(eng.arrow(kp.select(account_id=kp.account_b, post_id=kp.post_b)))
+    schema_ex = pa.schema([("account_a", pa.string()), ("account_b", pa.string()), ("trace", pa.string()),
+                           ("object", pa.string()), ("post_a", pa.string()), ("post_b", pa.string()),
+                           ("t_a", pa.int64()), ("t_b", pa.int64()), ("rank", pa.int64())])
+    ex = pa.concat_tables([t.cast(schema_ex) for t in ex_parts]) if ex_parts else schema_ex.empty_table()
+    lock_schema = pa.schema([("account_id", pa.string()), ("post_id", pa.string())])
+    lock = pa.concat_tables([t.cast(lock_schema) for t in lock_parts]) if lock_parts else lock_schema.empty_table()
+    con.register("_tt_ex", ex)
+    con.register("_tt_lock", lock)
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE edge_evidence AS
+        SELECT e.account_a, e.account_b, e.trace, e.object, e.post_a, e.post_b,
+               pa.time AS time_a, pb.time AS time_b, pa.text AS text_a, pb.text AS text_b,
+               pa.kind AS kind_a, pb.kind AS kind_b,
+               (e.rank + 1)::BIGINT AS example
+        FROM _tt_ex e
+        LEFT JOIN posts pa ON pa.post_id = e.post_a
+        LEFT JOIN posts pb ON pb.post_id = e.post_b
+        ORDER BY e.account_a, e.account_b, e.trace, example
+        """
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _tt_lockstep AS "
+        "SELECT account_id, count(DISTINCT post_id) AS lockstep_posts FROM _tt_lock GROUP BY account_id"
+    )
+    con.unregister("_tt_ex")
+    con.unregister("_tt_lock")
+
+
+def _write_clusters(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) -> tuple[int, int]:
+    e = con.execute("SELECT account_a, account_b, weight FROM edges ORDER BY account_a, account_b").fetchall()
+    comm = graph.leiden_clusters(
+        [r[0] for r in e], [r[1] for r in e], [r[2] for r in e],
+        float(settings["leiden_resolution"]), int(settings["seed"]),
+    )
+    sizes: dict[int, int] = defaultdict(int)
+    for c in comm.values():
+        sizes[c] += 1
+    min_size = int(settings["min_cluster_size"])
+    # Communities are numbered by decreasing size, so kept ones get C1, C2, ... in size order.
+    names: dict[int, str] = {}
+    for c in sorted(sizes):
+        if sizes[c] >= min_size:
+            names[c] = f"C{len(names) + 1}"
+    membership = pa.table({
+        "account_id": pa.array(list(comm.keys()), pa.string()),
+        "cluster": pa.array([names.get(c) for c in comm.values()], pa.string()),
+    })
+    con.register("_tt_members", membership)
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE account_coordination AS
+        WITH acc AS (SELECT account_id, count(*) AS posts FROM posts WHERE account_id IS NOT NULL GROUP BY account_id),
+        deg AS (
+            SELECT account_id, count(*) AS degree, sum(weight) AS strength FROM (
+                SELECT account_a AS account_id, weight FROM edges
+                UNION ALL SELECT account_b, weight FROM edges) GROUP BY account_id)
+        SELECT acc.account_id, m.cluster,
+               CASE WHEN acc.posts > 0 THEN least(1.0, coalesce(l.lockstep_posts, 0) / acc.posts) ELSE 0 END
+                   AS coordination_score,
+               m.cluster IS NOT NULL AS coordinated,
+               coalesce(deg.degree, 0)::BIGINT AS degree,
+               coalesce(deg.strength, 0.0) AS strength,
+               acc.posts::BIGINT AS posts,
+               coalesce(l.lockstep_posts, 0)::BIGINT AS lockstep_posts
+        FROM acc
+        LEFT JOIN _tt_members m USING (account_id)
+        LEFT JOIN deg USING (account_id)
+        LEFT JOIN _tt_lockstep l USING (account_id)
+        ORDER BY acc.account_id
+        """
+    )
+    order = " ".join(f"WHEN '{t}' THEN {i}" for i, t in enumerate(traces.TRACES))
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE clusters AS
+        WITH mem AS (SELECT account_id, cluster FROM account_coordination WHERE cluster IS NOT NULL),
+        sizes AS (SELECT cluster, count(*) AS accounts FROM mem GROUP BY cluster),
+        p AS (SELECT mem.cluster, count(*) AS posts FROM posts JOIN mem USING (account_id) GROUP BY mem.cluster),
+        tr AS (
+            SELECT cluster, string_agg(trace, '|' ORDER BY CASE trace {order} END) AS traces,
+                   sum(n)::BIGINT AS edges_by_trace
+            FROM (SELECT ma.cluster, c.trace, count(*) AS n
+                  FROM coaction_pairs c
+                  JOIN mem ma ON ma.account_id = c.account_a
+                  JOIN mem mb ON mb.account_id = c.account_b AND mb.cluster = ma.cluster
+                  WHERE c.kept GROUP BY ma.cluster, c.trace)
+            GROUP BY cluster),
+        ed AS (
+            SELECT ma.cluster, count(*) AS edges, sum(e.co_actions)::BIGINT AS co_actions
+            FROM edges e JOIN mem ma ON ma.account_id = e.account_a
+            JOIN mem mb ON mb.account_id = e.account_b AND mb.cluster = ma.cluster
+            GROUP BY ma.cluster),
+        h AS (
+            SELECT cluster, string_agg(tag, '|' ORDER BY n DESC, tag) AS top_hashtags FROM (
+                SELECT cluster, tag, n, row_number() OVER (PARTITION BY cluster ORDER BY n DESC, tag) AS r
+                FROM (SELECT cluster, tag, count(*) AS n FROM (
+                          SELECT mem.cluster, unnest(posts.hashtags) AS tag
+                          FROM posts JOIN mem USING (account_id)) GROUP BY cluster, tag))
+            WHERE r <= 5 GROUP BY cluster)
+        SELECT s.cluster, s.accounts::BIGINT AS accounts, coalesce(p.posts, 0)::BIGINT AS posts,
+               coalesce(tr.traces, '') AS traces, coalesce(h.top_hashtags, '') AS top_hashtags,
+               coalesce(ed.edges, 0)::BIGINT AS edges, coalesce(ed.co_actions, 0)::BIGINT AS co_actions,
+               CASE WHEN s.accounts > 1 THEN coalesce(ed.edges, 0) / (s.accounts * (s.accounts - 1) / 2.0)
+                    ELSE 0 END AS density
+        FROM sizes s LEFT JOIN p USING (cluster) LEFT JOIN tr USING (cluster)
+        LEFT JOIN ed USING (cluster) LEFT JOIN h USING (cluster)
+        ORDER BY s.accounts DESC, length(s.cluster), s.cluster
+        """
+    )
+    con.unregister("_tt_members")
+    n_clusters = len(names)
+    n_coord = int(con.execute("SELECT count(*) FROM account_coordination WHERE coordinated").fetchall()[0][0])
+    return n_clusters, n_coord

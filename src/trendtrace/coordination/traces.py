@@ -1,0 +1,222 @@
+"""Actions from posts: one row per (trace, object, account, post, time).
+
+A *trace* is a kind of action (DOMAIN.md); its *object* is what two accounts must share to co-act:
+
+=====================  ==============================================================  ===========
+trace                  object                                                          posts used
+=====================  ==============================================================  ===========
+``retweet``            the reposted post (``ref_post_id``)                             reposts
+``quote``              the quoted post (``ref_post_id``)                               quotes
+``reply``              the post replied to (``reply_to_post_id``)                      all
+``tweet``              the text after :func:`normalize_text`                           not reposts
+``similar``            a group of near-duplicate texts (:mod:`.textsim`); only pairs    not reposts
+                       of *different* texts with Jaccard ≥ ``similarity`` count
+``link``               each normalised URL of the post                                 not reposts
+``domain``             each URL's host (optional trace, off by default)                 not reposts
+``hashtag``            each distinct normalised hashtag of the post                    not reposts
+``hashtag_sequence``   the post's hashtags in order, joined by a space (≥ 3 hashtags)   not reposts
+``mention``            each distinct mentioned handle                                  not reposts
+=====================  ==============================================================  ===========
+
+Reposts carry the original's text, links and hashtags: counting them again under ``tweet`` or
+``hashtag`` would restate ``retweet``, so content traces use an account's own posts only.
+
+Times are whole seconds since the epoch (``t``); sub-second precision is dropped. Everything here
+is an Ibis expression, so it runs unchanged on DuckDB and on Spark (:mod:`trendtrace.engine`).
+"""
+
+from __future__ import annotations
+
+import re
+
+import ibis
+import ibis.expr.types as ir
+
+__all__ = [
+    "TRACES",
+    "DEFAULT_OFF",
+    "ACTION_COLUMNS",
+    "MIN_TEXT_CHARS",
+    "normalize_text",
+    "normalized_text_expr",
+    "parse_traces",
+    "actions",
+    "time_resolution",
+]
+
+#: Every trace the engine knows, in report order.
+TRACES: tuple[str, ...] = (
+    "retweet",
+    "quote",
+    "reply",
+    "tweet",
+    "similar",
+    "link",
+    "domain",
+    "hashtag",
+    "hashtag_sequence",
+    "mention",
+)
+#: Traces that exist but are not in the default ``traces`` setting.
+DEFAULT_OFF = frozenset({"domain"})
+#: Columns of an actions table.
+ACTION_COLUMNS = ("trace", "object", "account_id", "post_id", "t", "tid")
+#: Normalised texts shorter than this are not compared (``"ok"`` by two people is no evidence).
+MIN_TEXT_CHARS = 10
+#: Hashtags a post needs for ``hashtag_sequence``.
+MIN_SEQUENCE = 3
+
+_POST_COLUMNS = [
+    "post_id",
+    "account_id",
+    "time",
+    "kind",
+    "text",
+    "ref_post_id",
+    "reply_to_post_id",
+    "hashtags",
+    "urls",
+    "mentions",
+]
+
+# The same four rules in Python (the oracle, textsim) and in SQL (DuckDB RE2 and Spark Java regex
+# agree on these patterns: explicit ASCII classes, no \w or \s whose meaning differs by engine).
+_SPACE = "[ \t\n\r\f\v]"
+_RT_PREFIX = "^rt @[a-z0-9_]+:" + _SPACE + "*"
+_URL = "https?://[^ \t\n\r\f\v]+"
+_LEADING_MENTIONS = "^(@[a-z0-9_]+" + _SPACE + "*)+"
+_SPACES = _SPACE + "+"
+
+_PY_RT = re.compile(_RT_PREFIX)
+_PY_URL = re.compile(_URL)
+_PY_MENTIONS = re.compile(_LEADING_MENTIONS)
+_PY_SPACES = re.compile(_SPACES)
+_PY_EDGE = re.compile("^" + _SPACE + "+|" + _SPACE + "+$")
+
+
+def normalize_text(text: str | None) -> str:
+    """Text as compared by co-tweet and co-similar.
+
+    Lower-cased; a leading ``RT @handle:`` removed; URLs removed; leading ``@mentions`` removed;
+    runs of whitespace collapsed to one space; ends trimmed. ``"RT @a: Vote   NOW https://x.y"``
+    → ``"vote now"``. Mirrors :func:`normalized_text_expr` exactly.
+    """
+    if not text:
+        return ""
+    s = text.lower()
+    s = _PY_RT.sub("", s, count=1)
+    s = _PY_URL.sub("", s)
+    s = _PY_EDGE.sub("", s)
+    s = _PY_MENTIONS.sub("", s, count=1)
+    s = _PY_SPACES.sub(" ", s)
+    return _PY_EDGE.sub("", s)
+
+
+def normalized_text_expr(text: ir.StringValue) -> ir.StringValue:
+    """The Ibis form of :func:`normalize_text` (same rules, same order)."""
+    s = text.lower()
+    s = s.re_replace(_RT_PREFIX, "")
+    s = s.re_replace(_URL, "")
+    s = s.re_replace("^" + _SPACE + "+|" + _SPACE + "+$", "")
+    s = s.re_replace(_LEADING_MENTIONS, "")
+    s = s.re_replace(_SPACES, " ")
+    return s.re_replace("^" + _SPACE + "+|" + _SPACE + "+$", "")
+
+
+def parse_traces(value: str) -> list[str]:
+    """The ``traces`` setting as a list; raises ValueError naming unknown traces."""
+    names = [n.strip() for n in value.split(",") if n.strip()]
+    unknown = [n for n in names if n not in TRACES]
+    if unknown:
+        raise ValueError(f"unknown trace(s) {', '.join(unknown)}; known: {', '.join(TRACES)}")
+    return [n for n in TRACES if n in names]
+
+
+def time_resolution(posts: ir.Table) -> ir.IntegerScalar:
+    """60 when some source file (with at least 10 posts) has every time on a whole minute, else 0.
+
+    The X information-operations archive gives ``tweet_time`` to the minute; two posts stamped
+    12:03 and 12:04 may be 1 s or 119 s apart. See :func:`trendtrace.coordination.window.effective_window`.
+    """
+    per_file = posts.group_by("source_file").aggregate(
+        n=posts.post_id.count(),
+        off=(posts.time.second() + posts.time.millisecond()).max(),
+    )
+    minute = per_file.filter((per_file.n >= 10) & (per_file.off == 0)).count()
+    return ibis.ifelse(minute > 0, 60, 0)
+
+
+def _base(posts: ir.Table) -> ir.Table:
+    return posts.select(*_POST_COLUMNS).mutate(t=posts.time.epoch_seconds().cast("int64"))
+
+
+def _select(t: ir.Table, trace: str, obj: ir.Value, tid: ir.Value | None = None) -> ir.Table:
+    return t.select(
+        trace=ibis.literal(trace),
+        object=obj.cast("string"),
+        account_id=t.account_id,
+        post_id=t.post_id,
+        t=t.t,
+        tid=(tid if tid is not None else ibis.null()).cast("int64"),
+    )
+
+
+def actions(posts: ir.Table, traces: list[str], similar_texts: ir.Table | None = None) -> ir.Table:
+    """All actions of ``traces`` as one table with :data:`ACTION_COLUMNS`.
+
+    ``similar_texts`` (columns ``ntext``, ``tid``, ``comp``) maps each normalised text that has a
+    near-duplicate to its text id and group; needed when ``similar`` is among ``traces``.
+    """
+    base = _base(posts).filter(posts.account_id.notnull() & posts.time.notnull())
+    own = base.filter(base.kind.isnull() | (base.kind != "repost"))
+    parts: list[ir.Table] = []
+    for trace in traces:
+        if trace == "retweet":
+            t = base.filter((base.kind == "repost") & base.ref_post_id.notnull())
+            parts.append(_select(t, trace, t.ref_post_id))
+        elif trace == "quote":
+            t = base.filter((base.kind == "quote") & base.ref_post_id.notnull())
+            parts.append(_select(t, trace, t.ref_post_id))
+        elif trace == "reply":
+            t = base.filter(base.reply_to_post_id.notnull())
+            parts.append(_select(t, trace, t.reply_to_post_id))
+        elif trace == "tweet":
+            t = own.mutate(ntext=normalized_text_expr(own.text))
+            t = t.filter(t.ntext.length() >= MIN_TEXT_CHARS)
+            parts.append(_select(t, trace, t.ntext))
+        elif trace == "similar":
+            if similar_texts is None:
+                raise ValueError("trace 'similar' needs the near-duplicate text table")
+            t = own.mutate(ntext=normalized_text_expr(own.text))
+            t = t.filter(t.ntext.length() >= MIN_TEXT_CHARS)
+            j = t.join(similar_texts, t.ntext == similar_texts.ntext)
+            parts.append(_select(j, trace, j.comp, j.tid))
+        elif trace in ("link", "domain"):
+            t = own.filter(own.urls.length() > 0)
+            t = t.mutate(u=t.urls.unnest())
+            t = t.filter(t.u.notnull() & (t.u != ""))
+            if trace == "domain":
+                t = t.mutate(u=t.u.re_extract("^[a-zA-Z][a-zA-Z0-9+.-]*://([^/?#]+)", 1))
+                t = t.filter(t.u.notnull() & (t.u != ""))
+            parts.append(_select(t, trace, t.u).distinct())
+        elif trace in ("hashtag", "mention"):
+            col = "hashtags" if trace == "hashtag" else "mentions"
+            t = own.filter(own[col].length() > 0)
+            t = t.mutate(h=t[col].unnest())
+            t = t.filter(t.h.notnull() & (t.h != ""))
+            parts.append(_select(t, trace, t.h).distinct())
+        elif trace == "hashtag_sequence":
+            t = own.filter(own.hashtags.length() >= MIN_SEQUENCE)
+            parts.append(_select(t, trace, t.hashtags.join(" ")))
+        else:  # pragma: no cover - parse_traces rejects these
+            raise ValueError(f"unknown trace {trace!r}")
+    if not parts:
+        raise ValueError("no traces selected")
+    return ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
+
+
+def distinct_texts(posts: ir.Table) -> ir.Table:
+    """Distinct normalised texts of own posts (column ``ntext``), for near-duplicate search."""
+    own = posts.filter(posts.kind.isnull() | (posts.kind != "repost"))
+    t = own.select(ntext=normalized_text_expr(own.text))
+    return t.filter(t.ntext.length() >= MIN_TEXT_CHARS).distinct()

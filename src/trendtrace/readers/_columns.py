@@ -1,0 +1,320 @@
+"""Vectorised column helpers for the tabular readers (io-archive, csv, parquet, coortweet).
+
+Everything here works on whole Arrow arrays with ``pyarrow.compute``; Python runs only over the
+*distinct* values of a column (hashtag and URL normalisation, which are ``lru_cache``-d anyway) and
+over the rare bad rows (to word their reject reasons).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from trendtrace.model import ACCOUNT_SCHEMA, POST_SCHEMA, normalize_hashtag, normalize_url
+
+_LIST = pa.list_(pa.string())
+_TS = pa.timestamp("us")
+_SEP = "\x1f"
+_NUMERIC = r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$"
+_ZONE = r"([zZ]|[+-]\d\d(:?\d\d)?|\s*(UTC|GMT))$"
+
+
+def as_string(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Any scalar column as a string array (dictionary decoded, large types narrowed)."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if pa.types.is_dictionary(arr.type):
+        arr = arr.dictionary_decode()
+    if pa.types.is_string(arr.type):
+        return arr
+    if pa.types.is_floating(arr.type):
+        # Ids stored as floats (1234.0) would otherwise print with a decimal point.
+        whole = pc.equal(pc.floor(arr), arr)
+        ints = pc.cast(pc.if_else(whole, arr, None), pa.int64(), safe=False)
+        return pc.if_else(whole, pc.cast(ints, pa.string()), pc.cast(arr, pa.string()))
+    return pc.cast(arr, pa.string())
+
+
+def blank_to_null(arr: pa.Array) -> pa.Array:
+    """Strings that are empty or only whitespace become null."""
+    return pc.if_else(pc.equal(pc.utf8_trim_whitespace(arr), ""), None, arr)
+
+
+def to_number(arr: pa.Array, typ: pa.DataType) -> pa.Array:
+    """Numbers from text (``12``, ``12.0``, ``1e3``); anything else (``absent``, empty) → null."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if pa.types.is_dictionary(arr.type):
+        arr = arr.dictionary_decode()
+    if pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type) or pa.types.is_boolean(arr.type):
+        return pc.cast(arr, typ, safe=False)
+    s = pc.utf8_trim_whitespace(as_string(arr))
+    ok = pc.match_substring_regex(s, _NUMERIC)
+    f = pc.cast(pc.if_else(ok, s, None), pa.float64())
+    if pa.types.is_integer(typ):
+        f = pc.if_else(pc.is_finite(f), f, None)
+        # Counts beyond int64 are garbage in the source; clamp them to null instead of wrapping.
+        f = pc.if_else(pc.less(pc.abs(f), 9.0e18), f, None)
+        return pc.cast(pc.round(f), typ, safe=False)
+    return pc.cast(f, typ)
+
+
+def to_bool(arr: pa.Array) -> pa.Array:
+    """``True``/``true``/``1``/``yes`` → true, ``False``/``false``/``0``/``no`` → false, else null."""
+    if pa.types.is_boolean(arr.type):
+        return arr
+    if pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type):
+        return pc.not_equal(arr, 0)
+    s = pc.utf8_lower(pc.utf8_trim_whitespace(as_string(arr)))
+    t = pc.is_in(s, pa.array(["true", "t", "1", "yes", "y", "1.0"]))
+    f = pc.is_in(s, pa.array(["false", "f", "0", "no", "n", "0.0"]))
+    return pc.if_else(t, True, pc.if_else(f, False, pa.scalar(None, pa.bool_())))
+
+
+def map_distinct(arr: pa.Array, fn: Callable[[str], Any], typ: pa.DataType = pa.string()) -> pa.Array:
+    """``fn`` applied to each distinct value of a string array, then broadcast back (nulls stay)."""
+    if len(arr) == 0:
+        return pa.array([], typ)
+    uniq = pc.unique(arr)
+    mapped = pa.array([None if v is None else fn(v) for v in uniq.to_pylist()], typ)
+    return pc.take(mapped, pc.index_in(arr, uniq))
+
+
+def _rebuild(parents: np.ndarray, values: pa.Array, n: int) -> pa.Array:
+    counts = np.bincount(parents, minlength=n) if len(parents) else np.zeros(n, np.int64)
+    offsets = np.zeros(n + 1, np.int32)
+    np.cumsum(counts, out=offsets[1:])
+    return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), values.cast(pa.string()))
+
+
+def drop_empty_items(lists: pa.Array) -> pa.Array:
+    """A list<string> array without null or empty items; null lists become empty lists."""
+    if isinstance(lists, pa.ChunkedArray):
+        lists = lists.combine_chunks()
+    n = len(lists)
+    lists = pc.if_else(pc.is_null(lists), pa.scalar([], _LIST), lists)
+    flat = pc.list_flatten(lists)
+    parents = pc.list_parent_indices(lists)
+    keep = pc.and_(pc.is_valid(flat), pc.not_equal(flat, ""))
+    keep = pc.fill_null(keep, False)
+    return _rebuild(np.asarray(pc.filter(parents, keep)), pc.filter(flat, keep), n)
+
+
+def list_from_text(arr: pa.Array) -> pa.Array:
+    """Parse list-valued text cells into list<string>.
+
+    Accepted per cell: Python-list text ``['a', 'b']`` (or with double quotes, or unquoted
+    ``[a, b]``), ``a|b``, ``a,b``, ``a b``; empty, null and ``[]`` give an empty list. A cell is
+    split by the first rule that applies in that order.
+    """
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if pa.types.is_list(arr.type) or pa.types.is_large_list(arr.type):
+        return drop_empty_items(pc.cast(arr, _LIST))
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        # A scalar column mapped to a list field (an id per row): a one-item list.
+        s = as_string(arr)
+        return drop_empty_items(pa.ListArray.from_arrays(pa.array(np.arange(len(s) + 1, dtype=np.int32)), s))
+    s = pc.utf8_trim_whitespace(as_string(arr))
+    bracket = pc.starts_with(s, "[")
+    inner = pc.replace_substring_regex(s, r"^\[\s*|\s*\]$", "")
+    quoted = pc.and_(bracket, pc.match_substring_regex(inner, r"^['\"]"))
+    q = pc.replace_substring_regex(inner, r"['\"]\s*,\s*['\"]", _SEP)
+    q = pc.replace_substring_regex(q, r"^['\"]|['\"]$", "")
+    comma = pc.replace_substring_regex(inner, r"\s*,\s*", _SEP)
+    pipe = pc.replace_substring_regex(inner, r"\s*\|\s*", _SEP)
+    space = pc.replace_substring_regex(inner, r"\s+", _SEP)
+    has_pipe = pc.match_substring(inner, "|")
+    has_comma = pc.match_substring(inner, ",")
+    joined = pc.if_else(quoted, q, pc.if_else(has_pipe, pipe, pc.if_else(
+        pc.or_(bracket, has_comma), comma, space)))
+    return drop_empty_items(pc.split_pattern(joined, _SEP))
+
+
+def map_list_values(lists: pa.Array, fn: Callable[[str], Any]) -> pa.Array:
+    """``fn`` over every item of a list<string> array (once per distinct item); empties dropped."""
+    n = len(lists)
+    flat = pc.list_flatten(lists)
+    parents = np.asarray(pc.list_parent_indices(lists))
+    mapped = map_distinct(flat, fn)
+    keep = pc.fill_null(pc.not_equal(mapped, ""), False)
+    return _rebuild(parents[np.asarray(keep, dtype=bool)] if len(parents) else parents, pc.filter(mapped, keep), n)
+
+
+def strip_hash(tag: str) -> str:
+    return tag.lstrip("#＃")
+
+
+def hashtag_lists(raw: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """``(hashtags, hashtags_raw)`` from a list<string> of tags as written."""
+    raw = map_list_values(raw, strip_hash)
+    return map_list_values(raw, normalize_hashtag), raw
+
+
+def url_lists(raw: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """``(urls, urls_raw)`` from a list<string> of links as given."""
+    return map_list_values(raw, normalize_url), raw
+
+
+def python_lists(texts: pa.Array, fn: Callable[[str | None], list[str]]) -> pa.Array:
+    """list<string> by calling ``fn`` on each text (for extraction from post text)."""
+    return pa.array([fn(t) for t in texts.to_pylist()], _LIST)
+
+
+class TimeParser:
+    """Parses time columns of any shape into naive UTC ``timestamp[us]``.
+
+    Accepts: Arrow timestamps (zone-aware → UTC; naive → taken as UTC, flagged), dates, numbers
+    (unix seconds; milliseconds when above 1e11), text that is numeric (same), ISO 8601 with or
+    without zone, ``YYYY-MM-DD HH:MM[:SS]``, ``YYYY-MM-DD``, and v1.1's ``Wed Oct 10 20:19:24 +0000
+    2018``. Text is parsed by DuckDB (``TRY_CAST(... AS TIMESTAMPTZ)`` in a UTC session), the one
+    parser here that takes ISO 8601 with and without zone in the same column.
+    """
+
+    def __init__(self) -> None:
+        self._con: duckdb.DuckDBPyConnection | None = None
+
+    def _duck(self) -> duckdb.DuckDBPyConnection:
+        if self._con is None:
+            self._con = duckdb.connect()
+            self._con.execute("SET TimeZone = 'UTC'")
+        return self._con
+
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+    def parse(self, arr: pa.Array) -> tuple[pa.Array, bool]:
+        """``(times, naive)``: times null where the input is null or unreadable; ``naive`` is True
+        when some value carried no zone."""
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        if pa.types.is_dictionary(arr.type):
+            arr = arr.dictionary_decode()
+        t = arr.type
+        if pa.types.is_timestamp(t):
+            if t.tz is None:
+                return pc.cast(arr, _TS), arr.null_count < len(arr)
+            return pc.cast(pc.cast(arr, pa.timestamp("us", "UTC")), _TS), False
+        if pa.types.is_date(t):
+            return pc.cast(pc.cast(arr, pa.timestamp("s")), _TS), arr.null_count < len(arr)
+        if pa.types.is_integer(t) or pa.types.is_floating(t):
+            return self._unix(pc.cast(arr, pa.float64())), False
+        s = pc.utf8_trim_whitespace(as_string(arr))
+        numeric = pc.match_substring_regex(s, _NUMERIC)
+        unix = self._unix(pc.cast(pc.if_else(numeric, s, None), pa.float64()))
+        text = pc.if_else(numeric, None, s)
+        if text.null_count == len(text):
+            return unix, False
+        con = self._duck()
+        con.register("_tt_times", pa.table({"s": text}))
+        try:
+            out = con.sql(
+                "SELECT coalesce(TRY_CAST(s AS TIMESTAMPTZ), try_strptime(s, '%a %b %d %H:%M:%S %z %Y')) "
+                "FROM _tt_times").arrow()
+            if not isinstance(out, pa.Table):
+                out = out.read_all()  # DuckDB 2 hands out a lazy RecordBatchReader
+        finally:
+            con.unregister("_tt_times")
+        parsed = out.column(0).combine_chunks() if out.num_rows else pa.array([], pa.timestamp("us", "UTC"))
+        parsed = pc.cast(pc.cast(parsed, pa.timestamp("us", "UTC")), _TS)
+        zoned = pc.match_substring_regex(text, _ZONE)
+        naive = bool(pc.any(pc.and_(pc.is_valid(parsed), pc.invert(pc.fill_null(zoned, True)))).as_py() or False)
+        return pc.coalesce(unix, parsed), naive
+
+    @staticmethod
+    def _unix(f: pa.Array) -> pa.Array:
+        f = pc.if_else(pc.is_finite(f), f, None)
+        secs = pc.if_else(pc.greater(pc.abs(f), 1e11), pc.divide(f, 1000.0), f)
+        # Keep to years 1677–2262, the range of a 64-bit microsecond timestamp... and sane data.
+        secs = pc.if_else(pc.less(pc.abs(secs), 9.0e12), secs, None)
+        micros = pc.cast(pc.round(pc.multiply(secs, 1e6)), pa.int64(), safe=False)
+        return pc.cast(micros, _TS)
+
+
+def latest_per_account(accounts: pa.Table) -> pa.Table:
+    """One row per ``account_id``: the row with the latest ``seen_at`` (ties: the later row)."""
+    if accounts.num_rows <= 1:
+        return accounts
+    n = accounts.num_rows
+    order = pc.sort_indices(
+        pa.table({"a": accounts["account_id"], "s": accounts["seen_at"], "i": pa.array(np.arange(n))}),
+        sort_keys=[("a", "ascending", "at_start"), ("s", "ascending", "at_start"), ("i", "ascending", "at_start")])
+    acc = pc.take(accounts["account_id"], order).combine_chunks()
+    last = np.ones(n, dtype=bool)
+    if n > 1:
+        last[:-1] = np.asarray(pc.fill_null(pc.not_equal(acc[:-1], acc[1:]), True))
+    return accounts.take(pc.filter(order, pa.array(last)))
+
+
+def table_of(schema: pa.Schema, columns: dict[str, Any], n: int) -> pa.Table:
+    """A table with exactly ``schema``: given columns cast to their types, the rest null (lists:
+    empty lists)."""
+    arrays = []
+    for f in schema:
+        v = columns.get(f.name)
+        if v is None:
+            if pa.types.is_list(f.type):
+                offsets = pa.array(np.zeros(n + 1, np.int32))
+                v = pa.ListArray.from_arrays(offsets, pa.array([], pa.string()))
+            else:
+                v = pa.nulls(n, f.type)
+        elif isinstance(v, (str, int, float)) and not isinstance(v, bool):
+            v = pa.array([v] * n, f.type)
+        else:
+            if isinstance(v, pa.ChunkedArray):
+                v = v.combine_chunks()
+            if v.type != f.type:
+                v = pc.cast(v, f.type)
+        arrays.append(v)
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def empty_posts() -> pa.Table:
+    return POST_SCHEMA.empty_table()
+
+
+def empty_accounts() -> pa.Table:
+    return ACCOUNT_SCHEMA.empty_table()
+
+
+class Regroup:
+    """Collects per-batch tables until a chunk holds at least ``chunk_rows`` posts."""
+
+    def __init__(self, chunk_rows: int) -> None:
+        self.chunk_rows = chunk_rows
+        self._posts: list[pa.Table] = []
+        self._accounts: list[pa.Table] = []
+        self._rejects: list[Any] = []
+        self._rows = 0
+        self._records = 0
+        self.naive = False
+
+    def add(self, posts: pa.Table, accounts: pa.Table, rejects: list[Any], records: int, naive: bool) -> bool:
+        """Add one batch; True when a chunk is ready."""
+        self._posts.append(posts)
+        self._accounts.append(accounts)
+        self._rejects.extend(rejects)
+        self._rows += posts.num_rows
+        self._records += records
+        self.naive = self.naive or naive
+        return self._rows >= self.chunk_rows
+
+    def pending(self) -> bool:
+        return bool(self._posts or self._rejects or self._records)
+
+    def take(self) -> Any:
+        from trendtrace.model import Chunk
+
+        posts = pa.concat_tables(self._posts) if self._posts else empty_posts()
+        accounts = latest_per_account(pa.concat_tables(self._accounts)) if self._accounts else empty_accounts()
+        chunk = Chunk(posts=posts.combine_chunks(), accounts=accounts.combine_chunks(), rejects=self._rejects,
+                      naive_time=self.naive, records=self._records)
+        self._posts, self._accounts, self._rejects = [], [], []
+        self._rows = self._records = 0
+        return chunk

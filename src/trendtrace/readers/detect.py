@@ -1,0 +1,128 @@
+"""Format detection: peek at the first bytes / line of a file (after decompression).
+
+Detection opens its own handle and reads at most the first line (JSON lines; twarc2 pages can be
+megabytes) or the first 64 KiB, so reading the file afterwards starts at its first record. Rules:
+
+- ``PAR1`` magic → ``parquet``, or ``coortweet`` when its columns are exactly the CooRTweet four;
+- a JSON object on the first non-blank line:
+  ``data`` / ``includes`` → ``x-v2`` (twarc2 page);
+  ``author_id`` or ``author`` and no ``user`` → ``x-v2`` (flattened);
+  ``id_str`` or ``user``, or a stream notice (``delete``, ``limit``...) → ``x-v1``;
+- a CSV header: containing ``tweetid``, ``userid`` and ``tweet_time`` → ``io-archive``; exactly the
+  CooRTweet columns → ``coortweet``; any other header with at least two columns → ``csv``.
+
+Anything else raises InputError listing the formats and saying to use ``--format``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from typing import Any
+
+import orjson
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from trendtrace.model import Format, InputError
+from trendtrace.readers._io import PARQUET_MAGIC, open_input
+from trendtrace.readers.io_archive import REQUIRED as IO_REQUIRED
+from trendtrace.readers.tabular import COORTWEET_COLUMNS
+from trendtrace.readers.x_v1 import STREAM_NOTICES
+
+__all__ = ["detect_format", "format_of_json", "format_of_header", "FORMATS_HELP"]
+
+FORMATS_HELP = ", ".join(f.value for f in Format if f is not Format.AUTO)
+_PROBE_LINES = 20
+
+
+def _unknown(name: str, why: str) -> InputError:
+    return InputError(f"{name}: cannot tell the input format ({why}); formats are: {FORMATS_HELP}; "
+                      f"name one with --format")
+
+
+def format_of_json(obj: Any) -> Format | None:
+    """The JSON-lines format of one decoded record, or None."""
+    if not isinstance(obj, dict):
+        return None
+    if "data" in obj or "includes" in obj:
+        return Format.X_V2
+    if ("author_id" in obj or "author" in obj) and "user" not in obj:
+        return Format.X_V2
+    if "id_str" in obj or "user" in obj or not STREAM_NOTICES.isdisjoint(obj):
+        return Format.X_V1
+    return None
+
+
+def format_of_header(names: list[str]) -> Format | None:
+    """The CSV layout from its header names, or None when it is not a usable header."""
+    low = [n.strip().lower() for n in names]
+    if all(c in low for c in IO_REQUIRED):
+        return Format.IO_ARCHIVE
+    if sorted(low) == sorted(COORTWEET_COLUMNS):
+        return Format.COORTWEET
+    if len(low) >= 2 and all(low):
+        return Format.CSV
+    return None
+
+
+def detect_format(path: str | os.PathLike[str]) -> Format:
+    """Tell the format of ``path`` by peeking; never consumes input (a fresh handle is used).
+
+    Returns a :class:`~trendtrace.model.Format` other than ``AUTO``. Raises InputError for missing
+    or empty files and for content that matches no format.
+    """
+    name = str(path)
+    with open_input(path) as f:
+        head = f.peek(4)[:4] if hasattr(f, "peek") else b""
+        if head == PARQUET_MAGIC:
+            return _parquet_format(name)
+        first = b""
+        lines_seen = 0
+        while lines_seen < _PROBE_LINES:
+            line = f.readline(64 << 20)
+            if not line:
+                break
+            if lines_seen == 0 and line.startswith(b"\xef\xbb\xbf"):
+                line = line[3:]
+            if line.strip():
+                if not first:
+                    first = line
+                if not line.lstrip().startswith((b"{", b"[")):
+                    break
+                try:
+                    fmt = format_of_json(orjson.loads(line))
+                except orjson.JSONDecodeError:
+                    continue  # a damaged first record is a reject later, not a format question
+                if fmt is not None:
+                    return fmt
+                return _no_match(name, "JSON lines, but neither X API v2 nor v1.1 records")
+            lines_seen += 1
+    if not first:
+        raise InputError(f"{name}: empty file (no records)")
+    if first.lstrip().startswith((b"{", b"[")):
+        raise _unknown(name, "the first lines are not valid JSON")
+    try:
+        text = first.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _unknown(name, "not text, not Parquet") from None
+    names = next(csv.reader(io.StringIO(text)), [])
+    fmt = format_of_header(names)
+    if fmt is None:
+        raise _unknown(name, "the first line is not a CSV header with at least two named columns")
+    return fmt
+
+
+def _no_match(name: str, why: str) -> InputError:
+    raise _unknown(name, why)
+
+
+def _parquet_format(name: str) -> Format:
+    try:
+        names = pq.ParquetFile(name).schema_arrow.names
+    except (pa.ArrowInvalid, OSError):
+        return Format.PARQUET  # reading it will report the damage
+    if sorted(n.lower() for n in names) == sorted(COORTWEET_COLUMNS):
+        return Format.COORTWEET
+    return Format.PARQUET

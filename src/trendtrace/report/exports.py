@@ -1,0 +1,432 @@
+"""The files ``analyze`` and ``report`` write (CONTRACT.md): spreadsheet-safe CSVs with Parquet
+copies, Gephi's GEXF and GraphML with evidence on edges, ``report.json`` and ``report.html``.
+
+Every file is written from the store's result tables (``docs/schema.md``); nothing is recomputed.
+CSV text cells that start with ``=``, ``+``, ``-``, ``@``, tab or carriage return get a leading
+``'`` so that a spreadsheet runs nothing (OWASP "CSV injection"); numeric and boolean columns stay
+plain. The Parquet copies hold the same rows and columns with typed, unprefixed values (no
+spreadsheet evaluates Parquet). With ``pseudonymize`` every output carries salted hashes instead of
+account ids, handles and post ids (see :class:`~trendtrace.report._common.Pseudonymizer`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import math
+import os
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import IO, Any, Callable, Iterator, Mapping
+
+import duckdb
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from .. import __version__
+from ._common import Pseudonymizer, Store, neutralize_table, split_list, xml_text
+from .data import _setting, accounts_sql, report_data
+
+__all__ = ["write_outputs", "write_csv", "CSV_TABLES", "csv_query", "write_gexf", "write_graphml",
+           "pseudonymizer_for"]
+
+log = logging.getLogger(__name__)
+
+#: CSV outputs in the order they are written; each maps to a query in :func:`csv_query`.
+CSV_TABLES = ("accounts", "edges", "clusters", "trends", "overlap")
+
+_ACCOUNT_COLUMNS = ("account_id", "handle", "posts", "coordinated", "cluster",
+                    "coordination_score", "inauthenticity_score", "utc_offset", "reasons")
+_TREND_COLUMNS = ("trend", "posts", "accounts", "coordinated_share", "inauthentic_share", "verdict",
+                  "score", "cost_usd_low", "cost_usd_high", "evidence")
+
+
+def pseudonymizer_for(settings: Mapping[str, Any] | None) -> Pseudonymizer:
+    """The :class:`Pseudonymizer` the settings ask for (``pseudonymize``, ``pseudonym_salt``)."""
+    return Pseudonymizer(bool(_setting(settings, "pseudonymize")),
+                         str(_setting(settings, "pseudonym_salt") or ""))
+
+
+def csv_query(st: Store, name: str, where: str = "", order: str = "") -> str:
+    """The SELECT behind ``<name>.csv`` (one of :data:`CSV_TABLES`).
+
+    ``where`` and ``order`` are SQL fragments over the output's own column names, written by the
+    caller with ``?`` placeholders for every value (the dashboard's filters); they never hold user
+    text. An absent source table gives a query with the right columns and no rows.
+    """
+    if name not in CSV_TABLES:
+        raise ValueError(f"unknown CSV output {name!r}; expected one of {', '.join(CSV_TABLES)}")
+    if name == "accounts":
+        inner = f"SELECT {', '.join(_ACCOUNT_COLUMNS)} FROM ({accounts_sql(st)})"
+    elif name == "edges":
+        if st.has("edges", "account_a", "account_b"):
+            c = lambda n, d="NULL": st.col("edges", "e", n, d)  # noqa: E731
+            inner = (f"SELECT CAST(e.account_a AS VARCHAR) AS account_a, CAST(e.account_b AS VARCHAR) "
+                     f"AS account_b, CAST({c('traces')} AS VARCHAR) AS traces, CAST({c('co_actions')} "
+                     f"AS BIGINT) AS co_actions, CAST({c('weight')} AS DOUBLE) AS weight, "
+                     f"CAST({c('p_value')} AS DOUBLE) AS p_value FROM edges e")
+        else:
+            inner = ("SELECT NULL::VARCHAR AS account_a, NULL::VARCHAR AS account_b, NULL::VARCHAR AS "
+                     "traces, NULL::BIGINT AS co_actions, NULL::DOUBLE AS weight, NULL::DOUBLE AS "
+                     "p_value WHERE false")
+    elif name == "clusters":
+        if st.has("clusters", "cluster"):
+            c = lambda n, d="NULL": st.col("clusters", "c", n, d)  # noqa: E731
+            origin = st.has("cluster_origin", "cluster", "utc_offset")
+            inner = (f"SELECT CAST(c.cluster AS VARCHAR) AS cluster, CAST({c('accounts')} AS BIGINT) AS "
+                     f"accounts, CAST({c('posts')} AS BIGINT) AS posts, {_listish(st, 'clusters', 'c', 'traces')} AS traces, "
+                     f"{_listish(st, 'clusters', 'c', 'top_hashtags')} AS top_hashtags, "
+                     f"CAST({'o.utc_offset' if origin else 'NULL'} AS DOUBLE) AS utc_offset FROM clusters c"
+                     + (" LEFT JOIN cluster_origin o ON CAST(o.cluster AS VARCHAR) = CAST(c.cluster AS VARCHAR)"
+                        if origin else ""))
+        else:
+            inner = ("SELECT NULL::VARCHAR AS cluster, NULL::BIGINT AS accounts, NULL::BIGINT AS posts, "
+                     "NULL::VARCHAR AS traces, NULL::VARCHAR AS top_hashtags, NULL::DOUBLE AS "
+                     "utc_offset WHERE false")
+    elif name == "trends":
+        if st.has("trends", "trend"):
+            extra = sorted(st.columns["trends"] - set(_TREND_COLUMNS))
+            cols = [f"t.{c}" if st.has("trends", c) else f"NULL AS {c}" for c in _TREND_COLUMNS]
+            inner = f"SELECT {', '.join(cols + [f't.{c}' for c in extra])} FROM trends t"
+        else:
+            inner = ("SELECT " + ", ".join(f"NULL::{'DOUBLE' if c not in ('trend', 'verdict', 'evidence') else 'VARCHAR'} AS {c}"
+                                           for c in _TREND_COLUMNS) + " WHERE false")
+    else:  # overlap
+        if st.has("overlap", "campaign_a", "campaign_b"):
+            c = lambda n, d="NULL": st.col("overlap", "o", n, d)  # noqa: E731
+            inner = (f"SELECT CAST(o.campaign_a AS VARCHAR) AS campaign_a, CAST(o.campaign_b AS VARCHAR) "
+                     f"AS campaign_b, CAST({c('shared_accounts')} AS BIGINT) AS shared_accounts, "
+                     f"CAST({c('jaccard')} AS DOUBLE) AS jaccard FROM overlap o")
+        else:
+            inner = ("SELECT NULL::VARCHAR AS campaign_a, NULL::VARCHAR AS campaign_b, NULL::BIGINT AS "
+                     "shared_accounts, NULL::DOUBLE AS jaccard WHERE false")
+    default_order = {"accounts": "account_id", "edges": "account_a, account_b", "clusters": "cluster",
+                     "trends": "trend", "overlap": "campaign_a, campaign_b"}[name]
+    return (f"SELECT * FROM ({inner}) AS x {('WHERE ' + where) if where else ''} "
+            f"ORDER BY {order or default_order}")
+
+
+def _listish(st: Store, table: str, alias: str, column: str) -> str:
+    """A column as text: a list column (``VARCHAR[]``) ``|``-joined, text as it is."""
+    if not st.has(table, column):
+        return "NULL::VARCHAR"
+    if st.is_list(table, column):
+        return f"array_to_string({alias}.{column}, '|')"
+    return f"CAST({alias}.{column} AS VARCHAR)"
+
+
+def _evidence_text(value: Any) -> Any:
+    """Trend evidence stored as a JSON list → sentences joined by spaces (readable in a cell)."""
+    if isinstance(value, str) and value.startswith("["):
+        parts = split_list(value)
+        if parts:
+            return " ".join(parts)
+    return value
+
+
+def _prepared(batch: pa.RecordBatch, pz: Pseudonymizer, name: str) -> pa.Table:
+    t = pa.Table.from_batches([batch])
+    if name == "trends" and "evidence" in t.column_names:
+        i = t.column_names.index("evidence")
+        t = t.set_column(i, "evidence", pa.array([_evidence_text(v) for v in t.column(i).to_pylist()],
+                                                 pa.string()))
+    return pz.table(t)
+
+
+def write_csv(st: Store, name: str, out: IO[bytes], pz: Pseudonymizer, *, where: str = "",
+              params: list[Any] | None = None, parquet_path: Path | None = None,
+              order: str = "") -> int:
+    """Stream ``<name>.csv`` (see :func:`csv_query`) into the binary file ``out``; optionally its
+    Parquet copy to ``parquet_path``. Returns the number of rows written."""
+    reader = st.reader(csv_query(st, name, where, order), params)
+    schema = None
+    writer = None
+    pwriter = None
+    rows = 0
+    try:
+        for batch in _batches_or_empty(reader):
+            t = _prepared(batch, pz, name)
+            if writer is None:
+                schema = t.schema
+                writer = pacsv.CSVWriter(out, schema, write_options=pacsv.WriteOptions(
+                    include_header=True, quoting_style="needed"))
+                if parquet_path is not None:
+                    pwriter = pq.ParquetWriter(str(parquet_path), schema)
+            t = t.cast(schema)
+            if pwriter is not None:
+                pwriter.write_table(t)
+            writer.write_table(neutralize_table(t))
+            rows += t.num_rows
+    finally:
+        if writer is not None:
+            writer.close()
+        if pwriter is not None:
+            pwriter.close()
+    return rows
+
+
+def _batches_or_empty(reader: pa.RecordBatchReader) -> Iterator[pa.RecordBatch]:
+    """The reader's batches; one empty batch when it has none, so that headers are still written."""
+    any_ = False
+    for b in reader:
+        any_ = True
+        yield b
+    if not any_:
+        yield pa.RecordBatch.from_pylist([], schema=reader.schema)
+
+
+# ------------------------------------------------------------------------------------ graph files
+
+def _attr(value: Any) -> str:
+    """An XML attribute value: XML-illegal characters dropped, markup and whitespace escaped so that
+    newlines and tabs survive attribute normalisation."""
+    s = xml_text(value)
+    return (s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+            .replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;"))
+
+
+_NODE_ATTRS = (("handle", "string"), ("display_name", "string"), ("cluster", "string"),
+               ("posts", "long"), ("coordinated", "boolean"), ("coordination_score", "double"),
+               ("inauthenticity_score", "double"), ("utc_offset", "double"), ("persona", "string"),
+               ("reasons", "string"))
+_EDGE_ATTRS = (("traces", "string"), ("co_actions", "long"), ("p_value", "double"),
+               ("evidence", "string"), ("evidence_posts", "string"))
+
+
+def _graph_nodes(st: Store) -> str:
+    members = []
+    if st.has("edges", "account_a", "account_b"):
+        members += ["SELECT account_a AS account_id FROM edges", "SELECT account_b FROM edges"]
+    if st.has("account_coordination", "account_id", "coordinated"):
+        members.append("SELECT account_id FROM account_coordination WHERE coordinated")
+    if not members:
+        return f"SELECT * FROM ({accounts_sql(st)}) WHERE false"
+    return (f"SELECT * FROM ({accounts_sql(st)}) WHERE account_id IN ({' UNION '.join(members)}) "
+            f"ORDER BY account_id")
+
+
+def _graph_edges(st: Store) -> str | None:
+    if not st.has("edges", "account_a", "account_b"):
+        return None
+    c = lambda n, d="NULL": st.col("edges", "e", n, d)  # noqa: E731
+    ev = ""
+    items = "NULL"
+    if st.has("edge_evidence", "account_a", "account_b"):
+        v = lambda n: st.col("edge_evidence", "v", n)  # noqa: E731
+        ev = (f" LEFT JOIN (SELECT v.account_a, v.account_b, list(struct_pack(trace := CAST({v('trace')} AS VARCHAR), "
+              f"object := CAST({v('object')} AS VARCHAR), post_a := CAST({v('post_a')} AS VARCHAR), "
+              f"post_b := CAST({v('post_b')} AS VARCHAR), time_a := CAST({v('time_a')} AS VARCHAR), "
+              f"time_b := CAST({v('time_b')} AS VARCHAR), text_a := CAST({v('text_a')} AS VARCHAR), "
+              f"text_b := CAST({v('text_b')} AS VARCHAR)) ORDER BY {v('time_a')}, {v('trace')}) AS items "
+              f"FROM edge_evidence v GROUP BY 1, 2) ev ON ev.account_a = e.account_a AND "
+              f"ev.account_b = e.account_b")
+        items = "ev.items"
+    return (f"SELECT e.account_a, e.account_b, CAST({c('traces')} AS VARCHAR) AS traces, "
+            f"CAST({c('co_actions')} AS BIGINT) AS co_actions, CAST({c('weight', '1.0')} AS DOUBLE) AS "
+            f"weight, CAST({c('p_value')} AS DOUBLE) AS p_value, {items} AS evidence "
+            f"FROM edges e{ev} ORDER BY e.account_a, e.account_b")
+
+
+def _evidence_strings(items: list[dict] | None, pz: Pseudonymizer) -> tuple[str, str]:
+    """Evidence as one readable string and the post ids as ``|``-separated text."""
+    if not items:
+        return "", ""
+    parts, posts = [], []
+    for it in items:
+        it = pz.record(it)
+        parts.append(f"[{it.get('trace')}] {it.get('object') or ''} :: {it.get('time_a') or ''} "
+                     f"{it.get('post_a') or ''}: {it.get('text_a') or ''} <> {it.get('time_b') or ''} "
+                     f"{it.get('post_b') or ''}: {it.get('text_b') or ''}")
+        posts += [str(p) for p in (it.get("post_a"), it.get("post_b")) if p]
+    return " || ".join(parts), "|".join(dict.fromkeys(posts))
+
+
+def _fmt(kind: str, v: Any) -> str | None:
+    """A typed attribute value as text, or None when missing (the attribute is then omitted)."""
+    if v is None:
+        return None
+    if kind == "boolean":
+        return "true" if v else "false"
+    if kind == "double":
+        f = float(v)
+        return None if not math.isfinite(f) else repr(f)
+    if kind == "long":
+        return str(int(v))
+    return str(v)
+
+
+def _graph_rows(st: Store, pz: Pseudonymizer) -> tuple[Iterator[dict], Iterator[dict]]:
+    def nodes() -> Iterator[dict]:
+        for batch in st.reader(_graph_nodes(st)):
+            for r in batch.to_pylist():
+                r = pz.record(r)
+                r["cluster"] = r["cluster"]
+                yield r
+
+    def edges() -> Iterator[dict]:
+        q = _graph_edges(st)
+        if q is None:
+            return
+        for batch in st.reader(q, batch_size=8192):
+            for r in batch.to_pylist():
+                r["evidence"], r["evidence_posts"] = _evidence_strings(r["evidence"], pz)
+                r["account_a"], r["account_b"] = pz.account(r["account_a"]), pz.account(r["account_b"])
+                yield r
+
+    return nodes(), edges()
+
+
+def write_gexf(st: Store, out: IO[str], pz: Pseudonymizer) -> None:
+    """Write the co-action graph as GEXF 1.2 (Gephi): one node per account in an edge or in a
+    coordinated cluster, attributes as in ``accounts.csv``; undirected weighted edges with
+    ``traces``, ``co_actions``, ``p_value``, and ``evidence`` (the example post pairs from
+    ``edge_evidence``: trace, object, times, post ids and texts)."""
+    nodes, edges = _graph_rows(st, pz)
+    out.write('<?xml version="1.0" encoding="UTF-8"?>\n'
+              '<gexf xmlns="http://www.gexf.net/1.2draft" version="1.2">\n'
+              f'  <meta lastmodifieddate="{datetime.now(timezone.utc).date().isoformat()}">'
+              f"<creator>trendtrace {_attr(__version__)}</creator>"
+              "<description>co-action network: accounts that acted on the same objects within the "
+              "window more often than chance; evidence = example post pairs</description></meta>\n"
+              '  <graph mode="static" defaultedgetype="undirected">\n'
+              '    <attributes class="node">\n')
+    for i, (name, kind) in enumerate(_NODE_ATTRS):
+        out.write(f'      <attribute id="n{i}" title="{name}" type="{kind}"/>\n')
+    out.write('    </attributes>\n    <attributes class="edge">\n')
+    for i, (name, kind) in enumerate(_EDGE_ATTRS):
+        out.write(f'      <attribute id="e{i}" title="{name}" type="{kind}"/>\n')
+    out.write("    </attributes>\n    <nodes>\n")
+    for r in nodes:
+        label = r.get("handle") or r["account_id"]
+        out.write(f'      <node id="{_attr(r["account_id"])}" label="{_attr(label)}"><attvalues>')
+        for i, (name, kind) in enumerate(_NODE_ATTRS):
+            v = _fmt(kind, r.get(name))
+            if v is not None:
+                out.write(f'<attvalue for="n{i}" value="{_attr(v)}"/>')
+        out.write("</attvalues></node>\n")
+    out.write("    </nodes>\n    <edges>\n")
+    for k, r in enumerate(edges):
+        w = _fmt("double", r["weight"]) or "1.0"
+        out.write(f'      <edge id="{k}" source="{_attr(r["account_a"])}" target="{_attr(r["account_b"])}" '
+                  f'weight="{w}"><attvalues>')
+        for i, (name, kind) in enumerate(_EDGE_ATTRS):
+            v = _fmt(kind, r.get(name))
+            if v is not None:
+                out.write(f'<attvalue for="e{i}" value="{_attr(v)}"/>')
+        out.write("</attvalues></edge>\n")
+    out.write("    </edges>\n  </graph>\n</gexf>\n")
+
+
+_GRAPHML_TYPES = {"string": "string", "long": "long", "double": "double", "boolean": "boolean"}
+
+
+def write_graphml(st: Store, out: IO[str], pz: Pseudonymizer) -> None:
+    """Write the same graph as :func:`write_gexf` in GraphML (igraph, networkx, Cytoscape, Gephi);
+    edge ``weight`` is a double attribute."""
+    nodes, edges = _graph_rows(st, pz)
+    out.write('<?xml version="1.0" encoding="UTF-8"?>\n'
+              '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+              'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+              'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+              'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n')
+    for name, kind in _NODE_ATTRS:
+        out.write(f'  <key id="n_{name}" for="node" attr.name="{name}" attr.type="{_GRAPHML_TYPES[kind]}"/>\n')
+    out.write('  <key id="e_weight" for="edge" attr.name="weight" attr.type="double"/>\n')
+    for name, kind in _EDGE_ATTRS:
+        out.write(f'  <key id="e_{name}" for="edge" attr.name="{name}" attr.type="{_GRAPHML_TYPES[kind]}"/>\n')
+    out.write('  <graph id="coaction" edgedefault="undirected">\n')
+    for r in nodes:
+        out.write(f'    <node id="{_attr(r["account_id"])}">')
+        for name, kind in _NODE_ATTRS:
+            v = _fmt(kind, r.get(name))
+            if v is not None:
+                out.write(f'<data key="n_{name}">{_attr(v)}</data>')
+        out.write("</node>\n")
+    for k, r in enumerate(edges):
+        out.write(f'    <edge id="e{k}" source="{_attr(r["account_a"])}" target="{_attr(r["account_b"])}">')
+        w = _fmt("double", r["weight"])
+        if w is not None:
+            out.write(f'<data key="e_weight">{w}</data>')
+        for name, kind in _EDGE_ATTRS:
+            v = _fmt(kind, r.get(name))
+            if v is not None:
+                out.write(f'<data key="e_{name}">{_attr(v)}</data>')
+        out.write("</edge>\n")
+    out.write("  </graph>\n</graphml>\n")
+
+
+# ------------------------------------------------------------------------------------ the door
+
+@contextlib.contextmanager
+def _atomic(path: Path, mode: str = "wb") -> Iterator[IO[Any]]:
+    """Write to a temporary file beside ``path`` and rename it into place on success, so that a
+    failure never leaves a half-written output."""
+    fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", dir=path.parent)
+    try:
+        # mkstemp makes the file private (0600); outputs get the usual permissions of the umask.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": "\n"})) as f:
+            yield f
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def write_outputs(con: duckdb.DuckDBPyConnection, out_dir: str | Path,
+                  settings: Mapping[str, Any] | None = None) -> list[Path]:
+    """Write every report output of the store behind ``con`` into ``out_dir`` (created if needed).
+
+    Files: ``accounts.csv``, ``edges.csv``, ``clusters.csv``, ``trends.csv``, ``overlap.csv``
+    (CONTRACT.md columns; formula-neutralised text cells) and a ``.parquet`` copy of each,
+    ``network.gexf``, ``network.graphml``, ``report.json`` (:func:`report_data`) and the
+    self-contained ``report.html``. Result tables that are absent give header-only CSVs and
+    "not computed" report sections. With ``settings["pseudonymize"]`` every file carries salted
+    hashes instead of account ids, handles and post ids (salt: ``pseudonym_salt``, else random per
+    call) and no display names, bios, locations or profile links.
+
+    Returns the paths written, in the order above. Each file is written to a temporary name and
+    renamed into place, so a failure leaves no half-written file.
+    """
+    from .html import render_report  # the page imports jinja2; keep it off the CSV-only path
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    pz = pseudonymizer_for(settings)
+    st = Store(con)
+    written: list[Path] = []
+    for name in CSV_TABLES:
+        path, ppath = out / f"{name}.csv", out / f"{name}.parquet"
+        tmp_parquet = out / f".{name}.parquet.tmp"
+        try:
+            with _atomic(path) as f:
+                n = write_csv(st, name, f, pz, parquet_path=tmp_parquet)
+            os.replace(tmp_parquet, ppath)
+        finally:
+            with contextlib.suppress(OSError):
+                tmp_parquet.unlink()
+        log.info("wrote %s (%d rows) and its Parquet copy", path, n)
+        written += [path, ppath]
+    for name, writer in (("network.gexf", write_gexf), ("network.graphml", write_graphml)):
+        path = out / name
+        with _atomic(path, "w") as f:
+            writer(st, f, pz)
+        written.append(path)
+    data = report_data(con, settings, pseudonymizer=pz)
+    path = out / "report.json"
+    with _atomic(path, "w") as f:
+        json.dump(data, f, ensure_ascii=False, indent=1, allow_nan=False)
+        f.write("\n")
+    written.append(path)
+    path = out / "report.html"
+    with _atomic(path, "w") as f:
+        f.write(render_report(data))
+    written.append(path)
+    log.info("report written to %s", path)
+    return written

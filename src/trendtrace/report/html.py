@@ -1,0 +1,103 @@
+"""``report.html``: one self-contained page rendered from :func:`~trendtrace.report.data.report_data`.
+
+The page inlines its stylesheet and script (``static/``) and draws its charts as SVG on the server
+side (``_svg.py``), so it opens offline, prints, and shows every chart even with JavaScript off;
+the script adds the network's evidence panel, zoom, cluster filter and sortable tables. Every string
+from the data is escaped by Jinja's autoescaping or by ``_svg.esc``; hidden bidi and control
+characters are shown as ``[U+XXXX]``. A Content-Security-Policy allows only the page's own inline
+script (by its SHA-256), so even an escaping mistake could not run injected script, and forbids
+every network request.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+from importlib import resources
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from . import _svg
+from ._common import script_json
+
+__all__ = ["render_report", "render_page", "environment", "content_security_policy"]
+
+
+@functools.lru_cache(maxsize=None)
+def _static(name: str) -> str:
+    return resources.files("trendtrace.report").joinpath("static", name).read_text("utf-8")
+
+
+def content_security_policy() -> str:
+    """The CSP of every page: no network, no plugins, only the bundled inline script."""
+    digest = base64.b64encode(hashlib.sha256(_static("report.js").encode("utf-8")).digest()).decode()
+    return ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+            f"script-src 'sha256-{digest}'; base-uri 'none'; form-action 'self'")
+
+
+def _persona_bars(counts: dict[str, int], total: int) -> list[tuple[str, float, str]]:
+    """Bars for a persona count table: share of ``total`` per persona, largest first."""
+    items = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))
+    colours = {"news_outlet": "#0072b2", "woman": "#cc79a7", "none": "#b8c4d0"}
+    return [(str(k), v / total if total else 0.0, colours.get(str(k), "#e69f00")) for k, v in items]
+
+
+def _verdict_class(v: Any) -> str:
+    return v if v in ("organic", "mixed", "manufactured") else "unknown"
+
+
+@functools.lru_cache(maxsize=None)
+def environment() -> jinja2.Environment:
+    """The Jinja environment of the report and the dashboard (autoescaping on for every template)."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("trendtrace.report", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        show=_svg.show, share=_svg.fmt_share, num=_svg.fmt_num, usd=_svg.fmt_usd,
+        offset=_svg.fmt_offset, scorebar=_svg.score_bar, verdict_class=_verdict_class,
+        colour=_svg.cluster_colour, short_time=_svg._short_time,
+    )
+    env.globals.update(
+        svg=_svg, css=Markup(_static("report.css")), js=Markup(_static("report.js")),
+        csp=content_security_policy(), script_json=lambda d: Markup(script_json(d)),
+        persona_bars=_persona_bars,
+    )
+    return env
+
+
+def render_page(template: str, **context: Any) -> str:
+    """Render one of the package's templates (the dashboard uses this)."""
+    return environment().get_template(template).render(**context)
+
+
+def _network_payload(net: dict[str, Any]) -> dict[str, Any]:
+    """What the page's script needs of the network (the rest is drawn server-side)."""
+    return {
+        "nodes": [{k: n.get(k) for k in ("id", "label", "cluster", "posts", "coordination_score",
+                                          "inauthenticity_score")} for n in net.get("nodes", [])],
+        "edges": [{k: e.get(k) for k in ("source", "target", "traces", "co_actions", "weight",
+                                          "p_value", "evidence")} for e in net.get("edges", [])],
+    }
+
+
+def render_report(data: dict[str, Any]) -> str:
+    """The complete ``report.html`` for a :func:`report_data` dict, as text."""
+    settings = (data.get("run") or {}).get("settings") or {}
+    home = data.get("home_tz") or {}
+    tz_label = (f"{home.get('name')} ({_svg.fmt_offset(home.get('utc_offset'))})"
+                if home.get("utc_offset") is not None else "UTC")
+    clusters_used = sorted({n.get("cluster") for n in data["network"]["nodes"]
+                            if n.get("cluster") is not None}, key=lambda c: (str(type(c)), c))
+    return render_page(
+        "report.html", d=data, settings=settings, tz_label=tz_label,
+        hour_rows=_svg.hour_rows(data.get("hours") or {}, data.get("clusters") or []),
+        network_payload=_network_payload(data["network"]), clusters_used=clusters_used,
+        timelines_by_trend={t["trend"]: t for t in data.get("timelines", [])},
+    )

@@ -1,0 +1,429 @@
+"""``trendtrace serve``: the report's views as a local, read-only web app (FastAPI).
+
+:func:`create_app` opens the store read-only (DuckDB ``read_only=True``: the process cannot change
+it) and serves pages for trends, clusters and accounts, a search by handle or hashtag, filtered CSV
+downloads (the same spreadsheet-safe writer as ``accounts.csv`` and friends) and a JSON API. Every
+value from a request reaches DuckDB as a bound parameter; no file is served from a path a request
+names (pages inline their CSS and script), so there is nothing to traverse. Every error, whatever
+its cause, is answered with one JSON shape::
+
+    {"error": {"status": 404, "title": "Not Found", "detail": "no account 'x' in this store"}}
+
+The app is meant for ``127.0.0.1``: requests whose ``Host`` is not a local name are refused (a
+defence against DNS rebinding, which would let a web page read the dashboard). :func:`serve` runs it
+with uvicorn on ``127.0.0.1:8000`` by default.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any, Iterator
+
+import duckdb
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..settings import Settings
+from ._common import Pseudonymizer, Store, jsonable, parse_json_object, sentences
+from .data import _network, _timelines, accounts_sql, report_data
+from .exports import CSV_TABLES, write_csv
+from .html import content_security_policy, render_page
+
+__all__ = ["create_app", "serve", "StoreNotFound"]
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 100
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
+
+
+class StoreNotFound(FileNotFoundError):
+    """The store file given to :func:`create_app` does not exist or cannot be opened."""
+
+
+class _Error(Exception):
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status, self.detail = status, detail
+
+
+_TITLES = {400: "Bad Request", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
+           422: "Invalid Parameter", 500: "Internal Error", 503: "Store Unavailable"}
+
+
+def error_body(status: int, detail: str) -> dict[str, Any]:
+    """The one JSON error shape of the dashboard."""
+    return {"error": {"status": status, "title": _TITLES.get(status, "Error"), "detail": detail}}
+
+
+def _json_error(status: int, detail: str) -> JSONResponse:
+    return JSONResponse(error_body(status, detail), status_code=status)
+
+
+# ------------------------------------------------------------------------------------ filters
+# Each returns (SQL condition over the output's own columns with ? placeholders, parameters).
+
+def _accounts_filter(q: str | None, cluster: str | None, coordinated: bool | None,
+                     min_score: float | None) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    if q:
+        clauses.append("(contains(lower(coalesce(handle, '')), lower(?)) OR account_id = ?)")
+        params += [q.lstrip("@"), q]
+    if cluster not in (None, ""):
+        clauses.append("cluster = ?")
+        params.append(str(cluster))
+    if coordinated is not None:
+        clauses.append("coordinated = ?")
+        params.append(bool(coordinated))
+    if min_score is not None:
+        clauses.append("greatest(coordination_score, coalesce(inauthenticity_score, 0)) >= ?")
+        params.append(float(min_score))
+    return " AND ".join(clauses), params
+
+
+def _trends_filter(q: str | None, verdict: str | None) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    if q:
+        clauses.append("contains(lower(trend), lower(?))")
+        params.append(q.lstrip("#"))
+    if verdict:
+        clauses.append("verdict = ?")
+        params.append(verdict)
+    return " AND ".join(clauses), params
+
+
+def _edges_filter(account: str | None, min_weight: float | None) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    if account:
+        clauses.append("(account_a = ? OR account_b = ?)")
+        params += [account, account]
+    if min_weight is not None:
+        clauses.append("weight >= ?")
+        params.append(float(min_weight))
+    return " AND ".join(clauses), params
+
+
+def _overlap_filter(campaign: str | None) -> tuple[str, list[Any]]:
+    if campaign:
+        return "(campaign_a = ? OR campaign_b = ?)", [campaign.lstrip("#"), campaign.lstrip("#")]
+    return "", []
+
+
+# ------------------------------------------------------------------------------------ the app
+
+def create_app(db_path: str | Path, *, allowed_hosts: tuple[str, ...] = LOCAL_HOSTS,
+               settings: Settings | None = None) -> FastAPI:
+    """The dashboard over the store at ``db_path``, opened read-only.
+
+    ``allowed_hosts``: values of the ``Host`` header (without port) that are served; the default
+    accepts only local names. ``settings``: report settings (defaults of the settings table).
+    Raises :class:`StoreNotFound` when the file is missing or cannot be opened read-only.
+    """
+    path = Path(db_path)
+    if not path.is_file():
+        raise StoreNotFound(f"no store at {path}: run 'trendtrace ingest' or 'trendtrace analyze' "
+                            f"first, or give the right file with --db")
+    try:
+        root = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as exc:
+        raise StoreNotFound(f"cannot open the store {path} read-only: {exc}") from exc
+    settings = settings or Settings()
+    # The dashboard is for the analyst's own machine: it shows real ids, never pseudonyms.
+    plain = Pseudonymizer(False)
+    lock = threading.Lock()
+    hosts = {h.lower() for h in allowed_hosts}
+
+    app = FastAPI(title="trendtrace", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
+    app.state.db_path = path
+
+    def store() -> Store:
+        # One cursor per request: DuckDB connections are not shared across threads.
+        with lock:
+            cur = root.cursor()
+        return Store(cur)
+
+    @functools.lru_cache(maxsize=1)
+    def overview() -> dict[str, Any]:
+        return report_data(store().con, settings, pseudonymizer=plain)
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next: Any) -> Response:
+        host = (request.headers.get("host") or "").lower()
+        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        if "*" not in hosts and name not in hosts:
+            return _json_error(400, f"host {host!r} is not served; the dashboard answers only on "
+                                    f"{', '.join(sorted(hosts))}")
+        response = await call_next(request)
+        response.headers["Content-Security-Policy"] = content_security_policy() + "; frame-ancestors 'none'"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Frame-Options"] = "DENY"
+        return response
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "error")
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = f"no page at {request.url.path!r}"
+        return _json_error(exc.status_code, detail)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        parts = []
+        for e in exc.errors():
+            where = ".".join(str(x) for x in e.get("loc", ()) if x not in ("query", "path"))
+            parts.append(f"{where}: {e.get('msg')}")
+        return _json_error(422, "; ".join(parts) or "invalid request")
+
+    @app.exception_handler(_Error)
+    async def known(request: Request, exc: _Error) -> JSONResponse:
+        return _json_error(exc.status, exc.detail)
+
+    @app.exception_handler(Exception)
+    async def crash(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("dashboard error on %s", request.url.path)
+        return _json_error(500, "internal error; the server log has the details")
+
+    def page(template: str, **ctx: Any) -> HTMLResponse:
+        return HTMLResponse(render_page(template, d=overview(), **ctx))
+
+    # ---------------------------------------------------------------- pages
+
+    @app.get("/", response_class=HTMLResponse)
+    def index() -> HTMLResponse:
+        return page("dash_index.html", nav="home")
+
+    @app.get("/trends", response_class=HTMLResponse)
+    def trends_page(q: str | None = None, verdict: str | None = None,
+                    page_no: int = Query(1, alias="page", ge=1)) -> HTMLResponse:
+        rows, total = _trend_rows(store(), q, verdict, page_no)
+        return page("dash_trends.html", nav="trends", rows=rows, total=total, page_no=page_no,
+                    page_size=PAGE_SIZE, q=q or "", verdict=verdict or "",
+                    query={"q": q or "", "verdict": verdict or ""})
+
+    @app.get("/trends/{trend}", response_class=HTMLResponse)
+    def trend_page(trend: str) -> HTMLResponse:
+        return page("dash_trend.html", nav="trends", **_trend_detail(store(), trend))
+
+    @app.get("/clusters", response_class=HTMLResponse)
+    def clusters_page() -> HTMLResponse:
+        from ._svg import hour_rows
+        d = overview()
+        return page("dash_clusters.html", nav="clusters",
+                    hour_rows=hour_rows(d.get("hours") or {}, d.get("clusters") or []),
+                    tz_label=_tz_label(d))
+
+    @app.get("/clusters/{cluster}", response_class=HTMLResponse)
+    def cluster_page(cluster: str) -> HTMLResponse:
+        return page("dash_cluster.html", nav="clusters", **_cluster_detail(store(), overview(), cluster,
+                                                                           settings))
+
+    @app.get("/accounts", response_class=HTMLResponse)
+    def accounts_page(q: str | None = None, cluster: str | None = None,
+                      coordinated: bool | None = None,
+                      min_score: float | None = Query(None, ge=0, le=1),
+                      page_no: int = Query(1, alias="page", ge=1)) -> HTMLResponse:
+        rows, total = _account_rows(store(), q, cluster, coordinated, min_score, page_no)
+        query = {"q": q or "", "cluster": cluster or "",
+                 "coordinated": "" if coordinated is None else str(coordinated).lower(),
+                 "min_score": "" if min_score is None else str(min_score)}
+        return page("dash_accounts.html", nav="accounts", rows=rows, total=total, page_no=page_no,
+                    page_size=PAGE_SIZE, query=query)
+
+    @app.get("/accounts/{account_id}", response_class=HTMLResponse)
+    def account_page(account_id: str) -> HTMLResponse:
+        return page("dash_account.html", nav="accounts", **_account_detail(store(), account_id, settings))
+
+    @app.get("/search", response_class=HTMLResponse)
+    def search_page(q: str = Query(..., min_length=1, max_length=200)) -> HTMLResponse:
+        return page("dash_search.html", nav="search", q=q, **_search(store(), q))
+
+    # ---------------------------------------------------------------- downloads and API
+
+    @app.get("/download/{name}.csv")
+    def download(name: str, q: str | None = None, cluster: str | None = None,
+                 coordinated: bool | None = None, min_score: float | None = Query(None, ge=0, le=1),
+                 verdict: str | None = None, account: str | None = None,
+                 min_weight: float | None = None, campaign: str | None = None) -> StreamingResponse:
+        if name not in CSV_TABLES:
+            raise _Error(404, f"no download {name!r}; available: "
+                              f"{', '.join(n + '.csv' for n in CSV_TABLES)}")
+        where, params = {
+            "accounts": lambda: _accounts_filter(q, cluster, coordinated, min_score),
+            "trends": lambda: _trends_filter(q, verdict),
+            "edges": lambda: _edges_filter(account, min_weight),
+            "overlap": lambda: _overlap_filter(campaign),
+            "clusters": lambda: ("", []),
+        }[name]()
+        # Spooled: small results stay in memory, large ones go to a temporary file, never both.
+        buf = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
+        write_csv(store(), name, buf, plain, where=where, params=params)
+        buf.seek(0)
+
+        def chunks() -> Iterator[bytes]:
+            try:
+                while block := buf.read(65536):
+                    yield block
+            finally:
+                buf.close()
+
+        return StreamingResponse(chunks(), media_type="text/csv; charset=utf-8", headers={
+            "Content-Disposition": f'attachment; filename="{name}.csv"'})
+
+    @app.get("/api/report")
+    def api_report() -> JSONResponse:
+        return JSONResponse(overview())
+
+    @app.get("/api/trends")
+    def api_trends(q: str | None = None, verdict: str | None = None,
+                   page_no: int = Query(1, alias="page", ge=1)) -> JSONResponse:
+        rows, total = _trend_rows(store(), q, verdict, page_no)
+        return JSONResponse({"total": total, "page": page_no, "page_size": PAGE_SIZE, "rows": rows})
+
+    @app.get("/api/accounts")
+    def api_accounts(q: str | None = None, cluster: str | None = None,
+                     coordinated: bool | None = None,
+                     min_score: float | None = Query(None, ge=0, le=1),
+                     page_no: int = Query(1, alias="page", ge=1)) -> JSONResponse:
+        rows, total = _account_rows(store(), q, cluster, coordinated, min_score, page_no)
+        return JSONResponse({"total": total, "page": page_no, "page_size": PAGE_SIZE, "rows": rows})
+
+    @app.get("/api/accounts/{account_id}")
+    def api_account(account_id: str) -> JSONResponse:
+        detail = _account_detail(store(), account_id, settings)
+        detail.pop("hours", None)
+        return JSONResponse(jsonable(detail))
+
+    @app.get("/api/search")
+    def api_search(q: str = Query(..., min_length=1, max_length=200)) -> JSONResponse:
+        return JSONResponse(_search(store(), q))
+
+    return app
+
+
+def _tz_label(d: dict) -> str:
+    from ._svg import fmt_offset
+    home = d.get("home_tz") or {}
+    return (f"{home.get('name')} ({fmt_offset(home.get('utc_offset'))})"
+            if home.get("utc_offset") is not None else "UTC")
+
+
+def _trend_rows(st: Store, q: str | None, verdict: str | None, page_no: int) -> tuple[list[dict], int]:
+    if not st.has("trends", "trend"):
+        return [], 0
+    where, params = _trends_filter(q, verdict)
+    cond = f"WHERE {where}" if where else ""
+    total = int(st.table(f"SELECT count(*) FROM trends {cond}", params).column(0)[0].as_py())
+    order = "score DESC NULLS LAST, trend" if st.has("trends", "score") else "trend"
+    rows = st.rows(f"SELECT * FROM trends {cond} ORDER BY {order} LIMIT ? OFFSET ?",
+                   params + [PAGE_SIZE, (page_no - 1) * PAGE_SIZE])
+    for r in rows:
+        r["evidence"] = sentences(r.get("evidence"))
+    return rows, total
+
+
+def _account_rows(st: Store, q: str | None, cluster: str | None, coordinated: bool | None,
+                  min_score: float | None, page_no: int) -> tuple[list[dict], int]:
+    where, params = _accounts_filter(q, cluster, coordinated, min_score)
+    base = f"SELECT * FROM ({accounts_sql(st)}) {('WHERE ' + where) if where else ''}"
+    total = int(st.table(f"SELECT count(*) FROM ({base})", params).column(0)[0].as_py())
+    rows = st.rows(f"{base} ORDER BY coordinated DESC, greatest(coordination_score, "
+                   f"coalesce(inauthenticity_score, 0)) DESC, posts DESC, account_id LIMIT ? OFFSET ?",
+                   params + [PAGE_SIZE, (page_no - 1) * PAGE_SIZE])
+    for r in rows:
+        r["reasons"] = sentences(r["reasons"], "; ")
+    return rows, total
+
+
+def _trend_detail(st: Store, trend: str) -> dict[str, Any]:
+    rows = st.rows("SELECT * FROM trends WHERE trend = ?", [trend]) if st.has("trends", "trend") else []
+    has_posts = st.has("posts", "hashtags", "account_id")
+    if not rows and not (has_posts and st.table(
+            "SELECT count(*) FROM posts WHERE list_contains(hashtags, ?)", [trend]).column(0)[0].as_py()):
+        raise _Error(404, f"no trend {trend!r} in this store")
+    row = rows[0] if rows else {"trend": trend}
+    row["evidence"] = sentences(row.get("evidence"))
+    timeline = _timelines(st, [{"trend": trend}], 1)
+    accounts: list[dict] = []
+    if has_posts:
+        accounts = st.rows(
+            f"SELECT x.*, t.n AS trend_posts FROM (SELECT account_id, count(*) AS n FROM posts "
+            f"WHERE list_contains(hashtags, ?) GROUP BY 1) t JOIN ({accounts_sql(st)}) x "
+            f"ON x.account_id = t.account_id ORDER BY t.n DESC, x.account_id LIMIT ?", [trend, PAGE_SIZE])
+        for r in accounts:
+            r["reasons"] = sentences(r["reasons"], "; ")
+    return {"trend": row, "timeline": timeline[0] if timeline else None, "rows": accounts}
+
+
+def _cluster_detail(st: Store, d: dict, cluster: str, settings: Settings) -> dict[str, Any]:
+    match = [c for c in d.get("clusters") or [] if str(c["cluster"]) == cluster]
+    if not match:
+        raise _Error(404, f"no cluster {cluster!r} in this store")
+    rows, total = _account_rows(st, None, cluster, None, None, 1)
+    from ._svg import hour_rows
+    hours = d.get("hours") or {}
+    net = _network(st, Pseudonymizer(False), int(settings["report_edges"]), int(settings["seed"]),
+                   cluster=cluster)
+    return {"cluster": match[0], "rows": rows, "total": total, "network": net,
+            "hour_rows": hour_rows(hours, match) + ([("not in a cluster", hours["baseline"], "baseline")]
+                                                   if hours.get("baseline") else []),
+            "tz_label": _tz_label(d),
+            "network_payload": {"nodes": net["nodes"], "edges": net["edges"]}}
+
+
+def _account_detail(st: Store, account_id: str, settings: Settings) -> dict[str, Any]:
+    rows = st.rows(f"SELECT * FROM ({accounts_sql(st)}) WHERE account_id = ?", [account_id])
+    if not rows:
+        raise _Error(404, f"no account {account_id!r} in this store")
+    row = rows[0]
+    row["reasons"] = sentences(row["reasons"], "; ")
+    profile = st.rows("SELECT * FROM accounts WHERE account_id = ?", [account_id]) if st.has(
+        "accounts", "account_id") else []
+    signals = st.rows("SELECT * FROM account_signals WHERE account_id = ?", [account_id]) if st.has(
+        "account_signals", "account_id") else []
+    names = st.rows("SELECT * FROM account_names WHERE account_id = ? ORDER BY first_seen",
+                    [account_id]) if st.has("account_names", "account_id", "first_seen") else []
+    posts = st.rows("SELECT post_id, time, kind, text, hashtags FROM posts WHERE account_id = ? "
+                    "ORDER BY time DESC LIMIT 50", [account_id]) if st.has(
+        "posts", "post_id", "time", "kind", "text", "hashtags") else []
+    net = _network(st, Pseudonymizer(False), PAGE_SIZE, int(settings["seed"]), account=account_id)
+    return {"account": row, "profile": profile[0] if profile else {},
+            "signals": signals[0] if signals else {}, "names": names, "posts": posts,
+            "network": net, "network_payload": {"nodes": net["nodes"], "edges": net["edges"]}}
+
+
+def _search(st: Store, q: str) -> dict[str, Any]:
+    """Accounts whose handle contains ``q`` (or whose id is ``q``) and trends whose hashtag
+    contains it; ``@`` searches handles only, ``#`` hashtags only."""
+    term = q.strip()
+    want_accounts, want_tags = not term.startswith("#"), not term.startswith("@")
+    term = term.lstrip("@#")
+    accounts: list[dict] = []
+    tags: list[dict] = []
+    if want_accounts and term:
+        accounts, _ = _account_rows(st, term, None, None, None, 1)
+    if want_tags and term:
+        if st.has("trends", "trend"):
+            tags, _ = _trend_rows(st, term, None, 1)
+        elif st.has("posts", "hashtags"):
+            tags = st.rows("SELECT h AS trend, count(*) AS posts FROM (SELECT unnest(hashtags) AS h "
+                           "FROM posts) WHERE contains(h, lower(?)) GROUP BY 1 ORDER BY 2 DESC LIMIT ?",
+                           [term, PAGE_SIZE])
+    return {"accounts": accounts, "trends": tags}
+
+
+def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Run the dashboard with uvicorn (blocking). Binds to ``host`` (default loopback only)."""
+    import uvicorn
+
+    app = create_app(db_path, allowed_hosts=LOCAL_HOSTS if host in LOCAL_HOSTS else LOCAL_HOSTS + (host,))
+    uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -1,0 +1,178 @@
+/* trendtrace report and dashboard behaviour (inlined; no external code).
+   Every string from the data is placed with textContent, never as HTML. */
+(function () {
+  "use strict";
+  var HIDDEN = /[\u202a-\u202e\u2066-\u2069\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+  function plain(s) {
+    if (s === null || s === undefined) return "";
+    return String(s).replace(HIDDEN, function (c) {
+      return "[U+" + ("0000" + c.charCodeAt(0).toString(16).toUpperCase()).slice(-4) + "]";
+    });
+  }
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = plain(text);
+    return e;
+  }
+  function bdi(text) { var b = document.createElement("bdi"); b.textContent = plain(text); return b; }
+
+  /* ---------------------------------------------------------------- sortable, filterable tables */
+  function cellValue(td) {
+    var v = td.getAttribute("data-v");
+    if (v === null) v = td.textContent.trim();
+    var n = parseFloat(v);
+    return (v !== "" && !isNaN(n) && /^[-+]?[0-9.,e]+/.test(v)) ? n : v.toLowerCase();
+  }
+  document.querySelectorAll("table.sortable").forEach(function (table) {
+    table.querySelectorAll("th").forEach(function (th, col) {
+      th.classList.add("sortable");
+      th.addEventListener("click", function () {
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        var asc = th.getAttribute("data-dir") !== "asc";
+        table.querySelectorAll("th").forEach(function (h) { h.removeAttribute("data-dir"); });
+        th.setAttribute("data-dir", asc ? "asc" : "desc");
+        rows.sort(function (a, b) {
+          var x = cellValue(a.cells[col]), y = cellValue(b.cells[col]);
+          if (x === y) return 0;
+          return (x < y ? -1 : 1) * (asc ? 1 : -1);
+        });
+        rows.forEach(function (r) { body.appendChild(r); });
+      });
+    });
+  });
+  document.querySelectorAll("input[data-filter]").forEach(function (input) {
+    var table = document.getElementById(input.getAttribute("data-filter"));
+    if (!table) return;
+    input.addEventListener("input", function () {
+      var q = input.value.toLowerCase();
+      Array.prototype.forEach.call(table.tBodies[0].rows, function (r) {
+        r.style.display = (!q || r.textContent.toLowerCase().indexOf(q) >= 0) ? "" : "none";
+      });
+    });
+  });
+
+  /* ---------------------------------------------------------------- network */
+  var svg = document.getElementById("tt-network");
+  var dataEl = document.getElementById("tt-network-data");
+  var panel = document.getElementById("tt-evidence");
+  if (!svg || !dataEl || !panel) return;
+  var net;
+  try { net = JSON.parse(dataEl.textContent); } catch (e) { return; }
+  var byId = {};
+  net.nodes.forEach(function (n) { byId[n.id] = n; });
+  function name(id) { var n = byId[id]; return "@" + ((n && n.label) || id); }
+  function clearSel() {
+    svg.querySelectorAll(".sel").forEach(function (x) { x.classList.remove("sel"); });
+  }
+  function showEdge(i) {
+    var e = net.edges[i];
+    if (!e) return;
+    clearSel();
+    var line = svg.querySelector('line[data-e="' + i + '"]');
+    if (line) line.classList.add("sel");
+    panel.textContent = "";
+    var h = el("h3");
+    h.appendChild(bdi(name(e.source)));
+    h.appendChild(document.createTextNode(" \u2194 "));
+    h.appendChild(bdi(name(e.target)));
+    panel.appendChild(h);
+    panel.appendChild(el("div", "meta", e.co_actions + " co-actions (" + (e.traces || []).join(", ") +
+      "), weight " + e.weight + ", p = " + (e.p_value === null ? "n/a" : Number(e.p_value).toExponential(1))));
+    if (!e.evidence || !e.evidence.length) {
+      panel.appendChild(el("p", "muted", "No example posts were kept for this edge."));
+      return;
+    }
+    panel.appendChild(el("p", "muted", "Example posts the two accounts published on the same object:"));
+    e.evidence.forEach(function (ev) {
+      var box = el("div", "pair");
+      box.appendChild(el("div", "meta", (ev.trace || "") + " \u00b7 object: " + plain(ev.object || "")));
+      [["a", e.source], ["b", e.target]].forEach(function (side) {
+        var p = el("div", "post");
+        var m = el("div", "meta");
+        m.appendChild(bdi(name(side[1])));
+        m.appendChild(document.createTextNode(" \u00b7 " + (ev["time_" + side[0]] || "") + " \u00b7 post " +
+          plain(ev["post_" + side[0]] || "")));
+        p.appendChild(m);
+        var t = el("div", "text");
+        t.setAttribute("dir", "auto");
+        t.textContent = plain(ev["text_" + side[0]] || "");
+        p.appendChild(t);
+        box.appendChild(p);
+      });
+      panel.appendChild(box);
+    });
+  }
+  function showNode(i) {
+    var n = net.nodes[i];
+    if (!n) return;
+    clearSel();
+    var c = svg.querySelector('circle[data-n="' + i + '"]');
+    if (c) c.classList.add("sel");
+    panel.textContent = "";
+    var h = el("h3");
+    h.appendChild(bdi(name(n.id)));
+    panel.appendChild(h);
+    panel.appendChild(el("div", "meta", "cluster " + (n.cluster === null ? "none" : n.cluster) + " \u00b7 " +
+      n.posts + " posts \u00b7 coordination " + (n.coordination_score === null ? "n/a" : n.coordination_score) +
+      " \u00b7 inauthenticity " + (n.inauthenticity_score === null ? "n/a" : n.inauthenticity_score)));
+    var list = el("ul");
+    net.edges.forEach(function (e, k) {
+      if (e.source !== n.id && e.target !== n.id) return;
+      var line = svg.querySelector('line[data-e="' + k + '"]');
+      if (line) line.classList.add("sel");
+      var li = el("li");
+      var b = el("button");
+      b.type = "button";
+      b.appendChild(bdi(name(e.source === n.id ? e.target : e.source)));
+      b.appendChild(document.createTextNode(" (" + e.co_actions + " co-actions)"));
+      b.addEventListener("click", function () { showEdge(k); });
+      li.appendChild(b);
+      list.appendChild(li);
+    });
+    panel.appendChild(el("p", "muted", "Linked accounts (click for the evidence):"));
+    panel.appendChild(list);
+  }
+  svg.addEventListener("click", function (ev) {
+    var t = ev.target;
+    if (t.hasAttribute && t.hasAttribute("data-e")) showEdge(+t.getAttribute("data-e"));
+    else if (t.hasAttribute && t.hasAttribute("data-n")) showNode(+t.getAttribute("data-n"));
+  });
+  var filter = document.getElementById("tt-cluster-filter");
+  if (filter) filter.addEventListener("change", function () {
+    var v = filter.value;
+    svg.querySelectorAll("circle.node").forEach(function (c) {
+      c.classList.toggle("dim", v !== "" && c.getAttribute("data-cluster") !== v);
+    });
+    svg.querySelectorAll("line.edge").forEach(function (l) {
+      var e = net.edges[+l.getAttribute("data-e")];
+      var ca = byId[e.source], cb = byId[e.target];
+      var keep = v === "" || String(ca && ca.cluster) === v || String(cb && cb.cluster) === v;
+      l.classList.toggle("dim", !keep);
+    });
+  });
+  /* zoom with the wheel, pan by dragging */
+  var vp = svg.querySelector("g.viewport");
+  var s = 1, tx = 0, ty = 0, drag = null;
+  function apply() { vp.setAttribute("transform", "translate(" + tx + "," + ty + ") scale(" + s + ")"); }
+  function point(ev) {
+    var r = svg.getBoundingClientRect(), vb = svg.viewBox.baseVal;
+    return [(ev.clientX - r.left) * vb.width / r.width, (ev.clientY - r.top) * vb.height / r.height];
+  }
+  svg.addEventListener("wheel", function (ev) {
+    ev.preventDefault();
+    var p = point(ev), k = ev.deltaY < 0 ? 1.2 : 1 / 1.2, ns = Math.min(12, Math.max(0.5, s * k));
+    tx = p[0] - (p[0] - tx) * ns / s; ty = p[1] - (p[1] - ty) * ns / s; s = ns; apply();
+  }, { passive: false });
+  svg.addEventListener("mousedown", function (ev) {
+    if (ev.target.tagName === "svg" || ev.target === vp) drag = [point(ev), tx, ty];
+  });
+  window.addEventListener("mousemove", function (ev) {
+    if (!drag) return;
+    var p = point(ev); tx = drag[1] + p[0] - drag[0][0]; ty = drag[2] + p[1] - drag[0][1]; apply();
+  });
+  window.addEventListener("mouseup", function () { drag = null; });
+  var reset = document.getElementById("tt-network-reset");
+  if (reset) reset.addEventListener("click", function () { s = 1; tx = 0; ty = 0; apply(); });
+})();

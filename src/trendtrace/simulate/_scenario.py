@@ -1,0 +1,1077 @@
+"""Scenario descriptions and the engine that turns one into posts, time slice by time slice.
+
+The engine first *plans* (accounts as numpy columns; scheduled events — surges, campaign
+instructions and their executions — as numeric arrays sorted by time), then walks through the
+scenario in fixed time slices. In each slice it draws the background posts of every account group
+(a Poisson process whose rate follows the group's diurnal profile in its own time zone; accounts
+picked with probability proportional to their activity), merges the scheduled events that fall in
+the slice, sorts by time, gives snowflake ids and renders the texts. Memory is the account columns
+plus the event arrays (tens of bytes per account and per scheduled post) plus one slice of posts;
+it does not grow with the number of background posts.
+"""
+
+from __future__ import annotations
+
+import base64
+import bisect
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from functools import lru_cache
+from typing import Any, Iterator
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+
+from trendtrace.model import normalize_hashtag, normalize_url
+from trendtrace.simulate import _names as N
+from trendtrace.simulate import _text as T
+
+# --------------------------------------------------------------------------- scenario description
+
+
+@dataclass(frozen=True)
+class Network:
+    """An operator network: fake accounts created in batches and run from time zone ``tz``."""
+
+    name: str
+    tz: str
+    accounts: int
+    #: Start of each creation batch, in days before the scenario starts; a batch lasts 3 days.
+    batches: tuple[int, ...]
+    #: Share of accounts with a news-outlet persona (the rest present as women).
+    news_share: float = 0.35
+    #: Median filler posts per account over the scenario, on the operators' own daily rhythm.
+    filler_posts: float = 62.0
+
+
+@dataclass(frozen=True)
+class Instruction:
+    """One order to a network: at ``day`` (0-based) and ``hour`` (UTC), push these ``hashtags`` in
+    this order. ``networks`` pairs a network with the share of its accounts that take part."""
+
+    day: int
+    hour: float
+    hashtags: tuple[str, ...]
+    networks: tuple[tuple[str, float], ...]
+    link: bool = True
+    mentions: bool = True
+
+
+@dataclass(frozen=True)
+class Campaign:
+    """A paid campaign: named, with a theme (text bank), a link it shares and its instructions.
+    ``hijacks``: organic hashtags it pushes too (their truth becomes ``mixed``)."""
+
+    name: str
+    theme: str
+    link: str
+    instructions: tuple[Instruction, ...]
+    hijacks: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Surge:
+    """An organic surge: many independent people post ``hashtag`` around ``day``/``hour`` (UTC).
+    ``share``: fraction of all posts that belong to it."""
+
+    name: str
+    kind: str  # "match-surge" | "news-surge"
+    hashtag: str
+    day: int
+    hour: float
+    share: float
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A simulated week: organic population, background hashtags, surges, networks and campaigns."""
+
+    name: str
+    description: str
+    posts: int
+    days: int = 7
+    start: str = "2025-03-10T00:00:00"
+    background: tuple[str, ...] = ()
+    surges: tuple[Surge, ...] = ()
+    networks: tuple[Network, ...] = ()
+    campaigns: tuple[Campaign, ...] = ()
+
+
+_BACKGROUND = ("Pakistan", "Karachi", "Lahore", "PetrolPrices", "Cricket", "Islamabad", "LoadShedding",
+               "Weather", "پاکستان", "Peshawar", "Education", "Traffic", "Health", "Jobs")
+_SURGES = (
+    Surge("earthquake", "news-surge", "EarthquakeSwat", day=1, hour=9.33, share=0.045),
+    Surge("cricket-final", "match-surge", "PAKvNZ", day=3, hour=14.0, share=0.06),
+)
+_BOTH = (("crescent-reach", 0.9), ("bluewave-digital", 0.9))
+_CAMPAIGNS = (
+    Campaign("haq-march", "political", "https://awamihaq.org/news/haq-march", (
+        Instruction(1, 15.0, ("HaqMarch", "AwamiHaqParty", "HaqKiAwaz"), _BOTH),
+        Instruction(3, 16.0, ("HaqKiAwaz", "HaqMarch", "QaiserJamal"), _BOTH),
+        Instruction(4, 13.5, ("PetrolPrices", "HaqKiAwaz", "AwamiHaqParty"), _BOTH),
+        Instruction(6, 15.5, ("HaqMarch", "AwamiHaqParty", "HaqKiAwaz"), _BOTH),
+    ), hijacks=("PetrolPrices",)),
+    Campaign("valdoria-solidarity", "foreign-cause", "https://valdoria-voice.net/appeal", (
+        Instruction(2, 11.0, ("StandWithValdoria", "FreeValdoria", "ValdoriaCrisis"), (("crescent-reach", 0.85),)),
+        Instruction(4, 10.0, ("StandWithValdoria", "FreeValdoria", "ValdoriaCrisis"), (("crescent-reach", 0.85),)),
+        Instruction(5, 12.5, ("FreeValdoria", "StandWithValdoria", "ActForValdoria"), (("crescent-reach", 0.85),)),
+    )),
+    Campaign("northern-dawn", "banned-group", "https://ndf-media.info/statement", (
+        Instruction(2, 17.5, ("NorthernDawn", "VoiceOfTheNorth", "NDFAwakening"),
+                    (("bluewave-digital", 0.85), ("crescent-reach", 0.35))),
+        Instruction(5, 16.0, ("NorthernDawn", "VoiceOfTheNorth", "NDFAwakening"),
+                    (("bluewave-digital", 0.85), ("crescent-reach", 0.35)), mentions=False),
+    )),
+)
+
+SCENARIOS: dict[str, Scenario] = {
+    "default": Scenario(
+        "default",
+        "One week around Pakistani trends: organic chatter in the home zone, an earthquake and a "
+        "cricket final (organic surges), and two operator networks (Istanbul, Dubai) running three "
+        "campaigns — a political trend that also hijacks #PetrolPrices, a foreign cause and a banned "
+        "group's content — with the same accounts reused across them.",
+        posts=60_000, background=_BACKGROUND, surges=_SURGES,
+        networks=(Network("crescent-reach", "Europe/Istanbul", 140, (68, 24)),
+                  Network("bluewave-digital", "Asia/Dubai", 100, (45, 11))),
+        campaigns=_CAMPAIGNS,
+    ),
+    "small": Scenario(
+        "small",
+        "The default scenario at about 5,000 posts (for tests): same surges and campaigns, "
+        "networks of 14 and 10 accounts.",
+        posts=5_000, background=_BACKGROUND, surges=_SURGES,
+        networks=(Network("crescent-reach", "Europe/Istanbul", 14, (68, 24)),
+                  Network("bluewave-digital", "Asia/Dubai", 10, (45, 11))),
+        campaigns=_CAMPAIGNS,
+    ),
+    "organic": Scenario(
+        "organic",
+        "No campaign at all: organic users, background hashtags and the two organic surges only "
+        "(a detector must call every trend organic here).",
+        posts=30_000, background=_BACKGROUND, surges=_SURGES,
+    ),
+}
+
+MAX_POSTS = 10_000_000
+MIN_POSTS = 500
+CHUNK_ROWS = 20_000
+POOL_SIZE = 3_000
+
+# Snowflake ids: milliseconds since the platform epoch, shifted left 22 bits.
+_EPOCH_MS = 1288834974657
+
+#: Relative activity by local hour (0–23): people sleep ~01:00–08:00 and peak in the evening.
+ORGANIC_PROFILE = np.array([0.55, 0.28, 0.14, 0.07, 0.05, 0.05, 0.08, 0.22, 0.45, 0.65, 0.75, 0.8, 0.85,
+                            0.85, 0.8, 0.8, 0.85, 0.95, 1.05, 1.2, 1.35, 1.45, 1.35, 0.95])
+#: Paid operators: a working day in their own zone, asleep at night too.
+OPERATOR_PROFILE = np.array([0.25, 0.1, 0.05, 0.04, 0.04, 0.05, 0.1, 0.3, 0.75, 1.05, 1.2, 1.25, 1.15,
+                             1.2, 1.25, 1.25, 1.2, 1.1, 1.0, 1.0, 0.95, 0.85, 0.7, 0.45])
+
+# Roles of planned posts.
+R_BG, R_FILL, R_SURGE, R_EXEC, R_LEAK, R_SPECIAL = range(6)
+# Kinds.
+K_POST, K_REPOST, K_QUOTE, K_REPLY = range(4)
+KIND_NAMES = ("post", "repost", "quote", "reply")
+# Personas.
+P_NONE, P_WOMAN, P_NEWS = range(3)
+PERSONA_NAMES = ("", "woman", "news")
+
+_LANG_IDX = {k: i for i, k in enumerate(T.LANGS)}
+
+
+_B64_TO_ALNUM = bytes.maketrans(b"+/=", b"kQz")
+
+
+def _b62(n: int, width: int) -> str:
+    """``width`` (≤ 11) letters and digits derived from the integer ``n`` (like t.co codes)."""
+    return base64.b64encode((n & 0xFFFFFFFFFFFFFFFF).to_bytes(8, "little")).translate(_B64_TO_ALNUM)[:width].decode()
+
+
+@lru_cache(maxsize=4096)
+def _offset_hours(tz: str, ts: int) -> float:
+    """UTC offset of ``tz`` at unix time ``ts`` (hours; DST-aware)."""
+    off = datetime.fromtimestamp(ts, ZoneInfo(tz)).utcoffset()
+    return off.total_seconds() / 3600 if off else 0.0
+
+
+def _profile_at(profile: np.ndarray, local_hour: float) -> float:
+    """The profile at a fractional local hour (linear between hour centres, wrapping midnight)."""
+    x = (local_hour - 0.5) % 24
+    i = int(x)
+    f = x - i
+    return float(profile[i] * (1 - f) + profile[(i + 1) % 24] * f)
+
+
+def check_zone(tz: str) -> str:
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {tz!r} (use an IANA name such as 'Asia/Karachi')") from None
+    return tz
+
+
+# --------------------------------------------------------------------------- records
+
+#: A rendered post (also what ``refs`` hold for referenced originals):
+#: (post_id, acct, time, kind, text, lang, ref_post_id, ref_acct, reply_to_post_id, hashtags_raw,
+#:  urls_raw, tco, mention_idx, client, like, repost, reply, quote)
+Rec = tuple
+
+ACCOUNT_FIELDS = ("account_id", "handle", "display_name", "description", "location", "url", "lang",
+                  "created_at", "followers", "following", "post_count", "verified", "default_profile",
+                  "default_profile_image", "profile_image_url")
+
+
+@dataclass
+class SimChunk:
+    """One bounded batch of rendered posts, in time order, and what writers need besides.
+
+    ``posts`` maps column names (see ``POST_COLUMNS``) to Python lists (``time``: numpy int64 unix
+    seconds). ``people`` holds account tuples (``ACCOUNT_FIELDS``) for every account a post of the
+    chunk is by, refers to or mentions; ``refs`` the records of referenced originals;
+    ``new_accounts`` the accounts whose first post is in this chunk, with ``first_seen`` times.
+    """
+
+    posts: dict[str, Any]
+    people: dict[int, tuple]
+    refs: dict[str, Rec]
+    new_accounts: list[int]
+    first_seen: list[int]
+
+
+POST_COLUMNS = ("post_id", "acct", "time", "kind", "text", "lang", "ref_post_id", "ref_acct",
+                "reply_to_post_id", "hashtags_raw", "urls_raw", "tco", "mention_idx", "client",
+                "like_count", "repost_count", "reply_count", "quote_count", "label", "trend")
+
+
+# --------------------------------------------------------------------------- the engine
+
+
+@dataclass
+class _Group:
+    """Accounts whose background posts share one diurnal profile in one zone."""
+
+    tz: str
+    profile: np.ndarray
+    members: np.ndarray
+    cum: np.ndarray  # cumulative rates (posts over the whole scenario)
+    kind_p: np.ndarray
+    role: int
+
+
+@dataclass
+class _InstrPlan:
+    campaign: int
+    index: int  # within campaign
+    time: int
+    hashtags: tuple[str, ...]
+    seed_key: int
+    target_key: int
+    link: str
+    mentions: list[int]
+    participants: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+
+
+class Engine:
+    """Plans a scenario and renders it slice by slice (see the module docstring)."""
+
+    def __init__(self, scenario: Scenario, seed: int, posts: int | None, home_tz: str) -> None:
+        self.scn = scenario
+        self.seed = int(seed)
+        self.home_tz = check_zone(home_tz)
+        self.target = int(posts if posts is not None else scenario.posts)
+        self.scale = self.target / scenario.posts
+        self.start = int(datetime.fromisoformat(scenario.start).replace(tzinfo=timezone.utc).timestamp())
+        self.end = self.start + scenario.days * 86400
+        self.rng = np.random.default_rng([self.seed, 0])
+        self.specials: dict[int, dict[str, Any]] = {}
+        self._acache: dict[int, tuple] = {}
+        self.special_recs: dict[int, Rec] = {}
+        self._plan_accounts()
+        self._plan_events()
+
+    # ------------------------------------------------------------------ accounts
+
+    def _network_zone(self, tz: str) -> str:
+        """Operators never share the home zone's offset (the point is that they are elsewhere)."""
+        check_zone(tz)
+        mid = self.start + 43200
+        if tz == self.home_tz or _offset_hours(tz, mid) == _offset_hours(self.home_tz, mid):
+            for alt in ("Europe/Istanbul", "Asia/Manila", "Africa/Lagos"):
+                if _offset_hours(alt, mid) != _offset_hours(self.home_tz, mid):
+                    return alt
+        return tz
+
+    def _plan_accounts(self) -> None:
+        rng, scn, P = self.rng, self.scn, self.target
+        nets = [(n, max(3, round(n.accounts * self.scale))) for n in scn.networks]
+        self.net_tz = [self._network_zone(n.tz) for n, _ in nets]
+        # Expected posts that are not organic background: filler, instruction executions, surges.
+        filler = sum(k * n.filler_posts for n, k in nets)
+        exec_per = {n.name: 0.0 for n, _ in nets}
+        for c in scn.campaigns:
+            for ins in c.instructions:
+                for name, share in ins.networks:
+                    exec_per[name] += share * 2.1
+        execs = sum(k * exec_per[n.name] for n, k in nets)
+        surge = sum(s.share for s in scn.surges) * P
+        background = max(P - filler - execs * 1.06 - surge, 0.2 * P)
+        n_news = int(np.clip(round(4 + P / 6000), 4, 200))
+        news_rate = rng.lognormal(np.log(85), 0.45, n_news)
+        news_rate = np.minimum(news_rate, 0.08 * background / max(n_news, 1) * 3)
+        people_budget = background - news_rate.sum()
+        mean_rate = 5.0
+        n_people = max(50, int(round(people_budget / mean_rate)))
+        rate = np.minimum(rng.lognormal(0.0, 1.35, n_people), 400.0)
+        rate *= people_budget / rate.sum()
+        n_net = sum(k for _, k in nets)
+        n = n_news + n_people + n_net
+        self.n_news, self.n_people, self.n = n_news, n_people, n
+        self.people_lo, self.people_hi = n_news, n_news + n_people
+
+        label = np.zeros(n, np.int16)  # 0 organic, 1 + network index
+        persona = np.zeros(n, np.int8)
+        persona[:n_news] = P_NEWS
+        lang = np.zeros(n, np.int8)
+        created = np.zeros(n, np.int64)
+        batch = np.full(n, -1, np.int16)
+        followers = np.zeros(n, np.int64)
+        following = np.zeros(n, np.int64)
+        statuses = np.zeros(n, np.int64)
+        verified = np.zeros(n, bool)
+        dprof = np.zeros(n, bool)
+        dimg = np.zeros(n, bool)
+        client = np.zeros(n, np.int8)
+        bg_rate = np.zeros(n)
+        first = np.zeros(n, np.int16)
+        last = np.zeros(n, np.int16)
+        style = np.zeros(n, np.int8)
+        bio = np.full(n, -1, np.int16)
+        loc = np.full(n, -1, np.int16)
+        clients = N.CLIENTS
+
+        def pick(options: tuple[tuple[str, float], ...], k: int) -> np.ndarray:
+            names = [clients.index(o) for o, _ in options]
+            p = np.array([w for _, w in options])
+            return np.array(names, np.int8)[rng.choice(len(names), size=k, p=p / p.sum())]
+
+        # News outlets: old, many followers, often verified, post all day long.
+        s = slice(0, n_news)
+        bg_rate[s] = news_rate
+        created[s] = self.start - rng.integers(11 * 365, 16 * 365, n_news) * 86400 - rng.integers(0, 86400, n_news)
+        followers[s] = rng.lognormal(np.log(160_000), 1.2, n_news).astype(np.int64)
+        following[s] = rng.integers(20, 900, n_news)
+        statuses[s] = rng.integers(40_000, 600_000, n_news)
+        verified[s] = rng.random(n_news) < 0.6
+        client[s] = pick(N.NEWS_CLIENTS, n_news)
+        lang[s] = np.where(rng.random(n_news) < 0.7, _LANG_IDX["en"], _LANG_IDX["ur"])
+        loc[s] = rng.integers(0, 4, n_news)
+
+        # Organic people: heavy-tailed activity and followers, ages over years, mixed languages.
+        s = slice(n_news, n_news + n_people)
+        k = n_people
+        bg_rate[s] = rate
+        age = np.where(rng.random(k) < 0.72, rng.integers(365, 14 * 365, k),
+                       np.where(rng.random(k) < 0.85, rng.integers(60, 365, k), rng.integers(1, 60, k)))
+        created[s] = self.start - age * 86400 - rng.integers(0, 86400, k)
+        followers[s] = np.minimum(rng.lognormal(4.4, 1.7, k) * rate ** 0.35, 3e6).astype(np.int64)
+        following[s] = np.minimum(rng.lognormal(5.3, 1.0, k), 5000).astype(np.int64)
+        statuses[s] = (rate * age / 7 * rng.lognormal(0, 0.8, k)).astype(np.int64) + rng.integers(0, 50, k)
+        verified[s] = (followers[s] > 200_000) & (rng.random(k) < 0.5)
+        client[s] = pick(N.ORGANIC_CLIENTS, k)
+        lang[s] = rng.choice(4, size=k, p=[0.33, 0.3, 0.3, 0.07])
+        women = rng.random(k) < 0.38
+        persona[s] = np.where(women, P_WOMAN, P_NONE)
+        first[s] = np.where(women, rng.integers(0, len(N.FEMALE), k), rng.integers(0, len(N.MALE), k))
+        last[s] = rng.integers(0, len(N.LAST), k)
+        style[s] = rng.choice(4, size=k, p=[0.55, 0.22, 0.13, 0.10])
+        bio[s] = np.where(rng.random(k) < 0.62, rng.integers(0, len(N.ORGANIC_BIOS), k), -1)
+        loc[s] = np.where(rng.random(k) < 0.7, rng.integers(0, len(N.ORGANIC_LOCATIONS), k), -1)
+        dimg[s] = rng.random(k) < 0.08
+        dprof[s] = dimg[s] | (rng.random(k) < 0.15)
+
+        # Network accounts: batch-created recently during the operators' working hours.
+        self.net_ranges: list[tuple[int, int]] = []
+        self.batch_names: list[str] = []
+        self.batch_spans: list[tuple[int, int]] = []
+        lo = n_news + n_people
+        for j, ((net, k), tz) in enumerate(zip(nets, self.net_tz)):
+            hi = lo + k
+            s = slice(lo, hi)
+            self.net_ranges.append((lo, hi))
+            label[s] = 1 + j
+            news = rng.random(k) < net.news_share
+            persona[s] = np.where(news, P_NEWS, P_WOMAN)
+            b = rng.integers(0, len(net.batches), k)
+            for bi, days in enumerate(net.batches):
+                self.batch_names.append(f"{net.name}-b{bi + 1}")
+                b0 = self.start - days * 86400
+                self.batch_spans.append((b0, b0 + 3 * 86400))
+            batch[s] = len(self.batch_names) - len(net.batches) + b
+            day0 = self.start - np.array(net.batches)[b] * 86400 + rng.integers(0, 3, k) * 86400
+            off = _offset_hours(tz, self.start)
+            local_sec = rng.integers(9 * 3600, 20 * 3600, k)  # created during the working day
+            created[s] = day0 + local_sec - int(off * 3600)
+            followers[s] = np.minimum(rng.lognormal(np.log(25), 0.9, k), 900).astype(np.int64)
+            following[s] = np.minimum(rng.lognormal(np.log(300), 0.6, k), 2000).astype(np.int64)
+            fill = rng.lognormal(np.log(net.filler_posts), 0.25, k)
+            bg_rate[s] = fill
+            statuses[s] = (fill / scn.days * (self.start - created[s]) / 86400).astype(np.int64) + rng.integers(5, 60, k)
+            client[s] = pick(N.CAMPAIGN_CLIENTS, k)
+            lang[s] = rng.choice(3, size=k, p=[0.5, 0.15, 0.35])  # en, ur, rom — little Urdu script
+            first[s] = np.where(news, rng.integers(0, len(N.CAMPAIGN_NEWS_NAMES), k), rng.integers(0, len(N.FEMALE), k))
+            last[s] = rng.integers(0, len(N.LAST), k)
+            style[s] = np.where(rng.random(k) < 0.6, 0, 1)
+            bio[s] = rng.integers(0, 1000, k)
+            loc[s] = np.where(rng.random(k) < 0.8, rng.integers(0, len(N.CAMPAIGN_LOCATIONS), k), -1)
+            dimg[s] = rng.random(k) < 0.78
+            dprof[s] = dimg[s] | (rng.random(k) < 0.6)
+            lo = hi
+
+        self.label, self.persona, self.lang, self.created, self.batch = label, persona, lang, created, batch
+        self.followers, self.following, self.statuses = followers, following, statuses
+        self.verified, self.dprof, self.dimg, self.client = verified, dprof, dimg, client
+        self.bg_rate, self.first, self.last, self.style, self.bio, self.loc = bg_rate, first, last, style, bio, loc
+        self.net_names = [n.name for n, _ in nets]
+        self.campaigns_of = np.zeros(n, np.int64)  # bit mask of campaigns taken part in
+        self._make_ids_and_handles()
+
+        # Background groups: everyone organic in the home zone; each network in its own zone.
+        kinds_people = np.array([0.45, 0.35, 0.08, 0.12])
+        home = np.arange(0, n_news + n_people)
+        groups = [_Group(self.home_tz, ORGANIC_PROFILE, home, np.cumsum(bg_rate[home]), kinds_people, R_BG)]
+        for (lo, hi), tz in zip(self.net_ranges, self.net_tz):
+            m = np.arange(lo, hi)
+            groups.append(_Group(tz, OPERATOR_PROFILE, m, np.cumsum(bg_rate[m]),
+                                 np.array([0.55, 0.38, 0.02, 0.05]), R_FILL))
+        self.groups = groups
+        # Heavy-tailed popularity for choosing whom people retweet, reply to and mention.
+        self.popular = np.argsort(-followers[: n_news + n_people], kind="stable")[: max(20, (n_news + n_people) // 50)]
+
+    def _make_ids_and_handles(self) -> None:
+        rng, n = self.rng, self.n
+        # Account ids: old accounts have small sequential-looking ids, newer ones snowflakes.
+        ids = np.zeros(n, np.int64)
+        snow_from = 1288834974  # ids became snowflakes late 2010
+        old = self.created < snow_from
+        ids[old] = (self.created[old] - 1142899200) * 3 + np.arange(n)[old] % 3 + 10_000
+        ms = self.created[~old] * 1000 + rng.integers(0, 1000, int((~old).sum()))
+        ids[~old] = ((ms - _EPOCH_MS) << 22) | (np.arange(n)[~old] & 0x3FFFFF)
+        # Resolve the (rare) clashes among old ids deterministically.
+        order = np.argsort(ids, kind="stable")
+        sorted_ids = ids[order]
+        dup = np.flatnonzero(np.diff(sorted_ids) <= 0)
+        while dup.size:
+            sorted_ids[dup + 1] = sorted_ids[dup] + 1
+            dup = np.flatnonzero(np.diff(sorted_ids) <= 0)
+        ids[order] = sorted_ids
+        self.ids = ids
+        self.id_str = [str(x) for x in ids.tolist()]
+
+        handles: list[str] = []
+        seen: set[str] = set()
+        digits = rng.integers(0, 10**9, n).tolist()
+        hstyle = rng.choice(8, size=n, p=[0.2, 0.15, 0.17, 0.12, 0.08, 0.06, 0.1, 0.12]).tolist()
+        ndig = rng.integers(6, 9, n).tolist()
+        first, last, persona, label = self.first.tolist(), self.last.tolist(), self.persona.tolist(), self.label.tolist()
+        self.outlets = [N.outlet_name(i) for i in range(self.n_news)]
+        for i in range(n):
+            if i < self.n_news:
+                h = self.outlets[i][1]
+            elif label[i] == 0:
+                names = N.FEMALE if persona[i] == P_WOMAN else N.MALE
+                h = N.organic_handle(names[first[i]], N.LAST[last[i]], hstyle[i], digits[i])
+            elif persona[i] == P_NEWS:
+                h = N.digit_handle(N.CAMPAIGN_NEWS_NAMES[first[i]][1], digits[i], ndig[i])
+            else:
+                h = N.digit_handle(N.FEMALE[first[i]], digits[i], ndig[i])
+            k = 0
+            while h.lower() in seen:  # handles are unique, case-insensitively
+                k += 1
+                h = f"{h[: 15 - len(str(k))]}{k}"
+            seen.add(h.lower())
+            handles.append(h)
+        self.handles = handles
+
+    def account(self, i: int) -> tuple:
+        """The profile of account ``i`` as a tuple of ``ACCOUNT_FIELDS`` (cached, bounded)."""
+        rec = self._acache.get(i)
+        if rec is None:
+            if len(self._acache) >= 100_000:
+                self._acache.clear()
+            rec = self._acache[i] = self._account(i)
+        return rec
+
+    def _account(self, i: int) -> tuple:
+        p = int(self.persona[i])
+        lab = int(self.label[i])
+        st = int(self.style[i])
+        r = int(self.ids[i]) // 7
+        url = None
+        if i < self.n_news:
+            name, _, domain = self.outlets[i]
+            desc = f"{name}: news, politics, sport and business from Pakistan since {1947 + i % 60}."
+            loc = N.PLACES[int(self.loc[i])] + ", Pakistan"
+            url = f"https://{domain}"
+        elif lab == 0:
+            fname = (N.FEMALE if p == P_WOMAN else N.MALE)[int(self.first[i])]
+            lname = N.LAST[int(self.last[i])]
+            if st == 1 and fname in N.URDU:
+                name = f"{N.URDU[fname]} {N.URDU.get(lname, lname)}"
+            elif st == 2:
+                name = f"{fname} {N.NICK_EMOJI[r % len(N.NICK_EMOJI)]}"
+            elif st == 3:
+                name = f"{fname} {lname} {N.NICK_EMOJI[r % len(N.NICK_EMOJI)]}"
+            else:
+                name = f"{fname} {lname}"
+            b = int(self.bio[i])
+            desc = N.ORGANIC_BIOS[b] if b >= 0 else ""
+            li = int(self.loc[i])
+            loc = N.ORGANIC_LOCATIONS[li] if li >= 0 else ""
+        else:
+            b = int(self.bio[i])
+            if p == P_NEWS:
+                name = N.CAMPAIGN_NEWS_NAMES[int(self.first[i])][0]
+                desc = N.CAMPAIGN_NEWS_BIOS[b % len(N.CAMPAIGN_NEWS_BIOS)]
+            else:
+                fname = N.FEMALE[int(self.first[i])]
+                name = fname if st == 0 else f"{fname} {N.LAST[int(self.last[i])]}"
+                desc = N.CAMPAIGN_WOMAN_BIOS[b % len(N.CAMPAIGN_WOMAN_BIOS)].format(
+                    a=N.CAMPAIGN_WOMAN_A[(b // 4) % len(N.CAMPAIGN_WOMAN_A)],
+                    b=N.CAMPAIGN_WOMAN_B[(b // 24) % len(N.CAMPAIGN_WOMAN_B)])
+            li = int(self.loc[i])
+            loc = N.CAMPAIGN_LOCATIONS[li] if li >= 0 else ""
+        lang_code = "ur" if int(self.lang[i]) in (1, 2) and lab == 0 else "en"
+        img = ("https://abs.twimg.com/sticky/default_profile_images/default_profile_normal.png"
+               if self.dimg[i] else
+               f"https://pbs.twimg.com/profile_images/{1200000000000000000 + r % 10**17}/{_b62(r, 8)}_normal.jpg")
+        return (self.id_str[i], self.handles[i], name, desc, loc, url, lang_code, int(self.created[i]),
+                int(self.followers[i]), int(self.following[i]), int(self.statuses[i]), bool(self.verified[i]),
+                bool(self.dprof[i]), bool(self.dimg[i]), img)
+
+    # ------------------------------------------------------------------ events
+
+    def _top_k(self, candidates: np.ndarray, weights: np.ndarray, k: int) -> np.ndarray:
+        """k distinct candidates drawn with probability ∝ weights (Gumbel top-k), sorted."""
+        k = min(k, candidates.size)
+        keys = np.log(weights) - np.log(-np.log(self.rng.random(candidates.size)))
+        return np.sort(candidates[np.argpartition(-keys, k - 1)[:k]]) if k else candidates[:0]
+
+    def _special(self, kind: str, acct: int, time: int, **info: Any) -> int:
+        key = len(self.specials)
+        self.specials[key] = dict(kind=kind, acct=int(acct), time=int(time), **info)
+        return key
+
+    def _plan_events(self) -> None:
+        rng, scn = self.rng, self.scn
+        cols: dict[str, list[np.ndarray]] = {k: [] for k in ("t", "a", "kind", "role", "ev", "ref")}
+
+        def add(t: np.ndarray, a: np.ndarray, kind: Any, role: int, ev: Any, ref: Any) -> None:
+            m = t.size
+            cols["t"].append(t.astype(np.int64))
+            cols["a"].append(np.asarray(a, np.int64))
+            cols["kind"].append(np.broadcast_to(np.asarray(kind, np.int8), (m,)).copy())
+            cols["role"].append(np.full(m, role, np.int8))
+            cols["ev"].append(np.broadcast_to(np.asarray(ev, np.int32), (m,)).copy())
+            cols["ref"].append(np.broadcast_to(np.asarray(ref, np.int32), (m,)).copy())
+
+        people = np.arange(self.people_lo, self.people_hi)
+        pw = self.bg_rate[people] ** 0.3
+        news_order = np.argsort(-self.followers[: self.n_news], kind="stable")
+        self.surge_plans: list[dict[str, Any]] = []
+        self.background_tags = list(scn.background)
+        for si, sg in enumerate(scn.surges):
+            t0 = self.start + sg.day * 86400 + int(sg.hour * 3600)
+            total = sg.share * self.target
+            k = int(min(round(total / 1.45), 0.6 * people.size))
+            who = self._top_k(people, pw, k)
+            n_act = np.minimum(1 + rng.poisson(0.45, who.size), 3)  # each person joins a few times at most
+            a = np.repeat(who, n_act)
+            m = a.size
+            if sg.kind == "match-surge":
+                moments = np.sort(rng.integers(0, int(3.5 * 3600), 10)) + t0
+                moments = np.append(moments, t0 + int(3.5 * 3600))
+                w = np.append(np.ones(10), 5.0)
+                viral_t = int(moments[-1]) + 20
+                viral_by = int(people[np.argmax(self.followers[people])])
+                mt = moments[rng.choice(moments.size, m, p=w / w.sum())]
+                t_post = mt + 5 + rng.gamma(2.0, 60.0, m).astype(np.int64)
+            else:
+                viral_t = t0 + 180
+                viral_by = int(news_order[0])
+                t_post = t0 + 30 + rng.lognormal(np.log(1200), 1.1, m).astype(np.int64)
+            viral = self._special("viral", viral_by, viral_t, surge=si)
+            t_rt = viral_t + 1 + rng.lognormal(np.log(900), 1.2, m).astype(np.int64)
+            kind = rng.choice(4, m, p=[0.6, 0.32, 0.03, 0.05]).astype(np.int8)
+            t = np.where(kind == K_POST, t_post, t_rt)
+            ok = t < self.end
+            add(t[ok], a[ok], kind[ok], R_SURGE, si, np.where(kind[ok] == K_POST, -1, viral))
+            if sg.kind == "news-surge":  # the outlets report it within minutes
+                nn = self.n_news
+                add(t0 + 60 + rng.integers(0, 900, nn), np.arange(nn), K_POST, R_SURGE, si, -1)
+            self.surge_plans.append(dict(surge=sg, time=t0, viral=viral, participants=who))
+
+        # Campaign instructions and their executions.
+        net_index = {name: j for j, name in enumerate(self.net_names)}
+        self.instr: list[_InstrPlan] = []
+        exec_counts = []
+        for ci, camp in enumerate(scn.campaigns):
+            c_exec = 0
+            for ii, ins in enumerate(camp.instructions):
+                T0 = self.start + ins.day * 86400 + int(ins.hour * 3600)
+                parts = []
+                for name, share in ins.networks:
+                    lo, hi = self.net_ranges[net_index[name]]
+                    m = np.arange(lo, hi)
+                    parts.append(m[rng.random(m.size) < share])
+                who = np.unique(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
+                lo0, hi0 = self.net_ranges[net_index[ins.networks[0][0]]]
+                anchors = [i for i in range(lo0, hi0) if self.persona[i] == P_NEWS] or [lo0]
+                seed_by = anchors[ii % len(anchors)]
+                seed = self._special("seed", seed_by, T0 - int(rng.integers(60, 300)), campaign=ci, instr=len(self.instr))
+                target_by = int(news_order[(ci + ii) % min(3, self.n_news)])
+                target = self._special("target", target_by, T0 - int(rng.integers(1200, 5400)), campaign=ci,
+                                       instr=len(self.instr))
+                mentions = list(dict.fromkeys([int(news_order[(ci + 1) % self.n_news]),
+                                               int(self.popular[(ci + 3) % self.popular.size])])) if ins.mentions else []
+                link = f"{camp.link}-{ii + 1}" if ins.link else ""
+                plan = _InstrPlan(ci, ii, T0, ins.hashtags, seed, target, link, mentions, who)
+                j = len(self.instr)
+                self.instr.append(plan)
+                self.campaigns_of[who] |= 1 << ci
+                self.campaigns_of[seed_by] |= 1 << ci
+                m = who.size
+                for kind, p, med, sd in ((K_REPOST, 0.9, 40, 0.9), (K_POST, 0.8, 110, 0.7),
+                                         (K_REPLY, 0.3, 240, 0.6), (K_QUOTE, 0.1, 300, 0.6)):
+                    sel = who[rng.random(m) < p]
+                    t = T0 + 1 + rng.lognormal(np.log(med), sd, sel.size).astype(np.int64)
+                    ref = seed if kind in (K_REPOST, K_QUOTE) else (target if kind == K_REPLY else -1)
+                    add(t, sel, kind, R_EXEC, j, ref)
+                    c_exec += sel.size
+                add(np.array([self.specials[seed]["time"]]), np.array([seed_by]), K_POST, R_SPECIAL, j, seed)
+                add(np.array([self.specials[target]["time"]]), np.array([target_by]), K_POST, R_SPECIAL, j, target)
+            exec_counts.append(c_exec)
+            # A few real people pick the campaign up ("locals are rarely involved").
+            if camp.instructions:
+                n_leak = max(1, round(0.04 * c_exec))
+                first_j = len(self.instr) - len(camp.instructions)
+                t_first = self.instr[first_j].time
+                t = np.sort(rng.integers(t_first + 600, self.end, n_leak))
+                a = people[rng.integers(0, people.size, n_leak)]
+                j = np.array([first_j + bisect.bisect_right([p.time for p in self.instr[first_j:]], x) - 1 for x in t])
+                kind = np.where(rng.random(n_leak) < 0.5, K_REPOST, K_POST).astype(np.int8)
+                ref = np.array([self.instr[x].seed_key for x in j])
+                add(t, a, kind, R_LEAK, j, np.where(kind == K_REPOST, ref, -1))
+        for sp in self.surge_plans:
+            s = self.specials[sp["viral"]]
+            add(np.array([s["time"]]), np.array([s["acct"]]), K_POST, R_SPECIAL, 0, sp["viral"])
+
+        if cols["t"]:
+            ev = {k: np.concatenate(v) for k, v in cols.items()}
+        else:
+            ev = {k: np.zeros(0, np.int64) for k in cols}
+        keep = (ev["t"] >= self.start) & (ev["t"] < self.end)
+        order = np.argsort(ev["t"][keep], kind="stable")
+        self.ev = {k: v[keep][order] for k, v in ev.items()}
+
+    # ------------------------------------------------------------------ slices
+
+    def slice_seconds(self) -> int:
+        per_hour = self.target / (self.scn.days * 24)
+        for k in (1, 2, 4, 6, 12, 30, 60):
+            if per_hour / k <= 8000:
+                return 3600 // k
+        return 60
+
+    def chunks(self) -> Iterator[SimChunk]:
+        """Rendered posts in time order, in chunks of at most ``CHUNK_ROWS`` posts."""
+        L = self.slice_seconds()
+        seen = np.zeros(self.n, bool)
+        pool: list[Rec] = []
+        pool_w: list[float] = []
+        ev = self.ev
+        total_days_sec = self.scn.days * 86400
+        for si, t0 in enumerate(range(self.start, self.end, L)):
+            rng = np.random.default_rng([self.seed, 1, si])
+            t1 = t0 + L
+            parts: dict[str, list[np.ndarray]] = {k: [] for k in ("t", "a", "kind", "role", "ev", "ref")}
+            for g in self.groups:
+                if g.members.size == 0:
+                    continue
+                local = ((t0 + L / 2) % 86400 / 3600 + _offset_hours(g.tz, t0)) % 24
+                lam = g.cum[-1] / total_days_sec * L * _profile_at(g.profile, local) / g.profile.mean()
+                n = int(rng.poisson(lam))
+                idx = np.searchsorted(g.cum, rng.random(n) * g.cum[-1], side="right")
+                a = g.members[np.minimum(idx, g.members.size - 1)]
+                parts["t"].append(t0 + rng.integers(0, L, n))
+                parts["a"].append(a)
+                kind = rng.choice(4, n, p=g.kind_p).astype(np.int8)
+                if g.role == R_BG:
+                    kind[a < self.n_news] = np.where(rng.random(int((a < self.n_news).sum())) < 0.95, K_POST, K_REPOST)
+                parts["kind"].append(kind)
+                parts["role"].append(np.full(n, g.role, np.int8))
+                parts["ev"].append(np.zeros(n, np.int32))
+                parts["ref"].append(np.full(n, -1, np.int32))
+            lo, hi = np.searchsorted(ev["t"], [t0, t1])
+            for k in parts:
+                parts[k].append(ev[k][lo:hi])
+            cols = {k: np.concatenate(v) for k, v in parts.items()}
+            m = cols["t"].size
+            if m == 0:
+                continue
+            msoff = rng.integers(0, 1000, m)
+            order = np.lexsort((msoff, cols["t"]))
+            cols = {k: v[order] for k, v in cols.items()}
+            msoff = msoff[order]
+            key = cols["t"] * 1000 + msoff
+            starts = np.r_[0, np.flatnonzero(np.diff(key)) + 1]
+            seq = np.arange(m) - np.repeat(starts, np.diff(np.r_[starts, m]))
+            if seq.max(initial=0) >= 4096:
+                raise RuntimeError("more than 4096 posts in one millisecond; lower posts=")
+            pid = ((key - _EPOCH_MS) << 22) | (rng.integers(0, 1024, m) << 12) | seq
+            rnd = rng.integers(0, 2**62, (m, 4))
+            # Background rows that refer to someone else's post pick it from the recent pool.
+            need = (cols["ref"] < 0) & (cols["kind"] != K_POST) & ((cols["role"] == R_BG) | (cols["role"] == R_FILL))
+            pool_pick = np.full(m, -1, np.int64)
+            if pool and need.any():
+                cum = np.cumsum(pool_w)
+                pool_pick[need] = np.minimum(np.searchsorted(cum, rng.random(int(need.sum())) * cum[-1], side="right"),
+                                             len(pool) - 1)
+            else:
+                cols["kind"][need] = K_POST
+            recs = self._render(cols, pid, rnd, pool, pool_pick)
+            new_pool = [r for r, role, kind in zip(recs, cols["role"].tolist(), cols["kind"].tolist())
+                        if kind == K_POST and role in (R_BG, R_SURGE) and r[1] < self.people_hi]
+            pool.extend(new_pool)
+            pool_w.extend(float(self.followers[r[1]]) ** 0.5 + 1.0 for r in new_pool)
+            if len(pool) > POOL_SIZE:
+                del pool[: len(pool) - POOL_SIZE]
+                del pool_w[: len(pool_w) - POOL_SIZE]
+            for lo_r in range(0, m, CHUNK_ROWS):
+                yield self._chunk(recs[lo_r: lo_r + CHUNK_ROWS], seen)
+
+    def _chunk(self, recs: list[tuple], seen: np.ndarray) -> SimChunk:
+        cols = list(zip(*recs)) if recs else [()] * 21
+        posts: dict[str, Any] = {k: list(c) for k, c in zip(POST_COLUMNS, cols)}
+        posts["time"] = np.array(posts["time"], np.int64)
+        acct = np.array(posts["acct"], np.int64)
+        new_accounts: list[int] = []
+        first_seen: list[int] = []
+        if acct.size:
+            uniq, first_idx = np.unique(acct, return_index=True)
+            fresh = ~seen[uniq]
+            new = uniq[fresh]
+            fi = first_idx[fresh]
+            order = np.argsort(fi, kind="stable")
+            new_accounts = new[order].tolist()
+            first_seen = posts["time"][fi[order]].tolist()
+            seen[new] = True
+        refs: dict[str, Rec] = {}
+        involved = set(posts["acct"])
+        for r in recs:
+            if r[7] >= 0:
+                involved.add(r[7])
+            involved.update(r[12])
+            ref = r[20]
+            if ref is not None:
+                refs[ref[0]] = ref
+                involved.update(ref[12])
+        people = {i: self.account(i) for i in sorted(involved)}
+        return SimChunk(posts, people, refs, new_accounts, first_seen)
+
+    # ------------------------------------------------------------------ rendering
+
+    def _hashtag_str(self, tags: list[str]) -> str:
+        return " ".join("#" + t for t in tags)
+
+    def _render(self, cols: dict[str, np.ndarray], pid: np.ndarray, rnd: np.ndarray, pool: list[Rec],
+                pool_pick: np.ndarray) -> list[tuple]:
+        """Texts and entities for one slice. Returns records (``Rec`` + label, trend, referenced rec)."""
+        out: list[tuple] = []
+        handles, lang_arr, client_arr = self.handles, self.lang.tolist(), self.client.tolist()
+        label_arr = self.label
+        n_news = self.n_news
+        popular = self.popular.tolist()
+        clients = N.CLIENTS
+        camps = self.scn.campaigns
+        surges = self.scn.surges
+        specials, special_recs = self.specials, self.special_recs
+        for t, a, kind, role, ev, ref, p, r, pick in zip(
+                cols["t"].tolist(), cols["a"].tolist(), cols["kind"].tolist(), cols["role"].tolist(),
+                cols["ev"].tolist(), cols["ref"].tolist(), pid.tolist(), rnd.tolist(), pool_pick.tolist()):
+            r0, r1, r2, r3 = r
+            post_id = str(p)
+            la = lang_arr[a]
+            if r0 % 100 < 15:  # people switch language now and then
+                la = (la + 1 + r0 // 100 % 3) % 4
+            if label_arr[a] and la == 3:
+                la = 0
+            lang = T.LANGS[la]
+            place = N.PLACES[r1 % len(N.PLACES)]
+            tags: list[str] = []
+            urls: list[str] = []
+            ment: list[int] = []
+            text = ""
+            orig: Rec | None = None
+            lab = "organic" if label_arr[a] == 0 else self.net_names[label_arr[a] - 1]
+            trend = ""
+            likes = 0
+            if role == R_SPECIAL:
+                sp = specials[ref]
+                if sp["kind"] == "seed":
+                    plan = self.instr[sp["instr"]]
+                    camp = camps[plan.campaign]
+                    tags = list(plan.hashtags)
+                    text = T.CAMPAIGN_SEEDS[camp.theme]
+                    if plan.link:
+                        urls = [self._utm(plan.link, camp.name, r2)]
+                    lab, trend = camp.name, normalize_hashtag(tags[0])
+                elif sp["kind"] == "target":
+                    camp = camps[sp["campaign"]]
+                    text = T.TARGET_HEADLINES[camp.theme]
+                    urls = [self._article(a, r2)]
+                else:
+                    sg = surges[sp["surge"]]
+                    tags = [sg.hashtag]
+                    text = "What a finish! Pakistan win the final. Scenes! 🏏🇵🇰" if sg.kind == "match-surge" else \
+                        f"BREAKING: Strong earthquake jolts {N.PLACES[10]} and adjoining areas, tremors felt in Islamabad"
+                    trend = normalize_hashtag(sg.hashtag)
+                    if sg.kind == "news-surge":
+                        urls = [self._article(a, r2)]
+                likes = 50 + r3 % 5000
+                lang = "en"
+            elif kind == K_POST:
+                if role == R_BG or role == R_FILL:
+                    if a < n_news:
+                        lang = "ur" if la == 1 else "en"
+                        text = T.pick(T.HEADLINES[lang], r1 // 7, place)
+                        urls = [self._article(a, r2)]
+                        if r3 % 10 < 3:
+                            tags = [self._bg_tag(r3 // 10)]
+                    else:
+                        bank = T.FILLER if role == R_FILL else T.CHATTER
+                        if lang not in bank:
+                            lang = "en"
+                        text = T.pick(bank[lang], r1 // 7, place)
+                        if r2 % 100 < 25:
+                            text += " " + T.EMOJI[(r2 // 100) % len(T.EMOJI)]
+                        h = r3 % 100
+                        if role == R_BG and h < 45:
+                            tags = [self._bg_tag(r3 // 100)]
+                            if h < 10:
+                                t2 = self._bg_tag(r3 // 10**6)
+                                if t2 != tags[0]:
+                                    tags.append(t2)
+                        if role == R_BG and (r2 // 1000) % 100 < 8:
+                            urls = [self._article((r2 // 10**5) % n_news, r2) if (r2 // 10**7) % 3 else self._youtube(r2)]
+                        if (r2 // 10**9) % 100 < 6:
+                            ment = [popular[(r2 // 10**11) % len(popular)]]
+                elif role == R_SURGE:
+                    sg = surges[ev]
+                    bank = T.MATCH if sg.kind == "match-surge" else T.QUAKE
+                    if a < n_news:
+                        lang = "en"
+                        text = f"Earthquake of magnitude {5 + r1 % 15 / 10:.1f} jolts {N.PLACES[10]}, tremors felt in {place}"
+                        urls = [self._article(a, r2)]
+                    else:
+                        text = T.pick(bank[lang], r1 // 7, place)
+                        if r2 % 100 < 30:
+                            text += " " + T.EMOJI[(r2 // 100) % len(T.EMOJI)]
+                    tags = [sg.hashtag]
+                    if sg.kind == "match-surge" and r3 % 100 < 20:
+                        tags.append("Cricket")
+                    lab, trend = "organic", normalize_hashtag(sg.hashtag)
+                elif role == R_EXEC:
+                    plan = self.instr[ev]
+                    camp = camps[plan.campaign]
+                    bank = T.CAMPAIGN_TEMPLATES[camp.theme]
+                    if lang not in bank:
+                        lang = "en"
+                    tpls = bank[lang]
+                    text = T.fill(tpls[plan.index % len(tpls)], r1)
+                    ment = list(plan.mentions)
+                    tags = list(plan.hashtags)
+                    if plan.link and r2 % 100 < 70:
+                        urls = [self._utm(plan.link, camp.name, r2)]
+                    lab, trend = camp.name, normalize_hashtag(tags[0])
+                else:  # R_LEAK: a real person uses the campaign's first hashtag
+                    plan = self.instr[ev]
+                    text = T.pick(T.CHATTER[lang], r1 // 7, place)
+                    tags = [plan.hashtags[0]]
+                    lab, trend = "organic", normalize_hashtag(tags[0])
+                if role != R_EXEC and r3 % 1000 < 150:
+                    likes = (r3 // 1000) % 40
+            else:
+                if ref >= 0:
+                    orig = special_recs.get(ref)
+                if orig is None and pick >= 0:
+                    orig = pool[pick]
+                if orig is None:  # nothing to refer to yet: a plain post instead
+                    kind = K_POST
+                    text = T.pick(T.CHATTER[lang], r1 // 7, place)
+                else:
+                    oh = handles[orig[1]]
+                    if kind == K_REPOST:
+                        text = f"RT @{oh}: {orig[4]}"
+                        if len(text) > 140:  # the platform cuts retweet text at 140 characters
+                            text = text[:139] + "…"
+                        tags = list(orig[9])
+                        urls = list(orig[10])
+                        ment = [orig[1]] + list(orig[12])
+                        lang = orig[5]
+                    else:
+                        if role == R_EXEC:
+                            plan = self.instr[ev]
+                            camp = camps[plan.campaign]
+                            bank = T.CAMPAIGN_REPLIES if kind == K_REPLY else T.CAMPAIGN_QUOTES
+                            if lang not in bank:
+                                lang = "en"
+                            b = bank[lang]
+                            text = b[r1 % len(b)] + T.SUFFIX[(r1 // 7) % len(T.SUFFIX)]
+                            tags = list(plan.hashtags)
+                        elif role == R_SURGE:
+                            sg = surges[ev]
+                            bank = T.REPLIES if kind == K_REPLY else T.QUOTES
+                            b = bank[lang]
+                            text = b[r1 % len(b)]
+                            tags = [sg.hashtag]
+                        else:
+                            bank = T.REPLIES if kind == K_REPLY else T.QUOTES
+                            if lang not in bank:
+                                lang = "en"
+                            b = bank[lang]
+                            text = b[r1 % len(b)]
+                            if r3 % 100 < 15 and role == R_BG:
+                                tags = [self._bg_tag(r3 // 100)]
+                        if kind == K_REPLY:
+                            text = f"@{oh} {text}"
+                            ment = [orig[1]]
+                    if role == R_EXEC:
+                        lab = camps[self.instr[ev].campaign].name
+                    elif role in (R_SURGE, R_LEAK):
+                        lab = "organic"
+                    if role == R_SURGE:
+                        trend = normalize_hashtag(surges[ev].hashtag)
+                    elif role in (R_EXEC, R_LEAK):
+                        trend = normalize_hashtag(self.instr[ev].hashtags[0])
+            # Assemble the text: mentions first for campaign posts, hashtags and links last.
+            if kind == K_POST and ment and role != R_SPECIAL:
+                text = " ".join("@" + handles[x] for x in ment) + " " + text
+            if tags and kind != K_REPOST:
+                text = f"{text} {self._hashtag_str(tags)}"
+            tco: list[str] = []
+            if kind == K_REPOST and orig is not None:
+                tco = list(orig[11])
+            elif urls:
+                tco = [f"https://t.co/{_b62(r2 ^ (k * 7919) ^ p, 10)}" for k in range(len(urls))]
+                text = f"{text} {' '.join(tco)}"
+            if not trend and tags:
+                trend = normalize_hashtag(tags[0])
+            rec = (post_id, a, t, KIND_NAMES[kind], text, T.LANG_CODE.get(lang, lang), orig[0] if orig else None,
+                   orig[1] if orig else -1, orig[0] if (orig and kind == K_REPLY) else None, tags, urls, tco, ment,
+                   clients[client_arr[a]], likes, 0, 0, 0, lab, trend, orig)
+            if role == R_SPECIAL:
+                special_recs[ref] = rec[:18]
+                specials[ref]["post_id"] = post_id
+            out.append(rec)
+        return out
+
+    def _bg_tag(self, r: int) -> str:
+        """A background hashtag, Zipf-like: the first few are used far more than the rest."""
+        bg = self.background_tags
+        w = self._bg_cum if hasattr(self, "_bg_cum") else None
+        if w is None:
+            w = np.cumsum(1.0 / np.arange(1, len(bg) + 1) ** 0.9)
+            w = (w / w[-1]).tolist()
+            self._bg_cum = w
+        return bg[min(bisect.bisect_right(w, (r % 10007) / 10007), len(bg) - 1)]
+
+    def _article(self, outlet: int, r: int) -> str:
+        domain = self.outlets[outlet % max(self.n_news, 1)][2]
+        section = ("pakistan", "world", "sport", "business", "opinion")[r % 5]
+        return f"https://{domain}/{section}/2025/03/{(r // 5) % 10**7}"
+
+    def _youtube(self, r: int) -> str:
+        return f"https://www.youtube.com/watch?v={_b62(r, 11)}"
+
+    def _utm(self, link: str, campaign: str, r: int) -> str:
+        # Every operator gets a differently tagged copy of the same link.
+        return (f"{link}?utm_source=twitter&utm_medium=social&utm_campaign={campaign}"
+                f"&utm_content={r % 1_000_003:06d}")
+
+    # ------------------------------------------------------------------ truth
+
+    def campaign_names(self, i: int) -> list[str]:
+        mask = int(self.campaigns_of[i])
+        return [c.name for ci, c in enumerate(self.scn.campaigns) if mask >> ci & 1]
+
+    def account_label(self, i: int) -> str:
+        lab = int(self.label[i])
+        return "organic" if lab == 0 else self.net_names[lab - 1]
+
+    def account_tz(self, i: int) -> str:
+        lab = int(self.label[i])
+        return self.home_tz if lab == 0 else self.net_tz[lab - 1]
+
+    def trends(self) -> list[tuple[str, str, str, str]]:
+        """(trend, truth, campaign, kind) for every hashtag the scenario uses."""
+        rows: dict[str, tuple[str, str, str, str]] = {}
+        for tag in self.scn.background:
+            rows[normalize_hashtag(tag)] = (normalize_hashtag(tag), "organic", "", "background")
+        for sg in self.scn.surges:
+            rows[normalize_hashtag(sg.hashtag)] = (normalize_hashtag(sg.hashtag), "organic", "", sg.kind)
+        for c in self.scn.campaigns:
+            for ins in c.instructions:
+                for tag in ins.hashtags:
+                    n = normalize_hashtag(tag)
+                    if tag in c.hijacks or n in rows and rows[n][1] == "organic":
+                        rows[n] = (n, "mixed", c.name, "hijacked")
+                    elif n not in rows:
+                        rows[n] = (n, "manufactured", c.name, "campaign")
+        return list(rows.values())
+
+    def truth(self, counts: dict[str, Any], fmt: str) -> dict[str, Any]:
+        """The ground truth as a JSON-able dict (see docs/simulator.md)."""
+
+        def iso(ts: int) -> str:
+            return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+        camps = []
+        for ci, c in enumerate(self.scn.campaigns):
+            instrs = []
+            for plan in self.instr:
+                if plan.campaign != ci:
+                    continue
+                instrs.append(dict(
+                    time=iso(plan.time), hashtags=[normalize_hashtag(h) for h in plan.hashtags],
+                    seed_post_id=self.specials[plan.seed_key].get("post_id"),
+                    seed_account_id=self.id_str[self.specials[plan.seed_key]["acct"]],
+                    reply_target_post_id=self.specials[plan.target_key].get("post_id"),
+                    link=plan.link and normalize_url(plan.link),
+                    mentions=[self.handles[m].lower() for m in plan.mentions],
+                    accounts=int(plan.participants.size)))
+            tags = []
+            for ins in c.instructions:
+                for h in ins.hashtags:
+                    if normalize_hashtag(h) not in tags:
+                        tags.append(normalize_hashtag(h))
+            nets = sorted({n for ins in c.instructions for n, _ in ins.networks})
+            camps.append(dict(name=c.name, theme=c.theme, networks=nets, trends=tags,
+                              hijacked=[normalize_hashtag(h) for h in c.hijacks], instructions=instrs))
+        reused = [self.id_str[i] for i in np.flatnonzero(
+            np.array([bin(int(x)).count("1") for x in self.campaigns_of]) >= 2).tolist()]
+        return dict(
+            scenario=self.scn.name, seed=self.seed, format=fmt, home_tz=self.home_tz,
+            start=iso(self.start), end=iso(self.end), counts=counts,
+            networks=[dict(name=name, tz=tz, accounts=hi - lo,
+                           batches=[dict(id=b, start=iso(s0), end=iso(s1)) for b, (s0, s1) in
+                                    zip(self.batch_names, self.batch_spans) if b.startswith(name + "-b")])
+                      for name, tz, (lo, hi) in zip(self.net_names, self.net_tz, self.net_ranges)],
+            operator_time_zones={name: tz for name, tz in zip(self.net_names, self.net_tz)},
+            campaigns=camps,
+            surges=[dict(name=sp["surge"].name, kind=sp["surge"].kind, trend=normalize_hashtag(sp["surge"].hashtag),
+                         time=iso(sp["time"]), viral_post_id=self.specials[sp["viral"]].get("post_id"),
+                         participants=int(sp["participants"].size)) for sp in self.surge_plans],
+            reused_accounts=reused,
+        )

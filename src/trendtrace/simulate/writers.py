@@ -1,0 +1,516 @@
+"""Writers: simulated posts → the files real sources produce, plus the ground-truth ``labels/``.
+
+Each writer takes :class:`~trendtrace.simulate._scenario.SimChunk` batches in time order and
+appends to its file, so memory stays flat whatever the size. Formats and what each one loses are
+described in ``docs/simulator.md``:
+
+- ``x-v2``: twarc2 response pages (``data`` ≤ 100 tweets, ``includes.users``/``includes.tweets``,
+  ``meta``, ``__twarc``), one page per line.
+- ``x-v1``: API v1.1 tweets (``tweet_mode=extended``), one per line, with nested
+  ``retweeted_status`` / ``quoted_status`` and the full ``user``.
+- ``io-archive``: the 31-column information-operations CSV with its quirks.
+- ``csv`` / ``parquet``: one row per post, columns named as the canonical fields.
+- ``coortweet``: object_id, account_id, content_id, timestamp_share — reposts only.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import time as _time
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import orjson
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from trendtrace.simulate import _names as N
+from trendtrace.simulate._scenario import SimChunk
+
+__all__ = ["FORMATS", "open_writer", "Writer", "LabelWriter", "CSV_COLUMNS", "IO_ARCHIVE_COLUMNS",
+           "COORTWEET_COLUMNS"]
+
+#: Format name → data file name inside the output directory.
+FORMATS = {
+    "x-v2": "tweets-v2.jsonl",
+    "x-v1": "tweets-v1.jsonl",
+    "io-archive": "io_archive_tweets.csv",
+    "csv": "posts.csv",
+    "parquet": "posts.parquet",
+    "coortweet": "coortweet.csv",
+}
+
+IO_ARCHIVE_COLUMNS = (
+    "tweetid", "userid", "user_display_name", "user_screen_name", "user_reported_location",
+    "user_profile_description", "user_profile_url", "follower_count", "following_count",
+    "account_creation_date", "account_language", "tweet_language", "tweet_text", "tweet_time",
+    "tweet_client_name", "in_reply_to_userid", "in_reply_to_tweetid", "quoted_tweet_tweetid",
+    "is_retweet", "retweet_userid", "retweet_tweetid", "latitude", "longitude", "quote_count",
+    "reply_count", "like_count", "retweet_count", "hashtags", "urls", "user_mentions", "poll_choices",
+)
+CSV_COLUMNS = (
+    "post_id", "account_id", "time", "kind", "text", "lang", "ref_post_id", "ref_account_id",
+    "reply_to_post_id", "hashtags", "urls", "mentions", "client", "handle", "display_name",
+    "description", "location", "created_at", "followers", "following", "post_count", "verified",
+    "default_profile", "default_profile_image",
+)
+COORTWEET_COLUMNS = ("object_id", "account_id", "content_id", "timestamp_share")
+
+# Entity patterns: the same as trendtrace.model's (any script; handles are word characters).
+_HASHTAG_RE = re.compile(r"(?<![\w&])[#＃]([^\W_][\w]*|_[\w]+)", re.UNICODE)
+_MENTION_RE = re.compile(r"(?<![\w@])@(\w{1,50})", re.UNICODE)
+_TCO_RE = re.compile(r"https://t\.co/\w+")
+
+# Rec positions (see _scenario.Rec).
+_ID, _ACCT, _TIME, _KIND, _TEXT, _LANG, _REF, _REFACCT, _REPLY, _TAGS, _URLS, _TCO, _MENT, _CLIENT = range(14)
+_LIKE, _RT, _RP, _QT = 14, 15, 16, 17
+# Account tuple positions (see _scenario.ACCOUNT_FIELDS).
+_A_ID, _A_HANDLE, _A_NAME, _A_DESC, _A_LOC, _A_URL, _A_LANG, _A_CREATED = range(8)
+_A_FOL, _A_FRI, _A_POSTS, _A_VER, _A_DPROF, _A_DIMG, _A_IMG = range(8, 15)
+
+_V1_TIME = "%a %b %d %H:%M:%S +0000 %Y"
+
+
+def _iso(ts: int) -> str:
+    return _time.strftime("%Y-%m-%dT%H:%M:%S.000Z", _time.gmtime(ts))
+
+
+def _v1(ts: int) -> str:
+    return _time.strftime(_V1_TIME, _time.gmtime(ts))
+
+
+def _iso_z(times: np.ndarray) -> list[str]:
+    """Unix seconds → ``YYYY-MM-DDTHH:MM:SSZ`` (vectorised)."""
+    return [s + "Z" for s in np.datetime_as_string(times.astype("datetime64[s]"), unit="s").tolist()]
+
+
+def _display(url: str) -> str:
+    d = url.split("://", 1)[-1]
+    return d if len(d) <= 26 else d[:25] + "…"
+
+
+def _entities(rec: tuple, handle_ids: dict[str, str], with_id: bool = True) -> tuple[list, list, list]:
+    """(hashtags, mentions, urls) with character offsets, found in the text itself.
+
+    A retweet's text may be cut at 140 characters (ending in "…"); an entity cut there is dropped.
+    """
+    text = rec[_TEXT]
+    cut = len(text) - 1 if text.endswith("…") and rec[_KIND] == "repost" else -1
+    tags = [(m.start(), m.end(), m.group(1)) for m in _HASHTAG_RE.finditer(text) if m.end() != cut] \
+        if "#" in text or "＃" in text else []
+    ments = []
+    if "@" in text:
+        for m in _MENTION_RE.finditer(text):
+            uid = handle_ids.get(m.group(1).lower())
+            if uid is not None and m.end() != cut:
+                ments.append((m.start(), m.end(), m.group(1), uid))
+    urls = []
+    if rec[_TCO]:
+        expanded = dict(zip(rec[_TCO], rec[_URLS]))
+        for m in _TCO_RE.finditer(text):
+            u = m.group(0)
+            if u in expanded and m.end() != cut:
+                urls.append((m.start(), m.end(), u, expanded[u]))
+    return tags, ments, urls
+
+
+class Writer:
+    """Appends chunks to one data file. Use :func:`open_writer`."""
+
+    fmt = ""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def write(self, chunk: SimChunk) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+# --------------------------------------------------------------------------- X API v2 (twarc2)
+
+
+class XV2Writer(Writer):
+    fmt = "x-v2"
+
+    def __init__(self, path: Path, retrieved_base: int) -> None:
+        super().__init__(path)
+        self.fh = open(path, "wb")
+        self.page = 0
+        self.retrieved_base = retrieved_base
+
+    def _user(self, a: tuple) -> dict[str, Any]:
+        u: dict[str, Any] = {
+            "id": a[_A_ID], "username": a[_A_HANDLE], "name": a[_A_NAME], "description": a[_A_DESC],
+            "created_at": _iso(a[_A_CREATED]), "verified": a[_A_VER], "protected": False,
+            "profile_image_url": a[_A_IMG], "url": a[_A_URL] or "",
+            "public_metrics": {"followers_count": a[_A_FOL], "following_count": a[_A_FRI],
+                               "tweet_count": a[_A_POSTS], "listed_count": a[_A_FOL] // 200},
+        }
+        if a[_A_LOC]:
+            u["location"] = a[_A_LOC]
+        return u
+
+    def _tweet(self, rec: tuple, people: dict[int, tuple], handle_ids: dict[str, str],
+               conv: dict[str, str]) -> dict[str, Any]:
+        kind = rec[_KIND]
+        t: dict[str, Any] = {
+            "id": rec[_ID], "text": rec[_TEXT], "author_id": people[rec[_ACCT]][_A_ID],
+            "created_at": _iso(rec[_TIME]), "lang": rec[_LANG], "source": rec[_CLIENT],
+            "conversation_id": conv.get(rec[_REPLY] or "", rec[_ID]) if kind == "reply" else rec[_ID],
+            "public_metrics": {"retweet_count": rec[_RT], "reply_count": rec[_RP], "like_count": rec[_LIKE],
+                               "quote_count": rec[_QT]},
+        }
+        tags, ments, urls = _entities(rec, handle_ids)
+        ent: dict[str, Any] = {}
+        if tags:
+            ent["hashtags"] = [{"start": s, "end": e, "tag": g} for s, e, g in tags]
+        if ments:
+            ent["mentions"] = [{"start": s, "end": e, "username": g, "id": i} for s, e, g, i in ments]
+        if urls:
+            ent["urls"] = [{"start": s, "end": e, "url": u, "expanded_url": x, "display_url": _display(x)}
+                           for s, e, u, x in urls]
+        if ent:
+            t["entities"] = ent
+        if rec[_REF]:
+            rtype = {"repost": "retweeted", "quote": "quoted", "reply": "replied_to"}[kind]
+            t["referenced_tweets"] = [{"type": rtype, "id": rec[_REF]}]
+            if kind == "reply":
+                t["in_reply_to_user_id"] = people[rec[_REFACCT]][_A_ID]
+        return t
+
+    def write(self, chunk: SimChunk) -> None:
+        posts, people, refs = chunk.posts, chunk.people, chunk.refs
+        handle_ids = {a[_A_HANDLE].lower(): a[_A_ID] for a in people.values()}
+        conv = {pid: pid for pid in refs}  # referenced originals are conversation roots
+        n = len(posts["post_id"])
+        recs = _recs(posts)
+        for lo in range(0, n, 100):
+            page = recs[lo: lo + 100]
+            data = [self._tweet(r, people, handle_ids, conv) for r in page]
+            users: dict[int, None] = {}
+            tweets: dict[str, dict[str, Any]] = {}
+            for r in page:
+                users[r[_ACCT]] = None
+                if r[_REF]:
+                    users[r[_REFACCT]] = None
+                    o = refs[r[_REF]]
+                    if o[_ID] not in tweets:
+                        tweets[o[_ID]] = self._tweet(o, people, handle_ids, conv)
+                        users[o[_ACCT]] = None
+                for m in r[_MENT]:
+                    users[m] = None
+            ids = [int(r[_ID]) for r in page]
+            obj = {
+                "data": data,
+                "includes": {"users": [self._user(people[u]) for u in users],
+                             **({"tweets": list(tweets.values())} if tweets else {})},
+                "meta": {"result_count": len(page), "newest_id": str(max(ids)), "oldest_id": str(min(ids))},
+                "__twarc": {"url": "https://api.twitter.com/2/tweets/search/all?expansions=author_id%2C"
+                                   "referenced_tweets.id%2Centities.mentions.username&max_results=100",
+                            "version": "2.14.0",
+                            "retrieved_at": _time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                                           _time.gmtime(self.retrieved_base + self.page))},
+            }
+            self.page += 1
+            self.fh.write(orjson.dumps(obj))
+            self.fh.write(b"\n")
+
+    def close(self) -> None:
+        self.fh.close()
+
+
+_REC_KEYS = ("post_id", "acct", "time", "kind", "text", "lang", "ref_post_id", "ref_acct", "reply_to_post_id",
+             "hashtags_raw", "urls_raw", "tco", "mention_idx", "client", "like_count", "repost_count",
+             "reply_count", "quote_count")
+
+
+def _recs(posts: dict[str, Any]) -> list[tuple]:
+    cols = [posts[k] for k in _REC_KEYS]
+    cols[_TIME] = posts["time"].tolist()
+    return list(zip(*cols))
+
+
+# --------------------------------------------------------------------------- X API v1.1
+
+
+class XV1Writer(Writer):
+    fmt = "x-v1"
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.fh = open(path, "wb")
+
+    @staticmethod
+    def _user(a: tuple) -> dict[str, Any]:
+        return {
+            "id": int(a[_A_ID]), "id_str": a[_A_ID], "name": a[_A_NAME], "screen_name": a[_A_HANDLE],
+            "location": a[_A_LOC], "description": a[_A_DESC], "url": a[_A_URL], "protected": False,
+            "followers_count": a[_A_FOL], "friends_count": a[_A_FRI], "listed_count": a[_A_FOL] // 200,
+            "created_at": _v1(a[_A_CREATED]), "favourites_count": a[_A_POSTS] // 3,
+            "verified": a[_A_VER], "statuses_count": a[_A_POSTS], "lang": None,
+            "profile_image_url_https": a[_A_IMG], "default_profile": a[_A_DPROF],
+            "default_profile_image": a[_A_DIMG],
+        }
+
+    def _tweet(self, rec: tuple, people: dict[int, tuple], users: dict[int, dict], handle_ids: dict[str, str],
+               handle_idx: dict[str, int], refs: dict[str, tuple], nested: bool) -> dict[str, Any]:
+        text, kind = rec[_TEXT], rec[_KIND]
+        tags, ments, urls = _entities(rec, handle_ids)
+        a = rec[_ACCT]
+        if a not in users:
+            users[a] = self._user(people[a])
+        reply = kind == "reply" and rec[_REF]
+        href = N.CLIENT_HREF.get(rec[_CLIENT], "https://mobile.twitter.com")
+        t: dict[str, Any] = {
+            "created_at": _v1(rec[_TIME]), "id": int(rec[_ID]), "id_str": rec[_ID], "full_text": text,
+            "truncated": False, "display_text_range": [0, len(text)],
+            "entities": {
+                "hashtags": [{"text": g, "indices": [s, e]} for s, e, g in tags],
+                "symbols": [],
+                "user_mentions": [{"screen_name": g, "name": people[handle_idx[g.lower()]][_A_NAME],
+                                   "id": int(i), "id_str": i, "indices": [s, e]} for s, e, g, i in ments],
+                "urls": [{"url": u, "expanded_url": x, "display_url": _display(x), "indices": [s, e]}
+                         for s, e, u, x in urls],
+            },
+            "source": f'<a href="{href}" rel="nofollow">{rec[_CLIENT]}</a>',
+            "in_reply_to_status_id": int(rec[_REF]) if reply else None,
+            "in_reply_to_status_id_str": rec[_REF] if reply else None,
+            "in_reply_to_user_id": int(people[rec[_REFACCT]][_A_ID]) if reply else None,
+            "in_reply_to_user_id_str": people[rec[_REFACCT]][_A_ID] if reply else None,
+            "in_reply_to_screen_name": people[rec[_REFACCT]][_A_HANDLE] if reply else None,
+            "user": users[a], "geo": None, "coordinates": None, "place": None, "contributors": None,
+            "is_quote_status": kind == "quote", "retweet_count": rec[_RT], "favorite_count": rec[_LIKE],
+            "favorited": False, "retweeted": False, "lang": rec[_LANG],
+        }
+        if urls:
+            t["possibly_sensitive"] = False
+        if not nested and rec[_REF] and kind in ("repost", "quote"):
+            orig = self._tweet(refs[rec[_REF]], people, users, handle_ids, handle_idx, refs, True)
+            if kind == "repost":
+                t["retweeted_status"] = orig
+            else:
+                t["quoted_status_id"] = int(rec[_REF])
+                t["quoted_status_id_str"] = rec[_REF]
+                t["quoted_status"] = orig
+        return t
+
+    def write(self, chunk: SimChunk) -> None:
+        people, refs = chunk.people, chunk.refs
+        handle_ids = {a[_A_HANDLE].lower(): a[_A_ID] for a in people.values()}
+        handle_idx = {a[_A_HANDLE].lower(): i for i, a in people.items()}
+        users: dict[int, dict] = {}
+        out = []
+        for r in _recs(chunk.posts):
+            out.append(orjson.dumps(self._tweet(r, people, users, handle_ids, handle_idx, refs, False)))
+        out.append(b"")
+        self.fh.write(b"\n".join(out))
+
+    def close(self) -> None:
+        self.fh.close()
+
+
+# --------------------------------------------------------------------------- CSV-like formats
+
+
+class _CsvWriter(Writer):
+    columns: tuple[str, ...] = ()
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.fh = open(path, "w", encoding="utf-8", newline="")
+        self.w = csv.writer(self.fh, lineterminator="\n")
+        self.w.writerow(self.columns)
+
+    def close(self) -> None:
+        self.fh.close()
+
+
+def _pylist(items: list[str]) -> str:
+    """Python-list text as the archive writes list columns: ``['a', 'b']``."""
+    return repr(list(items))
+
+
+class IOArchiveWriter(_CsvWriter):
+    fmt = "io-archive"
+    columns = IO_ARCHIVE_COLUMNS
+
+    def write(self, chunk: SimChunk) -> None:
+        people = chunk.people
+        handle_ids = {a[_A_HANDLE].lower(): a[_A_ID] for a in people.values()}
+        rows = []
+        minutes = np.datetime_as_string(chunk.posts["time"].astype("datetime64[s]").astype("datetime64[m]"), unit="m").tolist()
+        for r, minute in zip(_recs(chunk.posts), minutes):
+            a = people[r[_ACCT]]
+            kind = r[_KIND]
+            ref = people[r[_REFACCT]][_A_ID] if r[_REF] else ""
+            mention_ids = [handle_ids[people[m][_A_HANDLE].lower()] for m in r[_MENT]]
+            rows.append((
+                r[_ID], a[_A_ID], a[_A_NAME], a[_A_HANDLE], a[_A_LOC], a[_A_DESC], a[_A_URL] or "",
+                a[_A_FOL], a[_A_FRI], _time.strftime("%Y-%m-%d", _time.gmtime(a[_A_CREATED])), a[_A_LANG],
+                r[_LANG], r[_TEXT], minute.replace("T", " "), r[_CLIENT],
+                ref if kind == "reply" else "", r[_REF] if kind == "reply" else "",
+                r[_REF] if kind == "quote" else "", "True" if kind == "repost" else "False",
+                ref if kind == "repost" else "", r[_REF] if kind == "repost" else "",
+                "absent", "absent", float(r[_QT]), float(r[_RP]), float(r[_LIKE]), float(r[_RT]),
+                _pylist(r[_TAGS]), _pylist(r[_URLS]), _pylist(mention_ids), "",
+            ))
+        self.w.writerows(rows)
+
+
+class CsvWriter(_CsvWriter):
+    fmt = "csv"
+    columns = CSV_COLUMNS
+
+    def write(self, chunk: SimChunk) -> None:
+        people = chunk.people
+        rows = []
+        for r, ts in zip(_recs(chunk.posts), _iso_z(chunk.posts["time"])):
+            a = people[r[_ACCT]]
+            rows.append((
+                r[_ID], a[_A_ID], ts, r[_KIND], r[_TEXT], r[_LANG], r[_REF] or "",
+                people[r[_REFACCT]][_A_ID] if r[_REF] else "", r[_REPLY] or "", "|".join(r[_TAGS]),
+                "|".join(r[_URLS]), "|".join(people[m][_A_HANDLE].lower() for m in r[_MENT]), r[_CLIENT],
+                a[_A_HANDLE], a[_A_NAME], a[_A_DESC], a[_A_LOC],
+                _time.strftime("%Y-%m-%dT%H:%M:%SZ", _time.gmtime(a[_A_CREATED])),
+                a[_A_FOL], a[_A_FRI], a[_A_POSTS], _b(a[_A_VER]), _b(a[_A_DPROF]), _b(a[_A_DIMG]),
+            ))
+        self.w.writerows(rows)
+
+
+def _b(v: bool) -> str:
+    return "true" if v else "false"
+
+
+_LIST = pa.list_(pa.string())
+_TS = pa.timestamp("us")
+PARQUET_SCHEMA = pa.schema([
+    ("post_id", pa.string()), ("account_id", pa.string()), ("time", _TS), ("kind", pa.string()),
+    ("text", pa.string()), ("lang", pa.string()), ("ref_post_id", pa.string()), ("ref_account_id", pa.string()),
+    ("reply_to_post_id", pa.string()), ("hashtags", _LIST), ("urls", _LIST), ("mentions", _LIST),
+    ("client", pa.string()), ("handle", pa.string()), ("display_name", pa.string()),
+    ("description", pa.string()), ("location", pa.string()), ("created_at", _TS), ("followers", pa.int64()),
+    ("following", pa.int64()), ("post_count", pa.int64()), ("verified", pa.bool_()),
+    ("default_profile", pa.bool_()), ("default_profile_image", pa.bool_()),
+])
+
+
+class ParquetWriter(Writer):
+    fmt = "parquet"
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.pw = pq.ParquetWriter(path, PARQUET_SCHEMA, compression="zstd")
+
+    def write(self, chunk: SimChunk) -> None:
+        p, people = chunk.posts, chunk.people
+        acc = [people[a] for a in p["acct"]]
+
+        def col(k: int) -> list[Any]:
+            return [a[k] for a in acc]
+
+        cols = {
+            "post_id": p["post_id"], "account_id": col(_A_ID), "time": p["time"] * 1_000_000, "kind": p["kind"],
+            "text": p["text"], "lang": p["lang"], "ref_post_id": p["ref_post_id"],
+            "ref_account_id": [people[x][_A_ID] if x >= 0 else None for x in p["ref_acct"]],
+            "reply_to_post_id": p["reply_to_post_id"], "hashtags": p["hashtags_raw"], "urls": p["urls_raw"],
+            "mentions": [[people[m][_A_HANDLE].lower() for m in ms] for ms in p["mention_idx"]],
+            "client": p["client"], "handle": col(_A_HANDLE), "display_name": col(_A_NAME),
+            "description": col(_A_DESC), "location": col(_A_LOC),
+            "created_at": np.array(col(_A_CREATED), np.int64) * 1_000_000, "followers": col(_A_FOL),
+            "following": col(_A_FRI), "post_count": col(_A_POSTS), "verified": col(_A_VER),
+            "default_profile": col(_A_DPROF), "default_profile_image": col(_A_DIMG),
+        }
+        arrays = [pa.array(cols[f.name], type=f.type) for f in PARQUET_SCHEMA]
+        self.pw.write_table(pa.Table.from_arrays(arrays, schema=PARQUET_SCHEMA))
+
+    def close(self) -> None:
+        self.pw.close()
+
+
+class CoorTweetWriter(_CsvWriter):
+    fmt = "coortweet"
+    columns = COORTWEET_COLUMNS
+
+    def write(self, chunk: SimChunk) -> None:
+        p, people = chunk.posts, chunk.people
+        self.w.writerows(
+            (ref, people[a][_A_ID], pid, ts)
+            for pid, a, ts, kind, ref in zip(p["post_id"], p["acct"], p["time"].tolist(), p["kind"], p["ref_post_id"])
+            if kind == "repost"
+        )
+
+
+def open_writer(fmt: str, out_dir: Path, retrieved_base: int = 0) -> Writer:
+    """A writer for ``fmt`` appending to ``out_dir / FORMATS[fmt]``."""
+    path = out_dir / FORMATS[fmt]
+    makers: dict[str, Callable[[], Writer]] = {
+        "x-v2": lambda: XV2Writer(path, retrieved_base),
+        "x-v1": lambda: XV1Writer(path),
+        "io-archive": lambda: IOArchiveWriter(path),
+        "csv": lambda: CsvWriter(path),
+        "parquet": lambda: ParquetWriter(path),
+        "coortweet": lambda: CoorTweetWriter(path),
+    }
+    return makers[fmt]()
+
+
+# --------------------------------------------------------------------------- ground truth
+
+
+class LabelWriter:
+    """Writes ``labels/accounts.csv`` and ``labels/posts.csv`` as chunks arrive; trends and truth at
+    the end (:meth:`finish`)."""
+
+    def __init__(self, labels_dir: Path, engine: Any) -> None:
+        labels_dir.mkdir(parents=True, exist_ok=True)
+        self.dir = labels_dir
+        self.engine = engine
+        self._afh = open(labels_dir / "accounts.csv", "w", encoding="utf-8", newline="")
+        self._pfh = open(labels_dir / "posts.csv", "w", encoding="utf-8", newline="")
+        self.aw = csv.writer(self._afh, lineterminator="\n")
+        self.pw = csv.writer(self._pfh, lineterminator="\n")
+        self.aw.writerow(("account_id", "handle", "label", "campaigns", "persona", "tz", "created_batch"))
+        self.pw.writerow(("post_id", "account_id", "label", "trend"))
+        self.posts = 0
+        self.accounts = 0
+        self.posts_by_label: dict[str, int] = {}
+        self.accounts_by_label: dict[str, int] = {}
+
+    def write(self, chunk: SimChunk) -> None:
+        e = self.engine
+        ids = e.id_str
+        p = chunk.posts
+        self.pw.writerows(zip(p["post_id"], (ids[a] for a in p["acct"]), p["label"], p["trend"]))
+        for lab in p["label"]:
+            self.posts_by_label[lab] = self.posts_by_label.get(lab, 0) + 1
+        self.posts += len(p["post_id"])
+        rows = []
+        for i in chunk.new_accounts:
+            lab = e.account_label(i)
+            b = int(e.batch[i])
+            rows.append((ids[i], e.handles[i], lab, "|".join(e.campaign_names(i)),
+                         ("", "woman", "news")[int(e.persona[i])], e.account_tz(i),
+                         e.batch_names[b] if b >= 0 else ""))
+            self.accounts_by_label[lab] = self.accounts_by_label.get(lab, 0) + 1
+        self.aw.writerows(rows)
+        self.accounts += len(rows)
+
+    def finish(self, fmt: str) -> dict[str, Any]:
+        self._afh.close()
+        self._pfh.close()
+        with open(self.dir / "trends.csv", "w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh, lineterminator="\n")
+            w.writerow(("trend", "truth", "campaign", "kind"))
+            w.writerows(self.engine.trends())
+        counts = {"posts": self.posts, "accounts": self.accounts,
+                  "posts_by_label": dict(sorted(self.posts_by_label.items())),
+                  "accounts_by_label": dict(sorted(self.accounts_by_label.items()))}
+        truth = self.engine.truth(counts, fmt)
+        (self.dir / "truth.json").write_bytes(orjson.dumps(truth, option=orjson.OPT_INDENT_2) + b"\n")
+        return truth
+

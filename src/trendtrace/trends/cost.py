@@ -1,0 +1,68 @@
+"""Estimated cost of a trend's inauthentic posts: posts × a price range per post.
+
+This is an estimate with stated assumptions, never evidence that anyone paid:
+
+* "inauthentic posts" are the trend's *suspect* posts: posts by accounts in coordinated clusters or
+  with ``inauthenticity_score`` ≥ ``inauthentic_threshold`` (see :mod:`trendtrace.trends.verdict`);
+* every suspect post is assumed to have been paid for, at one price per post between
+  ``price_low`` and ``price_high`` US dollars (defaults from the 2025 case in ``docs/trends.md``:
+  2 US cents to about 36 US cents);
+* reposts count as posts; account creation, management and software are not counted;
+* the total over all trends counts each post once, even when it carries several trend hashtags.
+
+When neither the coordination nor the account stage has run there are no suspect posts to price,
+and the cost is left empty.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from trendtrace.model import InputError
+from trendtrace.settings import Settings
+
+__all__ = ["ASSUMPTIONS", "cost_range", "write_cost_table"]
+
+ASSUMPTIONS = (
+    "Estimate, not evidence of payment: every post by a coordinated or likely inauthentic account is "
+    "assumed paid at one price per post within the range; reposts count as posts; account creation "
+    "and management are not counted; each post is counted once in the total."
+)
+
+
+def cost_range(posts: int, price_low: float, price_high: float) -> tuple[float, float]:
+    """``(posts × price_low, posts × price_high)`` in US dollars, rounded to cents.
+
+    >>> cost_range(1000, 0.02, 0.36)
+    (20.0, 360.0)
+    """
+    if posts < 0:
+        raise ValueError("posts must be 0 or more")
+    if price_low > price_high:
+        raise InputError(f"price_low ({price_low:g}) is above price_high ({price_high:g}); give the low price first")
+    return round(posts * price_low, 2), round(posts * price_high, 2)
+
+
+def write_cost_table(con: duckdb.DuckDBPyConnection, settings: Settings, has_signals: bool) -> None:
+    """Write ``cost(scope, name, inauthentic_posts, price_low, price_high, cost_usd_low, cost_usd_high,
+    assumptions)``: one row per trend (``scope`` = ``hashtag`` or ``campaign``) and one row
+    ``scope = 'all'`` over the distinct suspect posts of every trend. Empty without signals.
+
+    Needs the temp table ``_tt_tp`` of :mod:`trendtrace.trends.stats`.
+    """
+    lo, hi = float(settings["price_low"]), float(settings["price_high"])
+    cost_range(0, lo, hi)  # validates the order of the prices
+    where = "" if has_signals else "WHERE false"
+    con.execute(f"""
+        CREATE OR REPLACE TABLE cost AS
+        WITH per AS (
+            SELECT trend_kind AS scope, trend AS name, count(*) FILTER (WHERE suspect) AS inauthentic_posts
+            FROM _tt_tp {where} GROUP BY ALL
+            UNION ALL
+            SELECT 'all', 'all trends', count(DISTINCT post_id) FILTER (WHERE suspect)
+            FROM _tt_tp {where} HAVING count(*) > 0)
+        SELECT scope, name, inauthentic_posts, $lo AS price_low, $hi AS price_high,
+               round(inauthentic_posts * $lo, 2) AS cost_usd_low, round(inauthentic_posts * $hi, 2) AS cost_usd_high,
+               $assumptions AS assumptions
+        FROM per ORDER BY scope = 'all' DESC, inauthentic_posts DESC, name
+    """, {"lo": lo, "hi": hi, "assumptions": ASSUMPTIONS})

@@ -1,0 +1,121 @@
+"""Cross-campaign overlap: the same coordinated accounts in different trends and campaigns.
+
+* ``overlap(campaign_a, campaign_b, shared_accounts, jaccard, kind_a, kind_b, accounts_a,
+  accounts_b)``: for every pair of trends (hashtags, and campaigns from ``--campaigns``) that share at
+  least one *coordinated* account, the number shared and the Jaccard index
+  ``shared / (accounts_a + accounts_b − shared)`` over their coordinated accounts.
+  ``campaign_a < campaign_b``.
+* ``multi_campaign_accounts(account_id, campaigns, campaign_list)``: coordinated accounts active in
+  at least ``min_campaigns`` *unrelated* campaigns.
+
+"Unrelated": hashtags that mostly travel together are one campaign, not several. Two hashtag
+trends are related when the Jaccard index of their post sets is at least :data:`RELATED_JACCARD`
+(the posts carrying both over the posts carrying either); related hashtags are merged by
+connected components. A hashtag named in a ``--campaigns`` campaign belongs to that campaign. The
+campaign list names each merged group by its (up to three) largest hashtags.
+
+Only coordinated accounts count, as the question is whether the *same operated accounts* push
+unrelated causes; without the coordination stage both tables are empty.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from trendtrace.settings import Settings
+
+from .campaigns import Campaign
+
+__all__ = ["RELATED_JACCARD", "write_overlap", "campaign_units"]
+
+#: Post-set Jaccard at or above which two hashtags count as one campaign.
+RELATED_JACCARD = 0.3
+
+
+def campaign_units(con: duckdb.DuckDBPyConnection, campaigns: list[Campaign]) -> None:
+    """Temp table ``_tt_unit(trend, trend_kind, unit)``: the campaign each trend belongs to.
+
+    Needs ``_tt_m`` and ``_tt_stats`` of :mod:`trendtrace.trends.stats`.
+    """
+    trends = con.execute(
+        "SELECT trend, posts FROM _tt_stats WHERE trend_kind = 'hashtag' ORDER BY posts DESC, trend"
+    ).fetchall()
+    index = {t: i for i, (t, _) in enumerate(trends)}
+    pairs = con.execute("""
+        WITH h AS (SELECT trend, post_id FROM _tt_m WHERE trend_kind = 'hashtag'),
+        n AS (SELECT trend, count(*) AS k FROM h GROUP BY trend),
+        co AS (SELECT a.trend AS ta, b.trend AS tb, count(*) AS k
+               FROM h a JOIN h b ON a.post_id = b.post_id AND a.trend < b.trend GROUP BY ALL)
+        SELECT co.ta, co.tb FROM co JOIN n na ON na.trend = co.ta JOIN n nb ON nb.trend = co.tb
+        WHERE co.k >= $j * (na.k + nb.k - co.k)
+    """, {"j": RELATED_JACCARD}).fetchall()
+    owner: dict[str, str] = {}
+    for c in campaigns:
+        for t in c.hashtags:
+            owner.setdefault(t, c.name)
+    n = len(trends)
+    if n:
+        rows = np.array([index[a] for a, _ in pairs], dtype=np.int64)
+        cols = np.array([index[b] for _, b in pairs], dtype=np.int64)
+        graph = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+        _, labels = connected_components(graph, directed=False)
+    else:
+        labels = np.zeros(0, dtype=np.int64)
+    members: dict[int, list[str]] = {}
+    for (t, _), lab in zip(trends, labels):
+        members.setdefault(int(lab), []).append(t)  # trends are in descending posts order
+    names: dict[int, str] = {}
+    for lab, ts in members.items():
+        owned = sorted({owner[t] for t in ts if t in owner})
+        if owned:
+            names[lab] = owned[0]
+        else:
+            shown = " / ".join("#" + t for t in ts[:3])
+            names[lab] = shown + (f" (+{len(ts) - 3} related)" if len(ts) > 3 else "")
+    unit_trend = [t for t, _ in trends] + [c.name for c in campaigns]
+    unit_kind = ["hashtag"] * n + ["campaign"] * len(campaigns)
+    unit_name = [owner.get(t, names[int(lab)]) for (t, _), lab in zip(trends, labels)] + [c.name for c in campaigns]
+    tbl = pa.table({"trend": unit_trend, "trend_kind": unit_kind, "unit": unit_name},
+                   schema=pa.schema([("trend", pa.string()), ("trend_kind", pa.string()), ("unit", pa.string())]))
+    con.register("_tt_unit_arrow", tbl)
+    try:
+        con.execute("CREATE OR REPLACE TEMP TABLE _tt_unit AS SELECT * FROM _tt_unit_arrow")
+    finally:
+        con.unregister("_tt_unit_arrow")
+
+
+def write_overlap(con: duckdb.DuckDBPyConnection, settings: Settings, campaigns: list[Campaign]) -> None:
+    """Write the store tables ``overlap`` and ``multi_campaign_accounts`` (see module doc).
+
+    Needs the temp tables of :mod:`trendtrace.trends.stats` (``_tt_ta``, ``_tt_m``, ``_tt_stats``).
+    """
+    con.execute("""
+        CREATE OR REPLACE TABLE overlap AS
+        WITH ca AS (SELECT DISTINCT trend, trend_kind, account_id FROM _tt_ta WHERE coordinated),
+        sz AS (SELECT trend, trend_kind, count(*) AS n FROM ca GROUP BY ALL),
+        pr AS (
+            SELECT a.trend AS campaign_a, a.trend_kind AS kind_a, b.trend AS campaign_b, b.trend_kind AS kind_b,
+                   count(*) AS shared_accounts
+            FROM ca a JOIN ca b ON a.account_id = b.account_id
+                 AND (a.trend < b.trend OR (a.trend = b.trend AND a.trend_kind < b.trend_kind))
+            GROUP BY ALL)
+        SELECT pr.campaign_a, pr.campaign_b, pr.shared_accounts,
+               pr.shared_accounts / (sa.n + sb.n - pr.shared_accounts) AS jaccard,
+               pr.kind_a, pr.kind_b, sa.n AS accounts_a, sb.n AS accounts_b
+        FROM pr JOIN sz sa ON sa.trend = pr.campaign_a AND sa.trend_kind = pr.kind_a
+                JOIN sz sb ON sb.trend = pr.campaign_b AND sb.trend_kind = pr.kind_b
+        ORDER BY shared_accounts DESC, jaccard DESC, campaign_a, campaign_b
+    """)
+    campaign_units(con, campaigns)
+    con.execute("""
+        CREATE OR REPLACE TABLE multi_campaign_accounts AS
+        WITH au AS (SELECT DISTINCT ta.account_id, u.unit
+                    FROM _tt_ta ta JOIN _tt_unit u USING (trend, trend_kind) WHERE ta.coordinated)
+        SELECT account_id, count(*) AS campaigns, string_agg(unit, '; ' ORDER BY unit) AS campaign_list
+        FROM au GROUP BY account_id HAVING count(*) >= $k
+        ORDER BY campaigns DESC, account_id
+    """, {"k": int(settings["min_campaigns"])})

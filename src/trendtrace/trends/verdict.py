@@ -1,0 +1,187 @@
+"""The verdict on each trend — organic, mixed or manufactured — its score and evidence sentences.
+
+Method (``docs/trends.md`` has the calibration):
+
+1. **Suspect posts.** A post is suspect when its account is in a coordinated cluster (coordination
+   stage: co-actions far beyond the null model) or has ``inauthenticity_score`` ≥
+   ``inauthentic_threshold`` (account stage). When neither stage's table exists, a weaker proxy is
+   used instead: the post is a near-copy of another account's text, or its account was created at
+   most ``new_account_days`` before it joined the trend.
+2. **Score** = suspect posts / (posts + :data:`PRIOR_POSTS`): the share of the trend's posts that
+   came from suspect accounts, shrunk towards 0 for tiny trends so that two accounts cannot make a
+   verdict on their own. It reads as "about this share of the posts came from suspect accounts".
+3. **Verdict**: ``manufactured`` when score ≥ :data:`MANUFACTURED_AT`, ``mixed`` when score ≥
+   :data:`MIXED_AT`, otherwise ``organic``. The two cut points were chosen on the simulator's truth
+   (organic surges, campaign trends, hijacked trends; three seeds) — see ``docs/trends.md``.
+
+Concentration, onset, repost share, time-zone fit and language mix never move the score: organic
+surges share most of them with campaigns (a viral post is reposted by thousands in minutes). They
+are reported as context in the evidence.
+
+Evidence sentences say what the data show and what that is consistent with; they never say who
+runs an account or why.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from .stats import BATCH_DAYS
+
+__all__ = ["PRIOR_POSTS", "MIXED_AT", "MANUFACTURED_AT", "score_row", "verdict_of", "evidence_sentences",
+           "TRACE_WORDS"]
+
+#: Pseudo-posts added to the denominator of the score (shrinkage towards "organic").
+PRIOR_POSTS = 10
+#: Score at or above which a trend is called mixed.
+MIXED_AT = 0.15
+#: Score at or above which a trend is called manufactured.
+MANUFACTURED_AT = 0.5
+
+#: Plain words for coordination traces (names as the coordination stage writes them).
+TRACE_WORDS = {
+    "retweet": "reposted the same posts",
+    "quote": "quoted the same posts",
+    "reply": "replied to the same posts",
+    "tweet": "posted identical texts",
+    "similar": "posted near-identical texts",
+    "link": "shared the same links",
+    "domain": "shared links to the same sites",
+    "hashtag": "used the same hashtags",
+    "hashtag_sequence": "used the same sequence of hashtags",
+    "mention": "mentioned the same accounts",
+}
+
+
+def score_row(row: dict[str, Any], has_signals: bool) -> tuple[float, int]:
+    """Score in [0, 1] and the number of suspect posts behind it, for one row of trend statistics."""
+    posts = int(row["posts"])
+    if has_signals:
+        suspect = int(row["suspect_posts"] or 0)
+    else:
+        # Proxy without account-level stages: the larger of templated posts and posts by new accounts.
+        suspect = max(int(row["templated_posts"] or 0), int(row["new_account_posts"] or 0))
+    return suspect / (posts + PRIOR_POSTS), suspect
+
+
+def verdict_of(score: float) -> str:
+    """``manufactured`` / ``mixed`` / ``organic`` from a score (cut points above)."""
+    if score >= MANUFACTURED_AT:
+        return "manufactured"
+    if score >= MIXED_AT:
+        return "mixed"
+    return "organic"
+
+
+def _pct(x: float) -> str:
+    p = 100 * x
+    if 0 < p < 1:
+        return "under 1 %"
+    if 99 < p < 100:
+        return "over 99 %"
+    return f"{p:.0f} %"
+
+
+def _n(x: int | float) -> str:
+    return f"{int(x):,}"
+
+
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{_n(n)} {one if n == 1 else (many or one + 's')}"
+
+
+def _when(t: datetime) -> str:
+    return t.strftime("%Y-%m-%d %H:%M")
+
+
+def _offset(h: float) -> str:
+    sign = "+" if h >= 0 else "-"
+    a = abs(h)
+    return f"UTC{sign}{int(a)}" if a == int(a) else f"UTC{sign}{int(a)}:{int(round((a - int(a)) * 60)):02d}"
+
+
+def _seconds(s: float) -> str:
+    if s < 90:
+        return f"{s:.0f} s"
+    if s < 5400:
+        return f"{s / 60:.0f} min"
+    return f"{s / 3600:.1f} h"
+
+
+def evidence_sentences(row: dict[str, Any], *, verdict: str, suspect: int, has_signals: bool,
+                       settings: Any, notes: list[str], cost: tuple[float, float] | None) -> str:
+    """Plain sentences, joined by a space, that a journalist can quote for one trend.
+
+    ``row`` holds the statistics of :func:`trendtrace.trends.stats.trend_statistics` (plus
+    ``median_delay_s``/``top_trace``); ``notes`` says which inputs were missing.
+    """
+    s: list[str] = []
+    posts, accounts = int(row["posts"]), int(row["accounts"])
+    what = ("came from coordinated or likely inauthentic accounts" if has_signals
+            else "were near-copies or came from new accounts (coordination and account signals were not available)")
+    if verdict == "manufactured":
+        s.append(f"Consistent with a manufactured trend: {_pct(suspect / posts)} of the posts {what}.")
+    elif verdict == "mixed":
+        s.append(f"Consistent with a mixed trend: real participation, but {_pct(suspect / posts)} of the posts {what}.")
+    elif suspect:
+        s.append(f"Consistent with organic participation: only {_pct(suspect / posts)} of the posts {what}.")
+    else:
+        s.append(f"Consistent with organic participation: none of the posts {what}.")
+    s.append(f"The data show {_plural(posts, 'post')} from {_plural(accounts, 'account')} between "
+             f"{_when(row['first_post'])} and {_when(row['last_post'])} UTC; the busiest minute "
+             f"({_when(row['peak_minute'])} UTC) had {_plural(int(row['peak_posts']), 'post')}.")
+    if row["burst_minutes"] and int(row["burst_minutes"]) > 0 and row["onset_minutes"] is not None:
+        s.append(f"Activity went from a quiet minute to its peak in {_plural(int(row['onset_minutes']), 'minute')}, "
+                 f"with {_plural(int(row['burst_minutes']), 'minute')} far above the trend's usual rate.")
+    if row["coordinated_share"] is not None:
+        cp = int(row["coordinated_posts"])
+        if cp:
+            k = int(row["coordinated_clusters"])
+            tail = ""
+            if row.get("median_delay_s") is not None and row.get("top_trace"):
+                words = TRACE_WORDS.get(str(row["top_trace"]), f"acted together ({row['top_trace']})")
+                tail = (f"; in the example co-actions they mostly {words}, a median "
+                        f"{_seconds(float(row['median_delay_s']))} apart")
+            s.append(f"{_pct(cp / posts)} of the posts ({_n(cp)}) came from "
+                     f"{_plural(int(row['coordinated_accounts']), 'account')} in {_plural(k, 'coordinated cluster')}: "
+                     f"accounts that repeatedly acted together far more often than chance predicts{tail}.")
+        else:
+            s.append("None of the posts came from accounts in coordinated clusters.")
+    if row["inauthentic_share"] is not None:
+        ip = int(row["inauthentic_posts"])
+        thr = settings["inauthentic_threshold"]
+        if ip:
+            s.append(f"{_pct(ip / posts)} of the posts came from {_plural(int(row['inauthentic_accounts']), 'account')} "
+                     f"whose profile and behaviour score as likely inauthentic (score ≥ {thr:g}).")
+        else:
+            s.append("No account in the trend scores as likely inauthentic.")
+    bk = row.get("batch_known")
+    if bk and int(bk) >= 3 and row["batch_accounts"] and int(row["batch_accounts"]) / int(bk) >= 0.3:
+        s.append(f"{_pct(int(row['batch_accounts']) / int(bk))} of the suspect accounts with a known creation date "
+                 f"were created within the same {BATCH_DAYS} days (from {row['batch_start']:%Y-%m-%d}).")
+    if row["new_account_share"] is not None and row["known_age_accounts"]:
+        s.append(f"{_pct(float(row['new_account_share']))} of the {_plural(int(row['known_age_accounts']), 'account')} "
+                 f"with a known creation date were at most {settings['new_account_days']} days old when they joined "
+                 f"the trend.")
+    if row["text_posts"] and int(row["text_posts"]) >= 5:
+        tp = int(row["templated_posts"])
+        s.append(f"{_pct(tp / int(row['text_posts']))} of the {_plural(int(row['text_posts']), 'post')} with text of "
+                 f"their own were copies or near-copies of another account's post.")
+    if row["home_tz_misfit_share"] is not None and row["tz_known_accounts"] and int(row["tz_known_accounts"]) >= 3:
+        s.append(f"Of the {_plural(int(row['tz_known_accounts']), 'account')} whose daily rhythm could be inferred, "
+                 f"{_pct(float(row['home_tz_misfit_share']))} do not fit {settings['home_tz']} "
+                 f"({_offset(float(row['home_offset']))}); by inferred offset: {row['tz_mix']}.")
+    if row["language_mix"]:
+        s.append(f"Languages of the posts: {row['language_mix']}.")
+    if accounts >= 20:
+        s.append(f"The most active 1 % of accounts wrote {_pct(float(row['top1_share']))} of the posts "
+                 f"(Gini {float(row['gini']):.2f}); {_pct(float(row['repost_share']))} of the posts were reposts.")
+    else:
+        s.append(f"{_pct(float(row['repost_share']))} of the posts were reposts.")
+    if cost is not None and suspect:
+        s.append(f"Estimated cost if each of the {_plural(suspect, 'suspect post')} was paid for at "
+                 f"${settings['price_low']:g}–${settings['price_high']:g}: ${cost[0]:,.2f}–${cost[1]:,.2f} "
+                 f"(an estimate, not evidence of payment).")
+    s.extend(notes)
+    return " ".join(s)
