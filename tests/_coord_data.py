@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from typing import Any, Iterable
+from urllib.parse import urlsplit
 
 import duckdb
 import pyarrow as pa
@@ -57,6 +58,9 @@ def oracle(rows: list[dict[str, Any]], traces: list[str], window: int, window_ha
                 acts.append((tr, ntext if tr == "tweet" else None, r["account_id"], t, ntext))
             elif tr == "link" and own:
                 acts.extend((tr, u, r["account_id"], t, "") for u in set(r["urls"]) if u)
+            elif tr == "domain" and own:
+                hosts = {urlsplit(u).netloc for u in r["urls"] if u}
+                acts.extend((tr, h, r["account_id"], t, "") for h in hosts if h)
             elif tr == "hashtag" and own:
                 acts.extend((tr, h, r["account_id"], t, "") for h in set(r["hashtags"]) if h)
             elif tr == "mention" and own:

@@ -24,6 +24,7 @@ import pyarrow as pa
 __all__ = ["Engine", "EngineError", "spark_session"]
 
 log = logging.getLogger("trendtrace.engine")
+_SQL_CACHE: dict[Any, str] = {}
 
 
 class EngineError(RuntimeError):
@@ -109,9 +110,35 @@ class Engine:
         df.createOrReplaceTempView(name)
         return self.backend.table(name)
 
+    def sql(self, expr: ibis.Expr) -> str:
+        """The SQL of ``expr`` for this backend.
+
+        Compiling a large Ibis expression costs up to a second of pure Python; expressions are
+        immutable and compare by structure, so the SQL is cached per expression (a re-run with the
+        same settings compiles nothing).
+        """
+        dialect = "duckdb" if self.name == "duckdb" else "pyspark"
+        key = (dialect, expr.op())
+        sql = _SQL_CACHE.get(key)
+        if sql is None:
+            sql = str(ibis.to_sql(expr, dialect=dialect))
+            if len(_SQL_CACHE) > 512:
+                _SQL_CACHE.clear()
+            _SQL_CACHE[key] = sql
+        return sql
+
+    def execute(self, expr: ibis.Expr) -> Any:
+        """Run a scalar expression and return its Python value."""
+        if self.name == "duckdb":
+            return self.con.sql(self.sql(expr)).fetchall()[0][0]
+        return self.backend.execute(expr)
+
     def arrow(self, expr: ibis.Table) -> pa.Table:
         """Run ``expr`` and return the result as an Arrow table."""
-        out = expr.to_pyarrow()
+        if self.name == "duckdb":
+            out = self.con.sql(self.sql(expr)).arrow()
+        else:
+            out = expr.to_pyarrow()
         if isinstance(out, pa.RecordBatchReader):
             out = out.read_all()
         return out
@@ -119,10 +146,9 @@ class Engine:
     def materialize(self, expr: ibis.Table, name: str) -> ibis.Table:
         """Compute ``expr`` once and keep it on the backend (a temp table / cached view)."""
         if self.name == "duckdb":
-            sql = ibis.to_sql(expr, dialect="duckdb")
-            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {self.sql(expr)}")
             return self.backend.table(name)
-        df = self.backend._session.sql(str(ibis.to_sql(expr, dialect="pyspark")))
+        df = self.spark.sql(self.sql(expr))
         df = df.cache()
         df.createOrReplaceTempView(name)
         return self.backend.table(name)

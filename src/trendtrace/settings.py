@@ -105,7 +105,7 @@ SETTINGS: tuple[Setting, ...] = (
     _S("pseudonym_salt", "", "Salt for --pseudonymize hashes; empty = a new random salt each run "
        "(pseudonyms then cannot be linked across runs). Give one to keep pseudonyms stable.",
        "report"),
-    _S("report_accounts", 500, "Most accounts listed in the account table of report.html/json "
+    _S("report_accounts", 200, "Most accounts listed in the account table of report.html/json "
        "(highest coordination and inauthenticity first); the CSVs always hold every account.",
        "report", _positive),
     _S("report_edges", 1500, "Most edges drawn in the report's network (strongest first); "

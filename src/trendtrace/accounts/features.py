@@ -22,7 +22,7 @@ from scipy import stats
 
 from ..settings import Settings
 
-__all__ = ["FEATURES", "account_features", "creation_batches", "table_exists"]
+__all__ = ["FEATURES", "account_features", "creation_batches", "handle_entropy", "table_exists"]
 
 log = logging.getLogger(__name__)
 
@@ -161,8 +161,12 @@ def account_features(con: duckdb.DuckDBPyConnection, settings: Settings) -> pa.T
            CASE WHEN kind <> 'repost' AND text IS NOT NULL
                  AND (length(nt) >= 40 OR len(string_split(nt, ' ')) >= 6) THEN hash(nt) END AS th_long,
            epoch(time) AS ts
-    FROM (SELECT *, trim(regexp_replace(regexp_replace(lower(coalesce(text, '')),
-                  '^rt @\\w+:|https?://\\S+|@\\w+', '', 'g'), '\\s+', ' ', 'g')) AS nt
+    FROM (SELECT *,
+            -- global regex replacement is costly: pay it only for texts with a link or a mention
+            CASE WHEN contains(text, 'http') OR contains(text, '@')
+                 THEN trim(regexp_replace(regexp_replace(lower(text), '^rt @\\w+:|https?://\\S+|@\\w+', '', 'g'),
+                                          '\\s+', ' ', 'g'))
+                 ELSE trim(lower(coalesce(text, ''))) END AS nt
           FROM posts WHERE account_id IS NOT NULL AND time IS NOT NULL)
     """)
     con.execute(f"""
@@ -238,17 +242,6 @@ def account_features(con: duckdb.DuckDBPyConnection, settings: Settings) -> pa.T
         "FROM account_names GROUP BY account_id"
         if has_names else "SELECT NULL::VARCHAR AS account_id, 0 AS changes WHERE false"
     )
-    # Handle characters: entropy and vowel share via one unnest (vectorised, no Python loop).
-    con.execute(f"""
-    CREATE OR REPLACE TEMP TABLE _tt_handle AS
-    WITH h AS (SELECT account_id, lower(handle) AS lh FROM {acc_src} WHERE handle IS NOT NULL AND handle <> ''),
-    ch AS (SELECT account_id, c, count(*) AS n FROM (SELECT account_id, unnest(string_split(lh, '')) AS c FROM h)
-           GROUP BY ALL)
-    SELECT account_id,
-           -sum(n / tot * log2(n / tot)) AS entropy
-    FROM (SELECT *, sum(n) OVER (PARTITION BY account_id) AS tot FROM ch)
-    GROUP BY account_id
-    """)
     con.execute(f"""
     CREATE OR REPLACE TEMP TABLE _tt_features AS
     WITH a AS (SELECT * FROM {acc_src}),
@@ -256,11 +249,11 @@ def account_features(con: duckdb.DuckDBPyConnection, settings: Settings) -> pa.T
     j AS (
       SELECT i.account_id, a.handle, a.display_name, a.description, a.location, a.created_at,
              a.followers, a.following, a.post_count, a.default_profile, a.default_profile_image, a.url,
-             coalesce(a.seen_at, pf.last_post) AS seen, pf.*, hd.entropy, coalesce(nm.changes, 0) AS changes,
+             coalesce(a.seen_at, pf.last_post) AS seen, pf.*, coalesce(nm.changes, 0) AS changes,
              coalesce(a.handle, '') AS hnd,
-             regexp_replace(lower(coalesce(a.handle, '')), '[^a-z]', '', 'g') AS letters
+             translate(lower(coalesce(a.handle, '')), '0123456789_', '') AS letters
       FROM _tt_ids i LEFT JOIN a USING (account_id) LEFT JOIN _tt_post_feats pf ON pf.account_id = i.account_id
-      LEFT JOIN _tt_handle hd ON hd.account_id = i.account_id LEFT JOIN nm ON nm.account_id = i.account_id
+      LEFT JOIN nm ON nm.account_id = i.account_id
     )
     SELECT account_id, handle, display_name, description, location, created_at,
            CAST(created_at AS DATE) AS created_day,
@@ -269,14 +262,14 @@ def account_features(con: duckdb.DuckDBPyConnection, settings: Settings) -> pa.T
            date_diff('second', created_at, first_post) / 86400.0 AS age_at_first_post_days,
            length(hnd)::DOUBLE AS handle_length,
            length(regexp_extract(hnd, '[0-9]+$'))::DOUBLE AS handle_tail_digits,
-           CASE WHEN length(hnd) > 0 THEN length(regexp_replace(hnd, '[^0-9]', '', 'g')) / length(hnd) END AS handle_digit_share,
-           entropy AS handle_entropy,
-           CASE WHEN length(letters) > 0 THEN length(regexp_replace(letters, '[^aeiouy]', '', 'g')) / length(letters) END
+           CASE WHEN length(hnd) > 0 THEN (length(hnd) - length(translate(hnd, '0123456789', ''))) / length(hnd) END
+             AS handle_digit_share,
+           CASE WHEN length(letters) > 0 THEN (length(letters) - length(translate(letters, 'aeiouy', ''))) / length(letters) END
              AS handle_vowel_share,
            (length(letters) >= 5 AND (
-               length(regexp_replace(letters, '[^aeiouy]', '', 'g')) / length(letters) < 0.2
+               (length(letters) - length(translate(letters, 'aeiouy', ''))) / length(letters) < 0.2
                OR regexp_matches(lower(hnd), '[bcdfghjklmnpqrstvwxz]{{5,}}')
-               OR length(regexp_replace(hnd, '[a-zA-Z]+|[0-9]+', 'x', 'g')) - length(regexp_replace(hnd, '[^_]', '', 'g')) >= 5
+               OR len(regexp_extract_all(hnd, '[a-zA-Z]+|[0-9]+')) >= 5
            ))::INT::DOUBLE AS handle_random,
            regexp_full_match(hnd, '[A-Za-z][A-Za-z_]*[0-9]{{6,}}')::INT::DOUBLE AS name_plus_digits,
            (coalesce(trim(description), '') = '')::INT::DOUBLE AS no_description,
@@ -313,6 +306,8 @@ def account_features(con: duckdb.DuckDBPyConnection, settings: Settings) -> pa.T
         ent = -np.where(p > 0, p * np.log(np.where(p > 0, p, 1)), 0).sum(axis=1) / math.log(24)
     ent = np.where(tot[:, 0] > 0, ent, np.nan)
     feats = feats.append_column("hour_entropy", pa.array(ent, mask=np.isnan(ent)))
+    hent = handle_entropy(feats.column("handle").to_pylist())
+    feats = feats.append_column("handle_entropy", pa.array(hent, mask=np.isnan(hent)))
     # Creation-date batches against the data's own baseline.
     days = con.sql(
         "SELECT CAST(created_at AS DATE) AS d, count(*) AS n FROM _tt_features "
@@ -341,8 +336,37 @@ def account_features(con: duckdb.DuckDBPyConnection, settings: Settings) -> pa.T
         out = out.read_all()
     con.unregister("_tt_batch")
     con.unregister("_tt_feats_np")
-    for t in ("_tt_p", "_tt_client_pop", "_tt_post_feats", "_tt_handle", "_tt_features", "_tt_ids"):
+    for t in ("_tt_p", "_tt_client_pop", "_tt_post_feats", "_tt_features", "_tt_ids"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
+    return out
+
+
+def handle_entropy(handles: list[str | None], width: int = 32) -> np.ndarray:
+    """Shannon entropy (bits) of the characters of each handle, case-folded; NaN for a missing one.
+
+    Vectorised: handles become rows of a byte matrix, each row is sorted, and the runs of equal
+    bytes give the character counts (UTF-8 bytes stand for non-ASCII characters, which is exact
+    for the ASCII handles platforms allow). Handles longer than ``width`` bytes are cut.
+    """
+    n = len(handles)
+    out = np.full(n, np.nan)
+    if n == 0:
+        return out
+    raw = np.array([(h or "").lower().encode("utf-8")[:width] for h in handles], dtype=f"S{width}")
+    mat = raw.view(np.uint8).reshape(n, width)
+    lengths = (mat != 0).sum(axis=1)
+    srt = np.sort(mat, axis=1)
+    start = np.ones_like(srt, dtype=bool)
+    start[:, 1:] = srt[:, 1:] != srt[:, :-1]
+    run_id = np.cumsum(start, axis=1) - 1
+    flat = (np.arange(n)[:, None] * width + run_id).ravel()
+    counts = np.bincount(flat, weights=(srt != 0).ravel().astype(np.float64), minlength=n * width).reshape(n, width)
+    # H = log2(L) - sum(c log2 c) / L, with 0 log 0 = 0
+    clogc = (counts * np.log2(np.maximum(counts, 1))).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ent = np.log2(np.maximum(lengths, 1)) - clogc / np.maximum(lengths, 1)
+    valid = np.array([bool(h) for h in handles]) & (lengths > 0)
+    out[valid] = ent[valid]
     return out
 
 

@@ -154,6 +154,8 @@ def _matrix(table: pa.Table, features: tuple[str, ...]) -> np.ndarray:
     for f in features:
         col = table.column(f).combine_chunks() if f in table.column_names else pa.nulls(table.num_rows)
         arr = np.asarray(col.cast(pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
+        if len(arr) and np.isnan(arr).all():
+            arr = np.zeros_like(arr)  # a feature the source lacks entirely (scikit-learn cannot bin all-NaN)
         cols.append(arr)
     return np.column_stack(cols) if cols else np.zeros((table.num_rows, 0))
 

@@ -37,7 +37,7 @@ class Run:
         self.settings = settings
         self.trace_names = traces.parse_traces(settings["traces"])
         self.posts = engine.posts(_POST_COLUMNS)
-        self.resolution = int(engine.backend.execute(traces.time_resolution(self.posts)))
+        self.resolution = int(engine.execute(traces.time_resolution(self.posts)))
         if self.resolution:
             log.info("times are recorded to the minute in some source: windows widened to whole minutes")
         self.windows: dict[int, list[str]] = defaultdict(list)
@@ -64,10 +64,11 @@ class Run:
                     "ntext": pa.array([texts[k] for k in used], pa.string()),
                     "tid": pa.array(used, pa.int64()),
                     "comp": pa.array([f"s{comp[k]}" for k in used], pa.string()),
-                })
+                }),
+                "_tt_sim_texts",
             )
             self.sim_pairs = self.engine.table(
-                pa.table({"lo": pa.array(i, pa.int64()), "hi": pa.array(j, pa.int64())})
+                pa.table({"lo": pa.array(i, pa.int64()), "hi": pa.array(j, pa.int64())}), "_tt_sim_pairs"
             )
             log.info("similar: %d distinct texts, %d near-duplicate pairs (%.1f s)",
                      len(texts), len(i), time.perf_counter() - t0)
@@ -94,14 +95,30 @@ class Run:
         expr = ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
         return self.engine.materialize(expr, "_tt_pair_counts")
 
-    def expected(self, candidates: ir.Table) -> ir.Table:
+    def null_terms(self, candidates: ir.Table) -> ir.Table:
+        """(trace, account_a, account_b, m, tau) per candidate pair and shared object."""
         prior = float(self.settings["null_prior"])
         parts = []
         for w, ts in self.windows.items():
             acts = self.actions.filter(self.actions.trace.isin(ts))
             null = nullmodel.object_null(acts, w, prior)
-            parts.append(nullmodel.expected(candidates.filter(candidates.trace.isin(ts)), acts, null))
+            parts.append(nullmodel.terms(candidates.filter(candidates.trace.isin(ts)), acts, null))
         return ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
+
+
+def pvalues(cand: pa.Table, terms: pa.Table, rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Expected co-actions and p-values of the pairs in ``cand`` from their null ``terms``."""
+    keys = ["trace", "account_a", "account_b"]
+    idx = cand.select(keys).append_column("_i", pa.array(np.arange(cand.num_rows), pa.int64()))
+    # A fixed order so that floating-point sums are the same run to run and engine to engine.
+    j = terms.join(idx, keys, join_type="inner").sort_by([("_i", "ascending"), ("tau", "ascending"), ("m", "ascending")])
+    return nullmodel.pair_pvalues(
+        cand.column("co_actions").to_numpy(zero_copy_only=False),
+        j.column("_i").to_numpy(zero_copy_only=False),
+        j.column("m").to_numpy(zero_copy_only=False).astype(np.int64),
+        j.column("tau").to_numpy(zero_copy_only=False).astype(float),
+        rng,
+    )
 
 
 def coaction_counts(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any], engine: Engine | None = None) -> pa.Table:
@@ -141,26 +158,23 @@ def coordination(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any], en
     t_start = time.perf_counter()
     run = Run(engine or Engine(con, settings["engine"]), settings)
     eng = run.engine
-    n_actions = int(eng.backend.execute(run.actions.count()))
+    n_actions = int(eng.execute(run.actions.count()))
     log.info("actions: %d over traces %s", n_actions, ",".join(run.trace_names))
 
     counts = run.pair_counts()
-    tested = int(eng.backend.execute(counts.count()))
+    tested = int(eng.execute(counts.count()))
     cand = counts.filter(counts.co_actions >= int(settings["min_co_actions"]))
     cand = eng.materialize(cand, "_tt_candidates")
-    exp = run.expected(cand)
-    joined = cand.join(exp, ["trace", "account_a", "account_b"], how="left")
-    cand_tbl = eng.arrow(joined.select("trace", "account_a", "account_b", "co_actions", "weight", "expected"))
+    cand_tbl = eng.arrow(cand.select("trace", "account_a", "account_b", "co_actions", "weight"))
     cand_tbl = cand_tbl.sort_by([("trace", "ascending"), ("account_a", "ascending"), ("account_b", "ascending")])
+    terms_tbl = eng.arrow(run.null_terms(cand))
     log.info("pairs: %d tested, %d with at least %d co-actions (%.1f s)", tested, cand_tbl.num_rows,
              settings["min_co_actions"], time.perf_counter() - t_start)
 
-    obs = cand_tbl.column("co_actions").to_numpy(zero_copy_only=False).astype(float)
-    expd = np.nan_to_num(cand_tbl.column("expected").to_numpy(zero_copy_only=False).astype(float), nan=0.0)
-    p = nullmodel.poisson_p(obs, expd)
+    expd, p = pvalues(cand_tbl, terms_tbl)
     q = nullmodel.bh_qvalues(p, max(tested, len(p)))
     kept = q <= float(settings["fdr"])
-    pairs_tbl = cand_tbl.set_column(cand_tbl.schema.get_field_index("expected"), "expected", pa.array(expd))
+    pairs_tbl = cand_tbl.append_column("expected", pa.array(expd, pa.float64()))
     pairs_tbl = pairs_tbl.append_column("p_value", pa.array(p)).append_column("q_value", pa.array(q))
     pairs_tbl = pairs_tbl.append_column("kept", pa.array(kept))
     con.register("_tt_pairs_arrow", pairs_tbl)
@@ -212,7 +226,7 @@ def _write_evidence(con: duckdb.DuckDBPyConnection, run: Run, kept_tbl: pa.Table
     ex_parts: list[pa.Table] = []
     lock_parts: list[pa.Table] = []
     if kept_tbl.num_rows:
-        kept = eng.table(kept_tbl)
+        kept = eng.table(kept_tbl, "_tt_kept")
         for w, ts in run.windows.items():
             k = kept.filter(kept.trace.isin(ts))
             accs = ibis.union(k.select(account_id=k.account_a), k.select(account_id=k.account_b), distinct=True)

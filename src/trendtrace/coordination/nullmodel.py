@@ -75,9 +75,9 @@ def object_null(actions: ir.Table, window: int, prior: float) -> ir.Table:
     return j.select("trace", "object", "n_o", k_o=k.cast("int64"), tau=ibis.least(tau, 1.0))
 
 
-def expected(candidates: ir.Table, actions: ir.Table, null: ir.Table) -> ir.Table:
-    """``E_ab = sum_o n_a,o * n_b,o * tau_o`` for each (trace, account_a, account_b) of ``candidates``
-    over every object both accounts acted on (at any time)."""
+def terms(candidates: ir.Table, actions: ir.Table, null: ir.Table) -> ir.Table:
+    """One row per (trace, account_a, account_b) of ``candidates`` and object both acted on (at any
+    time): ``m = n_a,o * n_b,o`` action pairs, each within the window with probability ``tau``."""
     ao = actions.group_by(["trace", "account_id", "object"]).aggregate(n=actions.t.count())
     aa = ao.select(trace_a=ao.trace, acc_a=ao.account_id, obj=ao.object, n_a=ao.n)
     bb = ao.select(trace_b=ao.trace, acc_b=ao.account_id, obj_b=ao.object, n_b=ao.n)
@@ -85,10 +85,73 @@ def expected(candidates: ir.Table, actions: ir.Table, null: ir.Table) -> ir.Tabl
     j = c.join(aa, [c.trace == aa.trace_a, c.account_a == aa.acc_a])
     j = j.join(bb, [j.trace == bb.trace_b, j.account_b == bb.acc_b, j.obj == bb.obj_b])
     j = j.join(null, [j.trace == null.trace, j.obj == null.object])
-    e = j.group_by(["trace", "account_a", "account_b"]).aggregate(
-        expected=(j.n_a.cast("float64") * j.n_b.cast("float64") * j.tau).sum()
+    return j.select("trace", "account_a", "account_b", m=(j.n_a * j.n_b).cast("int64"), tau=j.tau)
+
+
+def expected(candidates: ir.Table, actions: ir.Table, null: ir.Table) -> ir.Table:
+    """``E_ab = sum_o n_a,o * n_b,o * tau_o`` for each (trace, account_a, account_b) of ``candidates``
+    over every object both accounts acted on (at any time)."""
+    j = terms(candidates, actions, null)
+    return j.group_by(["trace", "account_a", "account_b"]).aggregate(
+        expected=(j.m.cast("float64") * j.tau).sum()
     )
-    return e
+
+
+def pair_pvalues(
+    observed: np.ndarray,
+    pair_index: np.ndarray,
+    m: np.ndarray,
+    tau: np.ndarray,
+    rng: np.random.Generator | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Expected co-actions and upper-tail p-values ``P(X >= observed)`` per pair.
+
+    ``pair_index``, ``m``, ``tau`` list each pair's shared objects (``pair_index[k]`` indexes
+    ``observed``). Under the permutation null an object on which each account acted once
+    (``m = 1``; retweets, replies, quotes) adds an independent Bernoulli(``tau``): their sum is
+    Poisson-binomial and computed exactly (a dynamic programme over the objects, with the mass at or
+    above ``observed`` accumulated separately so that tiny p-values keep their precision). Objects
+    with ``m > 1`` (a hashtag used many times by both) add Poisson(``m * tau``) (Poisson
+    approximation of their correlated pair counts). With ``rng`` the p-values are randomised,
+    ``P(X > x) + U * P(X = x)``: exactly uniform under the null, for calibration checks.
+    """
+    obs = np.asarray(observed, dtype=np.int64)
+    n = len(obs)
+    exp = np.bincount(pair_index, weights=m * tau, minlength=n)
+    single = m == 1
+    mu_rest = np.bincount(pair_index[~single], weights=(m * tau)[~single], minlength=n)
+    order = np.argsort(pair_index[single], kind="stable")
+    pi = pair_index[single][order]
+    ts = tau[single][order]
+    starts = np.searchsorted(pi, np.arange(n + 1))
+
+    def tail(k: int, probs: np.ndarray, mu: float) -> float:
+        """P(B + P >= k), B ~ Poisson-binomial(probs), P ~ Poisson(mu)."""
+        if k <= 0:
+            return 1.0
+        pmf = np.zeros(k)
+        pmf[0] = 1.0
+        above = 0.0
+        for q in probs:
+            above += pmf[-1] * q
+            pmf[1:] = pmf[1:] * (1 - q) + pmf[:-1] * q
+            pmf[0] *= 1 - q
+        if mu > 0:
+            # P(P >= k - j) for j = 0..k-1
+            need = k - np.arange(k)
+            above += float(np.dot(pmf, stats.poisson.sf(need - 1, mu)))
+        return min(1.0, above)
+
+    p = np.empty(n)
+    for i in range(n):
+        probs = ts[starts[i] : starts[i + 1]]
+        ge = tail(int(obs[i]), probs, float(mu_rest[i]))
+        if rng is None:
+            p[i] = ge
+        else:
+            gt = tail(int(obs[i]) + 1, probs, float(mu_rest[i]))
+            p[i] = gt + rng.random() * (ge - gt)
+    return exp, p
 
 
 def poisson_p(observed: np.ndarray, expected: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray:

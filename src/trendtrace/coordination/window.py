@@ -123,5 +123,6 @@ def pair_counts(pairs: ir.Table, idf: ir.Table) -> ir.Table:
     the objects' idf over those pairs)."""
     j = pairs.join(idf, ["trace", "object"])
     return j.group_by(["trace", "account_a", "account_b"]).aggregate(
-        co_actions=j.post_a.count(), weight=j.idf.sum()
+        # Rounded: a parallel float sum may differ in its last bits from run to run and engine to engine.
+        co_actions=j.post_a.count(), weight=j.idf.sum().round(9)
     )

@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from trendtrace.model import ACCOUNT_SCHEMA, POST_SCHEMA, Chunk, Reject
+from trendtrace.model import ACCOUNT_SCHEMA, POST_SCHEMA, Chunk, Reject, normalize_hashtag, normalize_url
 
 T = TypeVar("T")
 
@@ -30,6 +30,8 @@ ACCOUNT_COLS: tuple[str, ...] = tuple(
 _SEEN_AT = ACCOUNT_COLS.index("seen_at")
 _TIME = POST_COLS.index("time")
 _LINE = POST_COLS.index("source_line")
+#: Post columns the buffer derives at take() from their ``_raw`` twins (rows carry None there).
+_DERIVED = frozenset({"hashtags", "urls"})
 TimeParser = Callable[[pa.Array], "tuple[pa.Array, bool]"]
 
 
@@ -132,23 +134,32 @@ class RowBuffer:
         n = len(rows)
         columns = list(zip(*rows)) if rows else [() for _ in cols]
         by_name = dict(zip(cols, columns))
-        arrays = []
+        arrays: dict[str, pa.Array] = {}
         raw_first = None
         for fld in schema:
-            if fld.name == "source_format":
-                arrays.append(pa.array([self.source_format] * n, pa.string()))
-            elif fld.name == "source_file":
-                arrays.append(pa.array([self.source_file] * n, pa.string()))
-            elif fld.name in time_cols:
-                raw = pa.array(by_name[fld.name], pa.string())
+            name = fld.name
+            if name == "source_format":
+                arrays[name] = pa.array([self.source_format] * n, pa.string())
+            elif name == "source_file":
+                arrays[name] = pa.array([self.source_file] * n, pa.string())
+            elif name in time_cols:
+                raw = pa.array(by_name[name], pa.string())
                 ts, naive = self.parse_times(raw)
                 self.naive_time = self.naive_time or naive
                 if raw_first is None:
                     raw_first = raw
-                arrays.append(ts)
+                arrays[name] = ts
+            elif name in _DERIVED:
+                continue
             else:
-                arrays.append(pa.array(by_name[fld.name], fld.type))
-        return pa.Table.from_arrays(arrays, schema=schema), raw_first
+                arrays[name] = pa.array(by_name[name], fld.type)
+        if "hashtags_raw" in arrays:
+            # Normalised forms are computed once per distinct value, not per post.
+            from trendtrace.readers._columns import map_list_values
+
+            arrays["hashtags"] = map_list_values(arrays["hashtags_raw"], normalize_hashtag)
+            arrays["urls"] = map_list_values(arrays["urls_raw"], normalize_url)
+        return pa.Table.from_arrays([arrays[f.name] for f in schema], schema=schema), raw_first
 
 
 _UTC_US = pa.timestamp("us", "UTC")

@@ -22,13 +22,12 @@ import html
 import logging
 import os
 import re
-from datetime import datetime
 from typing import Any, Iterable, Iterator
 
-from trendtrace.model import Chunk, normalize_hashtag, normalize_url
+from trendtrace.model import Chunk
 from trendtrace.readers._io import open_input
 from trendtrace.readers._jsonl import json_records
-from trendtrace.readers._rows import RowBuffer, gc_paused, parse_iso, parse_v1_time
+from trendtrace.readers._rows import RowBuffer, gc_paused, v1_times
 
 __all__ = ["parse_x_v1", "read_x_v1", "STREAM_NOTICES"]
 
@@ -47,6 +46,10 @@ def _sid(v: Any) -> str | None:
     return v if type(v) is str else str(v)
 
 
+def _str(v: Any) -> str | None:
+    return v if type(v) is str else None
+
+
 _client_cache: dict[str, str] = {}
 
 
@@ -62,16 +65,7 @@ def client_name(source: Any) -> str | None:
     return c
 
 
-def _when(s: Any, buf: RowBuffer) -> datetime | None:
-    dt = parse_v1_time(s)
-    if dt is None and isinstance(s, str):
-        dt = parse_iso(s)  # some v1.1 exports rewrite created_at as ISO 8601
-        if dt is not None and not (s.endswith("Z") or "+" in s[10:] or "-" in s[10:]):
-            buf.naive_time = True
-    return dt
-
-
-def _status(t: dict[str, Any], lineno: int, buf: RowBuffer, primary: bool, seen: datetime | None) -> datetime | str:
+def _status(t: dict[str, Any], lineno: int, buf: RowBuffer, primary: bool, seen: str | None) -> str | None:
     pid = _sid(t.get("id_str")) or _sid(t.get("id"))
     if pid is None:
         return "missing 'id_str'"
@@ -84,11 +78,10 @@ def _status(t: dict[str, Any], lineno: int, buf: RowBuffer, primary: bool, seen:
     ca = t.get("created_at")
     if ca is None:
         return "missing 'created_at'"
-    time = _when(ca, buf)
-    if time is None:
+    if type(ca) is not str:
         return f"time {ca!r} is not a date"
     if seen is None:
-        seen = time
+        seen = ca  # nested statuses: their users are snapshots as of the outer status
 
     ext = t.get("extended_tweet") if t.get("truncated") else None
     if ext:
@@ -125,10 +118,8 @@ def _status(t: dict[str, Any], lineno: int, buf: RowBuffer, primary: bool, seen:
             ref_acc = _sid(t.get("in_reply_to_user_id_str")) or _sid(t.get("in_reply_to_user_id"))
 
     hashtags_raw = [h["text"] for h in tag_ent.get("hashtags", ()) if h.get("text")]
-    hashtags = [n for n in map(normalize_hashtag, hashtags_raw) if n]
     urls_raw = [u.get("expanded_url") or u.get("url") for u in tag_ent.get("urls", ())]
     urls_raw = [u for u in urls_raw if u]
-    urls = [normalize_url(u) for u in urls_raw]
     mentions = [m["screen_name"].lower() for m in ent.get("user_mentions", ()) if m.get("screen_name")]
     media = [str(m.get("id_str") or m.get("media_url_https") or "") for m in
              ((ext or t).get("extended_entities") or _EMPTY).get("media", ())]
@@ -141,7 +132,7 @@ def _status(t: dict[str, Any], lineno: int, buf: RowBuffer, primary: bool, seen:
         except (KeyError, IndexError, TypeError, ValueError):
             lat = lon = None
     buf.add_post(
-        (pid, aid, time, kind, text, t.get("lang"), ref, ref_acc, reply_to, hashtags, hashtags_raw, urls,
+        (pid, aid, ca, kind, text, t.get("lang"), ref, ref_acc, reply_to, None, hashtags_raw, None,
          urls_raw, mentions, media, client_name(t.get("source")), lat, lon, t.get("favorite_count"),
          t.get("retweet_count"), t.get("reply_count"), t.get("quote_count"), lineno),
         primary,
@@ -151,10 +142,10 @@ def _status(t: dict[str, Any], lineno: int, buf: RowBuffer, primary: bool, seen:
     for nested in (rts, qs):
         if isinstance(nested, dict):
             _status(nested, lineno, buf, False, seen)
-    return time
+    return None
 
 
-def _account(u: dict[str, Any], aid: str, seen: datetime | None, buf: RowBuffer) -> None:
+def _account(u: dict[str, Any], aid: str, seen: str | None, buf: RowBuffer) -> None:
     url = u.get("url") or None
     if url:
         for e in ((u.get("entities") or _EMPTY).get("url") or _EMPTY).get("urls", ()):
@@ -162,7 +153,7 @@ def _account(u: dict[str, Any], aid: str, seen: datetime | None, buf: RowBuffer)
                 url = e["expanded_url"]
     buf.add_account(
         (aid, u.get("screen_name"), u.get("name"), u.get("description"), u.get("location"), url, u.get("lang"),
-         _when(u.get("created_at"), buf), u.get("followers_count"), u.get("friends_count"),
+         _str(u.get("created_at")), u.get("followers_count"), u.get("friends_count"),
          u.get("statuses_count"), u.get("verified"), u.get("default_profile"), u.get("default_profile_image"),
          seen)
     )
@@ -190,15 +181,15 @@ def parse_x_v1(lines: Iterable[bytes], source_file: str, chunk_rows: int = 50_00
 
 
 def _parse_x_v1(lines: Iterable[bytes], source_file: str, chunk_rows: int) -> Iterator[Chunk]:
-    buf = RowBuffer("x-v1", source_file)
+    buf = RowBuffer("x-v1", source_file, v1_times)
     notices = 0
     for lineno, obj, raw in json_records(lines, buf):
         if "user" not in obj and "id_str" not in obj and not STREAM_NOTICES.isdisjoint(obj):
             notices += 1
             continue
-        r = _status(obj, lineno, buf, True, None)
-        if type(r) is str:
-            buf.reject(lineno, r, raw)
+        why = _status(obj, lineno, buf, True, None)
+        if why is not None:
+            buf.reject(lineno, why, raw)
         if len(buf) >= chunk_rows:
             yield buf.take()
     if buf.records or buf.posts or buf.rejects:

@@ -26,34 +26,18 @@ Mapping to the post schema (see ``docs/formats.md``):
 from __future__ import annotations
 
 import os
-from datetime import datetime
 from typing import Any, Iterable, Iterator
 
 import orjson
 
-from trendtrace.model import Chunk, normalize_hashtag, normalize_url
+from trendtrace.model import Chunk
 from trendtrace.readers._io import open_input
 from trendtrace.readers._jsonl import json_records
-from trendtrace.readers._rows import RowBuffer, gc_paused
+from trendtrace.readers._rows import RowBuffer, gc_paused, iso_times
 
 __all__ = ["parse_x_v2", "read_x_v2"]
 
-_fromiso = datetime.fromisoformat
 _EMPTY: dict[str, Any] = {}
-
-
-def _time(s: Any, buf: RowBuffer) -> datetime | None:
-    if type(s) is not str:
-        return None
-    try:
-        dt = _fromiso(s)
-    except ValueError:
-        return None
-    off = dt.utcoffset()
-    if off is None:
-        buf.naive_time = True
-        return dt
-    return (dt - off).replace(tzinfo=None) if off else dt.replace(tzinfo=None)
 
 
 def _sid(v: Any) -> str | None:
@@ -62,27 +46,31 @@ def _sid(v: Any) -> str | None:
     return v if type(v) is str else str(v)
 
 
-def _post(t: dict[str, Any], lineno: int, buf: RowBuffer, tweets: dict[str, Any], primary: bool) -> datetime | str:
-    """Add one tweet as a post; return its time, or the reason it cannot be read."""
-    pid = _sid(t.get("id"))
-    if pid is None:
+def _post(t: dict[str, Any], lineno: int, buf: RowBuffer, tweets: dict[str, Any], primary: bool) -> str | None:
+    """Add one tweet as a post; return None, or the reason it cannot be read.
+
+    Times stay strings here; :class:`RowBuffer` parses the column and rejects bad ones.
+    """
+    pid = t.get("id")
+    if pid is None or pid == "":
         return "missing 'id'"
+    if type(pid) is not str:
+        pid = str(pid)
     aid = t.get("author_id")
     if aid is None:
         aid = (t.get("author") or _EMPTY).get("id")
         if aid is None:
             return "missing 'author_id'"
-    aid = _sid(aid)
+    if type(aid) is not str:
+        aid = str(aid)
     ca = t.get("created_at")
     if ca is None:
         return "missing 'created_at'"
-    time = _time(ca, buf)
-    if time is None:
+    if type(ca) is not str:
         return f"time {ca!r} is not a date"
 
     kind = "post"
-    ref = ref_acc = reply_to = None
-    ref_t = None
+    ref = ref_acc = reply_to = ref_t = None
     refs = t.get("referenced_tweets")
     if refs:
         rt = qt = rp = None
@@ -110,21 +98,27 @@ def _post(t: dict[str, Any], lineno: int, buf: RowBuffer, tweets: dict[str, Any]
     elif t.get("in_reply_to_user_id") is not None:
         # A reply whose target was deleted loses referenced_tweets but keeps the user id.
         kind = "reply"
-        ref_acc = _sid(t.get("in_reply_to_user_id"))
+        ref_acc = _sid(t["in_reply_to_user_id"])
 
-    ent = t.get("entities") or _EMPTY
+    ent = t.get("entities")
     tag_ent = ent
     if kind == "repost" and ref_t is not None and ref_t.get("entities"):
         tag_ent = ref_t["entities"]
-    hashtags_raw = [h["tag"] for h in tag_ent.get("hashtags", ()) if h.get("tag")]
-    hashtags = [n for n in map(normalize_hashtag, hashtags_raw) if n]
-    urls_raw = []
-    for u in tag_ent.get("urls", ()):
-        v = u.get("unwound_url") or u.get("expanded_url") or u.get("url")
-        if v:
-            urls_raw.append(v)
-    urls = [normalize_url(u) for u in urls_raw]
-    mentions = [m["username"].lower() for m in ent.get("mentions", ()) if m.get("username")]
+    if tag_ent:
+        hs = tag_ent.get("hashtags")
+        if hs:
+            hashtags_raw = [h["tag"] for h in hs if h.get("tag")]
+        else:
+            hashtags_raw = []
+        us = tag_ent.get("urls")
+        if us:
+            urls_raw = [v for v in (u.get("unwound_url") or u.get("expanded_url") or u.get("url") for u in us) if v]
+        else:
+            urls_raw = []
+    else:
+        hashtags_raw = urls_raw = []
+    ms = ent.get("mentions") if ent else None
+    mentions = [m["username"].lower() for m in ms if m.get("username")] if ms else []
     att = t.get("attachments")
     media = [str(k) for k in att.get("media_keys", ())] if att else []
     lat = lon = None
@@ -138,18 +132,22 @@ def _post(t: dict[str, Any], lineno: int, buf: RowBuffer, tweets: dict[str, Any]
                 lat = lon = None
     pm = t.get("public_metrics") or _EMPTY
     buf.add_post(
-        (pid, aid, time, kind, t.get("text"), t.get("lang"), ref, ref_acc, reply_to, hashtags, hashtags_raw,
-         urls, urls_raw, mentions, media, t.get("source"), lat, lon, pm.get("like_count"),
+        (pid, aid, ca, kind, t.get("text"), t.get("lang"), ref, ref_acc, reply_to, None, hashtags_raw,
+         None, urls_raw, mentions, media, t.get("source"), lat, lon, pm.get("like_count"),
          pm.get("retweet_count"), pm.get("reply_count"), pm.get("quote_count"), lineno),
         primary,
     )
-    return time
+    return None
 
 
-def _account(u: dict[str, Any], seen: datetime | None, buf: RowBuffer) -> None:
-    aid = _sid(u.get("id"))
-    if aid is None:
+def _account(u: dict[str, Any], seen: str | None, buf: RowBuffer) -> None:
+    aid = u.get("id")
+    if aid is None or aid == "":
         return
+    if type(aid) is not str:
+        aid = str(aid)
+    if buf.has_newer_account(aid, seen):
+        return  # the same user on an earlier page of this chunk, same or later snapshot
     pm = u.get("public_metrics") or _EMPTY
     url = u.get("url") or None
     if url:
@@ -159,11 +157,18 @@ def _account(u: dict[str, Any], seen: datetime | None, buf: RowBuffer) -> None:
                 url = e["expanded_url"]
     img = u.get("profile_image_url")
     default_img = ("default_profile_images" in img) if isinstance(img, str) else None
+    ca = u.get("created_at")
     buf.add_account(
         (aid, u.get("username"), u.get("name"), u.get("description"), u.get("location"), url, None,
-         _time(u.get("created_at"), buf), pm.get("followers_count"), pm.get("following_count"),
+         ca if type(ca) is str else None, pm.get("followers_count"), pm.get("following_count"),
          pm.get("tweet_count"), u.get("verified"), None, default_img, seen)
     )
+
+
+def _retrieved(obj: dict[str, Any]) -> str | None:
+    tw = obj.get("__twarc")
+    r = tw.get("retrieved_at") if isinstance(tw, dict) else None
+    return r if type(r) is str else None
 
 
 def _page(obj: dict[str, Any], lineno: int, raw: bytes, buf: RowBuffer) -> None:
@@ -176,25 +181,24 @@ def _page(obj: dict[str, Any], lineno: int, raw: bytes, buf: RowBuffer) -> None:
     if not isinstance(inc, dict):
         inc = _EMPTY
     tweets = {t["id"]: t for t in inc.get("tweets", ()) if isinstance(t, dict) and "id" in t}
-    latest: datetime | None = None
+    many = len(data) > 1
     for i, t in enumerate(data):
-        if not isinstance(t, dict):
+        if type(t) is not dict:
             buf.reject(lineno, f"data[{i}]: not a JSON object", raw)
             continue
-        r = _post(t, lineno, buf, tweets, True)
-        if type(r) is str:
-            buf.reject(lineno, f"data[{i}]: {r}" if len(data) > 1 else r, orjson.dumps(t))
-        elif latest is None or r > latest:  # type: ignore[operator]
-            latest = r  # type: ignore[assignment]
+        why = _post(t, lineno, buf, tweets, True)
+        if why is not None:
+            buf.reject(lineno, f"data[{i}]: {why}" if many else why, orjson.dumps(t))
     for t in tweets.values():
         # Included tweets lacking fields (withheld, partial) are context, not records: no reject.
         _post(t, lineno, buf, tweets, False)
-    tw = obj.get("__twarc")
-    seen = _time(tw.get("retrieved_at"), buf) if isinstance(tw, dict) else None
+    seen = _retrieved(obj)
     if seen is None:
-        seen = latest
+        # The page's latest created_at (ISO strings of one shape sort as times do).
+        times = [t.get("created_at") for t in data if type(t) is dict and type(t.get("created_at")) is str]
+        seen = max(times) if times else None
     for u in inc.get("users", ()):
-        if isinstance(u, dict):
+        if type(u) is dict:
             _account(u, seen, buf)
 
 
@@ -203,16 +207,13 @@ def _flat(t: dict[str, Any], lineno: int, raw: bytes, buf: RowBuffer) -> None:
     for r in t.get("referenced_tweets") or ():
         if isinstance(r, dict) and "id" in r and "author_id" in r:
             tweets[r["id"]] = r
-    r = _post(t, lineno, buf, tweets, True)
-    if type(r) is str:
-        buf.reject(lineno, r, raw)
+    why = _post(t, lineno, buf, tweets, True)
+    if why is not None:
+        buf.reject(lineno, why, raw)
         return
     for rt in tweets.values():
         _post(rt, lineno, buf, tweets, False)
-    tw = t.get("__twarc")
-    seen = _time(tw.get("retrieved_at"), buf) if isinstance(tw, dict) else None
-    if seen is None:
-        seen = r  # type: ignore[assignment]
+    seen = _retrieved(t) or t.get("created_at")
     users = [t.get("author"), t.get("in_reply_to_user")]
     users += [rt.get("author") for rt in tweets.values()]
     users += [m for m in (t.get("entities") or _EMPTY).get("mentions", ()) if "public_metrics" in m]
@@ -243,7 +244,7 @@ def parse_x_v2(lines: Iterable[bytes], source_file: str, chunk_rows: int = 50_00
 
 
 def _parse_x_v2(lines: Iterable[bytes], source_file: str, chunk_rows: int) -> Iterator[Chunk]:
-    buf = RowBuffer("x-v2", source_file)
+    buf = RowBuffer("x-v2", source_file, iso_times, latest_wins=True)
     for lineno, obj, raw in json_records(lines, buf):
         if "data" in obj or "includes" in obj:
             _page(obj, lineno, raw, buf)

@@ -6,12 +6,13 @@ Nothing here computes analysis; it reads tables the stages wrote (``docs/schema.
 
 from __future__ import annotations
 
+import decimal
 import hashlib
 import json
 import math
 import re
 import secrets
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Iterable, Mapping
 
 import duckdb
@@ -86,7 +87,8 @@ class Store:
 
 
 def jsonable(v: Any) -> Any:
-    """A value as JSON can hold it: times as ISO 8601 UTC (``Z``), NaN/inf as null."""
+    """A value as JSON can hold it: times as ISO 8601 UTC (``Z``), NaN/inf as null, decimals as
+    floats, intervals as seconds, anything else unknown as its text."""
     if isinstance(v, datetime):
         return v.strftime("%Y-%m-%dT%H:%M:%SZ")
     if isinstance(v, date):
@@ -97,7 +99,14 @@ def jsonable(v: Any) -> Any:
         return [jsonable(x) for x in v]
     if isinstance(v, dict):
         return {str(k): jsonable(x) for k, x in v.items()}
-    return v
+    if isinstance(v, decimal.Decimal):  # DuckDB DECIMAL columns (e.g. from round())
+        f = float(v)
+        return f if math.isfinite(f) else None
+    if isinstance(v, timedelta):
+        return v.total_seconds()
+    if v is None or isinstance(v, (str, int, float, bool)):
+        return v
+    return str(v)  # UUID, bytes and other exotic column types: their text
 
 
 # ------------------------------------------------------------------------------------ pseudonyms
@@ -116,7 +125,8 @@ COLUMN_ROLES: dict[str, str] = {
     "evidence": "text",
 }
 
-_MENTION = re.compile(r"@(\w{1,60})")
+_MENTION = re.compile(r"(?<![\w@])@(?!user_[0-9a-f]{12})(\w{1,60})")
+_RT_PREFIX = re.compile(r"^RT @([^:\n]{1,80}):")
 
 
 class Pseudonymizer:
@@ -158,6 +168,8 @@ class Pseudonymizer:
         """Replace every ``@mention`` (``@`` then word characters) by ``@`` + its handle pseudonym."""
         if not self.enabled or not isinstance(v, str):
             return v
+        # The retweet prefix names the author whatever characters its handle has.
+        v = _RT_PREFIX.sub(lambda m: "RT @" + self._hash("handle", m.group(1).casefold()) + ":", v)
         return _MENTION.sub(lambda m: "@" + self._hash("handle", m.group(1).casefold()), v)
 
     def value(self, role: str, v: Any) -> Any:

@@ -396,6 +396,16 @@ def _layout(ids: list[str], edges: list[tuple[str, str, float]], seed: int) -> d
     g.es["weight"] = [max(float(w), 1e-9) for _, _, w in edges]
     comps = sorted(g.connected_components(), key=lambda c: (-len(c), min(c)))
     rng = random.Random(seed)
+    # igraph's layouts draw from its own generator: give it a seeded one, then restore the default.
+    ig.set_random_number_generator(random.Random(seed))
+    try:
+        placed = _place(g, comps, rng)
+    finally:
+        ig.set_random_number_generator(random)
+    return _pack(ids, placed)
+
+
+def _place(g: Any, comps: list, rng: random.Random) -> list[tuple[list[int], list[tuple[float, float]], float]]:
     placed: list[tuple[list[int], list[tuple[float, float]], float]] = []
     for comp in comps:
         sub = g.induced_subgraph(comp)
@@ -409,6 +419,10 @@ def _layout(ids: list[str], edges: list[tuple[str, str, float]], seed: int) -> d
         w = max(max(xs) - min(xs), max(ys) - min(ys), 1e-9)
         norm = [((x - min(xs)) / w, (y - min(ys)) / w) for x, y in coords]
         placed.append((comp, norm, math.sqrt(len(comp))))
+    return placed
+
+
+def _pack(ids: list[str], placed: list) -> dict[str, tuple[float, float]]:
     # Shelf packing: each component gets a square cell of side ∝ sqrt(size).
     total = sum(s * s for _, _, s in placed)
     row_width = max(math.sqrt(total) * 1.6, placed[0][2] if placed else 1)

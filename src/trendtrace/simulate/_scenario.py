@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import bisect
+import itertools
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -164,9 +165,10 @@ _EPOCH_MS = 1288834974657
 #: Relative activity by local hour (0–23): people sleep ~01:00–08:00 and peak in the evening.
 ORGANIC_PROFILE = np.array([0.55, 0.28, 0.14, 0.07, 0.05, 0.05, 0.08, 0.22, 0.45, 0.65, 0.75, 0.8, 0.85,
                             0.85, 0.8, 0.8, 0.85, 0.95, 1.05, 1.2, 1.35, 1.45, 1.35, 0.95])
-#: Paid operators: a working day in their own zone, asleep at night too.
-OPERATOR_PROFILE = np.array([0.25, 0.1, 0.05, 0.04, 0.04, 0.05, 0.1, 0.3, 0.75, 1.05, 1.2, 1.25, 1.15,
-                             1.2, 1.25, 1.25, 1.2, 1.1, 1.0, 1.0, 0.95, 0.85, 0.7, 0.45])
+#: Paid operators keep an ordinary human day in their own zone (their filler follows it); only the
+#: instruction waves are timed for the home audience. The shared shape is what lets circadian
+#: offset inference place every account with enough posts.
+OPERATOR_PROFILE = ORGANIC_PROFILE.copy()
 
 # Roles of planned posts.
 R_BG, R_FILL, R_SURGE, R_EXEC, R_LEAK, R_SPECIAL = range(6)
@@ -201,6 +203,26 @@ def _profile_at(profile: np.ndarray, local_hour: float) -> float:
     i = int(x)
     f = x - i
     return float(profile[i] * (1 - f) + profile[(i + 1) % 24] * f)
+
+
+def snowflakes(t: np.ndarray, msoff: np.ndarray, worker: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Snowflake ids for posts at unix seconds ``t`` (+ ``msoff`` milliseconds, ``worker`` 0–1023).
+
+    Returns ``(order, ids)``: the permutation that puts the posts in id order, and the ids in that
+    order. An id is ``(ms − epoch) << 22 | worker << 12 | sequence``, the sequence counting posts
+    within the same millisecond, so ids are unique and increase with time.
+    """
+    order = np.lexsort((msoff, t))
+    key = t[order].astype(np.int64) * 1000 + msoff[order]
+    m = key.size
+    starts = np.r_[0, np.flatnonzero(np.diff(key)) + 1].astype(np.int64)
+    seq = np.arange(m) - np.repeat(starts, np.diff(np.r_[starts, m]))
+    if seq.max(initial=0) >= 4096:
+        raise ValueError("more than 4096 posts in one millisecond: ask for fewer posts")
+    ids = ((key - _EPOCH_MS) << 22) | (worker[order].astype(np.int64) << 12) | seq
+    # Within one millisecond the id (worker bits) decides the order, as on the platform.
+    again = np.argsort(ids, kind="stable")
+    return order[again], ids[again]
 
 
 def check_zone(tz: str) -> str:
@@ -287,6 +309,13 @@ class Engine:
         self.rng = np.random.default_rng([self.seed, 0])
         self.specials: dict[int, dict[str, Any]] = {}
         self._acache: dict[int, tuple] = {}
+        self._banks: dict[tuple[str, str], tuple[tuple[str, ...], str]] = {}
+        # Background hashtags are Zipf-like: the first few are used far more than the rest.
+        w = np.cumsum(1.0 / np.arange(1, len(scenario.background) + 1) ** 0.9) if scenario.background else np.ones(1)
+        self._bg_cum = w / w[-1]
+        tags = set(scenario.background) | {"Cricket"} | {s.hashtag for s in scenario.surges} | {
+            h for c in scenario.campaigns for i in c.instructions for h in i.hashtags}
+        self._norm = {t: normalize_hashtag(t) for t in tags}
         self.special_recs: dict[int, Rec] = {}
         self._plan_accounts()
         self._plan_events()
@@ -495,60 +524,69 @@ class Engine:
         self.handles = handles
 
     def account(self, i: int) -> tuple:
-        """The profile of account ``i`` as a tuple of ``ACCOUNT_FIELDS`` (cached, bounded)."""
-        rec = self._acache.get(i)
-        if rec is None:
-            if len(self._acache) >= 100_000:
-                self._acache.clear()
-            rec = self._acache[i] = self._account(i)
-        return rec
+        """The profile of account ``i`` as a tuple of ``ACCOUNT_FIELDS``."""
+        return self.accounts([i])[i]
 
-    def _account(self, i: int) -> tuple:
-        p = int(self.persona[i])
-        lab = int(self.label[i])
-        st = int(self.style[i])
-        r = int(self.ids[i]) // 7
-        url = None
-        if i < self.n_news:
-            name, _, domain = self.outlets[i]
-            desc = f"{name}: news, politics, sport and business from Pakistan since {1947 + i % 60}."
-            loc = N.PLACES[int(self.loc[i])] + ", Pakistan"
-            url = f"https://{domain}"
-        elif lab == 0:
-            fname = (N.FEMALE if p == P_WOMAN else N.MALE)[int(self.first[i])]
-            lname = N.LAST[int(self.last[i])]
-            if st == 1 and fname in N.URDU:
-                name = f"{N.URDU[fname]} {N.URDU.get(lname, lname)}"
-            elif st == 2:
-                name = f"{fname} {N.NICK_EMOJI[r % len(N.NICK_EMOJI)]}"
-            elif st == 3:
-                name = f"{fname} {lname} {N.NICK_EMOJI[r % len(N.NICK_EMOJI)]}"
+    def accounts(self, idx: list[int]) -> dict[int, tuple]:
+        """Profiles (tuples of ``ACCOUNT_FIELDS``) of the accounts ``idx``; a bounded cache keeps
+        recent ones, the rest are built in one vectorised gather."""
+        cache = self._acache
+        out = {}
+        miss = []
+        for i in idx:
+            rec = cache.get(i)
+            if rec is None:
+                miss.append(i)
             else:
-                name = f"{fname} {lname}"
-            b = int(self.bio[i])
-            desc = N.ORGANIC_BIOS[b] if b >= 0 else ""
-            li = int(self.loc[i])
-            loc = N.ORGANIC_LOCATIONS[li] if li >= 0 else ""
-        else:
-            b = int(self.bio[i])
-            if p == P_NEWS:
-                name = N.CAMPAIGN_NEWS_NAMES[int(self.first[i])][0]
-                desc = N.CAMPAIGN_NEWS_BIOS[b % len(N.CAMPAIGN_NEWS_BIOS)]
+                out[i] = rec
+        if not miss:
+            return out
+        if len(cache) + len(miss) > 100_000:
+            cache.clear()
+        m = np.array(miss, np.int64)
+        cols = zip(miss, self.persona[m].tolist(), self.label[m].tolist(), self.style[m].tolist(),
+                   (self.ids[m] // 7).tolist(), self.first[m].tolist(), self.last[m].tolist(),
+                   self.bio[m].tolist(), self.loc[m].tolist(), self.lang[m].tolist(), self.created[m].tolist(),
+                   self.followers[m].tolist(), self.following[m].tolist(), self.statuses[m].tolist(),
+                   self.verified[m].tolist(), self.dprof[m].tolist(), self.dimg[m].tolist())
+        n_news, id_str, handles = self.n_news, self.id_str, self.handles
+        for i, p, lab, st, r, fi, la, b, li, lg, cr, fol, fri, sts, ver, dp, di in cols:
+            url = None
+            if i < n_news:
+                name, _, domain = self.outlets[i]
+                desc = f"{name}: news, politics, sport and business from Pakistan since {1947 + i % 60}."
+                loc = N.PLACES[li] + ", Pakistan"
+                url = f"https://{domain}"
+            elif lab == 0:
+                fname = (N.FEMALE if p == P_WOMAN else N.MALE)[fi]
+                lname = N.LAST[la]
+                if st == 1 and fname in N.URDU:
+                    name = f"{N.URDU[fname]} {N.URDU.get(lname, lname)}"
+                elif st == 2:
+                    name = f"{fname} {N.NICK_EMOJI[r % len(N.NICK_EMOJI)]}"
+                elif st == 3:
+                    name = f"{fname} {lname} {N.NICK_EMOJI[r % len(N.NICK_EMOJI)]}"
+                else:
+                    name = f"{fname} {lname}"
+                desc = N.ORGANIC_BIOS[b] if b >= 0 else ""
+                loc = N.ORGANIC_LOCATIONS[li] if li >= 0 else ""
             else:
-                fname = N.FEMALE[int(self.first[i])]
-                name = fname if st == 0 else f"{fname} {N.LAST[int(self.last[i])]}"
-                desc = N.CAMPAIGN_WOMAN_BIOS[b % len(N.CAMPAIGN_WOMAN_BIOS)].format(
-                    a=N.CAMPAIGN_WOMAN_A[(b // 4) % len(N.CAMPAIGN_WOMAN_A)],
-                    b=N.CAMPAIGN_WOMAN_B[(b // 24) % len(N.CAMPAIGN_WOMAN_B)])
-            li = int(self.loc[i])
-            loc = N.CAMPAIGN_LOCATIONS[li] if li >= 0 else ""
-        lang_code = "ur" if int(self.lang[i]) in (1, 2) and lab == 0 else "en"
-        img = ("https://abs.twimg.com/sticky/default_profile_images/default_profile_normal.png"
-               if self.dimg[i] else
-               f"https://pbs.twimg.com/profile_images/{1200000000000000000 + r % 10**17}/{_b62(r, 8)}_normal.jpg")
-        return (self.id_str[i], self.handles[i], name, desc, loc, url, lang_code, int(self.created[i]),
-                int(self.followers[i]), int(self.following[i]), int(self.statuses[i]), bool(self.verified[i]),
-                bool(self.dprof[i]), bool(self.dimg[i]), img)
+                if p == P_NEWS:
+                    name = N.CAMPAIGN_NEWS_NAMES[fi][0]
+                    desc = N.CAMPAIGN_NEWS_BIOS[b % len(N.CAMPAIGN_NEWS_BIOS)]
+                else:
+                    fname = N.FEMALE[fi]
+                    name = fname if st == 0 else f"{fname} {N.LAST[la]}"
+                    desc = N.CAMPAIGN_WOMAN_BIOS[b % len(N.CAMPAIGN_WOMAN_BIOS)].format(
+                        a=N.CAMPAIGN_WOMAN_A[(b // 4) % len(N.CAMPAIGN_WOMAN_A)],
+                        b=N.CAMPAIGN_WOMAN_B[(b // 24) % len(N.CAMPAIGN_WOMAN_B)])
+                loc = N.CAMPAIGN_LOCATIONS[li] if li >= 0 else ""
+            lang_code = "ur" if lg in (1, 2) and lab == 0 else "en"
+            img = ("https://abs.twimg.com/sticky/default_profile_images/default_profile_normal.png" if di else
+                   f"https://pbs.twimg.com/profile_images/{1200000000000000000 + r % 10**17}/{_b62(r, 8)}_normal.jpg")
+            out[i] = cache[i] = (id_str[i], handles[i], name, desc, loc, url, lang_code, cr, fol, fri, sts, ver,
+                                 dp, di, img)
+        return out
 
     # ------------------------------------------------------------------ events
 
@@ -720,17 +758,9 @@ class Engine:
             m = cols["t"].size
             if m == 0:
                 continue
-            msoff = rng.integers(0, 1000, m)
-            order = np.lexsort((msoff, cols["t"]))
+            order, pid = snowflakes(cols["t"], rng.integers(0, 1000, m), rng.integers(0, 1024, m))
             cols = {k: v[order] for k, v in cols.items()}
-            msoff = msoff[order]
-            key = cols["t"] * 1000 + msoff
-            starts = np.r_[0, np.flatnonzero(np.diff(key)) + 1]
-            seq = np.arange(m) - np.repeat(starts, np.diff(np.r_[starts, m]))
-            if seq.max(initial=0) >= 4096:
-                raise RuntimeError("more than 4096 posts in one millisecond; lower posts=")
-            pid = ((key - _EPOCH_MS) << 22) | (rng.integers(0, 1024, m) << 12) | seq
-            rnd = rng.integers(0, 2**62, (m, 4))
+            rnd = rng.integers(0, 2**40, (m, 4))
             # Background rows that refer to someone else's post pick it from the recent pool.
             need = (cols["ref"] < 0) & (cols["kind"] != K_POST) & ((cols["role"] == R_BG) | (cols["role"] == R_FILL))
             pool_pick = np.full(m, -1, np.int64)
@@ -767,17 +797,14 @@ class Engine:
             new_accounts = new[order].tolist()
             first_seen = posts["time"][fi[order]].tolist()
             seen[new] = True
-        refs: dict[str, Rec] = {}
+        origs = [o for o in cols[20] if o is not None] if recs else []
+        refs: dict[str, Rec] = {o[0]: o for o in origs}
         involved = set(posts["acct"])
-        for r in recs:
-            if r[7] >= 0:
-                involved.add(r[7])
-            involved.update(r[12])
-            ref = r[20]
-            if ref is not None:
-                refs[ref[0]] = ref
-                involved.update(ref[12])
-        people = {i: self.account(i) for i in sorted(involved)}
+        involved.update(posts["ref_acct"])
+        involved.update(itertools.chain.from_iterable(posts["mention_idx"]))
+        involved.update(itertools.chain.from_iterable(o[12] for o in refs.values()))
+        involved.discard(-1)
+        people = self.accounts(sorted(involved))
         return SimChunk(posts, people, refs, new_accounts, first_seen)
 
     # ------------------------------------------------------------------ rendering
@@ -785,39 +812,100 @@ class Engine:
     def _hashtag_str(self, tags: list[str]) -> str:
         return " ".join("#" + t for t in tags)
 
+    def _bank(self, name: str, lang: str) -> tuple[tuple[str, ...], str]:
+        """A text bank with every ``{place}`` expanded, and the language it is really in."""
+        key = (name, lang)
+        hit = self._banks.get(key)
+        if hit is None:
+            bank = getattr(T, name)
+            real = lang if lang in bank else "en"
+            texts = []
+            for x in bank[real]:
+                texts.extend(x.replace("{place}", pl) for pl in N.PLACES) if "{place}" in x else texts.append(x)
+            hit = self._banks[key] = (tuple(texts), T.LANG_CODE[real])
+        return hit
+
     def _render(self, cols: dict[str, np.ndarray], pid: np.ndarray, rnd: np.ndarray, pool: list[Rec],
                 pool_pick: np.ndarray) -> list[tuple]:
-        """Texts and entities for one slice. Returns records (``Rec`` + label, trend, referenced rec)."""
+        """Texts and entities for one slice. Returns records (``Rec`` + label, trend, referenced rec).
+
+        Choices that do not depend on text (language switch, emoji, hashtags, links, mentions) are
+        drawn for the whole slice with numpy; the loop only assembles strings.
+        """
         out: list[tuple] = []
-        handles, lang_arr, client_arr = self.handles, self.lang.tolist(), self.client.tolist()
-        label_arr = self.label
+        a_arr = cols["a"]
+        lab_arr = self.label[a_arr]
+        r0, r1, r2, r3 = rnd[:, 0], rnd[:, 1], rnd[:, 2], rnd[:, 3]
+        la = self.lang[a_arr].astype(np.int64)
+        la = np.where(r0 % 100 < 15, (la + 1 + (r0 // 100) % 3) % 4, la)  # people switch language now and then
+        la[(lab_arr > 0) & (la == 3)] = 0
+        emoji = np.where(r2 % 100 < 25, (r2 // 100) % len(T.EMOJI), -1)
+        h = r3 % 100
+        ntags = (h < 45).astype(np.int64) + (h < 10)
+        tag1 = np.searchsorted(self._bg_cum, (r3 // 100) % 10007 / 10007, side="right")
+        tag2 = np.searchsorted(self._bg_cum, (r3 // 10**6) % 10007 / 10007, side="right")
+        link = np.where((r2 // 1000) % 100 < 8, np.where((r2 // 10**7) % 3 > 0, 1, 2), 0)
+        mention = np.where((r0 // 1000) % 100 < 6, (r0 // 10**5), -1)
+
+        handles = self.handles
+        if not self.background_tags:
+            ntags[:] = 0
+        net_names = self.net_names
         n_news = self.n_news
         popular = self.popular.tolist()
+        npop = len(popular)
         clients = N.CLIENTS
         camps = self.scn.campaigns
         surges = self.scn.surges
         specials, special_recs = self.specials, self.special_recs
-        for t, a, kind, role, ev, ref, p, r, pick in zip(
-                cols["t"].tolist(), cols["a"].tolist(), cols["kind"].tolist(), cols["role"].tolist(),
-                cols["ev"].tolist(), cols["ref"].tolist(), pid.tolist(), rnd.tolist(), pool_pick.tolist()):
-            r0, r1, r2, r3 = r
+        bgtags = self.background_tags
+        nbg = len(bgtags)
+        norm = self._norm
+        emojis = T.EMOJI
+        places = N.PLACES
+        langs = T.LANGS
+        chatter = [self._bank("CHATTER", x) for x in langs]
+        filler = [self._bank("FILLER", x) for x in langs]
+        kind_names = KIND_NAMES
+        for t, a, kind, role, ev, ref, p, pick, l_, lab_i, r1_, r2_, r3_, em, nt, t1, t2, lk, mn, cl in zip(
+                cols["t"].tolist(), a_arr.tolist(), cols["kind"].tolist(), cols["role"].tolist(),
+                cols["ev"].tolist(), cols["ref"].tolist(), pid.tolist(), pool_pick.tolist(), la.tolist(),
+                lab_arr.tolist(), r1.tolist(), r2.tolist(), r3.tolist(), emoji.tolist(), ntags.tolist(),
+                tag1.tolist(), tag2.tolist(), link.tolist(), mention.tolist(), self.client[a_arr].tolist()):
             post_id = str(p)
-            la = lang_arr[a]
-            if r0 % 100 < 15:  # people switch language now and then
-                la = (la + 1 + r0 // 100 % 3) % 4
-            if label_arr[a] and la == 3:
-                la = 0
-            lang = T.LANGS[la]
-            place = N.PLACES[r1 % len(N.PLACES)]
+            lang = langs[l_]
             tags: list[str] = []
             urls: list[str] = []
             ment: list[int] = []
-            text = ""
             orig: Rec | None = None
-            lab = "organic" if label_arr[a] == 0 else self.net_names[label_arr[a] - 1]
+            lab = "organic" if lab_i == 0 else net_names[lab_i - 1]
             trend = ""
             likes = 0
-            if role == R_SPECIAL:
+            if kind == K_POST and (role == R_BG or role == R_FILL):
+                if a < n_news:
+                    lang = "ur" if l_ == 1 else "en"
+                    text = T.pick(T.HEADLINES[lang], r1_ // 7, places[r1_ % 16])
+                    urls = [self._article(a, r2_)]
+                    if r3_ % 10 < 3 and nbg:
+                        tags = [bgtags[min(t1, nbg - 1)]]
+                else:
+                    bank, lang = (filler if role == R_FILL else chatter)[l_]
+                    text = bank[r1_ % len(bank)]
+                    if em >= 0:
+                        text = f"{text} {emojis[em]}"
+                    if role == R_BG:
+                        if nt:
+                            tags = [bgtags[min(t1, nbg - 1)]]
+                            if nt == 2 and t2 != t1:
+                                tags.append(bgtags[min(t2, nbg - 1)])
+                        if lk:
+                            urls = [self._article((r2_ // 10**5) % n_news, r2_) if lk == 1 else self._youtube(r2_)]
+                    if mn >= 0:
+                        ment = [popular[mn % npop]]
+                if r3_ % 1000 < 150:
+                    likes = (r3_ // 1000) % 40
+            elif role == R_SPECIAL:
+                lang = "en"
                 sp = specials[ref]
                 if sp["kind"] == "seed":
                     plan = self.instr[sp["instr"]]
@@ -825,63 +913,37 @@ class Engine:
                     tags = list(plan.hashtags)
                     text = T.CAMPAIGN_SEEDS[camp.theme]
                     if plan.link:
-                        urls = [self._utm(plan.link, camp.name, r2)]
-                    lab, trend = camp.name, normalize_hashtag(tags[0])
+                        urls = [self._utm(plan.link, camp.name, r2_)]
+                    lab = camp.name
                 elif sp["kind"] == "target":
-                    camp = camps[sp["campaign"]]
-                    text = T.TARGET_HEADLINES[camp.theme]
-                    urls = [self._article(a, r2)]
+                    text = T.TARGET_HEADLINES[camps[sp["campaign"]].theme]
+                    urls = [self._article(a, r2_)]
                 else:
                     sg = surges[sp["surge"]]
                     tags = [sg.hashtag]
-                    text = "What a finish! Pakistan win the final. Scenes! 🏏🇵🇰" if sg.kind == "match-surge" else \
-                        f"BREAKING: Strong earthquake jolts {N.PLACES[10]} and adjoining areas, tremors felt in Islamabad"
-                    trend = normalize_hashtag(sg.hashtag)
-                    if sg.kind == "news-surge":
-                        urls = [self._article(a, r2)]
-                likes = 50 + r3 % 5000
-                lang = "en"
-            elif kind == K_POST:
-                if role == R_BG or role == R_FILL:
-                    if a < n_news:
-                        lang = "ur" if la == 1 else "en"
-                        text = T.pick(T.HEADLINES[lang], r1 // 7, place)
-                        urls = [self._article(a, r2)]
-                        if r3 % 10 < 3:
-                            tags = [self._bg_tag(r3 // 10)]
+                    if sg.kind == "match-surge":
+                        text = "What a finish! Pakistan win the final. Scenes! 🏏🇵🇰"
                     else:
-                        bank = T.FILLER if role == R_FILL else T.CHATTER
-                        if lang not in bank:
-                            lang = "en"
-                        text = T.pick(bank[lang], r1 // 7, place)
-                        if r2 % 100 < 25:
-                            text += " " + T.EMOJI[(r2 // 100) % len(T.EMOJI)]
-                        h = r3 % 100
-                        if role == R_BG and h < 45:
-                            tags = [self._bg_tag(r3 // 100)]
-                            if h < 10:
-                                t2 = self._bg_tag(r3 // 10**6)
-                                if t2 != tags[0]:
-                                    tags.append(t2)
-                        if role == R_BG and (r2 // 1000) % 100 < 8:
-                            urls = [self._article((r2 // 10**5) % n_news, r2) if (r2 // 10**7) % 3 else self._youtube(r2)]
-                        if (r2 // 10**9) % 100 < 6:
-                            ment = [popular[(r2 // 10**11) % len(popular)]]
-                elif role == R_SURGE:
+                        text = f"BREAKING: Strong earthquake jolts {places[10]} and adjoining areas, tremors felt in Islamabad"
+                        urls = [self._article(a, r2_)]
+                likes = 50 + r3_ % 5000
+            elif kind == K_POST:
+                if role == R_SURGE:
                     sg = surges[ev]
-                    bank = T.MATCH if sg.kind == "match-surge" else T.QUAKE
                     if a < n_news:
                         lang = "en"
-                        text = f"Earthquake of magnitude {5 + r1 % 15 / 10:.1f} jolts {N.PLACES[10]}, tremors felt in {place}"
-                        urls = [self._article(a, r2)]
+                        text = (f"Earthquake of magnitude {5 + r1_ % 15 / 10:.1f} jolts {places[10]}, "
+                                f"tremors felt in {places[r1_ % 16]}")
+                        urls = [self._article(a, r2_)]
                     else:
-                        text = T.pick(bank[lang], r1 // 7, place)
-                        if r2 % 100 < 30:
-                            text += " " + T.EMOJI[(r2 // 100) % len(T.EMOJI)]
+                        bank, lang = self._bank("MATCH" if sg.kind == "match-surge" else "QUAKE", lang)
+                        text = bank[r1_ % len(bank)]
+                        if em >= 0:
+                            text = f"{text} {emojis[em]}"
                     tags = [sg.hashtag]
-                    if sg.kind == "match-surge" and r3 % 100 < 20:
+                    if sg.kind == "match-surge" and r3_ % 100 < 20:
                         tags.append("Cricket")
-                    lab, trend = "organic", normalize_hashtag(sg.hashtag)
+                    lab = "organic"
                 elif role == R_EXEC:
                     plan = self.instr[ev]
                     camp = camps[plan.campaign]
@@ -889,19 +951,20 @@ class Engine:
                     if lang not in bank:
                         lang = "en"
                     tpls = bank[lang]
-                    text = T.fill(tpls[plan.index % len(tpls)], r1)
+                    text = T.fill(tpls[plan.index % len(tpls)], r1_)
+                    lang = T.LANG_CODE[lang]
                     ment = list(plan.mentions)
                     tags = list(plan.hashtags)
-                    if plan.link and r2 % 100 < 70:
-                        urls = [self._utm(plan.link, camp.name, r2)]
-                    lab, trend = camp.name, normalize_hashtag(tags[0])
+                    if plan.link and r2_ % 100 < 70:
+                        urls = [self._utm(plan.link, camp.name, r2_)]
+                    lab = camp.name
                 else:  # R_LEAK: a real person uses the campaign's first hashtag
-                    plan = self.instr[ev]
-                    text = T.pick(T.CHATTER[lang], r1 // 7, place)
-                    tags = [plan.hashtags[0]]
-                    lab, trend = "organic", normalize_hashtag(tags[0])
-                if role != R_EXEC and r3 % 1000 < 150:
-                    likes = (r3 // 1000) % 40
+                    bank, lang = chatter[l_]
+                    text = bank[r1_ % len(bank)]
+                    tags = [self.instr[ev].hashtags[0]]
+                    lab = "organic"
+                if r3_ % 1000 < 150:
+                    likes = (r3_ // 1000) % 40
             else:
                 if ref >= 0:
                     orig = special_recs.get(ref)
@@ -909,83 +972,73 @@ class Engine:
                     orig = pool[pick]
                 if orig is None:  # nothing to refer to yet: a plain post instead
                     kind = K_POST
-                    text = T.pick(T.CHATTER[lang], r1 // 7, place)
+                    bank, lang = chatter[l_]
+                    text = bank[r1_ % len(bank)]
                 else:
                     oh = handles[orig[1]]
                     if kind == K_REPOST:
                         text = f"RT @{oh}: {orig[4]}"
                         if len(text) > 140:  # the platform cuts retweet text at 140 characters
                             text = text[:139] + "…"
-                        tags = list(orig[9])
-                        urls = list(orig[10])
-                        ment = [orig[1]] + list(orig[12])
+                        tags = orig[9]
+                        urls = orig[10]
+                        ment = [orig[1], *orig[12]]
                         lang = orig[5]
                     else:
                         if role == R_EXEC:
                             plan = self.instr[ev]
-                            camp = camps[plan.campaign]
-                            bank = T.CAMPAIGN_REPLIES if kind == K_REPLY else T.CAMPAIGN_QUOTES
-                            if lang not in bank:
+                            b = (T.CAMPAIGN_REPLIES if kind == K_REPLY else T.CAMPAIGN_QUOTES)
+                            if lang not in b:
                                 lang = "en"
-                            b = bank[lang]
-                            text = b[r1 % len(b)] + T.SUFFIX[(r1 // 7) % len(T.SUFFIX)]
+                            b = b[lang]
+                            text = b[r1_ % len(b)] + T.SUFFIX[(r1_ // 7) % len(T.SUFFIX)]
                             tags = list(plan.hashtags)
-                        elif role == R_SURGE:
-                            sg = surges[ev]
-                            bank = T.REPLIES if kind == K_REPLY else T.QUOTES
-                            b = bank[lang]
-                            text = b[r1 % len(b)]
-                            tags = [sg.hashtag]
                         else:
-                            bank = T.REPLIES if kind == K_REPLY else T.QUOTES
-                            if lang not in bank:
+                            b = (T.REPLIES if kind == K_REPLY else T.QUOTES)
+                            if lang not in b:
                                 lang = "en"
-                            b = bank[lang]
-                            text = b[r1 % len(b)]
-                            if r3 % 100 < 15 and role == R_BG:
-                                tags = [self._bg_tag(r3 // 100)]
+                            b = b[lang]
+                            text = b[r1_ % len(b)]
+                            if role == R_SURGE:
+                                tags = [surges[ev].hashtag]
+                            elif role == R_BG and r3_ % 100 < 15:
+                                tags = [bgtags[min(t1, nbg - 1)]]
+                        lang = T.LANG_CODE[lang]
                         if kind == K_REPLY:
                             text = f"@{oh} {text}"
                             ment = [orig[1]]
                     if role == R_EXEC:
                         lab = camps[self.instr[ev].campaign].name
-                    elif role in (R_SURGE, R_LEAK):
+                    elif role == R_SURGE or role == R_LEAK:
                         lab = "organic"
-                    if role == R_SURGE:
-                        trend = normalize_hashtag(surges[ev].hashtag)
-                    elif role in (R_EXEC, R_LEAK):
-                        trend = normalize_hashtag(self.instr[ev].hashtags[0])
-            # Assemble the text: mentions first for campaign posts, hashtags and links last.
-            if kind == K_POST and ment and role != R_SPECIAL:
-                text = " ".join("@" + handles[x] for x in ment) + " " + text
+                if role == R_SURGE:
+                    trend = norm[surges[ev].hashtag]
+                elif role == R_EXEC or role == R_LEAK:
+                    trend = norm[self.instr[ev].hashtags[0]]
+            # Assemble the text: mentions first, hashtags and links last.
+            if ment and kind == K_POST and role != R_SPECIAL:
+                text = " ".join(["@" + handles[x] for x in ment] + [text])
             if tags and kind != K_REPOST:
-                text = f"{text} {self._hashtag_str(tags)}"
-            tco: list[str] = []
-            if kind == K_REPOST and orig is not None:
-                tco = list(orig[11])
+                text = f"{text} {' '.join(['#' + x for x in tags])}"
+                if not trend:
+                    trend = norm[tags[0]]
+            elif tags and not trend:
+                trend = norm[tags[0]]
+            if kind == K_REPOST:
+                tco = orig[11] if orig is not None else []
             elif urls:
-                tco = [f"https://t.co/{_b62(r2 ^ (k * 7919) ^ p, 10)}" for k in range(len(urls))]
+                tco = [f"https://t.co/{_b62(r2_ * 7919 + k * 104729 + p, 10)}" for k in range(len(urls))]
                 text = f"{text} {' '.join(tco)}"
-            if not trend and tags:
-                trend = normalize_hashtag(tags[0])
-            rec = (post_id, a, t, KIND_NAMES[kind], text, T.LANG_CODE.get(lang, lang), orig[0] if orig else None,
+            else:
+                tco = []
+            rec = (post_id, a, t, kind_names[kind], text, lang, orig[0] if orig else None,
                    orig[1] if orig else -1, orig[0] if (orig and kind == K_REPLY) else None, tags, urls, tco, ment,
-                   clients[client_arr[a]], likes, 0, 0, 0, lab, trend, orig)
+                   clients[cl], likes, 0, 0, 0, lab, trend, orig)
             if role == R_SPECIAL:
                 special_recs[ref] = rec[:18]
                 specials[ref]["post_id"] = post_id
             out.append(rec)
         return out
-
-    def _bg_tag(self, r: int) -> str:
-        """A background hashtag, Zipf-like: the first few are used far more than the rest."""
-        bg = self.background_tags
-        w = self._bg_cum if hasattr(self, "_bg_cum") else None
-        if w is None:
-            w = np.cumsum(1.0 / np.arange(1, len(bg) + 1) ** 0.9)
-            w = (w / w[-1]).tolist()
-            self._bg_cum = w
-        return bg[min(bisect.bisect_right(w, (r % 10007) / 10007), len(bg) - 1)]
 
     def _article(self, outlet: int, r: int) -> str:
         domain = self.outlets[outlet % max(self.n_news, 1)][2]

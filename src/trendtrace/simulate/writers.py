@@ -16,7 +16,6 @@ described in ``docs/simulator.md``:
 from __future__ import annotations
 
 import csv
-import re
 import time as _time
 from pathlib import Path
 from typing import Any, Callable
@@ -58,10 +57,6 @@ CSV_COLUMNS = (
 )
 COORTWEET_COLUMNS = ("object_id", "account_id", "content_id", "timestamp_share")
 
-# Entity patterns: the same as trendtrace.model's (any script; handles are word characters).
-_HASHTAG_RE = re.compile(r"(?<![\w&])[#＃]([^\W_][\w]*|_[\w]+)", re.UNICODE)
-_MENTION_RE = re.compile(r"(?<![\w@])@(\w{1,50})", re.UNICODE)
-_TCO_RE = re.compile(r"https://t\.co/\w+")
 
 # Rec positions (see _scenario.Rec).
 _ID, _ACCT, _TIME, _KIND, _TEXT, _LANG, _REF, _REFACCT, _REPLY, _TAGS, _URLS, _TCO, _MENT, _CLIENT = range(14)
@@ -91,28 +86,35 @@ def _display(url: str) -> str:
     return d if len(d) <= 26 else d[:25] + "…"
 
 
-def _entities(rec: tuple, handle_ids: dict[str, str], with_id: bool = True) -> tuple[list, list, list]:
-    """(hashtags, mentions, urls) with character offsets, found in the text itself.
+def _entities(rec: tuple, people: dict[int, tuple]) -> tuple[list, list, list]:
+    """(hashtags, mentions, urls) of a post with character offsets into its text.
 
-    A retweet's text may be cut at 140 characters (ending in "…"); an entity cut there is dropped.
+    The post record says which hashtags, mentions and links the text holds, in text order; each is
+    located with ``str.find`` after the previous one (no regex pass). An entity that a retweet's
+    140-character cut removed is not found and so not reported.
+    Mentions come as ``(start, end, handle, account index)``; urls as ``(start, end, t.co, expanded)``.
     """
     text = rec[_TEXT]
-    cut = len(text) - 1 if text.endswith("…") and rec[_KIND] == "repost" else -1
-    tags = [(m.start(), m.end(), m.group(1)) for m in _HASHTAG_RE.finditer(text) if m.end() != cut] \
-        if "#" in text or "＃" in text else []
+    pos = 0
     ments = []
-    if "@" in text:
-        for m in _MENTION_RE.finditer(text):
-            uid = handle_ids.get(m.group(1).lower())
-            if uid is not None and m.end() != cut:
-                ments.append((m.start(), m.end(), m.group(1), uid))
+    for m in rec[_MENT]:
+        h = people[m][_A_HANDLE]
+        s = text.find("@" + h, pos)
+        if s >= 0:
+            pos = s + len(h) + 1
+            ments.append((s, pos, h, m))
+    tags = []
+    for t in rec[_TAGS]:
+        s = text.find("#" + t, pos)
+        if s >= 0:
+            pos = s + len(t) + 1
+            tags.append((s, pos, t))
     urls = []
-    if rec[_TCO]:
-        expanded = dict(zip(rec[_TCO], rec[_URLS]))
-        for m in _TCO_RE.finditer(text):
-            u = m.group(0)
-            if u in expanded and m.end() != cut:
-                urls.append((m.start(), m.end(), u, expanded[u]))
+    for t, x in zip(rec[_TCO], rec[_URLS]):
+        s = text.find(t, pos)
+        if s >= 0:
+            pos = s + len(t)
+            urls.append((s, pos, t, x))
     return tags, ments, urls
 
 
@@ -142,9 +144,15 @@ class XV2Writer(Writer):
         self.fh = open(path, "wb")
         self.page = 0
         self.retrieved_base = retrieved_base
+        self._users: dict[str, dict[str, Any]] = {}
 
     def _user(self, a: tuple) -> dict[str, Any]:
-        u: dict[str, Any] = {
+        u = self._users.get(a[_A_ID])
+        if u is not None:
+            return u
+        if len(self._users) > 50_000:
+            self._users.clear()
+        u = {
             "id": a[_A_ID], "username": a[_A_HANDLE], "name": a[_A_NAME], "description": a[_A_DESC],
             "created_at": _iso(a[_A_CREATED]), "verified": a[_A_VER], "protected": False,
             "profile_image_url": a[_A_IMG], "url": a[_A_URL] or "",
@@ -153,24 +161,25 @@ class XV2Writer(Writer):
         }
         if a[_A_LOC]:
             u["location"] = a[_A_LOC]
+        self._users[a[_A_ID]] = u
         return u
 
-    def _tweet(self, rec: tuple, people: dict[int, tuple], handle_ids: dict[str, str],
-               conv: dict[str, str]) -> dict[str, Any]:
+    def _tweet(self, rec: tuple, people: dict[int, tuple],
+               conv: dict[str, str], created: str | None = None) -> dict[str, Any]:
         kind = rec[_KIND]
         t: dict[str, Any] = {
             "id": rec[_ID], "text": rec[_TEXT], "author_id": people[rec[_ACCT]][_A_ID],
-            "created_at": _iso(rec[_TIME]), "lang": rec[_LANG], "source": rec[_CLIENT],
+            "created_at": created or _iso(rec[_TIME]), "lang": rec[_LANG], "source": rec[_CLIENT],
             "conversation_id": conv.get(rec[_REPLY] or "", rec[_ID]) if kind == "reply" else rec[_ID],
             "public_metrics": {"retweet_count": rec[_RT], "reply_count": rec[_RP], "like_count": rec[_LIKE],
                                "quote_count": rec[_QT]},
         }
-        tags, ments, urls = _entities(rec, handle_ids)
+        tags, ments, urls = _entities(rec, people)
         ent: dict[str, Any] = {}
         if tags:
             ent["hashtags"] = [{"start": s, "end": e, "tag": g} for s, e, g in tags]
         if ments:
-            ent["mentions"] = [{"start": s, "end": e, "username": g, "id": i} for s, e, g, i in ments]
+            ent["mentions"] = [{"start": s, "end": e, "username": g, "id": people[i][_A_ID]} for s, e, g, i in ments]
         if urls:
             ent["urls"] = [{"start": s, "end": e, "url": u, "expanded_url": x, "display_url": _display(x)}
                            for s, e, u, x in urls]
@@ -185,13 +194,13 @@ class XV2Writer(Writer):
 
     def write(self, chunk: SimChunk) -> None:
         posts, people, refs = chunk.posts, chunk.people, chunk.refs
-        handle_ids = {a[_A_HANDLE].lower(): a[_A_ID] for a in people.values()}
         conv = {pid: pid for pid in refs}  # referenced originals are conversation roots
         n = len(posts["post_id"])
         recs = _recs(posts)
+        created = [x + ".000Z" for x in np.datetime_as_string(posts["time"].astype("datetime64[s]"), unit="s").tolist()]
         for lo in range(0, n, 100):
             page = recs[lo: lo + 100]
-            data = [self._tweet(r, people, handle_ids, conv) for r in page]
+            data = [self._tweet(r, people, conv, c) for r, c in zip(page, created[lo: lo + 100])]
             users: dict[int, None] = {}
             tweets: dict[str, dict[str, Any]] = {}
             for r in page:
@@ -200,16 +209,15 @@ class XV2Writer(Writer):
                     users[r[_REFACCT]] = None
                     o = refs[r[_REF]]
                     if o[_ID] not in tweets:
-                        tweets[o[_ID]] = self._tweet(o, people, handle_ids, conv)
+                        tweets[o[_ID]] = self._tweet(o, people, conv)
                         users[o[_ACCT]] = None
                 for m in r[_MENT]:
                     users[m] = None
-            ids = [int(r[_ID]) for r in page]
             obj = {
                 "data": data,
                 "includes": {"users": [self._user(people[u]) for u in users],
                              **({"tweets": list(tweets.values())} if tweets else {})},
-                "meta": {"result_count": len(page), "newest_id": str(max(ids)), "oldest_id": str(min(ids))},
+                "meta": {"result_count": len(page), "newest_id": page[-1][_ID], "oldest_id": page[0][_ID]},
                 "__twarc": {"url": "https://api.twitter.com/2/tweets/search/all?expansions=author_id%2C"
                                    "referenced_tweets.id%2Centities.mentions.username&max_results=100",
                             "version": "2.14.0",
@@ -257,10 +265,10 @@ class XV1Writer(Writer):
             "default_profile_image": a[_A_DIMG],
         }
 
-    def _tweet(self, rec: tuple, people: dict[int, tuple], users: dict[int, dict], handle_ids: dict[str, str],
-               handle_idx: dict[str, int], refs: dict[str, tuple], nested: bool) -> dict[str, Any]:
+    def _tweet(self, rec: tuple, people: dict[int, tuple], users: dict[int, dict], refs: dict[str, tuple],
+               nested: bool) -> dict[str, Any]:
         text, kind = rec[_TEXT], rec[_KIND]
-        tags, ments, urls = _entities(rec, handle_ids)
+        tags, ments, urls = _entities(rec, people)
         a = rec[_ACCT]
         if a not in users:
             users[a] = self._user(people[a])
@@ -272,8 +280,8 @@ class XV1Writer(Writer):
             "entities": {
                 "hashtags": [{"text": g, "indices": [s, e]} for s, e, g in tags],
                 "symbols": [],
-                "user_mentions": [{"screen_name": g, "name": people[handle_idx[g.lower()]][_A_NAME],
-                                   "id": int(i), "id_str": i, "indices": [s, e]} for s, e, g, i in ments],
+                "user_mentions": [{"screen_name": g, "name": people[i][_A_NAME], "id": int(people[i][_A_ID]),
+                                   "id_str": people[i][_A_ID], "indices": [s, e]} for s, e, g, i in ments],
                 "urls": [{"url": u, "expanded_url": x, "display_url": _display(x), "indices": [s, e]}
                          for s, e, u, x in urls],
             },
@@ -290,7 +298,7 @@ class XV1Writer(Writer):
         if urls:
             t["possibly_sensitive"] = False
         if not nested and rec[_REF] and kind in ("repost", "quote"):
-            orig = self._tweet(refs[rec[_REF]], people, users, handle_ids, handle_idx, refs, True)
+            orig = self._tweet(refs[rec[_REF]], people, users, refs, True)
             if kind == "repost":
                 t["retweeted_status"] = orig
             else:
@@ -301,12 +309,10 @@ class XV1Writer(Writer):
 
     def write(self, chunk: SimChunk) -> None:
         people, refs = chunk.people, chunk.refs
-        handle_ids = {a[_A_HANDLE].lower(): a[_A_ID] for a in people.values()}
-        handle_idx = {a[_A_HANDLE].lower(): i for i, a in people.items()}
         users: dict[int, dict] = {}
         out = []
         for r in _recs(chunk.posts):
-            out.append(orjson.dumps(self._tweet(r, people, users, handle_ids, handle_idx, refs, False)))
+            out.append(orjson.dumps(self._tweet(r, people, users, refs, False)))
         out.append(b"")
         self.fh.write(b"\n".join(out))
 
@@ -341,14 +347,13 @@ class IOArchiveWriter(_CsvWriter):
 
     def write(self, chunk: SimChunk) -> None:
         people = chunk.people
-        handle_ids = {a[_A_HANDLE].lower(): a[_A_ID] for a in people.values()}
         rows = []
         minutes = np.datetime_as_string(chunk.posts["time"].astype("datetime64[s]").astype("datetime64[m]"), unit="m").tolist()
         for r, minute in zip(_recs(chunk.posts), minutes):
             a = people[r[_ACCT]]
             kind = r[_KIND]
             ref = people[r[_REFACCT]][_A_ID] if r[_REF] else ""
-            mention_ids = [handle_ids[people[m][_A_HANDLE].lower()] for m in r[_MENT]]
+            mention_ids = [people[m][_A_ID] for m in r[_MENT]]
             rows.append((
                 r[_ID], a[_A_ID], a[_A_NAME], a[_A_HANDLE], a[_A_LOC], a[_A_DESC], a[_A_URL] or "",
                 a[_A_FOL], a[_A_FRI], _time.strftime("%Y-%m-%d", _time.gmtime(a[_A_CREATED])), a[_A_LANG],

@@ -8,11 +8,16 @@
 * ``multi_campaign_accounts(account_id, campaigns, campaign_list)``: coordinated accounts active in
   at least ``min_campaigns`` *unrelated* campaigns.
 
-"Unrelated": hashtags that mostly travel together are one campaign, not several. Two hashtag
-trends are related when the Jaccard index of their post sets is at least :data:`RELATED_JACCARD`
-(the posts carrying both over the posts carrying either); related hashtags are merged by
-connected components. A hashtag named in a ``--campaigns`` campaign belongs to that campaign. The
-campaign list names each merged group by its (up to three) largest hashtags.
+"Unrelated": hashtags that a campaign pushes together are one campaign, not several. Two hashtag
+trends are related when, among the *suspect* posts (coordinated or likely inauthentic accounts)
+carrying the rarer of the two, at least :data:`RELATED_CONTAINMENT` also carry the other, and at
+least :data:`RELATED_MIN_POSTS` posts carry both; related hashtags are merged by connected
+components. Suspect posts, not all posts, because a campaign that hijacks a big organic hashtag
+always adds its own tags to it, while the organic crowd does not. A hashtag named in a
+``--campaigns`` campaign belongs to that campaign. Only *pushed* campaigns count: a group with at
+least one trend judged mixed or manufactured, or a ``--campaigns`` campaign (a fake account that
+also posts filler on #weather is not "pushing" #weather). The campaign list names each group by
+its (up to three) largest hashtags.
 
 Only coordinated accounts count, as the question is whether the *same operated accounts* push
 unrelated causes; without the coordination stage both tables are empty.
@@ -30,29 +35,32 @@ from trendtrace.settings import Settings
 
 from .campaigns import Campaign
 
-__all__ = ["RELATED_JACCARD", "write_overlap", "campaign_units"]
+__all__ = ["RELATED_CONTAINMENT", "RELATED_MIN_POSTS", "write_overlap", "campaign_units"]
 
-#: Post-set Jaccard at or above which two hashtags count as one campaign.
-RELATED_JACCARD = 0.3
+#: Share of the rarer hashtag's suspect posts that must also carry the other for the two to be one campaign.
+RELATED_CONTAINMENT = 0.5
+#: Least suspect posts carrying both hashtags for them to be related.
+RELATED_MIN_POSTS = 5
 
 
 def campaign_units(con: duckdb.DuckDBPyConnection, campaigns: list[Campaign]) -> None:
-    """Temp table ``_tt_unit(trend, trend_kind, unit)``: the campaign each trend belongs to.
+    """Temp table ``_tt_unit(trend, trend_kind, unit, pushed)``: the campaign each trend belongs to,
+    and whether that campaign counts as pushed.
 
-    Needs ``_tt_m`` and ``_tt_stats`` of :mod:`trendtrace.trends.stats`.
+    Needs ``_tt_tp`` and ``_tt_stats`` of :mod:`trendtrace.trends.stats` and the ``trends`` table.
     """
     trends = con.execute(
         "SELECT trend, posts FROM _tt_stats WHERE trend_kind = 'hashtag' ORDER BY posts DESC, trend"
     ).fetchall()
     index = {t: i for i, (t, _) in enumerate(trends)}
     pairs = con.execute("""
-        WITH h AS (SELECT trend, post_id FROM _tt_m WHERE trend_kind = 'hashtag'),
+        WITH h AS (SELECT trend, post_id FROM _tt_tp WHERE trend_kind = 'hashtag' AND suspect),
         n AS (SELECT trend, count(*) AS k FROM h GROUP BY trend),
         co AS (SELECT a.trend AS ta, b.trend AS tb, count(*) AS k
                FROM h a JOIN h b ON a.post_id = b.post_id AND a.trend < b.trend GROUP BY ALL)
         SELECT co.ta, co.tb FROM co JOIN n na ON na.trend = co.ta JOIN n nb ON nb.trend = co.tb
-        WHERE co.k >= $j * (na.k + nb.k - co.k)
-    """, {"j": RELATED_JACCARD}).fetchall()
+        WHERE co.k >= $min_posts AND co.k >= $c * least(na.k, nb.k)
+    """, {"c": RELATED_CONTAINMENT, "min_posts": RELATED_MIN_POSTS}).fetchall()
     owner: dict[str, str] = {}
     for c in campaigns:
         for t in c.hashtags:
@@ -76,11 +84,16 @@ def campaign_units(con: duckdb.DuckDBPyConnection, campaigns: list[Campaign]) ->
         else:
             shown = " / ".join("#" + t for t in ts[:3])
             names[lab] = shown + (f" (+{len(ts) - 3} related)" if len(ts) > 3 else "")
+    pushed_tags = {r[0] for r in con.execute(
+        "SELECT trend FROM trends WHERE trend_kind = 'hashtag' AND verdict <> 'organic'").fetchall()}
+    pushed_labels = {int(lab) for (t, _), lab in zip(trends, labels) if t in pushed_tags}
     unit_trend = [t for t, _ in trends] + [c.name for c in campaigns]
     unit_kind = ["hashtag"] * n + ["campaign"] * len(campaigns)
     unit_name = [owner.get(t, names[int(lab)]) for (t, _), lab in zip(trends, labels)] + [c.name for c in campaigns]
-    tbl = pa.table({"trend": unit_trend, "trend_kind": unit_kind, "unit": unit_name},
-                   schema=pa.schema([("trend", pa.string()), ("trend_kind", pa.string()), ("unit", pa.string())]))
+    pushed = [t in owner or int(lab) in pushed_labels for (t, _), lab in zip(trends, labels)] + [True] * len(campaigns)
+    tbl = pa.table({"trend": unit_trend, "trend_kind": unit_kind, "unit": unit_name, "pushed": pushed},
+                   schema=pa.schema([("trend", pa.string()), ("trend_kind", pa.string()), ("unit", pa.string()),
+                                     ("pushed", pa.bool_())]))
     con.register("_tt_unit_arrow", tbl)
     try:
         con.execute("CREATE OR REPLACE TEMP TABLE _tt_unit AS SELECT * FROM _tt_unit_arrow")
@@ -114,7 +127,7 @@ def write_overlap(con: duckdb.DuckDBPyConnection, settings: Settings, campaigns:
     con.execute("""
         CREATE OR REPLACE TABLE multi_campaign_accounts AS
         WITH au AS (SELECT DISTINCT ta.account_id, u.unit
-                    FROM _tt_ta ta JOIN _tt_unit u USING (trend, trend_kind) WHERE ta.coordinated)
+                    FROM _tt_ta ta JOIN _tt_unit u USING (trend, trend_kind) WHERE ta.coordinated AND u.pushed)
         SELECT account_id, count(*) AS campaigns, string_agg(unit, '; ' ORDER BY unit) AS campaign_list
         FROM au GROUP BY account_id HAVING count(*) >= $k
         ORDER BY campaigns DESC, account_id

@@ -53,6 +53,10 @@ MISFIT_HOURS = 1.5
 #: templated: short phrases ("what a match") repeat by chance.
 MIN_TEMPLATE_WORDS = 5
 _BANDS, _ROWS = 8, 3
+#: Length of the spells in which a trend's posts are checked for suspect majorities (minutes).
+SPELL_MINUTES = 10
+#: Least suspect posts in a spell for it to count (a spell of two posts proves nothing).
+SPELL_MIN_POSTS = 5
 #: Accounts created within this many days of each other form a creation batch (evidence sentence).
 BATCH_DAYS = 14
 
@@ -185,12 +189,17 @@ def build_trend_posts(con: duckdb.DuckDBPyConnection, settings: Settings, inputs
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _tt_tp AS
         SELECT m.trend, m.trend_kind, p.post_id, p.account_id, p.time, p.kind, p.lang,
-               a.coordinated, a.inauthentic, (a.coordinated OR a.inauthentic) AS suspect, a.cluster,
+               a.coordinated, a.inauthentic,
+               CASE WHEN $signals THEN a.coordinated OR a.inauthentic
+                    -- without either account-level stage: a near-copy, or an account at most
+                    -- new_account_days old (a weak proxy, said so in the evidence)
+                    ELSE coalesce(t.templated, false) OR coalesce(p.time - a.created_at <= to_days($days), false)
+               END AS suspect, a.cluster,
                a.utc_offset, a.created_at,
                (t.post_id IS NOT NULL) AS text_post, coalesce(t.templated, false) AS templated
         FROM _tt_m m JOIN _tt_p p USING (post_id) JOIN _tt_acct a USING (account_id)
         LEFT JOIN _tt_tmpl t USING (post_id)
-    """)
+    """, {"signals": inputs.coordination or inputs.signals, "days": int(settings["new_account_days"])})
 
 
 def templated_posts(con: duckdb.DuckDBPyConnection, threshold: float) -> None:
@@ -406,6 +415,14 @@ def trend_statistics(con: duckdb.DuckDBPyConnection, settings: Settings, inputs:
             SELECT tl.trend, tl.trend_kind,
                    count(*) FILTER (WHERE tl.posts >= greatest(3, m.median_rate + 4 * sqrt(m.median_rate) + 1)) AS burst_minutes
             FROM tl JOIN med m USING (trend, trend_kind) GROUP BY ALL),
+        spell AS (
+            -- {SPELL_MINUTES}-minute spells in which suspect accounts wrote most of the trend's posts
+            SELECT trend, trend_kind, count(*) AS suspect_spells, sum(k) AS suspect_spell_posts
+            FROM (SELECT trend, trend_kind, time_bucket(INTERVAL {SPELL_MINUTES} MINUTE, time) AS w,
+                         count(*) AS n, count(*) FILTER (WHERE suspect) AS k
+                  FROM _tt_tp GROUP BY ALL)
+            WHERE k >= {SPELL_MIN_POSTS} AND k >= 0.5 * n
+            GROUP BY ALL),
         batch AS (
             -- largest share of the trend's suspect accounts created within {BATCH_DAYS} days of each other
             SELECT trend, trend_kind, max(w) AS batch_accounts, any_value(known) AS batch_known,
@@ -421,7 +438,7 @@ def trend_statistics(con: duckdb.DuckDBPyConnection, settings: Settings, inputs:
                b.first_post, b.last_post,
                {null_if['coord']}b.coordinated_posts / b.posts AS coordinated_share,
                {null_if['sig']}b.inauthentic_posts / b.posts AS inauthentic_share,
-               CASE WHEN $any_signal THEN b.suspect_posts / b.posts END AS suspect_share,
+               b.suspect_posts / b.posts AS suspect_share,
                b.coordinated_posts, b.inauthentic_posts, b.suspect_posts,
                b.coordinated_accounts, b.coordinated_clusters, b.inauthentic_accounts, b.suspect_accounts,
                s.peak_minute, sp.peak_posts, datediff('minute', o.quiet_minute, s.peak_minute) AS onset_minutes,
@@ -435,7 +452,10 @@ def trend_statistics(con: duckdb.DuckDBPyConnection, settings: Settings, inputs:
                {null_if['sig']}(z.misfit_accounts / nullif(z.tz_known_accounts, 0)) AS home_tz_misfit_share,
                z.tz_known_accounts, z.misfit_accounts, z.home_offset, tm.tz_mix, tm.top_offset,
                b.languages, lm.language_mix, lm.top_language, lm.top_language_share,
-               bt.batch_accounts, bt.batch_known, bt.batch_start
+               bt.batch_accounts, bt.batch_known, bt.batch_start,
+               coalesce(sl.suspect_spells, 0) AS suspect_spells,
+               coalesce(sl.suspect_spell_posts, 0) AS suspect_spell_posts,
+               coalesce(sl.suspect_spell_posts, 0) / b.posts AS suspect_spell_share
         FROM base b
         JOIN conc c USING (trend, trend_kind)
         JOIN age a USING (trend, trend_kind)
@@ -448,7 +468,8 @@ def trend_statistics(con: duckdb.DuckDBPyConnection, settings: Settings, inputs:
         JOIN lgmix lm USING (trend, trend_kind)
         LEFT JOIN tzmix tm USING (trend, trend_kind)
         LEFT JOIN batch bt USING (trend, trend_kind)
-    """, {"days": int(settings["new_account_days"]), "any_signal": inputs.coordination or inputs.signals})
+        LEFT JOIN spell sl USING (trend, trend_kind)
+    """, {"days": int(settings["new_account_days"])})
     _coaction_delays(con, inputs)
 
 

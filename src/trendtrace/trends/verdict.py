@@ -5,18 +5,26 @@ Method (``docs/trends.md`` has the calibration):
 1. **Suspect posts.** A post is suspect when its account is in a coordinated cluster (coordination
    stage: co-actions far beyond the null model) or has ``inauthenticity_score`` ≥
    ``inauthentic_threshold`` (account stage). When neither stage's table exists, a weaker proxy is
-   used instead: the post is a near-copy of another account's text, or its account was created at
-   most ``new_account_days`` before it joined the trend.
-2. **Score** = suspect posts / (posts + :data:`PRIOR_POSTS`): the share of the trend's posts that
-   came from suspect accounts, shrunk towards 0 for tiny trends so that two accounts cannot make a
-   verdict on their own. It reads as "about this share of the posts came from suspect accounts".
-3. **Verdict**: ``manufactured`` when score ≥ :data:`MANUFACTURED_AT`, ``mixed`` when score ≥
-   :data:`MIXED_AT`, otherwise ``organic``. The two cut points were chosen on the simulator's truth
-   (organic surges, campaign trends, hijacked trends; three seeds) — see ``docs/trends.md``.
+   used instead: the post is a near-copy of another account's text, or its account was at most
+   ``new_account_days`` old.
+2. **Suspect spells.** The trend's posts are cut into fixed 10-minute spells
+   (:data:`~trendtrace.trends.stats.SPELL_MINUTES`). A spell is *dominated* when suspect accounts
+   wrote at least half of its posts and at least 5 of them. Why spells and not the plain suspect
+   share: every real data set has a background of suspect accounts (false positives of any
+   account score, and fake accounts posting filler on popular hashtags to blend in). That
+   background is spread thinly through organic trends and never holds the majority of a busy
+   minute, while a campaign or a hijack arrives as a burst in which suspect accounts outnumber
+   everyone else. On the simulator, the plain suspect share of organic trends was 0.15-0.29 (so it
+   overlaps hijacked trends, 0.43), while their dominated-spell share was near 0.
+3. **Score** = posts in dominated spells / (posts + :data:`PRIOR_POSTS`): the share of the trend's
+   posts that came in spells dominated by suspect accounts, shrunk towards 0 for tiny trends.
+4. **Verdict**: ``manufactured`` when score ≥ :data:`MANUFACTURED_AT`, ``mixed`` when score ≥
+   :data:`MIXED_AT`, otherwise ``organic``. Cut points chosen on the simulator's truth (organic
+   surges, campaign trends, hijacked trends; three seeds) — see ``docs/trends.md``.
 
-Concentration, onset, repost share, time-zone fit and language mix never move the score: organic
-surges share most of them with campaigns (a viral post is reposted by thousands in minutes). They
-are reported as context in the evidence.
+Concentration, onset, repost share, time-zone fit, new accounts, templated text and language mix
+never move the score when account-level signals exist: organic surges share most of them with
+campaigns (a viral post is reposted by thousands in minutes). They are reported as context.
 
 Evidence sentences say what the data show and what that is consistent with; they never say who
 runs an account or why.
@@ -35,7 +43,7 @@ __all__ = ["PRIOR_POSTS", "MIXED_AT", "MANUFACTURED_AT", "score_row", "verdict_o
 #: Pseudo-posts added to the denominator of the score (shrinkage towards "organic").
 PRIOR_POSTS = 10
 #: Score at or above which a trend is called mixed.
-MIXED_AT = 0.15
+MIXED_AT = 0.1
 #: Score at or above which a trend is called manufactured.
 MANUFACTURED_AT = 0.5
 
@@ -55,14 +63,14 @@ TRACE_WORDS = {
 
 
 def score_row(row: dict[str, Any], has_signals: bool) -> tuple[float, int]:
-    """Score in [0, 1] and the number of suspect posts behind it, for one row of trend statistics."""
+    """Score in [0, 1] and the number of suspect posts (for the cost), for one row of statistics.
+
+    ``has_signals`` is kept for callers; the proxy definition of suspect posts without account
+    signals is applied upstream, in :func:`trendtrace.trends.stats.build_trend_posts`.
+    """
     posts = int(row["posts"])
-    if has_signals:
-        suspect = int(row["suspect_posts"] or 0)
-    else:
-        # Proxy without account-level stages: the larger of templated posts and posts by new accounts.
-        suspect = max(int(row["templated_posts"] or 0), int(row["new_account_posts"] or 0))
-    return suspect / (posts + PRIOR_POSTS), suspect
+    in_spells = int(row["suspect_spell_posts"] or 0)
+    return in_spells / (posts + PRIOR_POSTS), int(row["suspect_posts"] or 0)
 
 
 def verdict_of(score: float) -> str:
@@ -118,16 +126,24 @@ def evidence_sentences(row: dict[str, Any], *, verdict: str, suspect: int, has_s
     """
     s: list[str] = []
     posts, accounts = int(row["posts"]), int(row["accounts"])
-    what = ("came from coordinated or likely inauthentic accounts" if has_signals
-            else "were near-copies or came from new accounts (coordination and account signals were not available)")
+    who = ("coordinated or likely inauthentic accounts" if has_signals
+           else "near-copies or new accounts (coordination and account signals were not available)")
+    spell = int(row["suspect_spell_posts"] or 0)
+    k = int(row["suspect_spells"] or 0)
+    overall = f"such accounts wrote {_pct(suspect / posts)} of all its posts" if has_signals else \
+        f"{_pct(suspect / posts)} of all its posts were of that kind"
     if verdict == "manufactured":
-        s.append(f"Consistent with a manufactured trend: {_pct(suspect / posts)} of the posts {what}.")
+        s.append(f"Consistent with a manufactured trend: {_pct(spell / posts)} of the posts came in "
+                 f"{_plural(k, 'ten-minute spell')} in which {who} wrote most posts; {overall}.")
     elif verdict == "mixed":
-        s.append(f"Consistent with a mixed trend: real participation, but {_pct(suspect / posts)} of the posts {what}.")
-    elif suspect:
-        s.append(f"Consistent with organic participation: only {_pct(suspect / posts)} of the posts {what}.")
+        s.append(f"Consistent with a mixed trend, organic activity with a manufactured part: {_pct(spell / posts)} "
+                 f"of the posts came in {_plural(k, 'ten-minute spell')} in which {who} wrote most posts; {overall}.")
+    elif spell:
+        s.append(f"Consistent with organic participation: only {_pct(spell / posts)} of the posts came in spells "
+                 f"in which {who} wrote most posts; {overall}, spread through its activity.")
     else:
-        s.append(f"Consistent with organic participation: none of the posts {what}.")
+        s.append(f"Consistent with organic participation: no ten-minute spell was dominated by {who}; "
+                 f"{overall}, spread through its activity.")
     s.append(f"The data show {_plural(posts, 'post')} from {_plural(accounts, 'account')} between "
              f"{_when(row['first_post'])} and {_when(row['last_post'])} UTC; the busiest minute "
              f"({_when(row['peak_minute'])} UTC) had {_plural(int(row['peak_posts']), 'post')}.")

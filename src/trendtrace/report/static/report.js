@@ -53,6 +53,11 @@
     });
   });
 
+  /* printing shows the folded evidence too */
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details").forEach(function (d) { d.setAttribute("open", ""); });
+  });
+
   /* ---------------------------------------------------------------- network */
   var svg = document.getElementById("tt-network");
   var dataEl = document.getElementById("tt-network-data");

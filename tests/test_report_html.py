@@ -1,0 +1,74 @@
+"""report.html: self-contained, escaped, every section present or marked "not computed"."""
+
+from __future__ import annotations
+
+import base64
+import html
+import hashlib
+import re
+
+import duckdb
+import pytest
+
+from trendtrace.report import render_report, report_data
+from trendtrace.report.html import content_security_policy
+from trendtrace.settings import Settings
+
+from _report_fixture import RESULT_TABLES, build_fixture
+
+
+def _html(path, **settings):
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return render_report(report_data(con, Settings(**settings)))
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    return _html(build_fixture(tmp_path_factory.mktemp("html") / "fx.duckdb"))
+
+
+def test_hostile_strings_are_escaped(page):
+    # the only script elements are the page's own two (data block and behaviour)
+    assert len(re.findall(r"<script\b", page, re.I)) == 2
+    assert "window.__xss=1" in page  # the text is there, as text...
+    assert "<script>window.__xss" not in page  # ...never as markup
+    assert not re.search(r"<[a-z][^>]*\son[a-z]+\s*=", page, re.I)  # no event-handler attributes
+    assert not re.search(r"""(href|src|action)\s*=\s*["']?\s*javascript:""", page, re.I)
+    assert "\u202e" not in page and "[U+202E]" in page  # the override is shown, not obeyed
+    assert "\x07" not in page
+
+
+def test_self_contained_with_strict_csp(page):
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)  # nothing to fetch
+    assert "<link" not in page and "@import" not in page
+    script = re.findall(r"<script>(.*?)</script>", page, re.S)[0]
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    assert f"'sha256-{digest}'" in content_security_policy()
+    assert "default-src 'none'" in html.unescape(page)
+    assert "@media print" in page
+    assert len(page.encode()) < 400_000
+
+
+def test_sections_in_order_verdicts_first(page):
+    ids = re.findall(r'<section id="([^"]+)"', page)
+    assert ids == ["verdicts", "timelines", "network", "clusters", "overlap", "accounts", "personas",
+                   "cost", "how-to-read", "limits"]
+    assert "look manufactured" in page and "What this does not show" in page
+    assert page.count('class="chart timeline"') == 9
+    assert 'data-nodes="14"' in page and 'data-edges="43"' in page
+    assert "fits UTC+3" in page and "Asia/Karachi (UTC+5)" in page
+
+
+def test_missing_tables_render_not_computed(tmp_path):
+    page = _html(build_fixture(tmp_path / "s.duckdb", omit=RESULT_TABLES))
+    assert page.count("not computed for this store") >= 7
+    assert "The store records no analysis run" in page
+    assert len(re.findall(r"<script\b", page)) == 2
+
+
+def test_pseudonymized_page_says_so(tmp_path):
+    page = _html(build_fixture(tmp_path / "s.duckdb"), pseudonymize=True)
+    assert "pseudonymised" in page and "news_1324" not in page and "Daily News 24" not in page
