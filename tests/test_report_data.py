@@ -83,17 +83,23 @@ def test_timeline_buckets_keep_totals(store, data):
         assert len(tl["points"]) <= 180
 
 
-@hsettings(max_examples=40, deadline=None)
+_MEM = duckdb.connect()  # one in-memory database for every Hypothesis example (each replaces its table)
+
+
+@hsettings(max_examples=30, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 5000), st.integers(1, 9), st.integers(0, 9)), min_size=1,
                 max_size=60, unique_by=lambda x: x[0]))
 def test_timeline_bucketing_equals_brute_force(rows):
     """Oracle: summing minutes into buckets by hand gives the same points."""
     start = datetime(2025, 1, 1)
-    con = duckdb.connect()
-    con.execute("CREATE TABLE trend_timeline (trend VARCHAR, minute TIMESTAMP, posts BIGINT, "
-                "coordinated_posts BIGINT, inauthentic_posts BIGINT)")
-    con.executemany("INSERT INTO trend_timeline VALUES ('t', ?, ?, ?, ?)",
-                    [(start + timedelta(minutes=m), p, min(c, p), 0) for m, p, c in rows])
+    con = _MEM
+    import pyarrow as pa
+
+    con.register("tl", pa.table({
+        "trend": ["t"] * len(rows), "minute": [start + timedelta(minutes=m) for m, _, _ in rows],
+        "posts": [p for _, p, _ in rows], "coordinated_posts": [min(c, p) for _, p, c in rows],
+        "inauthentic_posts": [0] * len(rows)}))
+    con.execute("CREATE OR REPLACE TABLE trend_timeline AS SELECT * FROM tl")
     from trendtrace.report._common import Store
 
     (tl,) = _timelines(Store(con), [{"trend": "t"}], 1)

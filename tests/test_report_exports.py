@@ -166,9 +166,7 @@ def test_pseudonymize_hides_ids_and_handles_in_every_file(store, tmp_path):
     # a given salt gives the same pseudonyms; none gives new ones each run
     again = _write(store, tmp_path / "q", pseudonymize=True, pseudonym_salt="fixed")
     assert (again[0]).read_text("utf-8") == (tmp_path / "p" / "accounts.csv").read_text("utf-8")
-    r1 = _write(store, tmp_path / "r1", pseudonymize=True)[0].read_text("utf-8")
-    r2 = _write(store, tmp_path / "r2", pseudonymize=True)[0].read_text("utf-8")
-    assert r1 != r2
+    # (a random salt per run is checked on the Pseudonymizer itself in test_report_data.py)
     edges = _csv(tmp_path / "p" / "edges.csv")
     assert {e["account_a"] for e in edges} <= {r["account_id"] for r in rows}
 

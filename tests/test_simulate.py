@@ -455,3 +455,69 @@ def test_coortweet_only_reposts(runs: dict[str, Simulation], tables: tuple) -> N
         ref, acct, t = reposts[row["content_id"]]
         assert row["object_id"] == ref and row["account_id"] == acct
         assert int(row["timestamp_share"]) == int(t.replace(tzinfo=timezone.utc).timestamp())
+
+
+# --------------------------------------------------------------------------- readers round trip
+
+
+@pytest.mark.parametrize("fmt", ALL_FORMATS)
+def test_readers_read_what_the_writers_write(fmt: str, runs: dict[str, Simulation], tables: tuple) -> None:
+    readers = pytest.importorskip("trendtrace.readers")
+    if not hasattr(readers, "read"):
+        pytest.skip("trendtrace.readers.read is not there yet")
+    chunks = list(readers.read(runs[fmt].data_paths[0], fmt))
+    assert not any(c.rejects for c in chunks)
+    got = {r["post_id"]: r for c in chunks for r in c.posts.to_pylist()}
+    want = {r["post_id"]: r for r in tables[0].to_pylist()}
+    if fmt == "coortweet":  # reposts only: who reposted what, when
+        want = {k: v for k, v in want.items() if v["kind"] == "repost"}
+        fields: tuple[str, ...] = ("account_id", "time", "ref_post_id")
+    elif fmt == "io-archive":  # minutes only; mentions as user ids; no quoted author
+        fields = ("account_id", "kind", "text", "lang", "ref_post_id", "reply_to_post_id", "hashtags", "urls", "client")
+        for k, v in got.items():
+            assert v["time"] == want[k]["time"].replace(second=0)
+    else:
+        fields = ("account_id", "time", "kind", "text", "lang", "ref_post_id", "ref_account_id",
+                  "reply_to_post_id", "hashtags", "hashtags_raw", "urls", "mentions", "client")
+    assert set(got) == set(want)
+    for k, v in got.items():
+        for f in fields:
+            assert v[f] == want[k][f], (fmt, f, v[f], want[k][f])
+
+
+# --------------------------------------------------------------------------- memory
+
+
+CHILD = r"""
+import resource, sys
+from trendtrace.simulate import generate
+it = generate("default", seed=7, posts=int(sys.argv[1]))
+n = next(it)[0].num_rows
+first = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+for posts, _ in it:
+    n += posts.num_rows
+print(n, first // 1024, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+"""
+
+
+@pytest.mark.slow
+def test_memory_stays_flat_for_a_million_posts() -> None:
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", CHILD, "1000000"], capture_output=True, text=True, check=True)
+    n, first_mb, peak_mb = (int(x) for x in out.stdout.split())
+    assert 950_000 <= n <= 1_050_000
+    # The engine's per-account columns and event arrays exist after the first chunk; what follows
+    # must not grow with the number of posts.
+    assert peak_mb - first_mb < 150, (first_mb, peak_mb)
+
+
+def test_home_zone_moves_people_and_never_hosts_a_network(tmp_path: Path) -> None:
+    run = simulate(tmp_path, "small", seed=5, fmt="coortweet", home_tz="Europe/Istanbul")
+    zones = run.truth["operator_time_zones"]
+    assert run.truth["home_tz"] == "Europe/Istanbul"
+    assert "Europe/Istanbul" not in zones.values()  # the Istanbul network moved elsewhere
+    rows = _labels(run, "accounts.csv")
+    assert {r["tz"] for r in rows if r["label"] == "organic"} == {"Europe/Istanbul"}
+    assert {r["tz"] for r in rows if r["label"] != "organic"} == set(zones.values())

@@ -371,3 +371,12 @@ def test_public_api_is_frozen() -> None:
 
     assert sorted(tt.__all__) == sorted(
         ["trend_verdicts", "load_campaigns", "campaigns_from_mapping", "Campaign", "TREND_COLUMNS"])
+
+
+def test_empty_store_writes_empty_tables() -> None:
+    con = store([])
+    counts = trend_verdicts(con, Settings(), [Campaign("x", ("a",))])
+    assert counts["trends"] == 0 and counts["campaigns_without_posts"] == 1
+    for table in ("trends", "trend_timeline", "overlap", "multi_campaign_accounts", "cost"):
+        assert con.execute(f"SELECT count(*) FROM {table}").fetchall() == [(0,)]
+    assert con.sql("SELECT * FROM trends").columns[: len(TREND_COLUMNS)] == list(TREND_COLUMNS)

@@ -220,8 +220,13 @@ _TRACKING_PREFIXES = ("utm_",)
 
 @functools.lru_cache(maxsize=65536)
 def normalize_hashtag(tag: str) -> str:
-    """NFKC-normalise, case-fold and strip a leading ``#``/``＃`` (``"#PTI"`` → ``"pti"``)."""
-    return unicodedata.normalize("NFKC", tag).lstrip("#＃").casefold().strip()
+    """NFKC-normalise, case-fold and strip a leading ``#``/``＃`` (``"#PTI"`` → ``"pti"``).
+
+    Idempotent: NFKC again after case-folding (folding can leave a non-NFKC string) and leading
+    ``#`` and whitespace stripped together (``" #a"`` once gave ``"#a"``, then ``"a"``).
+    """
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", tag).casefold())
+    return folded.lstrip("#＃" + _SPACE).rstrip(_SPACE)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -253,7 +258,8 @@ def normalize_url(url: str) -> str:
         if not k.lower().startswith(_TRACKING_PREFIXES)
         and not (k.lower() in _TRACKING_PARAMS and (is_x or k.lower() not in {"s", "t"}))
     ]
-    path = parts.path.rstrip("/") if parts.path not in ("", "/") else ""
+    # Trailing "/" and blanks go together, so that the result is a fixed point (input is stripped).
+    path = parts.path.rstrip("/" + _SPACE)
     return urlunsplit((parts.scheme.lower(), host, path, urlencode(query), ""))
 
 
@@ -266,7 +272,27 @@ def _safe_port(parts: Any) -> bool:
 
 
 # Hashtags: '#' then letters/marks/digits/underscore of any script (Urdu, Devanagari...).
-_HASHTAG_RE = re.compile(r"(?<![\w&])[#＃]([^\W_][\w]*|_[\w]+)", re.UNICODE)
+_SPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+
+
+@functools.lru_cache(maxsize=1)
+def _hashtag_re() -> re.Pattern[str]:
+    """The hashtag pattern, with combining marks (Unicode Mn/Mc/Me) and ZWNJ inside a tag.
+
+    Python's ``\\w`` excludes marks, so ``#हिन्दी`` used to give ``ह`` and ``#پاکِستان`` ``پاک``.
+    Built on first use (a scan of planes 0, 1 and 14, the only ones with marks), not at import.
+    """
+    ranges, start, prev = [], None, None
+    for cp in [*range(0x20000), *range(0xE0000, 0xE1000), 0x110000]:
+        if cp < 0x110000 and unicodedata.category(chr(cp))[0] == "M":
+            if start is None:
+                start = cp
+            prev = cp
+        elif start is not None:
+            ranges.append(f"\\U{start:08x}-\\U{prev:08x}")
+            start = None
+    body = r"[\w\u200c" + "".join(ranges) + "]"
+    return re.compile(rf"(?<![\w&])[#＃]([^\W_]{body}*|_{body}+)", re.UNICODE)
 _MENTION_RE = re.compile(r"(?<![\w@])@(\w{1,50})", re.UNICODE)
 _URL_RE = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 
@@ -275,7 +301,7 @@ def hashtags_in(text: str | None) -> list[str]:
     """Hashtags written in ``text``, as written (without ``#``), in order of appearance."""
     if not text or ("#" not in text and "＃" not in text):
         return []
-    return [m for m in _HASHTAG_RE.findall(text) if not m.isdigit()]
+    return [m for m in _hashtag_re().findall(text) if not m.isdigit()]
 
 
 def mentions_in(text: str | None) -> list[str]:

@@ -216,11 +216,13 @@ def _verify(pi: np.ndarray, pj: np.ndarray, owner: np.ndarray, hsh: np.ndarray, 
         si, sj = size[i], size[j]
         pid = np.concatenate([np.repeat(np.arange(m), si), np.repeat(np.arange(m), sj)])
         idx = np.concatenate([np.repeat(starts[i], si) + _ranges(si), np.repeat(starts[j], sj) + _ranges(sj)])
-        h = hsh[idx]
-        order = np.lexsort((h, pid))
-        p_s, h_s = pid[order], h[order]
-        dup = (p_s[1:] == p_s[:-1]) & (h_s[1:] == h_s[:-1])
-        inter = np.bincount(p_s[1:][dup], minlength=m)
+        # One 64-bit key per (pair, shingle): equal keys within a pair are shared shingles (a
+        # spurious equal key needs a 64-bit collision). One sort instead of a two-key lexsort.
+        key = _splitmix(hsh[idx] ^ _splitmix(pid.astype(_U64)))
+        order = np.argsort(key)
+        ks = key[order]
+        dup = ks[1:] == ks[:-1]
+        inter = np.bincount(pid[order][1:][dup], minlength=m)
         union = si + sj - inter
         out[c0 : c0 + chunk] = np.where(union > 0, inter / np.maximum(union, 1), 1.0)
     return out

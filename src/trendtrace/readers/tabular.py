@@ -37,7 +37,7 @@ from trendtrace.readers._columns import (Regroup, TimeParser, as_string, blank_t
                                          latest_per_account, list_from_text, map_distinct, map_list_values,
                                          python_lists, table_of, to_bool, to_number, url_lists)
 from trendtrace.readers._csv import csv_batches, read_header
-from trendtrace.readers._io import PARQUET_MAGIC, compression_of, open_input
+from trendtrace.readers._io import PARQUET_MAGIC, check_path, compression_of, open_input
 
 __all__ = ["ALIASES", "MAPPABLE_FIELDS", "COORTWEET_COLUMNS", "resolve_mapping", "convert_table", "parse_csv",
            "parse_parquet", "read_csv", "read_parquet", "read_coortweet", "parse_mapping_args"]
@@ -337,15 +337,15 @@ def parse_parquet(pf: pq.ParquetFile, source_file: str, mapping: Mapping[str, st
 
 def _open_parquet(path: str | os.PathLike[str]) -> pq.ParquetFile:
     name = str(path)
+    check_path(path)
+    with open(name, "rb") as raw:
+        if compression_of(raw.read(4)):
+            raise InputError(f"{name}: a compressed Parquet file; decompress it first (Parquet compresses its "
+                             f"own pages)")
     with open_input(path) as f:
-        head = f.read(4)
-    if head != PARQUET_MAGIC:
-        with open(name, "rb") as raw:
-            if compression_of(raw.read(4)):
-                raise InputError(f"{name}: a compressed Parquet file; decompress it first (Parquet "
-                                 f"compresses its own pages)")
-        raise InputError(f"{name}: not a Parquet file (it does not start with 'PAR1'); use --format csv or "
-                         f"--format auto")
+        if f.read(4) != PARQUET_MAGIC:
+            raise InputError(f"{name}: not a Parquet file (it does not start with 'PAR1'); use --format csv or "
+                             f"--format auto")
     try:
         return pq.ParquetFile(name)
     except (pa.ArrowInvalid, OSError) as e:

@@ -86,7 +86,7 @@ def timeline(tl: dict[str, Any], width: int = 640, height: int = 150) -> Markup:
     end = datetime.strptime(tl["end"], "%Y-%m-%dT%H:%M:%SZ")
     span = max((end - start).total_seconds(), 60.0)
     bucket = tl.get("bucket_minutes", 1) * 60
-    bw = max(w * bucket / span - 0.5, 0.8)
+    bw = max(w * bucket / span - 0.5, 1.5)
     parts = [f'<svg class="chart timeline" viewBox="0 0 {width} {height}" role="img" '
              f'aria-label="{esc("posts over time for " + str(tl.get("trend")))}" data-points="{len(pts)}">']
     parts.append(f'<line x1="{left}" y1="{top + h}" x2="{left + w}" y2="{top + h}" class="axis"/>')
@@ -178,9 +178,10 @@ def overlap_matrix(campaigns: list[str], pairs: list[dict], width: int = 640) ->
         parts.append(f'<rect x="{label_w + i * cell:.1f}" y="{y:.1f}" width="{cell - 1:.1f}" '
                      f'height="{cell - 1:.1f}" fill="#eee"/>')
     for p in pairs:
-        i, j = index.get(p["campaign_a"]), index.get(p["campaign_b"])
-        if i is None or j is None:
+        ia, ib = index.get(p["campaign_a"]), index.get(p["campaign_b"])
+        if ia is None or ib is None:
             continue
+        i, j = ia, ib
         jac = float(p.get("jaccard") or 0)
         tip = esc(f"#{p['campaign_a']} and #{p['campaign_b']}: {p.get('shared_accounts')} shared "
                   f"coordinated accounts, Jaccard {jac:.2f}")

@@ -370,7 +370,9 @@ def _atomic(path: Path, mode: str = "wb") -> Iterator[IO[Any]]:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
-        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": "\n"})) as f:
+        f: IO[Any] = (os.fdopen(fd, mode) if "b" in mode
+                      else os.fdopen(fd, mode, encoding="utf-8", newline="\n"))
+        with f:
             yield f
         os.replace(tmp, path)
     except BaseException:

@@ -374,8 +374,7 @@ def _cluster_detail(st: Store, d: dict, cluster: str, settings: Settings) -> dic
     net = _network(st, Pseudonymizer(False), int(settings["report_edges"]), int(settings["seed"]),
                    cluster=cluster)
     return {"cluster": match[0], "rows": rows, "total": total, "network": net,
-            "hour_rows": hour_rows(hours, match) + ([("not in a cluster", hours["baseline"], "baseline")]
-                                                   if hours.get("baseline") else []),
+            "hour_rows": hour_rows(hours, match),  # the cluster, then the baseline
             "tz_label": _tz_label(d),
             "network_payload": {"nodes": net["nodes"], "edges": net["edges"]}}
 

@@ -23,6 +23,7 @@ from typing import Any, Callable, Iterator
 import pyarrow as pa
 
 from trendtrace.model import ACCOUNT_SCHEMA, POST_SCHEMA, normalize_hashtag, normalize_url
+from trendtrace.settings import SETTINGS
 from trendtrace.simulate._scenario import (
     MAX_POSTS,
     MIN_POSTS,
@@ -41,6 +42,9 @@ __all__ = ["simulate", "generate", "SCENARIOS", "Simulation", "Scenario", "Netwo
            "Instruction", "Surge", "FORMATS"]
 
 log = logging.getLogger(__name__)
+
+# Defaults come from the one table of settings (sim_scenario, sim_seed, home_tz).
+_DEFAULT = {s.name: s.default for s in SETTINGS}
 
 
 @dataclass(frozen=True)
@@ -63,8 +67,8 @@ def _engine(scenario: str, seed: int, posts: int | None, home_tz: str) -> Engine
     return Engine(SCENARIOS[scenario], seed, posts, home_tz)
 
 
-def generate(scenario: str = "default", seed: int = 7, posts: int | None = None,
-             home_tz: str = "Asia/Karachi") -> Iterator[tuple[pa.Table, pa.Table]]:
+def generate(scenario: str = _DEFAULT["sim_scenario"], seed: int = _DEFAULT["sim_seed"], posts: int | None = None,
+             home_tz: str = _DEFAULT["home_tz"]) -> Iterator[tuple[pa.Table, pa.Table]]:
     """Simulated posts and accounts as canonical Arrow tables, in time order, chunk by chunk.
 
     Parameters: ``scenario`` — a key of :data:`SCENARIOS`; ``seed`` — same seed, same data;
@@ -83,8 +87,8 @@ def generate(scenario: str = "default", seed: int = 7, posts: int | None = None,
         yield _posts_table(chunk, engine), _accounts_table(chunk, engine)
 
 
-def simulate(out_dir: str | Path, scenario: str = "default", seed: int = 7, posts: int | None = None,
-             fmt: str = "x-v2", home_tz: str = "Asia/Karachi",
+def simulate(out_dir: str | Path, scenario: str = _DEFAULT["sim_scenario"], seed: int = _DEFAULT["sim_seed"],
+             posts: int | None = None, fmt: str = "x-v2", home_tz: str = _DEFAULT["home_tz"],
              progress: Callable[[int], None] | None = None) -> Simulation:
     """Write a scenario in format ``fmt`` into ``out_dir``, with the ground truth in ``out_dir/labels``.
 

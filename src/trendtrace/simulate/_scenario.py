@@ -249,17 +249,30 @@ ACCOUNT_FIELDS = ("account_id", "handle", "display_name", "description", "locati
 class SimChunk:
     """One bounded batch of rendered posts, in time order, and what writers need besides.
 
-    ``posts`` maps column names (see ``POST_COLUMNS``) to Python lists (``time``: numpy int64 unix
-    seconds). ``people`` holds account tuples (``ACCOUNT_FIELDS``) for every account a post of the
-    chunk is by, refers to or mentions; ``refs`` the records of referenced originals;
-    ``new_accounts`` the accounts whose first post is in this chunk, with ``first_seen`` times.
+    ``recs`` holds one tuple per post (``POST_COLUMNS`` order, then the referenced original's
+    record or None); ``times`` their unix seconds. :attr:`posts` gives the same as columns.
+    ``people`` holds account tuples (``ACCOUNT_FIELDS``) for every account a post of the chunk is
+    by, refers to or mentions; ``refs`` the records of referenced originals; ``new_accounts`` the
+    accounts whose first post is in this chunk, with ``first_seen`` times.
     """
 
-    posts: dict[str, Any]
+    recs: list[tuple]
+    times: np.ndarray
     people: dict[int, tuple]
     refs: dict[str, Rec]
     new_accounts: list[int]
     first_seen: list[int]
+    _posts: dict[str, Any] | None = None
+
+    @property
+    def posts(self) -> dict[str, Any]:
+        """Columns named as ``POST_COLUMNS`` (Python lists; ``time`` a numpy int64 array)."""
+        if self._posts is None:
+            cols = list(zip(*self.recs)) if self.recs else [()] * len(POST_COLUMNS)
+            posts: dict[str, Any] = {k: list(c) for k, c in zip(POST_COLUMNS, cols)}
+            posts["time"] = self.times
+            self._posts = posts
+        return self._posts
 
 
 POST_COLUMNS = ("post_id", "acct", "time", "kind", "text", "lang", "ref_post_id", "ref_acct",
@@ -782,10 +795,9 @@ class Engine:
                 yield self._chunk(recs[lo_r: lo_r + CHUNK_ROWS], seen)
 
     def _chunk(self, recs: list[tuple], seen: np.ndarray) -> SimChunk:
-        cols = list(zip(*recs)) if recs else [()] * 21
-        posts: dict[str, Any] = {k: list(c) for k, c in zip(POST_COLUMNS, cols)}
-        posts["time"] = np.array(posts["time"], np.int64)
-        acct = np.array(posts["acct"], np.int64)
+        times = np.fromiter((r[2] for r in recs), np.int64, len(recs))
+        acct_list = [r[1] for r in recs]
+        acct = np.array(acct_list, np.int64)
         new_accounts: list[int] = []
         first_seen: list[int] = []
         if acct.size:
@@ -795,22 +807,18 @@ class Engine:
             fi = first_idx[fresh]
             order = np.argsort(fi, kind="stable")
             new_accounts = new[order].tolist()
-            first_seen = posts["time"][fi[order]].tolist()
+            first_seen = times[fi[order]].tolist()
             seen[new] = True
-        origs = [o for o in cols[20] if o is not None] if recs else []
-        refs: dict[str, Rec] = {o[0]: o for o in origs}
-        involved = set(posts["acct"])
-        involved.update(posts["ref_acct"])
-        involved.update(itertools.chain.from_iterable(posts["mention_idx"]))
+        refs: dict[str, Rec] = {r[20][0]: r[20] for r in recs if r[20] is not None}
+        involved = set(acct_list)
+        involved.update(r[7] for r in recs)
+        involved.update(itertools.chain.from_iterable(r[12] for r in recs))
         involved.update(itertools.chain.from_iterable(o[12] for o in refs.values()))
         involved.discard(-1)
         people = self.accounts(sorted(involved))
-        return SimChunk(posts, people, refs, new_accounts, first_seen)
+        return SimChunk(recs, times, people, refs, new_accounts, first_seen)
 
     # ------------------------------------------------------------------ rendering
-
-    def _hashtag_str(self, tags: list[str]) -> str:
-        return " ".join("#" + t for t in tags)
 
     def _bank(self, name: str, lang: str) -> tuple[tuple[str, ...], str]:
         """A text bank with every ``{place}`` expanded, and the language it is really in."""

@@ -193,11 +193,11 @@ class XV2Writer(Writer):
         return t
 
     def write(self, chunk: SimChunk) -> None:
-        posts, people, refs = chunk.posts, chunk.people, chunk.refs
+        people, refs = chunk.people, chunk.refs
         conv = {pid: pid for pid in refs}  # referenced originals are conversation roots
-        n = len(posts["post_id"])
-        recs = _recs(posts)
-        created = [x + ".000Z" for x in np.datetime_as_string(posts["time"].astype("datetime64[s]"), unit="s").tolist()]
+        recs = _recs(chunk)
+        n = len(recs)
+        created = [x + ".000Z" for x in np.datetime_as_string(chunk.times.astype("datetime64[s]"), unit="s").tolist()]
         for lo in range(0, n, 100):
             page = recs[lo: lo + 100]
             data = [self._tweet(r, people, conv, c) for r, c in zip(page, created[lo: lo + 100])]
@@ -237,10 +237,8 @@ _REC_KEYS = ("post_id", "acct", "time", "kind", "text", "lang", "ref_post_id", "
              "reply_count", "quote_count")
 
 
-def _recs(posts: dict[str, Any]) -> list[tuple]:
-    cols = [posts[k] for k in _REC_KEYS]
-    cols[_TIME] = posts["time"].tolist()
-    return list(zip(*cols))
+def _recs(chunk: SimChunk) -> list[tuple]:
+    return chunk.recs
 
 
 # --------------------------------------------------------------------------- X API v1.1
@@ -311,7 +309,7 @@ class XV1Writer(Writer):
         people, refs = chunk.people, chunk.refs
         users: dict[int, dict] = {}
         out = []
-        for r in _recs(chunk.posts):
+        for r in _recs(chunk):
             out.append(orjson.dumps(self._tweet(r, people, users, refs, False)))
         out.append(b"")
         self.fh.write(b"\n".join(out))
@@ -336,35 +334,38 @@ class _CsvWriter(Writer):
         self.fh.close()
 
 
-def _pylist(items: list[str]) -> str:
-    """Python-list text as the archive writes list columns: ``['a', 'b']``."""
-    return repr(list(items))
-
-
 class IOArchiveWriter(_CsvWriter):
     fmt = "io-archive"
     columns = IO_ARCHIVE_COLUMNS
 
     def write(self, chunk: SimChunk) -> None:
         people = chunk.people
+        user: dict[int, tuple] = {}  # the eleven profile columns, built once per account and chunk
+        for i in {r[_ACCT] for r in chunk.recs}:
+            a = people[i]
+            user[i] = (a[_A_ID], a[_A_NAME], a[_A_HANDLE], a[_A_LOC], a[_A_DESC], a[_A_URL] or "", a[_A_FOL],
+                       a[_A_FRI], _time.strftime("%Y-%m-%d", _time.gmtime(a[_A_CREATED])), a[_A_LANG])
+        minutes = np.datetime_as_string(chunk.times.astype("datetime64[s]").astype("datetime64[m]"), unit="m").tolist()
         rows = []
-        minutes = np.datetime_as_string(chunk.posts["time"].astype("datetime64[s]").astype("datetime64[m]"), unit="m").tolist()
-        for r, minute in zip(_recs(chunk.posts), minutes):
-            a = people[r[_ACCT]]
+        for r, minute in zip(chunk.recs, minutes):
             kind = r[_KIND]
-            ref = people[r[_REFACCT]][_A_ID] if r[_REF] else ""
-            mention_ids = [people[m][_A_ID] for m in r[_MENT]]
-            rows.append((
-                r[_ID], a[_A_ID], a[_A_NAME], a[_A_HANDLE], a[_A_LOC], a[_A_DESC], a[_A_URL] or "",
-                a[_A_FOL], a[_A_FRI], _time.strftime("%Y-%m-%d", _time.gmtime(a[_A_CREATED])), a[_A_LANG],
-                r[_LANG], r[_TEXT], minute.replace("T", " "), r[_CLIENT],
-                ref if kind == "reply" else "", r[_REF] if kind == "reply" else "",
-                r[_REF] if kind == "quote" else "", "True" if kind == "repost" else "False",
-                ref if kind == "repost" else "", r[_REF] if kind == "repost" else "",
-                "absent", "absent", float(r[_QT]), float(r[_RP]), float(r[_LIKE]), float(r[_RT]),
-                _pylist(r[_TAGS]), _pylist(r[_URLS]), _pylist(mention_ids), "",
-            ))
+            ref = r[_REF]
+            if ref:
+                ref_user = people[r[_REFACCT]][_A_ID]
+                rt = kind == "repost"
+                reply = kind == "reply"
+                refs = (ref_user if reply else "", ref if reply else "", ref if kind == "quote" else "",
+                        "True" if rt else "False", ref_user if rt else "", ref if rt else "")
+            else:
+                refs = _NO_REFS
+            rows.append((r[_ID], *user[r[_ACCT]], r[_LANG], r[_TEXT], minute.replace("T", " "), r[_CLIENT], *refs,
+                         "absent", "absent", float(r[_QT]), float(r[_RP]), float(r[_LIKE]), float(r[_RT]),
+                         repr(r[_TAGS]) if r[_TAGS] else "[]", repr(r[_URLS]) if r[_URLS] else "[]",
+                         repr([people[m][_A_ID] for m in r[_MENT]]) if r[_MENT] else "[]", ""))
         self.w.writerows(rows)
+
+
+_NO_REFS = ("", "", "", "False", "", "")
 
 
 class CsvWriter(_CsvWriter):
@@ -373,16 +374,19 @@ class CsvWriter(_CsvWriter):
 
     def write(self, chunk: SimChunk) -> None:
         people = chunk.people
+        user: dict[int, tuple] = {}  # the profile columns, built once per account and chunk
+        for i in {r[_ACCT] for r in chunk.recs}:
+            a = people[i]
+            user[i] = (a[_A_HANDLE], a[_A_NAME], a[_A_DESC], a[_A_LOC],
+                       _time.strftime("%Y-%m-%dT%H:%M:%SZ", _time.gmtime(a[_A_CREATED])),
+                       a[_A_FOL], a[_A_FRI], a[_A_POSTS], _b(a[_A_VER]), _b(a[_A_DPROF]), _b(a[_A_DIMG]))
         rows = []
-        for r, ts in zip(_recs(chunk.posts), _iso_z(chunk.posts["time"])):
-            a = people[r[_ACCT]]
+        for r, ts in zip(chunk.recs, _iso_z(chunk.times)):
             rows.append((
-                r[_ID], a[_A_ID], ts, r[_KIND], r[_TEXT], r[_LANG], r[_REF] or "",
+                r[_ID], people[r[_ACCT]][_A_ID], ts, r[_KIND], r[_TEXT], r[_LANG], r[_REF] or "",
                 people[r[_REFACCT]][_A_ID] if r[_REF] else "", r[_REPLY] or "", "|".join(r[_TAGS]),
-                "|".join(r[_URLS]), "|".join(people[m][_A_HANDLE].lower() for m in r[_MENT]), r[_CLIENT],
-                a[_A_HANDLE], a[_A_NAME], a[_A_DESC], a[_A_LOC],
-                _time.strftime("%Y-%m-%dT%H:%M:%SZ", _time.gmtime(a[_A_CREATED])),
-                a[_A_FOL], a[_A_FRI], a[_A_POSTS], _b(a[_A_VER]), _b(a[_A_DPROF]), _b(a[_A_DIMG]),
+                "|".join(r[_URLS]), "|".join([people[m][_A_HANDLE].lower() for m in r[_MENT]]), r[_CLIENT],
+                *user[r[_ACCT]],
             ))
         self.w.writerows(rows)
 
@@ -442,12 +446,8 @@ class CoorTweetWriter(_CsvWriter):
     columns = COORTWEET_COLUMNS
 
     def write(self, chunk: SimChunk) -> None:
-        p, people = chunk.posts, chunk.people
-        self.w.writerows(
-            (ref, people[a][_A_ID], pid, ts)
-            for pid, a, ts, kind, ref in zip(p["post_id"], p["acct"], p["time"].tolist(), p["kind"], p["ref_post_id"])
-            if kind == "repost"
-        )
+        people = chunk.people
+        self.w.writerows((r[_REF], people[r[_ACCT]][_A_ID], r[_ID], r[_TIME]) for r in chunk.recs if r[_KIND] == "repost")
 
 
 def open_writer(fmt: str, out_dir: Path, retrieved_base: int = 0) -> Writer:
@@ -489,11 +489,12 @@ class LabelWriter:
     def write(self, chunk: SimChunk) -> None:
         e = self.engine
         ids = e.id_str
-        p = chunk.posts
-        self.pw.writerows(zip(p["post_id"], (ids[a] for a in p["acct"]), p["label"], p["trend"]))
-        for lab in p["label"]:
-            self.posts_by_label[lab] = self.posts_by_label.get(lab, 0) + 1
-        self.posts += len(p["post_id"])
+        recs = chunk.recs
+        self.pw.writerows((r[0], ids[r[1]], r[18], r[19]) for r in recs)
+        counts = self.posts_by_label
+        for r in recs:
+            counts[r[18]] = counts.get(r[18], 0) + 1
+        self.posts += len(recs)
         rows = []
         for i in chunk.new_accounts:
             lab = e.account_label(i)

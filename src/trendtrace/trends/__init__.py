@@ -50,7 +50,7 @@ def trend_verdicts(con: duckdb.DuckDBPyConnection, settings: Settings,
     Returns
     -------
     Counts: ``trends``, ``organic``, ``mixed``, ``manufactured``, ``overlap_pairs``,
-    ``multi_campaign_accounts``, ``timeline_rows``.
+    ``multi_campaign_accounts``, ``timeline_rows``, ``campaigns_without_posts``.
 
     Writes (CREATE OR REPLACE)
     --------------------------
@@ -97,10 +97,9 @@ def trend_verdicts(con: duckdb.DuckDBPyConnection, settings: Settings,
         counts: dict[str, int] = {"trends": len(records), "organic": 0, "mixed": 0, "manufactured": 0}
         for v in out["verdict"]:
             counts[v] += 1
-        counts["overlap_pairs"] = int(con.execute("SELECT count(*) FROM overlap").fetchone()[0])  # type: ignore[index]
-        counts["multi_campaign_accounts"] = int(
-            con.execute("SELECT count(*) FROM multi_campaign_accounts").fetchone()[0])  # type: ignore[index]
-        counts["timeline_rows"] = int(con.execute("SELECT count(*) FROM trend_timeline").fetchone()[0])  # type: ignore[index]
+        for key, table in (("overlap_pairs", "overlap"), ("multi_campaign_accounts", "multi_campaign_accounts"),
+                           ("timeline_rows", "trend_timeline")):
+            counts[key] = int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
         counts["campaigns_without_posts"] = len(empty)
         return counts
     finally:

@@ -314,6 +314,7 @@ def trend_statistics(con: duckdb.DuckDBPyConnection, settings: Settings, inputs:
     Statistics whose input table is absent are null.
     """
     _home_offsets(con, str(settings["home_tz"]))
+    # A missing input makes its statistics NULL, not 0: no evidence is not evidence of absence.
     null_if = {
         "coord": "" if inputs.coordination else "NULL::DOUBLE * ",
         "sig": "" if inputs.signals else "NULL::DOUBLE * ",

@@ -195,9 +195,10 @@ def evidence_sentences(row: dict[str, Any], *, verdict: str, suspect: int, has_s
                  f"(Gini {float(row['gini']):.2f}); {_pct(float(row['repost_share']))} of the posts were reposts.")
     else:
         s.append(f"{_pct(float(row['repost_share']))} of the posts were reposts.")
-    if cost is not None and suspect:
+    if cost is not None and suspect and verdict != "organic":
         s.append(f"Estimated cost if each of the {_plural(suspect, 'suspect post')} was paid for at "
                  f"${settings['price_low']:g}–${settings['price_high']:g}: ${cost[0]:,.2f}–${cost[1]:,.2f} "
                  f"(an estimate, not evidence of payment).")
     s.extend(notes)
-    return " ".join(s)
+    # Sentences may open with "under 1 %" or "over 99 %".
+    return " ".join(x[0].upper() + x[1:] for x in s if x)
