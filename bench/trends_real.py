@@ -92,10 +92,10 @@ def main(data: Path) -> int:
     if attack_file.exists():
         thr = float(Settings()["template_similarity"])
         con.register("att", _read(attack_file))
-        con.execute(f"""
+        con.execute("""
             CREATE TABLE tok AS
             SELECT row_number() OVER () AS tid, trend, k, list_distinct(list_filter(
-                     regexp_split_to_array(lower(replace(txt, trend, ' ')), '[^\\p{{L}}\\p{{N}}\\p{{M}}]+'),
+                     regexp_split_to_array(lower(replace(txt, trend, ' ')), '[^\\p{L}\\p{N}\\p{M}]+'),
                      lambda w: length(w) >= 2)) AS toks
             FROM (SELECT trend, 1 AS k, text AS txt FROM att UNION ALL SELECT trend, 2, text2 FROM att
                   UNION ALL SELECT trend, 3, text3 FROM att) WHERE txt IS NOT NULL

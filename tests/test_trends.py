@@ -12,7 +12,7 @@ import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
-from trendtrace.model import ACCOUNT_SCHEMA, POST_SCHEMA, InputError
+from trendtrace.model import POST_SCHEMA, InputError
 from trendtrace.settings import Settings
 from trendtrace.trends import Campaign, TREND_COLUMNS, trend_verdicts
 from trendtrace.trends.cost import cost_range

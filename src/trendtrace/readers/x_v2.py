@@ -56,6 +56,8 @@ def _post(t: dict[str, Any], lineno: int, buf: RowBuffer, tweets: dict[str, Any]
         return "missing 'id'"
     if type(pid) is not str:
         pid = str(pid)
+    if pid in buf.posts and (not primary or pid in buf.primary):
+        return None  # already kept in this chunk (the same retweeted original on many pages)
     aid = t.get("author_id")
     if aid is None:
         aid = (t.get("author") or _EMPTY).get("id")

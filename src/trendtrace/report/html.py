@@ -23,7 +23,7 @@ from markupsafe import Markup
 from . import _svg
 from ._common import script_json
 
-__all__ = ["render_report", "render_page", "environment", "content_security_policy"]
+__all__ = ["render_report", "render_page", "environment", "content_security_policy", "network_payload"]
 
 
 @functools.lru_cache(maxsize=None)
@@ -77,13 +77,23 @@ def render_page(template: str, **context: Any) -> str:
     return environment().get_template(template).render(**context)
 
 
-def _network_payload(net: dict[str, Any]) -> dict[str, Any]:
-    """What the page's script needs of the network (the rest is drawn server-side)."""
+_EVIDENCE_FIELDS = ("trace", "object", "post_a", "post_b", "time_a", "time_b", "text_a", "text_b")
+
+
+def network_payload(net: dict[str, Any], evidence_per_edge: int = 2) -> dict[str, Any]:
+    """What the page's script needs of the network (the drawing itself is server-side SVG).
+
+    Compact: evidence rows become lists in the order of ``fields`` (the page's script reads them
+    by position), at most ``evidence_per_edge`` per edge; ``report.json`` keeps them all."""
     return {
+        "fields": list(_EVIDENCE_FIELDS),
         "nodes": [{k: n.get(k) for k in ("id", "label", "cluster", "posts", "coordination_score",
                                           "inauthenticity_score")} for n in net.get("nodes", [])],
-        "edges": [{k: e.get(k) for k in ("source", "target", "traces", "co_actions", "weight",
-                                          "p_value", "evidence")} for e in net.get("edges", [])],
+        "edges": [{**{k: e.get(k) for k in ("source", "target", "traces", "co_actions", "weight",
+                                             "p_value")},
+                   "evidence": [[ev.get(f) for f in _EVIDENCE_FIELDS]
+                                for ev in (e.get("evidence") or [])[:evidence_per_edge]]}
+                  for e in net.get("edges", [])],
     }
 
 
@@ -97,7 +107,8 @@ def render_report(data: dict[str, Any]) -> str:
                             if n.get("cluster") is not None}, key=lambda c: (str(type(c)), c))
     return render_page(
         "report.html", d=data, settings=settings, tz_label=tz_label,
-        hour_rows=_svg.hour_rows(data.get("hours") or {}, data.get("clusters") or []),
-        network_payload=_network_payload(data["network"]), clusters_used=clusters_used,
+        # The heat map shows the 20 largest clusters (report.json has the hours of all).
+        hour_rows=_svg.hour_rows(data.get("hours") or {}, (data.get("clusters") or [])[:20]),
+        network_payload=network_payload(data["network"]), clusters_used=clusters_used,
         timelines_by_trend={t["trend"]: t for t in data.get("timelines", [])},
     )

@@ -33,7 +33,7 @@ from ..settings import Settings
 from ._common import Pseudonymizer, Store, jsonable, parse_json_object, sentences
 from .data import _network, _timelines, accounts_sql, report_data
 from .exports import CSV_TABLES, write_csv
-from .html import content_security_policy, render_page
+from .html import content_security_policy, network_payload, render_page
 
 __all__ = ["create_app", "serve", "StoreNotFound"]
 
@@ -376,7 +376,7 @@ def _cluster_detail(st: Store, d: dict, cluster: str, settings: Settings) -> dic
     return {"cluster": match[0], "rows": rows, "total": total, "network": net,
             "hour_rows": hour_rows(hours, match),  # the cluster, then the baseline
             "tz_label": _tz_label(d),
-            "network_payload": {"nodes": net["nodes"], "edges": net["edges"]}}
+            "network_payload": network_payload(net)}
 
 
 def _account_detail(st: Store, account_id: str, settings: Settings) -> dict[str, Any]:
@@ -397,7 +397,7 @@ def _account_detail(st: Store, account_id: str, settings: Settings) -> dict[str,
     net = _network(st, Pseudonymizer(False), PAGE_SIZE, int(settings["seed"]), account=account_id)
     return {"account": row, "profile": profile[0] if profile else {},
             "signals": signals[0] if signals else {}, "names": names, "posts": posts,
-            "network": net, "network_payload": {"nodes": net["nodes"], "edges": net["edges"]}}
+            "network": net, "network_payload": network_payload(net)}
 
 
 def _search(st: Store, q: str) -> dict[str, Any]:

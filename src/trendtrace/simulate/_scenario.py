@@ -554,7 +554,7 @@ class Engine:
                 out[i] = rec
         if not miss:
             return out
-        if len(cache) + len(miss) > 100_000:
+        if len(cache) + len(miss) > 20_000:  # bounded: memory must not grow with the data
             cache.clear()
         m = np.array(miss, np.int64)
         cols = zip(miss, self.persona[m].tolist(), self.label[m].tolist(), self.style[m].tolist(),

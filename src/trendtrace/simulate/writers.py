@@ -150,7 +150,7 @@ class XV2Writer(Writer):
         u = self._users.get(a[_A_ID])
         if u is not None:
             return u
-        if len(self._users) > 50_000:
+        if len(self._users) > 10_000:  # bounded cache of user objects
             self._users.clear()
         u = {
             "id": a[_A_ID], "username": a[_A_HANDLE], "name": a[_A_NAME], "description": a[_A_DESC],
@@ -195,7 +195,7 @@ class XV2Writer(Writer):
     def write(self, chunk: SimChunk) -> None:
         people, refs = chunk.people, chunk.refs
         conv = {pid: pid for pid in refs}  # referenced originals are conversation roots
-        recs = _recs(chunk)
+        recs = chunk.recs
         n = len(recs)
         created = [x + ".000Z" for x in np.datetime_as_string(chunk.times.astype("datetime64[s]"), unit="s").tolist()]
         for lo in range(0, n, 100):
@@ -230,15 +230,6 @@ class XV2Writer(Writer):
 
     def close(self) -> None:
         self.fh.close()
-
-
-_REC_KEYS = ("post_id", "acct", "time", "kind", "text", "lang", "ref_post_id", "ref_acct", "reply_to_post_id",
-             "hashtags_raw", "urls_raw", "tco", "mention_idx", "client", "like_count", "repost_count",
-             "reply_count", "quote_count")
-
-
-def _recs(chunk: SimChunk) -> list[tuple]:
-    return chunk.recs
 
 
 # --------------------------------------------------------------------------- X API v1.1
@@ -309,7 +300,7 @@ class XV1Writer(Writer):
         people, refs = chunk.people, chunk.refs
         users: dict[int, dict] = {}
         out = []
-        for r in _recs(chunk):
+        for r in chunk.recs:
             out.append(orjson.dumps(self._tweet(r, people, users, refs, False)))
         out.append(b"")
         self.fh.write(b"\n".join(out))

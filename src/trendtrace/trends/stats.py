@@ -320,7 +320,7 @@ def trend_statistics(con: duckdb.DuckDBPyConnection, settings: Settings, inputs:
         "sig": "" if inputs.signals else "NULL::DOUBLE * ",
         "acc": "" if inputs.accounts else "NULL::DOUBLE * ",
     }
-    con.execute(f"""
+    con.execute("""
         CREATE OR REPLACE TEMP TABLE _tt_ta AS
         SELECT trend, trend_kind, account_id, count(*) AS n, min(time) AS first_time,
                any_value(created_at) AS created_at, any_value(utc_offset) AS utc_offset,

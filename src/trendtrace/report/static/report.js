@@ -67,6 +67,10 @@
   try { net = JSON.parse(dataEl.textContent); } catch (e) { return; }
   var byId = {};
   net.nodes.forEach(function (n) { byId[n.id] = n; });
+  /* evidence rows come as lists in the order of net.fields */
+  var F = {};
+  (net.fields || []).forEach(function (f, i) { F[f] = i; });
+  function field(ev, name) { return Array.isArray(ev) ? ev[F[name]] : ev[name]; }
   function name(id) { var n = byId[id]; return "@" + ((n && n.label) || id); }
   function clearSel() {
     svg.querySelectorAll(".sel").forEach(function (x) { x.classList.remove("sel"); });
@@ -92,17 +96,17 @@
     panel.appendChild(el("p", "muted", "Example posts the two accounts published on the same object:"));
     e.evidence.forEach(function (ev) {
       var box = el("div", "pair");
-      box.appendChild(el("div", "meta", (ev.trace || "") + " \u00b7 object: " + plain(ev.object || "")));
+      box.appendChild(el("div", "meta", (field(ev, "trace") || "") + " \u00b7 object: " + plain(field(ev, "object") || "")));
       [["a", e.source], ["b", e.target]].forEach(function (side) {
         var p = el("div", "post");
         var m = el("div", "meta");
         m.appendChild(bdi(name(side[1])));
-        m.appendChild(document.createTextNode(" \u00b7 " + (ev["time_" + side[0]] || "") + " \u00b7 post " +
-          plain(ev["post_" + side[0]] || "")));
+        m.appendChild(document.createTextNode(" \u00b7 " + (field(ev, "time_" + side[0]) || "") + " \u00b7 post " +
+          plain(field(ev, "post_" + side[0]) || "")));
         p.appendChild(m);
         var t = el("div", "text");
         t.setAttribute("dir", "auto");
-        t.textContent = plain(ev["text_" + side[0]] || "");
+        t.textContent = plain(field(ev, "text_" + side[0]) || "");
         p.appendChild(t);
         box.appendChild(p);
       });
