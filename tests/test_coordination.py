@@ -357,14 +357,14 @@ def test_bh_qvalues_against_definition() -> None:
 FAN_WORDS = [f"word{i}" for i in range(200)]
 
 
-def _campaign_and_surge(seed: int = 4) -> list[dict]:
+def _campaign_and_surge(seed: int = 4, fans: int = 300) -> list[dict]:
     """A surge (300 fans retweeting 3 viral posts and using #match over 20 minutes) and a campaign
     (8 accounts retweeting 12 posts, each within 20 s, spread over the day, and 40 organic others
     retweeting the same posts over hours)."""
     rng = np.random.default_rng(seed)
     rows = []
     k = 0
-    for f in range(300):
+    for f in range(fans):
         for v in range(3):
             if rng.random() < 0.8:
                 rows.append(post(f"s{k}", f"fan{f:03d}", 3600 + v * 200 + rng.exponential(300), "repost",

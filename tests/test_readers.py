@@ -30,6 +30,33 @@ def by_id(table: pa.Table, key: str = "post_id") -> dict[str, dict]:
     return {r[key]: r for r in table.to_pylist()}
 
 
+def test_public_api_frozen():
+    import trendtrace.readers as readers
+
+    assert readers.__all__ == ["read", "detect_format", "parse_x_v2", "parse_x_v1", "parse_io_archive", "parse_csv",
+                               "parse_parquet", "parse_mapping_args", "ALIASES", "MAPPABLE_FIELDS"]
+
+
+def test_parse_mapping_args():
+    from trendtrace.model import InputError
+    from trendtrace.readers import parse_mapping_args
+
+    assert parse_mapping_args(["time=ts", " handle = user "]) == {"time": "ts", "handle": "user"}
+    with pytest.raises(InputError, match="--map time: expected FIELD=COLUMN"):
+        parse_mapping_args(["time"])
+
+
+def test_pure_parsers_take_lines_and_file_objects():
+    import io
+
+    from trendtrace.readers import parse_csv, parse_x_v1
+
+    lines = (FX / "x_v1.jsonl").read_bytes().splitlines(keepends=True)
+    assert sum(c.posts.num_rows for c in parse_x_v1(lines, "mem.jsonl")) == 6
+    chunks = list(parse_csv(io.BytesIO((FX / "coortweet.csv").read_bytes()), "mem.csv", fmt="coortweet"))
+    assert chunks[0].posts["source_file"].to_pylist() == ["mem.csv"] * 3
+
+
 # ----------------------------------------------------------------------------------- detection
 
 @pytest.mark.parametrize("name, fmt", [

@@ -104,7 +104,8 @@ class Engine:
         if self.name == "duckdb":
             self.con.register(name, arrow)
             return self.backend.table(name)
-        df = self.spark.createDataFrame(arrow.to_pandas()) if arrow.num_rows else self.spark.createDataFrame(
+        # PySpark 4 builds a DataFrame straight from Arrow (list columns included).
+        df = self.spark.createDataFrame(arrow) if arrow.num_rows else self.spark.createDataFrame(
             [], _spark_schema(arrow.schema)
         )
         df.createOrReplaceTempView(name)

@@ -77,6 +77,11 @@ SETTINGS: tuple[Setting, ...] = (
        "coordination", _positive),
     _S("seed", 42, "Seed for every random choice in analysis (null model, Leiden).", "coordination"),
     _S("evidence_per_edge", 5, "Example post pairs kept per edge and trace.", "coordination", _positive),
+    _S("null_model", "popularity", "Null model for co-actions: 'popularity' (accounts choose objects "
+       "independently in proportion to their popularity and act at times drawn from each object's "
+       "time profile; tests the number of distinct co-acted objects) or 'permutation' (objects as "
+       "chosen, times dealt at random within each object; tests the number of co-action pairs). "
+       "See docs/coordination.md.", "coordination", choices=("popularity", "permutation")),
     _S("null_prior", 10.0, "Null model: pseudo-actions that shrink each object's time profile towards "
        "the trace's overall activity (0 = exact permutation null, where an object used by one tight "
        "group only gives no evidence; see docs/coordination.md).", "coordination", _non_negative),

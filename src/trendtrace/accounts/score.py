@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+from threadpoolctl import threadpool_limits
 
 from ..model import InputError
 from .features import FEATURES
@@ -178,8 +179,10 @@ def train_model(table: pa.Table, labels: np.ndarray, seed: int = 42) -> tuple[An
     model = HistGradientBoostingClassifier(max_iter=200, learning_rate=0.1, random_state=seed)
     folds = min(5, pos, neg)
     cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    aucs = cross_val_score(model, X, y, cv=cv, scoring="roc_auc")
-    model.fit(X, y)
+    # OpenMP threads cost far more than they save on small inputs (and stall on a busy machine).
+    with threadpool_limits(limits=1 if len(y) < 20_000 else None):
+        aucs = cross_val_score(model, X, y, cv=cv, scoring="roc_auc")
+        model.fit(X, y)
     metrics = {"n": float(len(y)), "positives": float(pos), "cv_auc": float(np.mean(aucs)),
                "cv_auc_std": float(np.std(aucs)), "folds": float(folds)}
     return model, metrics
@@ -231,4 +234,5 @@ def predict(payload: Any, table: pa.Table) -> np.ndarray:
     X = _matrix(table, MODEL_FEATURES)
     if len(X) == 0:
         return np.zeros(0)
-    return payload["model"].predict_proba(X)[:, 1]
+    with threadpool_limits(limits=1 if len(X) < 20_000 else None):
+        return payload["model"].predict_proba(X)[:, 1]

@@ -95,6 +95,23 @@ class Run:
         expr = ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
         return self.engine.materialize(expr, "_tt_pair_counts")
 
+    def popularity_expected(self, candidates: ir.Table) -> ir.Table:
+        """(trace, account_a, account_b, expected) under the popularity null."""
+        prior = float(self.settings["null_prior"])
+        parts = []
+        for w, ts in self.windows.items():
+            acts = self.actions.filter(self.actions.trace.isin(ts))
+            per_trace, per_acc = nullmodel.popularity_null(acts, w, prior)
+            c = candidates.filter(candidates.trace.isin(ts)).select("trace", "account_a", "account_b")
+            da = per_acc.select(t1=per_acc.trace, x1=per_acc.account_id, d_a=per_acc.d)
+            db = per_acc.select(t2=per_acc.trace, x2=per_acc.account_id, d_b=per_acc.d)
+            j = c.join(da, [c.trace == da.t1, c.account_a == da.x1])
+            j = j.join(db, [j.trace == db.t2, j.account_b == db.x2])
+            j = j.join(per_trace, "trace")
+            parts.append(j.select("trace", "account_a", "account_b",
+                                  expected=j.d_a.cast("float64") * j.d_b.cast("float64") * j.c))
+        return ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
+
     def null_terms(self, candidates: ir.Table) -> ir.Table:
         """(trace, account_a, account_b, m, tau) per candidate pair and shared object."""
         prior = float(self.settings["null_prior"])
@@ -163,18 +180,33 @@ def coordination(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any], en
 
     counts = run.pair_counts()
     tested = int(eng.execute(counts.count()))
-    cand = counts.filter(counts.co_actions >= int(settings["min_co_actions"]))
+    popularity = settings["null_model"] == "popularity"
+    stat = counts.co_objects if popularity else counts.co_actions
+    cand = counts.filter(stat >= int(settings["min_co_actions"]))
     cand = eng.materialize(cand, "_tt_candidates")
-    cand_tbl = eng.arrow(cand.select("trace", "account_a", "account_b", "co_actions", "weight"))
-    cand_tbl = cand_tbl.sort_by([("trace", "ascending"), ("account_a", "ascending"), ("account_b", "ascending")])
-    terms_tbl = eng.arrow(run.null_terms(cand))
+    keys = [("trace", "ascending"), ("account_a", "ascending"), ("account_b", "ascending")]
+    if popularity:
+        j = cand.join(run.popularity_expected(cand), ["trace", "account_a", "account_b"], how="left")
+        cand_tbl = eng.arrow(j.select("trace", "account_a", "account_b", "co_actions", "co_objects", "weight",
+                                      "expected")).sort_by(keys)
+    else:
+        cand_tbl = eng.arrow(cand.select("trace", "account_a", "account_b", "co_actions", "co_objects",
+                                         "weight")).sort_by(keys)
+        terms_tbl = eng.arrow(run.null_terms(cand))
     log.info("pairs: %d tested, %d with at least %d co-actions (%.1f s)", tested, cand_tbl.num_rows,
              settings["min_co_actions"], time.perf_counter() - t_start)
 
-    expd, p = pvalues(cand_tbl, terms_tbl)
+    if popularity:
+        expd = np.nan_to_num(cand_tbl.column("expected").to_numpy(zero_copy_only=False).astype(float))
+        obs = cand_tbl.column("co_objects").to_numpy(zero_copy_only=False)
+        p = nullmodel.poisson_p(obs, expd)
+        pairs_tbl = cand_tbl.drop_columns(["expected"])
+    else:
+        expd, p = pvalues(cand_tbl, terms_tbl)
+        pairs_tbl = cand_tbl
     q = nullmodel.bh_qvalues(p, max(tested, len(p)))
     kept = q <= float(settings["fdr"])
-    pairs_tbl = cand_tbl.append_column("expected", pa.array(expd, pa.float64()))
+    pairs_tbl = pairs_tbl.append_column("expected", pa.array(expd, pa.float64()))
     pairs_tbl = pairs_tbl.append_column("p_value", pa.array(p)).append_column("q_value", pa.array(q))
     pairs_tbl = pairs_tbl.append_column("kept", pa.array(kept))
     con.register("_tt_pairs_arrow", pairs_tbl)

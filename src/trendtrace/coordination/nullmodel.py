@@ -76,6 +76,28 @@ def object_null(actions: ir.Table, window: int, prior: float) -> ir.Table:
     return j.select("trace", "object", "n_o", k_o=k.cast("int64"), tau=ibis.least(tau, 1.0).round(12))
 
 
+def popularity_null(actions: ir.Table, window: int, prior: float) -> tuple[ir.Table, ir.Table]:
+    """The popularity (configuration) null: per trace the constant ``C`` and per account ``d``.
+
+    Account ``x`` acts on ``d_x`` distinct objects; object ``o`` is acted on by ``a_o`` accounts;
+    ``D = sum_x d_x``. If accounts chose objects independently, in proportion to popularity (the
+    bipartite configuration model: ``P(x acts on o) = d_x a_o / D``) and each acted at a time drawn
+    from the object's own time profile, the expected number of objects two accounts both act on
+    within the window is ``E_ab = d_a d_b C`` with ``C = sum_o a_o^2 tau_o / D^2``.
+    Returns ``(per_trace[trace, c], per_account[trace, account_id, d])``.
+    """
+    null = object_null(actions, window, prior)
+    ao = actions.select("trace", "account_id", "object").distinct()
+    per_obj = ao.group_by(["trace", "object"]).aggregate(a_o=ao.account_id.count())
+    per_acc = ao.group_by(["trace", "account_id"]).aggregate(d=ao.object.count())
+    big_d = per_acc.group_by("trace").aggregate(D=per_acc.d.sum().cast("float64"))
+    j = per_obj.join(null, ["trace", "object"])
+    s = j.group_by("trace").aggregate(s=(j.a_o.cast("float64") * j.a_o.cast("float64") * j.tau).sum())
+    c = s.join(big_d, "trace")
+    per_trace = c.select("trace", c=(c.s / (c.D * c.D)).round(15))
+    return per_trace, per_acc
+
+
 def terms(candidates: ir.Table, actions: ir.Table, null: ir.Table) -> ir.Table:
     """One row per (trace, account_a, account_b) of ``candidates`` and object both acted on (at any
     time): ``m = n_a,o * n_b,o`` action pairs, each within the window with probability ``tau``."""

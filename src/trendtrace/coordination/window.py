@@ -119,10 +119,10 @@ def object_idf(actions: ir.Table) -> ir.Table:
 
 
 def pair_counts(pairs: ir.Table, idf: ir.Table) -> ir.Table:
-    """Per (trace, account_a, account_b): ``co_actions`` (pairs of actions) and ``weight`` (sum of
-    the objects' idf over those pairs)."""
+    """Per (trace, account_a, account_b): ``co_actions`` (pairs of actions), ``co_objects`` (distinct
+    objects with at least one of them) and ``weight`` (sum of the objects' idf over the pairs)."""
     j = pairs.join(idf, ["trace", "object"])
     return j.group_by(["trace", "account_a", "account_b"]).aggregate(
         # Rounded: a parallel float sum may differ in its last bits from run to run and engine to engine.
-        co_actions=j.post_a.count(), weight=j.idf.sum().round(9)
+        co_actions=j.post_a.count(), co_objects=j.object.nunique(), weight=j.idf.sum().round(9)
     )

@@ -343,4 +343,5 @@ class Regroup:
                       naive_time=self.naive, records=self._records)
         self._posts, self._accounts, self._rejects = [], [], []
         self._rows = self._records = 0
+        self.naive = False
         return chunk

@@ -106,13 +106,22 @@ def csv_batches(f: IO[bytes], source_file: str, names: list[str], header_lines: 
     compressed input propagate as InputError; other parse failures raise InputError naming the file.
     """
     invalid: dict[int, tuple[str, int, int]] = {}
-    ncols = len(names)
 
     def on_invalid(row: pacsv.InvalidRow) -> str:
         invalid[row.number] = (row.text or "", row.actual_columns, row.expected_columns)
         return "skip"
 
-    reader = pacsv.open_csv(
+    try:
+        reader = _open(f, names, block_size, on_invalid)
+    except pa.ArrowInvalid as e:
+        if "Empty CSV file" in str(e):
+            return  # a header and nothing else: no records
+        raise
+    yield from _batches(reader, f, source_file, names, header_lines, invalid)
+
+
+def _open(f: IO[bytes], names: list[str], block_size: int, on_invalid: object) -> pacsv.CSVStreamingReader:
+    return pacsv.open_csv(
         f,
         read_options=pacsv.ReadOptions(column_names=names, use_threads=False, block_size=block_size),
         parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False,
@@ -121,6 +130,11 @@ def csv_batches(f: IO[bytes], source_file: str, names: list[str], header_lines: 
                                              strings_can_be_null=True, null_values=[""],
                                              quoted_strings_can_be_null=True),
     )
+
+
+def _batches(reader: pacsv.CSVStreamingReader, f: IO[bytes], source_file: str, names: list[str],
+             header_lines: int, invalid: dict[int, tuple[str, int, int]]) -> Iterator[CsvBatch]:
+    ncols = len(names)
     rec = 0  # records consumed so far (pyarrow's row.number is 1-based over the same sequence)
     line = header_lines + 1  # physical line where the next record starts
 

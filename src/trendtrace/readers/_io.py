@@ -13,13 +13,13 @@ import gzip
 import io
 import os
 import zlib
-from typing import IO, Iterator
+from typing import IO
 
 import zstandard
 
 from trendtrace.model import InputError
 
-__all__ = ["open_input", "peek", "compression_of", "GZIP_MAGIC", "ZSTD_MAGIC", "PARQUET_MAGIC"]
+__all__ = ["open_input", "check_path", "compression_of", "GZIP_MAGIC", "ZSTD_MAGIC", "PARQUET_MAGIC"]
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
@@ -145,24 +145,3 @@ def open_input(path: str | os.PathLike[str]) -> IO[bytes]:
     if kind is None:
         return raw
     return io.BufferedReader(_Decompressed(raw, kind, name), buffer_size=_RAW_BLOCK)
-
-
-def peek(path: str | os.PathLike[str], size: int = 1 << 16) -> bytes:
-    """The first ``size`` bytes of the (decompressed) content, from a fresh handle.
-
-    Never consumes anything a later :func:`open_input` would read. A short compressed file that
-    is damaged within the first bytes raises InputError.
-    """
-    with open_input(path) as f:
-        return f.read(size)
-
-
-def first_line(path: str | os.PathLike[str], limit: int = 64 << 20) -> bytes:
-    """The first line of the (decompressed) content (twarc2 pages can be megabytes long)."""
-    with open_input(path) as f:
-        return f.readline(limit)
-
-
-def iter_lines(f: IO[bytes]) -> Iterator[bytes]:
-    """Lines of a binary file object; ``InputError`` from damaged compression passes through."""
-    yield from f

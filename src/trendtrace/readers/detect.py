@@ -1,7 +1,7 @@
 """Format detection: peek at the first bytes / line of a file (after decompression).
 
-Detection opens its own handle and reads at most the first line (JSON lines; twarc2 pages can be
-megabytes) or the first 64 KiB, so reading the file afterwards starts at its first record. Rules:
+Detection opens its own handle and reads at most the first 20 lines (twarc2 pages can be
+megabytes), so reading the file afterwards starts at its first record. Rules:
 
 - ``PAR1`` magic → ``parquet``, or ``coortweet`` when its columns are exactly the CooRTweet four;
 - a JSON object on the first non-blank line:
@@ -97,7 +97,7 @@ def detect_format(path: str | os.PathLike[str]) -> Format:
                     continue  # a damaged first record is a reject later, not a format question
                 if fmt is not None:
                     return fmt
-                return _no_match(name, "JSON lines, but neither X API v2 nor v1.1 records")
+                raise _unknown(name, "JSON lines, but neither X API v2 nor v1.1 records")
             lines_seen += 1
     if not first:
         raise InputError(f"{name}: empty file (no records)")
@@ -112,10 +112,6 @@ def detect_format(path: str | os.PathLike[str]) -> Format:
     if fmt is None:
         raise _unknown(name, "the first line is not a CSV header with at least two named columns")
     return fmt
-
-
-def _no_match(name: str, why: str) -> InputError:
-    raise _unknown(name, why)
 
 
 def _parquet_format(name: str) -> Format:

@@ -147,10 +147,10 @@ def resolve_mapping(columns: list[str], mapping: Mapping[str, str] | None, sourc
             continue
         names = (() if f in _NO_SELF_NAME else (f,)) + ALIASES.get(f, ())
         for name in names:
-            c = lower.get(name)
-            if c is not None and c not in used:
-                out[f] = c
-                used.add(c)
+            col = lower.get(name)
+            if col is not None and col not in used:
+                out[f] = col
+                used.add(col)
                 break
     for f in REQUIRED:
         if f not in out:

@@ -197,7 +197,7 @@ def _page(obj: dict[str, Any], lineno: int, raw: bytes, buf: RowBuffer) -> None:
     seen = _retrieved(obj)
     if seen is None:
         # The page's latest created_at (ISO strings of one shape sort as times do).
-        times = [t.get("created_at") for t in data if type(t) is dict and type(t.get("created_at")) is str]
+        times: list[str] = [t["created_at"] for t in data if type(t) is dict and type(t.get("created_at")) is str]
         seen = max(times) if times else None
     for u in inc.get("users", ()):
         if type(u) is dict:

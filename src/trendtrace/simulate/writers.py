@@ -141,10 +141,11 @@ class XV2Writer(Writer):
 
     def __init__(self, path: Path, retrieved_base: int) -> None:
         super().__init__(path)
-        self.fh = open(path, "wb")
+        self.fh = open(path, "wb", buffering=1 << 20)
         self.page = 0
         self.retrieved_base = retrieved_base
         self._users: dict[str, dict[str, Any]] = {}
+        self._refs: dict[str, dict[str, Any]] = {}
 
     def _user(self, a: tuple) -> dict[str, Any]:
         u = self._users.get(a[_A_ID])
@@ -209,7 +210,12 @@ class XV2Writer(Writer):
                     users[r[_REFACCT]] = None
                     o = refs[r[_REF]]
                     if o[_ID] not in tweets:
-                        tweets[o[_ID]] = self._tweet(o, people, conv)
+                        ref = self._refs.get(o[_ID])  # popular originals recur page after page
+                        if ref is None:
+                            if len(self._refs) > 10_000:
+                                self._refs.clear()
+                            ref = self._refs[o[_ID]] = self._tweet(o, people, conv)
+                        tweets[o[_ID]] = ref
                         users[o[_ACCT]] = None
                 for m in r[_MENT]:
                     users[m] = None
@@ -240,7 +246,7 @@ class XV1Writer(Writer):
 
     def __init__(self, path: Path) -> None:
         super().__init__(path)
-        self.fh = open(path, "wb")
+        self.fh = open(path, "wb", buffering=1 << 20)
 
     @staticmethod
     def _user(a: tuple) -> dict[str, Any]:
@@ -299,11 +305,10 @@ class XV1Writer(Writer):
     def write(self, chunk: SimChunk) -> None:
         people, refs = chunk.people, chunk.refs
         users: dict[int, dict] = {}
-        out = []
+        write = self.fh.write  # line by line: a chunk of v1.1 tweets is tens of megabytes
         for r in chunk.recs:
-            out.append(orjson.dumps(self._tweet(r, people, users, refs, False)))
-        out.append(b"")
-        self.fh.write(b"\n".join(out))
+            write(orjson.dumps(self._tweet(r, people, users, refs, False)))
+            write(b"\n")
 
     def close(self) -> None:
         self.fh.close()
