@@ -119,6 +119,12 @@ def write_db(n: int, path: Path, seed: int = 1) -> None:
     print(f"# generated {n:,} posts into {path} in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
 
 
+def _cpu() -> float:
+    """CPU seconds of this process, all threads (the machine is shared: wall time alone misleads)."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def _measure_counts(db: str, traces: str, window: int, memory_limit: str) -> dict:
     """Runs in a child process: open the store, count co-actions, report time and peak RSS."""
     from trendtrace.coordination import coaction_counts
@@ -128,6 +134,7 @@ def _measure_counts(db: str, traces: str, window: int, memory_limit: str) -> dic
     con.execute(f"SET memory_limit='{memory_limit}'")
     n = con.execute("SELECT count(*) FROM posts").fetchall()[0][0]
     t0 = time.perf_counter()
+    cpu0 = _cpu()
     out = coaction_counts(con, Settings(traces=traces, window=window, window_hashtag=window))
     dt = time.perf_counter() - t0
     per_trace = {}
@@ -137,6 +144,7 @@ def _measure_counts(db: str, traces: str, window: int, memory_limit: str) -> dic
         per_trace[tr][1] += c
     return {
         "posts": n, "traces": traces, "window": window, "seconds": round(dt, 2),
+        "cpu_seconds": round(_cpu() - cpu0, 2),
         "peak_rss_gb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2, 2),
         "pairs_by_trace": {k: {"pairs": v[0], "co_actions": v[1]} for k, v in sorted(per_trace.items())},
     }
@@ -182,8 +190,10 @@ def cmd_neardup(n: int, threshold: float, seed: int = 2) -> dict:
     texts = list(uniq)
     family_arr = family_arr[first]
     t0 = time.perf_counter()
+    cpu0 = _cpu()
     i, j, _ = textsim.near_duplicate_pairs(texts, threshold, seed=42)
     dt = time.perf_counter() - t0
+    cpu = _cpu() - cpu0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
     found = set(zip(i.tolist(), j.tolist()))
     # Truth: exact Jaccard over every pair inside a family (texts of different families share
@@ -204,7 +214,8 @@ def cmd_neardup(n: int, threshold: float, seed: int = 2) -> dict:
     jac = textsim._verify(pi_a, pj_a, owner, hsh, len(texts))
     true = set(zip(pi_a[jac >= threshold].tolist(), pj_a[jac >= threshold].tolist()))
     recall = len(found & true) / max(1, len(true))
-    res = {"texts": len(texts), "threshold": threshold, "seconds": round(dt, 2), "true_pairs": len(true),
+    res = {"texts": len(texts), "threshold": threshold, "seconds": round(dt, 2), "cpu_seconds": round(cpu, 2),
+           "true_pairs": len(true),
            "found_pairs": len(found), "recall": round(recall, 4),
            "found_outside_families": len(found - true), "peak_rss_gb": round(peak, 2)}
     print(json.dumps(res))

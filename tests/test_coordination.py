@@ -425,3 +425,28 @@ def test_stage_on_empty_store_writes_empty_tables() -> None:
     assert out["edges"] == 0
     for t in ["coaction_pairs", "edges", "edge_evidence", "account_coordination", "clusters"]:
         assert con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] == 0
+
+
+def test_popularity_null_calibrated_for_independent_accounts() -> None:
+    """Every pair of accounts (co-acting or not): co_objects against E = d_a d_b C."""
+    rows = _independent_world(21, n_acc=150, n_obj=80)
+    con = store(rows)
+    eng = Engine(con)
+    from trendtrace.coordination._stage import Run
+    run = Run(eng, Settings(traces="retweet", window=60, null_prior=0.0))
+    per_trace, per_acc = nullmodel.popularity_null(run.actions, 60, 0.0)
+    c = eng.arrow(per_trace).column("c")[0].as_py()
+    d = {r["account_id"]: r["d"] for r in eng.arrow(per_acc).to_pylist()}
+    counts = {(r["account_a"], r["account_b"]): r["co_objects"] for r in eng.arrow(run.pair_counts()).to_pylist()}
+    accs = sorted(d)
+    obs, exp = [], []
+    for i, a in enumerate(accs):
+        for b in accs[i + 1:]:
+            obs.append(counts.get((a, b), 0))
+            exp.append(d[a] * d[b] * c)
+    obs_a, exp_a = np.array(obs), np.array(exp)
+    # unbiased in total, and randomised p-values close to uniform (KS distance small)
+    assert abs(obs_a.sum() - exp_a.sum()) < 0.1 * exp_a.sum(), (obs_a.sum(), exp_a.sum())
+    p = nullmodel.poisson_p(obs_a, exp_a, rng=np.random.default_rng(3))
+    ks = stats.kstest(p, "uniform")
+    assert ks.pvalue > 0.01, ks  # measured: D = 0.011, p = 0.12 (seed 21, 11,175 pairs)

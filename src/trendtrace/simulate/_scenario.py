@@ -735,6 +735,25 @@ class Engine:
                 return 3600 // k
         return 60
 
+    def _windows(self, L: int) -> Iterator[tuple[int, int, int, int]]:
+        """(slice index, start, length, part) of the time windows to render, in order.
+
+        A slice whose scheduled events (a surge's peak minutes, which grow with ``posts``) exceed
+        ``CHUNK_ROWS`` is cut into shorter parts, so that no window holds much more than one chunk.
+        """
+        ev_t = self.ev["t"]
+        half = CHUNK_ROWS // 2
+        for si, t0 in enumerate(range(self.start, self.end, L)):
+            lo, hi = np.searchsorted(ev_t, [t0, t0 + L])
+            if hi - lo <= half:
+                yield si, t0, L, 0
+                continue
+            # Cut at event times so that each part holds at most about half a chunk of events.
+            cuts = [int(c) for c in np.unique(ev_t[lo + half: hi: half]) if t0 < c < t0 + L]
+            bounds = [t0, *cuts, t0 + L]
+            for sub, (a, b) in enumerate(zip(bounds, bounds[1:])):
+                yield si, a, b - a, sub + 1
+
     def chunks(self) -> Iterator[SimChunk]:
         """Rendered posts in time order, in chunks of at most ``CHUNK_ROWS`` posts."""
         L = self.slice_seconds()
@@ -743,8 +762,8 @@ class Engine:
         pool_w: list[float] = []
         ev = self.ev
         total_days_sec = self.scn.days * 86400
-        for si, t0 in enumerate(range(self.start, self.end, L)):
-            rng = np.random.default_rng([self.seed, 1, si])
+        for si, t0, L, sub in self._windows(L):
+            rng = np.random.default_rng([self.seed, 1, si, sub])
             t1 = t0 + L
             parts: dict[str, list[np.ndarray]] = {k: [] for k in ("t", "a", "kind", "role", "ev", "ref")}
             for g in self.groups:
