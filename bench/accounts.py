@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import resource
 import time
 
@@ -32,7 +33,7 @@ def make_tables(n_accounts: int, n_posts: int, seed: int) -> tuple[pa.Table, pa.
     t0 = np.datetime64("2024-03-01T00:00:00", "s")
     day = rng.integers(0, 30, n_posts)
     local_hour = rng.choice(24, size=n_posts, p=np.r_[np.full(7, 0.01), np.full(17, (1 - 0.07) / 17)])
-    zone = np.where(owner % 50 == 0, 3, 5)
+    zone = np.where(np.arange(n_accounts) % 50 == 0, 3, 5)  # every 50th account runs from UTC+3
     secs = day * 86400 + ((local_hour - zone[owner]) % 24) * 3600 + rng.integers(0, 3600, n_posts)
     times = t0 + secs.astype("timedelta64[s]")
     kinds = np.array(["post", "repost", "reply", "quote"])[rng.choice(4, n_posts, p=[0.45, 0.35, 0.15, 0.05])]
@@ -98,13 +99,20 @@ def main() -> None:
     con.unregister("_a")
     del posts, accounts
     gen = time.perf_counter() - t
+    load_before = os.getloadavg()
     t = time.perf_counter()
+    cpu = time.process_time()
     result = account_signals(con, Settings())
     took = time.perf_counter() - t
+    cpu = time.process_time() - cpu
+    load_after = os.getloadavg()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
     print(f"data generated and loaded in {gen:.1f} s")
     print(f"account_signals: {args.accounts:,} accounts / {args.posts:,} posts in {took:.1f} s "
-          f"({args.posts / took:,.0f} posts/s); peak RSS {peak:.1f} GB")
+          f"({args.posts / took:,.0f} posts/s); CPU time {cpu:.1f} s; peak RSS {peak:.1f} GB")
+    # Other jobs share the machine: the load average says how much of it this run had.
+    print(f"load average (1/5/15 min) before {load_before[0]:.1f}/{load_before[1]:.1f}/{load_before[2]:.1f}, "
+          f"after {load_after[0]:.1f}/{load_after[1]:.1f}/{load_after[2]:.1f}; {os.cpu_count()} cores")
     print(result)
 
 

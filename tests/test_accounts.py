@@ -360,3 +360,23 @@ def test_train_needs_matching_accounts(campaign_store, tmp_path):
 
 def test_model_features_cover_features():
     assert set(FEATURES) <= set(MODEL_FEATURES)
+
+
+@hsettings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="abcxyzAEIOUYQ019_.-é", max_size=20) | st.text(alphabet="ab1", min_size=60, max_size=70),
+                min_size=1, max_size=30))
+def test_handle_features_match_reference_sql(handles):
+    """The byte-matrix handle features equal the reference SQL (and handle_entropy) on every handle."""
+    from trendtrace.accounts.features import _HANDLE_COLUMNS, _HANDLE_SQL, _handle_table, handle_entropy
+
+    con = duckdb.connect()
+    con.register("accs", pa.table({"handle": pa.array(handles + [None], pa.string())}))
+    fast = _handle_table(con, "accs").to_pylist()
+    con.register("ref_src", pa.table({"hnd": [r["hnd"] for r in fast]}))
+    ref = {r["hnd"]: r for r in con.sql(_HANDLE_SQL.format(source="ref_src")).to_arrow_table().to_pylist()}
+    assert len(fast) == len(set(handles) | {""})
+    for row in fast:
+        for k in _HANDLE_COLUMNS:
+            assert row[k] == pytest.approx(ref[row["hnd"]][k], nan_ok=True) or (row[k] is None and ref[row["hnd"]][k] is None), (row["hnd"], k)
+        want = handle_entropy([row["hnd"]])[0]
+        assert (row["handle_entropy"] is None and math.isnan(want)) or row["handle_entropy"] == pytest.approx(want), row["hnd"]

@@ -127,6 +127,76 @@ def _clients_sql() -> tuple[str, str]:
     return auto, common
 
 
+# SQL for the handle features of one column ``hnd`` (never NULL). The vectorised
+# :func:`_ascii_handle_features` computes exactly the same values for ASCII handles; this SQL is
+# the reference, and is used for the rest (non-ASCII, very long), where case folding is Unicode's.
+_HANDLE_SQL = """
+    SELECT * EXCLUDE (letters),
+           length(regexp_extract(hnd, '[0-9]+$'))::DOUBLE AS handle_tail_digits,
+           CASE WHEN length(hnd) > 0 THEN (length(hnd) - length(translate(hnd, '0123456789', ''))) / length(hnd) END
+             AS handle_digit_share,
+           CASE WHEN length(letters) > 0 THEN (length(letters) - length(translate(letters, 'aeiouy', ''))) / length(letters) END
+             AS handle_vowel_share,
+           (length(letters) >= 5 AND (
+               (length(letters) - length(translate(letters, 'aeiouy', ''))) / length(letters) < 0.2
+               OR regexp_matches(lower(hnd), '[bcdfghjklmnpqrstvwxz]{{5,}}')
+               OR len(regexp_extract_all(hnd, '[a-zA-Z]+|[0-9]+')) >= 5
+           ))::INT::DOUBLE AS handle_random,
+           regexp_full_match(hnd, '[A-Za-z][A-Za-z_]*[0-9]{{6,}}')::INT::DOUBLE AS name_plus_digits
+    FROM (SELECT *, translate(lower(hnd), '0123456789_', '') AS letters FROM {source})
+"""
+_HANDLE_COLUMNS = ("handle_tail_digits", "handle_digit_share", "handle_vowel_share", "handle_random",
+                   "name_plus_digits")
+# Handles up to this many bytes go through the byte-matrix path (platform handles are at most ~30).
+_MAX_WIDTH = 64
+
+
+def _ascii_handle_features(mat: np.ndarray, length: np.ndarray) -> dict[str, np.ndarray]:
+    """The :data:`_HANDLE_COLUMNS` (plus ``handle_entropy``) of ASCII handles given as a zero-padded
+    (n × width) byte matrix and their lengths. NaN stands for SQL NULL."""
+    n, width = mat.shape
+    low = mat | ((mat >= 65) & (mat <= 90)).astype(np.uint8) * 32  # ASCII lower case
+    valid = np.arange(width)[None, :] < length[:, None]
+    digit = (mat >= 48) & (mat <= 57)
+    letter = (low >= 97) & (low <= 122)
+    n_digit = digit.sum(axis=1)
+    n_letters = length - n_digit - (mat == 95).sum(axis=1)  # what translate(lower(h), '0-9_', '') leaves
+    vowel = np.isin(low, np.frombuffer(b"aeiouy", np.uint8))
+    consonant = letter & ~vowel
+    with np.errstate(invalid="ignore", divide="ignore"):
+        digit_share = np.where(length > 0, n_digit / np.maximum(length, 1), np.nan)
+        vowel_share = np.where(n_letters > 0, vowel.sum(axis=1) / np.maximum(n_letters, 1), np.nan)
+    # length of the digit run that ends the handle: after the last non-digit
+    last_non_digit = np.where(valid & ~digit, np.arange(1, width + 1)[None, :], 0).max(axis=1)
+    tail = length - last_non_digit
+    # longest consonant run; number of maximal letter runs plus digit runs
+    run = np.zeros(n, np.int64)
+    longest = np.zeros(n, np.int64)
+    for j in range(width):
+        run = np.where(consonant[:, j], run + 1, 0)
+        np.maximum(longest, run, out=longest)
+    prev_l = np.zeros((n, width), bool)
+    prev_l[:, 1:] = letter[:, :-1]
+    prev_d = np.zeros((n, width), bool)
+    prev_d[:, 1:] = digit[:, :-1]
+    runs = ((letter & ~prev_l) | (digit & ~prev_d)).sum(axis=1)
+    with np.errstate(invalid="ignore"):
+        random_ = (n_letters >= 5) & ((vowel_share < 0.2) | (longest >= 5) | (runs >= 5))
+    # letters, then letters or underscores, then 6+ digits to the end
+    head = length - tail
+    head_ok = (np.where(valid & (np.arange(width)[None, :] < head[:, None]), ~(letter | (mat == 95)), False).sum(axis=1)
+               == 0)
+    first_letter = letter[:, 0] if width else np.zeros(n, bool)
+    name_digits = (tail >= 6) & (head >= 1) & head_ok & first_letter
+    return {
+        "handle_tail_digits": tail.astype(np.float64),
+        "handle_digit_share": digit_share,
+        "handle_vowel_share": vowel_share,
+        "handle_random": random_.astype(np.float64),
+        "name_plus_digits": name_digits.astype(np.float64),
+    }
+
+
 def account_features(con: duckdb.DuckDBPyConnection, settings: Settings) -> pa.Table:
     """One row per account (every ``account_id`` in ``posts`` or ``accounts``) with :data:`FEATURES`.
 
@@ -147,33 +217,46 @@ def account_features(con: duckdb.DuckDBPyConnection, settings: Settings) -> pa.T
     auto, common = _clients_sql()
     con.execute(f"""
     CREATE OR REPLACE TEMP TABLE _tt_ids AS
-      SELECT DISTINCT account_id FROM posts WHERE account_id IS NOT NULL
-      UNION SELECT account_id FROM {acc_src} WHERE account_id IS NOT NULL
+      SELECT account_id, (row_number() OVER (ORDER BY account_id))::INT AS aid FROM (
+        SELECT DISTINCT account_id FROM posts WHERE account_id IS NOT NULL
+        UNION SELECT account_id FROM {acc_src} WHERE account_id IS NOT NULL)
     """)
-    # Posts with per-post derived columns, once.
+    # Posts with per-post derived columns, once, keyed by a dense integer account number (grouping
+    # on an integer is much cheaper than on the account_id string). The text is normalised only for
+    # own-text posts (reposts never count as duplicates), and only its hash is kept.
     con.execute("""
     CREATE OR REPLACE TEMP TABLE _tt_p AS
-    SELECT account_id, time, kind, lang, client,
+    SELECT aid, time, epoch(time) AS ts, hour(time)::UTINYINT AS hr, minute(time)::UTINYINT AS mi,
+           second(time)::UTINYINT AS se, kind, lang, client,
            coalesce(len(urls), 0) > 0 AS has_link,
            coalesce(len(mentions), 0) > 0 AS has_mention,
-           CASE WHEN kind <> 'repost' AND text IS NOT NULL THEN hash(nt) END AS th,
-           -- short stock phrases ("good morning everyone") are repeated by real people too
-           CASE WHEN kind <> 'repost' AND text IS NOT NULL
-                 AND (length(nt) >= 40 OR len(string_split(nt, ' ')) >= 6) THEN hash(nt) END AS th_long,
-           epoch(time) AS ts
-    FROM (SELECT *,
-            -- global regex replacement is costly: pay it only for texts with a link or a mention
-            CASE WHEN contains(text, 'http') OR contains(text, '@')
-                 THEN trim(regexp_replace(regexp_replace(lower(text), '^rt @\\w+:|https?://\\S+|@\\w+', '', 'g'),
-                                          '\\s+', ' ', 'g'))
-                 ELSE trim(lower(coalesce(text, ''))) END AS nt
-          FROM posts WHERE account_id IS NOT NULL AND time IS NOT NULL)
+           nt IS NOT NULL AS own,
+           -- short stock phrases ("good morning everyone") are repeated by real people too;
+           -- "6 or more words" is "5 or more spaces": string_split would build a list per post
+           CASE WHEN length(nt) >= 40 OR length(nt) - length(replace(nt, ' ', '')) >= 5 THEN hash(nt) END AS th_long
+    FROM (SELECT i.aid, p.time, p.kind, p.lang, p.client, p.urls, p.mentions,
+            CASE WHEN p.kind <> 'repost' AND p.text IS NOT NULL THEN
+              -- global regex replacement is costly: pay it only for texts with a link or a mention
+              CASE WHEN contains(p.text, 'http') OR contains(p.text, '@')
+                   THEN trim(regexp_replace(regexp_replace(lower(p.text), '^rt @\\w+:|https?://\\S+|@\\w+', '', 'g'),
+                                            '\\s+', ' ', 'g'))
+                   ELSE trim(lower(p.text)) END
+            END AS nt
+          FROM posts p JOIN _tt_ids i ON i.account_id = p.account_id
+          WHERE p.time IS NOT NULL)
     """)
+    # Every (account, value) count in one scan: hour, minute and second of the hour, language, client.
+    con.execute("""
+    CREATE OR REPLACE TEMP TABLE _tt_sub AS
+    SELECT aid, hr, mi, se, lang, client, GROUPING(hr, mi, se, lang, client) AS g, count(*) AS n
+    FROM _tt_p GROUP BY GROUPING SETS ((aid, hr), (aid, mi), (aid, se), (aid, lang), (aid, client))
+    """)
+    # GROUPING(hr, mi, se, lang, client) bit masks: 15 = by hr, 23 = by mi, 27 = by se, 29 = by lang, 30 = by client
     con.execute(f"""
     CREATE OR REPLACE TEMP TABLE _tt_client_pop AS
-    WITH c AS (SELECT client, lower(client) AS lc, count(DISTINCT account_id) AS n
-               FROM _tt_p WHERE client IS NOT NULL GROUP BY client),
-         tot AS (SELECT count(DISTINCT account_id) AS n FROM _tt_p)
+    WITH c AS (SELECT client, lower(client) AS lc, count(*) AS n FROM _tt_sub WHERE g = 30 AND client IS NOT NULL
+               GROUP BY client),
+         tot AS (SELECT count(DISTINCT aid) AS n FROM _tt_sub WHERE g = 15)
     SELECT client,
            (({auto}) OR (c.n < 0.005 * tot.n AND tot.n >= 200)) AND lc NOT IN ({common}) AS unusual
     FROM c, tot
@@ -181,97 +264,110 @@ def account_features(con: duckdb.DuckDBPyConnection, settings: Settings) -> pa.T
     con.execute("""
     CREATE OR REPLACE TEMP TABLE _tt_post_feats AS
     WITH dup AS (
-        SELECT th_long, count(*) AS n FROM _tt_p WHERE th_long IS NOT NULL GROUP BY th_long
-    ), gaps AS (
-        SELECT account_id, ts - lag(ts) OVER (PARTITION BY account_id ORDER BY ts) AS gap FROM _tt_p
+        SELECT aid, count(*) AS dup_posts FROM _tt_p
+        WHERE th_long IN (SELECT th_long FROM _tt_p WHERE th_long IS NOT NULL GROUP BY th_long HAVING count(*) > 1)
+        GROUP BY aid
     ), g AS (
-        SELECT account_id, avg(gap) AS gmean, stddev_pop(gap) AS gsd, median(gap) AS gmed
-        FROM gaps WHERE gap IS NOT NULL GROUP BY account_id
-    ), minute_mode AS (
-        SELECT account_id, max(n) AS n FROM (
-          SELECT account_id, minute(time) AS m, count(*) AS n FROM _tt_p GROUP BY ALL) GROUP BY account_id
-    ), second_mode AS (
-        SELECT account_id, max(n) AS n FROM (
-          SELECT account_id, second(time) AS s, count(*) AS n FROM _tt_p GROUP BY ALL) GROUP BY account_id
-    ), hours AS (
-        SELECT account_id, list(n ORDER BY h) AS hv FROM (
-          SELECT a.account_id, h.h, coalesce(c.n, 0) AS n
-          FROM (SELECT DISTINCT account_id FROM _tt_p) a
-          CROSS JOIN range(24) h(h)
-          LEFT JOIN (SELECT account_id, hour(time) AS h, count(*) AS n FROM _tt_p GROUP BY ALL) c
-            ON c.account_id = a.account_id AND c.h = h.h)
-        GROUP BY account_id
+        SELECT aid, avg(gap) AS gmean, stddev_pop(gap) AS gsd, median(gap) AS gmed FROM (
+          SELECT aid, ts - lag(ts) OVER (PARTITION BY aid ORDER BY ts) AS gap FROM _tt_p)
+        WHERE gap IS NOT NULL GROUP BY aid
+    ), modes AS (
+        SELECT aid, max(n) FILTER (WHERE g = 23) AS minute_mode_n, max(n) FILTER (WHERE g = 27) AS second_mode_n
+        FROM _tt_sub WHERE g IN (23, 27) GROUP BY aid
     ), langs AS (
-        SELECT account_id, string_agg(lang || ' ' || CAST(round(100 * share) AS INT) || '%', ', ' ORDER BY share DESC, lang)
+        SELECT aid, string_agg(lang || ' ' || CAST(round(100 * share) AS INT) || '%', ', ' ORDER BY share DESC, lang)
                  FILTER (WHERE rk <= 3) AS languages
-        FROM (SELECT account_id, lang, count(*) / sum(count(*)) OVER (PARTITION BY account_id) AS share,
-                     row_number() OVER (PARTITION BY account_id ORDER BY count(*) DESC, lang) AS rk
-              FROM _tt_p WHERE lang IS NOT NULL AND lang <> '' GROUP BY account_id, lang)
-        GROUP BY account_id
+        FROM (SELECT aid, lang, n / sum(n) OVER (PARTITION BY aid) AS share,
+                     row_number() OVER (PARTITION BY aid ORDER BY n DESC, lang) AS rk
+              FROM _tt_sub WHERE g = 29 AND lang IS NOT NULL AND lang <> '')
+        GROUP BY aid
     ), clients AS (
-        SELECT account_id,
+        SELECT aid,
                string_agg(client || ' ' || CAST(round(100 * share) AS INT) || '%', ', ' ORDER BY share DESC, client)
                  FILTER (WHERE rk <= 3) AS clients,
                max(client) FILTER (WHERE rk = 1) AS top_client
-        FROM (SELECT account_id, client, count(*) / sum(count(*)) OVER (PARTITION BY account_id) AS share,
-                     row_number() OVER (PARTITION BY account_id ORDER BY count(*) DESC, client) AS rk
-              FROM _tt_p WHERE client IS NOT NULL AND client <> '' GROUP BY account_id, client)
-        GROUP BY account_id
+        FROM (SELECT aid, client, n / sum(n) OVER (PARTITION BY aid) AS share,
+                     row_number() OVER (PARTITION BY aid ORDER BY n DESC, client) AS rk
+              FROM _tt_sub WHERE g = 30 AND client IS NOT NULL AND client <> '')
+        GROUP BY aid
+    ), cl AS (
+        SELECT s.aid, count(s.client) AS n_clients,
+               coalesce(sum(s.n) FILTER (WHERE cp.unusual), 0) AS unusual_posts
+        FROM _tt_sub s LEFT JOIN _tt_client_pop cp ON cp.client = s.client
+        WHERE s.g = 30 GROUP BY s.aid
     ), base AS (
-        SELECT p.account_id, count(*) AS posts, min(time) AS first_post, max(time) AS last_post,
+        SELECT aid, count(*) AS posts, min(time) AS first_post, max(time) AS last_post,
                avg((kind = 'repost')::INT) AS repost_share,
                avg((kind = 'reply')::INT) AS reply_share,
                avg(has_link::INT) AS link_share,
                avg(has_mention::INT) AS mention_share,
-               count(p.th) AS own_text_posts,
-               count(p.th) FILTER (WHERE d.n > 1) AS dup_posts,
-               count(DISTINCT p.client) AS n_clients,
-               avg(coalesce(cp.unusual, false)::INT) AS unusual_client_share
-        FROM _tt_p p LEFT JOIN dup d ON d.th_long = p.th_long LEFT JOIN _tt_client_pop cp ON cp.client = p.client
-        GROUP BY p.account_id
+               count(*) FILTER (WHERE own) AS own_text_posts
+        FROM _tt_p GROUP BY aid
     )
-    SELECT b.*, g.gmean, g.gsd, g.gmed, mm.n AS minute_mode_n, sm.n AS second_mode_n, hours.hv AS hours,
+    SELECT b.aid, b.posts, b.first_post, b.last_post, b.repost_share, b.reply_share, b.link_share,
+           b.mention_share, b.own_text_posts, coalesce(dup.dup_posts, 0) AS dup_posts, cl.n_clients,
+           cl.unusual_posts / b.posts AS unusual_client_share,
+           g.gmean, g.gsd, g.gmed, m.minute_mode_n, m.second_mode_n,
            langs.languages, clients.clients, clients.top_client
     FROM base b
-    LEFT JOIN g USING (account_id) LEFT JOIN minute_mode mm USING (account_id)
-    LEFT JOIN second_mode sm USING (account_id) LEFT JOIN hours USING (account_id)
-    LEFT JOIN langs USING (account_id) LEFT JOIN clients USING (account_id)
+    LEFT JOIN dup USING (aid) LEFT JOIN g USING (aid) LEFT JOIN modes m USING (aid)
+    LEFT JOIN langs USING (aid) LEFT JOIN clients USING (aid) LEFT JOIN cl USING (aid)
     """)
     names_sql = (
         "SELECT account_id, greatest(count(DISTINCT handle), count(DISTINCT display_name)) - 1 AS changes "
         "FROM account_names GROUP BY account_id"
         if has_names else "SELECT NULL::VARCHAR AS account_id, 0 AS changes WHERE false"
     )
-    con.execute(f"""
-    CREATE OR REPLACE TEMP TABLE _tt_features AS
+    # Hour-of-day histograms (accounts × 24, row aid - 1) and their entropy, in numpy.
+    n_ids = int(con.execute("SELECT count(*) FROM _tt_ids").fetchall()[0][0])
+    hc = con.sql("SELECT aid, hr, n FROM _tt_sub WHERE g = 15 AND hr IS NOT NULL").fetchnumpy()
+    hist = np.zeros((n_ids, 24))
+    hist[np.asarray(hc["aid"], np.int64) - 1, np.asarray(hc["hr"], np.int64)] = np.asarray(hc["n"], np.float64)
+    has_posts = np.zeros(n_ids, bool)
+    has_posts[np.asarray(hc["aid"], np.int64) - 1] = True
+    tot = hist.sum(axis=1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.where(tot > 0, hist / np.maximum(tot, 1), 0.0)
+        ent = -np.where(p > 0, p * np.log(np.where(p > 0, p, 1)), 0).sum(axis=1) / math.log(24)
+    ent = np.where(tot[:, 0] > 0, ent, np.nan)
+    con.register("_tt_hour_ent", pa.table({"aid": pa.array(np.arange(1, n_ids + 1, dtype=np.int32)),
+                                           "hour_entropy": pa.array(ent, mask=np.isnan(ent))}))
+    # Handle features once per distinct handle.
+    con.register("_tt_handles", _handle_table(con, acc_src))
+    # Creation-date batches against the data's own baseline (one count per output row, as below).
+    days = con.sql(
+        f"SELECT CAST(a.created_at AS DATE) AS d, count(*) AS n FROM _tt_ids i JOIN {acc_src} a USING (account_id) "
+        "WHERE a.created_at IS NOT NULL GROUP BY d ORDER BY d"
+    ).fetchnumpy()
+    day_num = np.asarray(days["d"], dtype="datetime64[D]").astype(np.int64) if len(days["d"]) else np.zeros(0, np.int64)
+    expected, logp = creation_batches(day_num, np.asarray(days["n"], dtype=np.float64))
+    batch = pa.table({
+        "created_day": pa.array(np.asarray(days["d"], dtype="datetime64[D]")),
+        "created_same_day": pa.array(np.asarray(days["n"], dtype=np.float64)),
+        "created_day_expected": pa.array(expected),
+        "batch_log10_p": pa.array(logp),
+        "batch_log10_q": pa.array(logp - math.log10(max(len(day_num), 1))),
+    })
+    con.register("_tt_batch", batch)
+    try:
+        out = con.sql(f"""
     WITH a AS (SELECT * FROM {acc_src}),
     nm AS ({names_sql}),
     j AS (
-      SELECT i.account_id, a.handle, a.display_name, a.description, a.location, a.created_at,
+      SELECT i.account_id, i.aid AS _aid, a.handle, a.display_name, a.description, a.location, a.created_at,
              a.followers, a.following, a.post_count, a.default_profile, a.default_profile_image, a.url,
-             coalesce(a.seen_at, pf.last_post) AS seen, pf.*, coalesce(nm.changes, 0) AS changes,
-             coalesce(a.handle, '') AS hnd,
-             translate(lower(coalesce(a.handle, '')), '0123456789_', '') AS letters
-      FROM _tt_ids i LEFT JOIN a USING (account_id) LEFT JOIN _tt_post_feats pf ON pf.account_id = i.account_id
+             coalesce(a.seen_at, pf.last_post) AS seen, pf.* EXCLUDE (aid), coalesce(nm.changes, 0) AS changes,
+             coalesce(a.handle, '') AS hnd
+      FROM _tt_ids i LEFT JOIN a USING (account_id) LEFT JOIN _tt_post_feats pf ON pf.aid = i.aid
       LEFT JOIN nm ON nm.account_id = i.account_id
-    )
-    SELECT account_id, handle, display_name, description, location, created_at,
+    ), f AS (
+    SELECT account_id, _aid, handle, display_name, description, location, created_at,
            CAST(created_at AS DATE) AS created_day,
            coalesce(posts, 0)::DOUBLE AS posts,
            date_diff('second', created_at, seen) / 86400.0 AS age_days,
            date_diff('second', created_at, first_post) / 86400.0 AS age_at_first_post_days,
            length(hnd)::DOUBLE AS handle_length,
-           length(regexp_extract(hnd, '[0-9]+$'))::DOUBLE AS handle_tail_digits,
-           CASE WHEN length(hnd) > 0 THEN (length(hnd) - length(translate(hnd, '0123456789', ''))) / length(hnd) END
-             AS handle_digit_share,
-           CASE WHEN length(letters) > 0 THEN (length(letters) - length(translate(letters, 'aeiouy', ''))) / length(letters) END
-             AS handle_vowel_share,
-           (length(letters) >= 5 AND (
-               (length(letters) - length(translate(letters, 'aeiouy', ''))) / length(letters) < 0.2
-               OR regexp_matches(lower(hnd), '[bcdfghjklmnpqrstvwxz]{{5,}}')
-               OR len(regexp_extract_all(hnd, '[a-zA-Z]+|[0-9]+')) >= 5
-           ))::INT::DOUBLE AS handle_random,
-           regexp_full_match(hnd, '[A-Za-z][A-Za-z_]*[0-9]{{6,}}')::INT::DOUBLE AS name_plus_digits,
+           h.handle_tail_digits, h.handle_digit_share, h.handle_vowel_share, h.handle_random, h.name_plus_digits,
            (coalesce(trim(description), '') = '')::INT::DOUBLE AS no_description,
            (coalesce(trim(location), '') = '')::INT::DOUBLE AS no_location,
            (coalesce(trim(url), '') = '')::INT::DOUBLE AS no_url,
@@ -292,51 +388,27 @@ def account_features(con: duckdb.DuckDBPyConnection, settings: Settings) -> pa.T
            CASE WHEN gsd + gmean > 0 THEN (gsd - gmean) / (gsd + gmean) END AS burstiness,
            gmed AS median_gap_s,
            changes::DOUBLE AS handle_changes,
-           hours, languages, clients, top_client, first_post, last_post
-    FROM j
-    """)
-    # Hour entropy from the 24-bin histogram (numpy is simplest for a fixed-width vector).
-    feats = con.sql("SELECT * FROM _tt_features ORDER BY account_id").arrow()
-    if isinstance(feats, pa.RecordBatchReader):  # DuckDB 2.0 may return a reader
-        feats = feats.read_all()
-    hours = _hours_matrix(feats)
-    tot = hours.sum(axis=1, keepdims=True)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = np.where(tot > 0, hours / np.maximum(tot, 1), 0.0)
-        ent = -np.where(p > 0, p * np.log(np.where(p > 0, p, 1)), 0).sum(axis=1) / math.log(24)
-    ent = np.where(tot[:, 0] > 0, ent, np.nan)
-    feats = feats.append_column("hour_entropy", pa.array(ent, mask=np.isnan(ent)))
-    hent = handle_entropy(feats.column("handle").to_pylist())
-    feats = feats.append_column("handle_entropy", pa.array(hent, mask=np.isnan(hent)))
-    # Creation-date batches against the data's own baseline.
-    days = con.sql(
-        "SELECT CAST(created_at AS DATE) AS d, count(*) AS n FROM _tt_features "
-        "WHERE created_at IS NOT NULL GROUP BY d ORDER BY d"
-    ).fetchnumpy()
-    day_num = np.asarray(days["d"], dtype="datetime64[D]").astype(np.int64) if len(days["d"]) else np.zeros(0, np.int64)
-    expected, logp = creation_batches(day_num, np.asarray(days["n"], dtype=np.float64))
-    batch = pa.table({
-        "created_day": pa.array(np.asarray(days["d"], dtype="datetime64[D]")),
-        "created_same_day": pa.array(np.asarray(days["n"], dtype=np.float64)),
-        "created_day_expected": pa.array(expected),
-        "batch_log10_p": pa.array(logp),
-        "batch_log10_q": pa.array(logp - math.log10(max(len(day_num), 1))),
-    })
-    con.register("_tt_batch", batch)
-    con.register("_tt_feats_np", feats)
-    out = con.sql("""
-        SELECT f.*, coalesce(b.created_same_day, 0) AS created_same_day,
-               coalesce(b.created_day_expected, 0) AS created_day_expected,
-               coalesce(b.batch_log10_p, 0) AS batch_log10_p,
-               coalesce(b.batch_log10_q, 0) AS batch_log10_q
-        FROM _tt_feats_np f LEFT JOIN _tt_batch b USING (created_day)
-        ORDER BY account_id
-    """).arrow()
-    if isinstance(out, pa.RecordBatchReader):
-        out = out.read_all()
-    con.unregister("_tt_batch")
-    con.unregister("_tt_feats_np")
-    for t in ("_tt_p", "_tt_client_pop", "_tt_post_feats", "_tt_features", "_tt_ids"):
+           languages, clients, top_client, first_post, last_post, e.hour_entropy, h.handle_entropy
+    FROM j LEFT JOIN _tt_handles h USING (hnd) LEFT JOIN _tt_hour_ent e ON e.aid = j._aid AND j.posts > 0
+    )
+    SELECT f.*, coalesce(b.created_same_day, 0) AS created_same_day,
+           coalesce(b.created_day_expected, 0) AS created_day_expected,
+           coalesce(b.batch_log10_p, 0) AS batch_log10_p,
+           coalesce(b.batch_log10_q, 0) AS batch_log10_q
+    FROM f LEFT JOIN _tt_batch b USING (created_day)
+    ORDER BY account_id
+    """).to_arrow_table()
+    finally:
+        for t in ("_tt_batch", "_tt_handles", "_tt_hour_ent"):
+            con.unregister(t)
+    # The 24-bin UTC hour histogram as a list column (null for an account without posts), where it was.
+    rows = out.column("_aid").to_numpy() - 1
+    flat = pa.array(hist[rows].astype(np.int64).ravel())
+    offsets = pa.array(np.arange(0, 24 * len(rows) + 1, 24, dtype=np.int32))
+    hours = pa.ListArray.from_arrays(offsets, flat, mask=pa.array(~has_posts[rows]))
+    out = out.drop_columns(["_aid"])
+    out = out.add_column(out.column_names.index("languages"), "hours", hours)
+    for t in ("_tt_p", "_tt_sub", "_tt_client_pop", "_tt_post_feats", "_tt_ids"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
     return out
 
@@ -354,6 +426,15 @@ def handle_entropy(handles: list[str | None], width: int = 32) -> np.ndarray:
         return out
     raw = np.array([(h or "").lower().encode("utf-8")[:width] for h in handles], dtype=f"S{width}")
     mat = raw.view(np.uint8).reshape(n, width)
+    ent, lengths = _entropy_rows(mat)
+    valid = np.array([bool(h) for h in handles]) & (lengths > 0)
+    out[valid] = ent[valid]
+    return out
+
+
+def _entropy_rows(mat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Entropy (bits) of the non-zero bytes of each row of a zero-padded byte matrix, and their count."""
+    n, width = mat.shape
     lengths = (mat != 0).sum(axis=1)
     srt = np.sort(mat, axis=1)
     start = np.ones_like(srt, dtype=bool)
@@ -365,9 +446,56 @@ def handle_entropy(handles: list[str | None], width: int = 32) -> np.ndarray:
     clogc = (counts * np.log2(np.maximum(counts, 1))).sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         ent = np.log2(np.maximum(lengths, 1)) - clogc / np.maximum(lengths, 1)
-    valid = np.array([bool(h) for h in handles]) & (lengths > 0)
-    out[valid] = ent[valid]
-    return out
+    return ent, lengths
+
+
+def _byte_matrix(arr: pa.Array, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """(n × width) zero-padded UTF-8 bytes of a string array without nulls (longer strings cut),
+    and each string's full byte length; built from the Arrow buffers, no Python per row."""
+    arr = arr.cast(pa.large_string())
+    n = len(arr)
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset: arr.offset + n + 1]
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8) if arr.buffers()[2] is not None else np.zeros(0, np.uint8)
+    full = np.diff(offsets)
+    cut = np.minimum(full, width)
+    mat = np.zeros((n, width), np.uint8)
+    rows = np.repeat(np.arange(n), cut)
+    cols = np.arange(int(cut.sum())) - np.repeat(np.cumsum(cut) - cut, cut)
+    mat[rows, cols] = data[np.repeat(offsets[:-1], cut) + cols]
+    return mat, full
+
+
+def _handle_table(con: duckdb.DuckDBPyConnection, acc_src: str) -> pa.Table:
+    """Handle features (:data:`_HANDLE_COLUMNS` and ``handle_entropy``) for every distinct
+    ``coalesce(handle, '')`` of ``acc_src``, keyed ``hnd``."""
+    hnd = con.sql(f"SELECT DISTINCT coalesce(handle, '') AS hnd FROM {acc_src}").to_arrow_table().column("hnd")
+    hnd = hnd.combine_chunks() if hnd.num_chunks else pa.array([], pa.string())
+    mat, full = _byte_matrix(hnd, _MAX_WIDTH)
+    fast = (full <= _MAX_WIDTH) & ~(mat >= 128).any(axis=1)  # ASCII and not too long
+    cols = {k: np.full(len(hnd), np.nan) for k in _HANDLE_COLUMNS}
+    for k, v in _ascii_handle_features(mat[fast], full[fast]).items():
+        cols[k][fast] = v
+    # Entropy as handle_entropy() computes it: Python case folding, first 32 bytes.
+    ent = np.full(len(hnd), np.nan)
+    sub = mat[fast, :32]
+    e, lengths = _entropy_rows(sub | ((sub >= 65) & (sub <= 90)).astype(np.uint8) * 32)  # ASCII lower case
+    ent[np.flatnonzero(fast)] = np.where(lengths > 0, e, np.nan)
+    slow = np.flatnonzero(~fast)
+    if len(slow):
+        ent[slow] = handle_entropy(hnd.take(pa.array(slow)).to_pylist())
+        con.register("_tt_slow_handles", pa.table({"i": pa.array(slow), "hnd": hnd.take(pa.array(slow))}))
+        try:
+            ref = con.sql(_HANDLE_SQL.format(source="_tt_slow_handles")).to_arrow_table()
+        finally:
+            con.unregister("_tt_slow_handles")
+        at = ref.column("i").to_numpy()
+        for k in _HANDLE_COLUMNS:
+            cols[k][at] = ref.column(k).to_numpy(zero_copy_only=False).astype(np.float64)
+    out = {"hnd": hnd}
+    for k in _HANDLE_COLUMNS:
+        out[k] = pa.array(cols[k], mask=np.isnan(cols[k]))
+    out["handle_entropy"] = pa.array(ent, mask=np.isnan(ent))
+    return pa.table(out)
 
 
 def _hours_matrix(feats: pa.Table) -> np.ndarray:

@@ -95,22 +95,35 @@ class Run:
         expr = ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
         return self.engine.materialize(expr, "_tt_pair_counts")
 
-    def popularity_expected(self, candidates: ir.Table) -> ir.Table:
-        """(trace, account_a, account_b, expected) under the popularity null."""
+    def popularity_expected(self, cand_tbl: pa.Table) -> np.ndarray:
+        """Expected co-acted objects of each row of ``cand_tbl`` under the popularity null."""
         prior = float(self.settings["null_prior"])
-        parts = []
+        out = np.zeros(cand_tbl.num_rows)
+        if cand_tbl.num_rows == 0:
+            return out
+        trace_col = np.asarray(cand_tbl.column("trace").to_pylist(), dtype=object)
         for w, ts in self.windows.items():
             acts = self.actions.filter(self.actions.trace.isin(ts))
-            per_trace, per_acc = nullmodel.popularity_null(acts, w, prior)
-            c = candidates.filter(candidates.trace.isin(ts)).select("trace", "account_a", "account_b")
-            da = per_acc.select(t1=per_acc.trace, x1=per_acc.account_id, d_a=per_acc.d)
-            db = per_acc.select(t2=per_acc.trace, x2=per_acc.account_id, d_b=per_acc.d)
-            j = c.join(da, [c.trace == da.t1, c.account_a == da.x1])
-            j = j.join(db, [j.trace == db.t2, j.account_b == db.x2])
-            j = j.join(per_trace, "trace")
-            parts.append(j.select("trace", "account_a", "account_b",
-                                  expected=j.d_a.cast("float64") * j.d_b.cast("float64") * j.c))
-        return ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
+            big_d, per_pop, per_acc = nullmodel.popularity_null(acts, w, prior)
+            big_d_t = {r["trace"]: r["D"] for r in self.engine.arrow(big_d).to_pylist()}
+            pop = self.engine.arrow(per_pop).sort_by([("trace", "ascending"), ("a_o", "ascending")])
+            degrees = self.engine.arrow(per_acc)
+            deg = {(t, a): d for t, a, d in zip(degrees.column("trace").to_pylist(),
+                                                 degrees.column("account_id").to_pylist(),
+                                                 degrees.column("d").to_pylist())}
+            for t in ts:
+                rows = np.flatnonzero(trace_col == t)
+                if not len(rows):
+                    continue
+                sel = [i for i, tr in enumerate(pop.column("trace").to_pylist()) if tr == t]
+                a_o = np.asarray(pop.column("a_o").to_pylist(), dtype=float)[sel] if sel else np.zeros(0)
+                s = np.asarray(pop.column("s").to_pylist(), dtype=float)[sel] if sel else np.zeros(0)
+                acc_a = cand_tbl.column("account_a").to_pylist()
+                acc_b = cand_tbl.column("account_b").to_pylist()
+                d_a = np.array([deg.get((t, acc_a[i]), 0) for i in rows])
+                d_b = np.array([deg.get((t, acc_b[i]), 0) for i in rows])
+                out[rows] = nullmodel.popularity_expected(d_a, d_b, float(big_d_t.get(t, 0)), a_o, s)
+        return out
 
     def null_terms(self, candidates: ir.Table) -> ir.Table:
         """(trace, account_a, account_b, m, tau) per candidate pair and shared object."""
@@ -186,9 +199,9 @@ def coordination(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any], en
     cand = eng.materialize(cand, "_tt_candidates")
     keys = [("trace", "ascending"), ("account_a", "ascending"), ("account_b", "ascending")]
     if popularity:
-        j = cand.join(run.popularity_expected(cand), ["trace", "account_a", "account_b"], how="left")
-        cand_tbl = eng.arrow(j.select("trace", "account_a", "account_b", "co_actions", "co_objects", "weight",
-                                      "expected")).sort_by(keys)
+        cand_tbl = eng.arrow(cand.select("trace", "account_a", "account_b", "co_actions", "co_objects",
+                                         "weight")).sort_by(keys)
+        cand_tbl = cand_tbl.append_column("expected", pa.array(run.popularity_expected(cand_tbl), pa.float64()))
     else:
         cand_tbl = eng.arrow(cand.select("trace", "account_a", "account_b", "co_actions", "co_objects",
                                          "weight")).sort_by(keys)

@@ -76,26 +76,48 @@ def object_null(actions: ir.Table, window: int, prior: float) -> ir.Table:
     return j.select("trace", "object", "n_o", k_o=k.cast("int64"), tau=ibis.least(tau, 1.0).round(12))
 
 
-def popularity_null(actions: ir.Table, window: int, prior: float) -> tuple[ir.Table, ir.Table]:
-    """The popularity (configuration) null: per trace the constant ``C`` and per account ``d``.
+def popularity_null(actions: ir.Table, window: int, prior: float) -> tuple[ir.Table, ir.Table, ir.Table]:
+    """The popularity (configuration) null, as three small tables.
 
     Account ``x`` acts on ``d_x`` distinct objects; object ``o`` is acted on by ``a_o`` accounts;
-    ``D = sum_x d_x``. If accounts chose objects independently, in proportion to popularity (the
-    bipartite configuration model: ``P(x acts on o) = d_x a_o / D``) and each acted at a time drawn
-    from the object's own time profile, the expected number of objects two accounts both act on
-    within the window is ``E_ab = d_a d_b C`` with ``C = sum_o a_o^2 tau_o / D^2``.
-    Returns ``(per_trace[trace, c], per_account[trace, account_id, d])``.
+    ``D = sum_x d_x``. If accounts chose objects independently in proportion to popularity (the
+    bipartite configuration model, ``P(x acts on o) = min(1, d_x a_o / D)``) and each acted at a
+    time drawn from the object's own time profile, the expected number of distinct objects two
+    accounts co-act on within the window is::
+
+        E_ab = sum_o min(1, d_a a_o / D) * min(1, d_b a_o / D) * tau_o
+
+    which depends on the pair only through ``(d_a, d_b)``: objects are summarised by ``a_o``
+    (``S(a) = sum of tau_o over objects with a_o = a``), see :func:`popularity_expected`.
+    Returns ``(per_trace[trace, D], per_popularity[trace, a_o, s], per_account[trace, account_id, d])``.
     """
     null = object_null(actions, window, prior)
     ao = actions.select("trace", "account_id", "object").distinct()
     per_obj = ao.group_by(["trace", "object"]).aggregate(a_o=ao.account_id.count())
     per_acc = ao.group_by(["trace", "account_id"]).aggregate(d=ao.object.count())
-    big_d = per_acc.group_by("trace").aggregate(D=per_acc.d.sum().cast("float64"))
-    j = per_obj.join(null, ["trace", "object"])
-    s = j.group_by("trace").aggregate(s=(j.a_o.cast("float64") * j.a_o.cast("float64") * j.tau).sum())
-    c = s.join(big_d, "trace")
-    per_trace = c.select("trace", c=(c.s / (c.D * c.D)).round(15))
-    return per_trace, per_acc
+    big_d = per_acc.group_by("trace").aggregate(D=per_acc.d.sum())
+    j = per_obj.filter(per_obj.a_o >= 2).join(null, ["trace", "object"])
+    per_pop = j.group_by(["trace", "a_o"]).aggregate(s=j.tau.sum().round(12))
+    return big_d, per_pop, per_acc
+
+
+def popularity_expected(d_a: np.ndarray, d_b: np.ndarray, big_d: float, a_o: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """``E_ab`` of :func:`popularity_null` for degree pairs ``(d_a, d_b)`` of one trace."""
+    d_a = np.asarray(d_a, dtype=float)
+    d_b = np.asarray(d_b, dtype=float)
+    out = np.zeros(len(d_a))
+    if len(d_a) == 0 or len(a_o) == 0 or big_d <= 0:
+        return out
+    pairs, inv = np.unique(np.stack([d_a, d_b], axis=1), axis=0, return_inverse=True)
+    a = np.asarray(a_o, dtype=float) / float(big_d)
+    s = np.asarray(s, dtype=float)
+    res = np.empty(len(pairs))
+    for c0 in range(0, len(pairs), 2048):
+        blk = pairs[c0 : c0 + 2048]
+        pa_ = np.minimum(1.0, blk[:, :1] * a[None, :])
+        pb_ = np.minimum(1.0, blk[:, 1:] * a[None, :])
+        res[c0 : c0 + 2048] = (pa_ * pb_) @ s
+    return res[inv.ravel()]
 
 
 def terms(candidates: ir.Table, actions: ir.Table, null: ir.Table) -> ir.Table:
