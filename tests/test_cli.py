@@ -78,3 +78,12 @@ def test_report_and_serve_on_missing_store(tmp_path):
 
 def test_simulate_unknown_scenario(tmp_path):
     one_line_error(run("simulate", "--out", str(tmp_path), "--scenario", "mars"), r"unknown scenario")
+
+
+def test_bad_ingest_memory(tmp_path):
+    f = tmp_path / "x.csv"
+    f.write_text("post_id,account_id,time\n1,a,2024-01-01T00:00:00Z\n")
+    r = run("ingest", str(f), "--db", str(tmp_path / "s.duckdb"), "--ingest-memory", "lots'; DROP TABLE posts")
+    one_line_error(r, r"memory limit .*: write a size such as 1GB")
+    r = run("ingest", str(f), "--db", str(tmp_path / "s.duckdb"), "--ingest-memory", "256MB")
+    assert r.exit_code == 0 and "1 new posts" in r.stderr

@@ -455,3 +455,10 @@ def test_popularity_null_calibrated_for_independent_accounts() -> None:
     # measured: D = 0.020 over 11,175 pairs (KS p = 3e-4: the configuration model with probabilities
     # capped at 1 is close to, not exactly, how these accounts choose; slightly anti-conservative)
     assert ks.statistic < 0.03, ks
+
+
+def test_fractional_seconds_are_floored_like_spark() -> None:
+    # 0.6 s and 61.2 s are 60.6 s apart: no co-action at 60 s (rounding would make them 60 s apart)
+    rows = [post("1", "a", 0.6, "repost", "RT", ref="X"), post("2", "b", 61.2, "repost", "RT", ref="X"),
+            post("3", "a", 1000.6, "repost", "RT", ref="Y"), post("4", "b", 1060.4, "repost", "RT", ref="Y")]
+    assert counts_of(store(rows), Settings(traces="retweet", window=60)) == Counter({("retweet", "a", "b"): 1})

@@ -65,7 +65,7 @@ class _Ctx:
 def _console(quiet: bool) -> Any:
     from rich.console import Console
 
-    return Console(stderr=True, quiet=quiet)
+    return Console(stderr=True, quiet=quiet, soft_wrap=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -100,7 +100,7 @@ def _parse_map(pairs: Sequence[str]) -> dict[str, str]:
 
 
 def _ingest(paths: Sequence[str], db: str, fmt: str, mapping: dict[str, str], on_error: str,
-            chunk_rows: int, quiet: bool) -> Any:
+            chunk_rows: int, quiet: bool, memory_limit: str = _BY_NAME["ingest_memory"].default) -> Any:
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from .store import Store
@@ -117,7 +117,8 @@ def _ingest(paths: Sequence[str], db: str, fmt: str, mapping: dict[str, str], on
                     tasks[path] = bar.add_task(f"reading {Path(path).name}", total=None)
                 bar.advance(tasks[path], records)
 
-            report = store.ingest(paths, fmt, mapping, on_error, chunk_rows, progress)
+            report = store.ingest(paths, fmt, mapping, on_error, chunk_rows, progress,
+                                  memory_limit=memory_limit)
         for f in report.files:
             if f.skipped_unchanged:
                 console.print(f"{f.path}: already ingested, unchanged; skipped")
@@ -146,13 +147,14 @@ FORMAT_CHOICES = click.Choice([f.value for f in Format])
               help="Map a canonical field (docs/schema.md) to a column of a CSV/Parquet file; repeatable.")
 @setting_option("on_error")
 @setting_option("chunk_rows")
+@setting_option("ingest_memory")
 @click.pass_obj
 @handle_errors
 def ingest(obj: _Ctx, paths: tuple[str, ...], db: str, fmt: str, mapping: tuple[str, ...], on_error: str,
-           chunk_rows: int) -> None:
+           chunk_rows: int, ingest_memory: str) -> None:
     """Read files (JSON lines, CSV, Parquet; .gz or .zst) into the store, atomically per file."""
-    Settings(on_error=on_error, chunk_rows=chunk_rows)
-    _ingest(paths, db, fmt, _parse_map(mapping), on_error, chunk_rows, obj.quiet)
+    Settings(on_error=on_error, chunk_rows=chunk_rows, ingest_memory=ingest_memory)
+    _ingest(paths, db, fmt, _parse_map(mapping), on_error, chunk_rows, obj.quiet, ingest_memory)
 
 
 # --------------------------------------------------------------------------- simulate

@@ -179,13 +179,15 @@ class Store:
         chunk_rows: int = 50_000,
         progress: Progress | None = None,
         reader: ChunkSource | None = None,
+        memory_limit: str = "1GB",
     ) -> IngestReport:
         """Ingest files, each atomically; return what was added and rejected.
 
         ``on_error='skip'`` counts bad records and writes them with their reason to
         ``<store>.rejects.csv``; ``'fail'`` raises :class:`InputError` ("FILE:LINE: reason") at the
         first one, leaving the store as it was before that file. ``reader`` defaults to
-        :func:`trendtrace.readers.read` (tests pass their own).
+        :func:`trendtrace.readers.read` (tests pass their own). ``memory_limit`` caps DuckDB's memory
+        while staging (the rest spills to disk), so memory does not grow with the file.
         """
         if on_error not in ("skip", "fail"):
             raise InputError(f"--on-error must be 'skip' or 'fail', not {on_error!r}")
@@ -193,11 +195,16 @@ class Store:
             from .readers import read as reader  # late: keeps `import trendtrace.store` light
         report = IngestReport()
         all_rejects: list[Reject] = []
-        for p in paths:
-            path = str(p)
-            fr = self._ingest_file(path, str(Format(fmt).value if isinstance(fmt, Format) else fmt), mapping,
-                                   on_error, chunk_rows, progress, reader, all_rejects)
-            report.files.append(fr)
+        previous = self.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]  # type: ignore[index]
+        try:
+            self.con.execute(f"SET memory_limit = '{_memory(memory_limit)}'")
+            for p in paths:
+                path = str(p)
+                fr = self._ingest_file(path, str(Format(fmt).value if isinstance(fmt, Format) else fmt), mapping,
+                                       on_error, chunk_rows, progress, reader, all_rejects)
+                report.files.append(fr)
+        finally:
+            self.con.execute(f"SET memory_limit = '{_memory(previous)}'")
         if all_rejects:
             report.rejects_path = self._write_rejects(all_rejects)
         return report
@@ -324,6 +331,15 @@ class Store:
             for r in rejects:
                 w.writerow([_safe_cell(r.source_file), r.line, _safe_cell(r.reason), _safe_cell(r.raw)])
         return out
+
+
+def _memory(value: str) -> str:
+    """A DuckDB memory size such as '1GB' or '512 MiB' (checked, since it goes into a SET statement)."""
+    import re
+
+    if not re.fullmatch(r"\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*", value, re.IGNORECASE):
+        raise InputError(f"memory limit {value!r}: write a size such as 1GB or 512MB")
+    return value.strip()
 
 
 def _safe_cell(text: str) -> str:

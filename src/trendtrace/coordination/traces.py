@@ -147,7 +147,8 @@ def time_resolution(posts: ir.Table) -> ir.IntegerScalar:
 
 
 def _base(posts: ir.Table) -> ir.Table:
-    return posts.select(*_POST_COLUMNS).mutate(t=posts.time.epoch_seconds().cast("int64"))
+    # floor, not a cast: DuckDB gives epoch seconds as a double and its cast rounds; Spark truncates.
+    return posts.select(*_POST_COLUMNS).mutate(t=posts.time.epoch_seconds().floor().cast("int64"))
 
 
 def _select(t: ir.Table, trace: str, obj: ir.Value, tid: ir.Value | None = None) -> ir.Table:
