@@ -138,7 +138,7 @@ def posts_strategy(draw: st.DrawFn) -> list[dict]:
     return rows
 
 
-@hsettings(max_examples=20, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate],
+@hsettings(max_examples=12, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate],
            suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(rows=posts_strategy(), w=st.sampled_from([1, 45, 60, 150]), wh=st.sampled_from([10, 60, 300]))
 def test_engine_equals_bruteforce_oracle(rows: list[dict], w: int, wh: int) -> None:
