@@ -20,10 +20,13 @@ def kept_action_pairs(pairs: ir.Table, kept: ir.Table) -> ir.Table:
 
 
 def examples(kpairs: ir.Table, per_edge: int) -> ir.Table:
-    """The first ``per_edge`` co-actions of each (trace, account_a, account_b), by time then ids."""
+    """The first ``per_edge`` co-actions of each (trace, account_a, account_b), by time, ids, then object.
+
+    The object breaks ties (two posts sharing several hashtags), so both engines pick the same rows.
+    """
     w = ibis.window(
         group_by=[kpairs.trace, kpairs.account_a, kpairs.account_b],
-        order_by=[kpairs.t_a, kpairs.t_b, kpairs.post_a, kpairs.post_b],
+        order_by=[kpairs.t_a, kpairs.t_b, kpairs.post_a, kpairs.post_b, kpairs.object],
     )
     r = kpairs.mutate(rank=ibis.row_number().over(w))
     r = r.filter(r.rank < per_edge)
