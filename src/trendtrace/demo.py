@@ -31,7 +31,7 @@ def run_demo(
     from .evaluate import coordination_recovery, trend_accuracy
     from .store import Store
 
-    console = Console(quiet=quiet)
+    console = Console(quiet=quiet, soft_wrap=True)
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
     sim = simulate(str(out_dir / "sim"))
