@@ -37,6 +37,7 @@ __all__ = [
     "normalize_hashtags",
     "normalize_urls",
     "utc",
+    "neutralize",
 ]
 
 
@@ -337,3 +338,17 @@ def utc(dt: datetime) -> datetime:
     if dt.tzinfo is not None:
         dt = dt.astimezone(timezone.utc).replace(tzinfo=None)
     return dt
+
+
+def neutralize(value: Any) -> Any:
+    """A CSV text cell that cannot run as a spreadsheet formula (CONTRACT.md "Text in outputs").
+
+    Text that starts with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading ``'``;
+    anything else (and every non-string) is returned unchanged.
+
+    >>> neutralize("=1+1"), neutralize("ok"), neutralize(-3)
+    ("'=1+1", 'ok', -3)
+    """
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

@@ -20,7 +20,7 @@ from typing import Callable, Iterable, Iterator, Mapping
 import duckdb
 
 from . import __version__
-from .model import ACCOUNT_SCHEMA, POST_SCHEMA, Chunk, Format, InputError, Reject
+from .model import ACCOUNT_SCHEMA, POST_SCHEMA, Chunk, Format, InputError, Reject, neutralize
 
 __all__ = ["SCHEMA_VERSION", "Store", "StoreError", "IngestReport", "FileReport", "open_store"]
 
@@ -329,7 +329,7 @@ class Store:
             w = csv.writer(fh)
             w.writerow(["source_file", "line", "reason", "raw"])
             for r in rejects:
-                w.writerow([_safe_cell(r.source_file), r.line, _safe_cell(r.reason), _safe_cell(r.raw)])
+                w.writerow([neutralize(r.source_file), r.line, neutralize(r.reason), neutralize(r.raw)])
         return out
 
 
@@ -340,13 +340,6 @@ def _memory(value: str) -> str:
     if not re.fullmatch(r"\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*", value, re.IGNORECASE):
         raise InputError(f"memory limit {value!r}: write a size such as 1GB or 512MB")
     return value.strip()
-
-
-def _safe_cell(text: str) -> str:
-    """Neutralise spreadsheet formulas in a text cell (CONTRACT.md: prefix with ')."""
-    if text and text[0] in "=+-@\t\r":
-        return "'" + text
-    return text
 
 
 def open_store(path: str | os.PathLike[str], read_only: bool = False) -> Store:

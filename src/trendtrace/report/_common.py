@@ -226,18 +226,7 @@ class Pseudonymizer:
 _FORMULA_START = r"^[=+\-@\t\r]"
 
 
-def neutralize(value: Any) -> Any:
-    """A CSV text cell that cannot run as a spreadsheet formula (CONTRACT.md "Text in outputs").
-
-    Text that starts with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading ``'``;
-    anything else (and every non-string) is returned unchanged.
-
-    >>> neutralize("=1+1"), neutralize("ok"), neutralize(-3)
-    ("'=1+1", 'ok', -3)
-    """
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+from ..model import neutralize  # noqa: E402  (one definition, shared with the store's rejects file)
 
 
 def neutralize_table(t: pa.Table | pa.RecordBatch) -> pa.Table | pa.RecordBatch:
