@@ -75,9 +75,14 @@ class Run:
         acts = traces.actions(self.posts, self.trace_names, sim_texts)
         return self.engine.materialize(acts, "_tt_actions")
 
-    def action_pairs(self, traces_: list[str], w: int) -> ir.Table:
-        """Action pairs of ``traces_`` (all with window ``w``), caps applied."""
-        acts = self.actions.filter(self.actions.trace.isin(traces_))
+    def action_pairs(self, traces_: list[str], w: int, actions: ir.Table | None = None) -> ir.Table:
+        """Action pairs of ``traces_`` (all with window ``w``), caps applied.
+
+        ``actions`` narrows the input (the evidence step passes only kept edges' accounts); default:
+        every action.
+        """
+        base = self.actions if actions is None else actions
+        acts = base.filter(base.trace.isin(traces_))
         acts = window.capped(acts, w, int(self.settings["max_object_accounts"]), int(self.settings["seed"]))
         pairs = window.action_pairs(acts, w)
         if "similar" in traces_ and self.sim_pairs is not None:
@@ -275,15 +280,7 @@ def _write_evidence(con: duckdb.DuckDBPyConnection, run: Run, kept_tbl: pa.Table
         for w, ts in run.windows.items():
             k = kept.filter(kept.trace.isin(ts))
             accs = ibis.union(k.select(account_id=k.account_a), k.select(account_id=k.account_b), distinct=True)
-            sub = run.actions.filter(run.actions.trace.isin(ts)).semi_join(accs, "account_id")
-            acts = window.capped(sub, w, int(run.settings["max_object_accounts"]), int(run.settings["seed"]))
-            pairs = window.action_pairs(acts, w)
-            if "similar" in ts and run.sim_pairs is not None:
-                sp = run.sim_pairs
-                sim = pairs.filter(pairs.trace == "similar")
-                sim = sim.mutate(lo=ibis.least(sim.tid_a, sim.tid_b), hi=ibis.greatest(sim.tid_a, sim.tid_b))
-                sim = sim.semi_join(sp, ["lo", "hi"]).drop("lo", "hi")
-                pairs = ibis.union(pairs.filter(pairs.trace != "similar"), sim, distinct=False)
+            pairs = run.action_pairs(ts, w, actions=run.actions.semi_join(accs, "account_id"))
             kp = ev.kept_action_pairs(pairs, k)
             kp = eng.materialize(kp, f"_tt_kept_pairs_{w}")
             ex_parts.append(eng.arrow(ev.examples(kp, per_edge)))
