@@ -12,8 +12,10 @@ import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..engine import Engine
+from . import _fast
 from . import evidence as ev
 from . import graph, nullmodel, textsim, traces, window
 
@@ -32,9 +34,14 @@ def _window_of(trace: str, settings: Mapping[str, Any]) -> int:
 class Run:
     """State of one coordination run on one engine (kept small: tables live on the backend)."""
 
-    def __init__(self, engine: Engine, settings: Mapping[str, Any]) -> None:
+    def __init__(self, engine: Engine, settings: Mapping[str, Any], fast: bool | None = None) -> None:
         self.engine = engine
         self.settings = settings
+        # On DuckDB the pair counts and the popularity null run in numpy (:mod:`._fast`); the
+        # relational form is what Spark runs, and a test holds the two equal.
+        self.fast = engine.name == "duckdb" if fast is None else fast
+        self._encoded: dict[str, _fast.Encoded] = {}
+        self._sim_keys: np.ndarray | None = None
         self.trace_names = traces.parse_traces(settings["traces"])
         self.posts = engine.posts(_POST_COLUMNS)
         self.resolution = int(engine.execute(traces.time_resolution(self.posts)))
@@ -45,35 +52,42 @@ class Run:
             w = window.effective_window(_window_of(t, settings), self.resolution)
             self.windows[w].append(t)
         self.sim_pairs: ir.Table | None = None
-        self.actions = self._actions()
+        self._sim_texts: ir.Table | None = None
+        self._actions_tbl: ir.Table | None = None
+        if "similar" in self.trace_names:
+            self._similar()
+
+    @property
+    def actions(self) -> ir.Table:
+        """Every action of the selected traces, materialised on the backend on first use."""
+        if self._actions_tbl is None:
+            acts = traces.actions(self.posts, self.trace_names, self._sim_texts)
+            self._actions_tbl = self.engine.materialize(acts, "_tt_actions")
+        return self._actions_tbl
 
     # ------------------------------------------------------------------ stages
-    def _actions(self) -> ir.Table:
-        sim_texts = None
-        if "similar" in self.trace_names:
-            t0 = time.perf_counter()
-            col = self.engine.arrow(traces.distinct_texts(self.posts)).column("ntext").to_pylist()
-            texts = sorted(col)
-            i, j, _ = textsim.near_duplicate_pairs(
-                texts, float(self.settings["similarity"]), int(self.settings["seed"])
-            )
-            used = np.unique(np.concatenate([i, j])) if len(i) else np.zeros(0, dtype=np.int64)
-            comp = textsim.components(len(texts), i, j)
-            sim_texts = self.engine.table(
-                pa.table({
-                    "ntext": pa.array([texts[k] for k in used], pa.string()),
-                    "tid": pa.array(used, pa.int64()),
-                    "comp": pa.array([f"s{comp[k]}" for k in used], pa.string()),
-                }),
-                "_tt_sim_texts",
-            )
-            self.sim_pairs = self.engine.table(
-                pa.table({"lo": pa.array(i, pa.int64()), "hi": pa.array(j, pa.int64())}), "_tt_sim_pairs"
-            )
-            log.info("similar: %d distinct texts, %d near-duplicate pairs (%.1f s)",
-                     len(texts), len(i), time.perf_counter() - t0)
-        acts = traces.actions(self.posts, self.trace_names, sim_texts)
-        return self.engine.materialize(acts, "_tt_actions")
+    def _similar(self) -> None:
+        t0 = time.perf_counter()
+        col = self.engine.arrow(traces.distinct_texts(self.posts)).column("ntext").to_pylist()
+        texts = sorted(col)
+        i, j, _ = textsim.near_duplicate_pairs(
+            texts, float(self.settings["similarity"]), int(self.settings["seed"])
+        )
+        used = np.unique(np.concatenate([i, j])) if len(i) else np.zeros(0, dtype=np.int64)
+        comp = textsim.components(len(texts), i, j)
+        self._sim_texts = self.engine.table(
+            pa.table({
+                "ntext": pa.array([texts[k] for k in used], pa.string()),
+                "tid": pa.array(used, pa.int64()),
+                "comp": pa.array([f"s{comp[k]}" for k in used], pa.string()),
+            }),
+            "_tt_sim_texts",
+        )
+        self.sim_pairs = self.engine.table(
+            pa.table({"lo": pa.array(i, pa.int64()), "hi": pa.array(j, pa.int64())}), "_tt_sim_pairs"
+        )
+        log.info("similar: %d distinct texts, %d near-duplicate pairs (%.1f s)",
+                 len(texts), len(i), time.perf_counter() - t0)
 
     def action_pairs(self, traces_: list[str], w: int, actions: ir.Table | None = None) -> ir.Table:
         """Action pairs of ``traces_`` (all with window ``w``), caps applied.
@@ -93,8 +107,110 @@ class Run:
             pairs = ibis.union(pairs.filter(pairs.trace != "similar"), sim, distinct=False)
         return pairs
 
+    # ------------------------------------------------------------ fast path
+    def encoded(self, trace: str) -> _fast.Encoded:
+        """The actions of ``trace`` as integers (cached): DuckDB hashes objects and accounts."""
+        if trace not in self._encoded:
+            a = traces.actions(self.posts, [trace], self._sim_texts, short_texts=True)
+            a = a.select(o=a.object.hash(), a=a.account_id.hash(), t=a.t, tid=a.tid, n=a.object.length())
+            a = a.order_by(["o", "t"])
+            tbl = self.engine.arrow(a)
+            if trace == "tweet":
+                tbl = tbl.filter(pc.greater_equal(tbl.column("n"), traces.MIN_TEXT_CHARS))
+            tid = None
+            if trace == "similar":
+                tid = tbl.column("tid").fill_null(-1).to_numpy().astype(np.int64)
+            self._encoded[trace] = _fast.encode(
+                tbl.column("o").to_numpy(), tbl.column("a").to_numpy(), tbl.column("t").to_numpy(), tid
+            )
+        return self._encoded[trace]
+
+    def account_names(self, e: _fast.Encoded, idx: np.ndarray) -> list[str]:
+        """Names of the dense account indices ``idx`` of ``e``.
+
+        Raises RuntimeError when two account names share a 64-bit hash (never seen; it would merge
+        two accounts, so it is refused rather than risked).
+        """
+        if not len(idx):
+            return []
+        uniq = np.unique(idx)
+        want = pa.table({"h": pa.array(e.account_hash[uniq], pa.int64())})
+        con = self.engine.con
+        con.register("_tt_want", want)
+        # The hash exactly as Ibis's ``.hash()`` compiles it for DuckDB (see encoded()).
+        h = 'CAST(CAST(hash(account_id) AS BIT) AS BIGINT)'
+        try:
+            got = con.execute(
+                f"SELECT DISTINCT account_id, {h} AS h FROM posts WHERE {h} IN (SELECT h FROM _tt_want)"
+            ).to_arrow_table()
+        finally:
+            con.unregister("_tt_want")
+        hs = got.column("h").to_numpy()
+        if len(np.unique(hs)) != len(hs):
+            raise RuntimeError("two account ids share a 64-bit hash; rerun with --engine spark")
+        order = np.argsort(hs)
+        names = np.asarray(got.column("account_id").to_pylist(), dtype=object)[order]
+        pos = np.searchsorted(hs[order], e.account_hash[idx])
+        return names[pos].tolist()
+
+    def _similar_keys(self) -> np.ndarray | None:
+        if self.sim_pairs is None:
+            return None
+        if self._sim_keys is None:
+            sp = self.engine.arrow(self.sim_pairs)
+            lo = sp.column("lo").to_numpy().astype(np.int64)
+            hi = sp.column("hi").to_numpy().astype(np.int64)
+            self._sim_keys = np.sort((np.minimum(lo, hi) << 32) | np.maximum(lo, hi))
+        return self._sim_keys
+
+    def fast_counts(self, min_count: int = 1, by_objects: bool = True,
+                    expected: bool = False) -> tuple[pa.Table, int, int]:
+        """Pair counts of every trace with the statistic at least ``min_count``, sorted by trace and
+        accounts (with the popularity null's ``expected`` column if asked); the number of pairs
+        (trace × account pair with a co-action) in all; the number of actions."""
+        cap, seed = int(self.settings["max_object_accounts"]), int(self.settings["seed"])
+        prior = float(self.settings["null_prior"])
+        parts: list[pa.Table] = []
+        tested = n_actions = 0
+        for w, ts in self.windows.items():
+            for t in ts:
+                t0 = time.perf_counter()
+                e = self.encoded(t)
+                n_actions += len(e.t)
+                keep = _fast.capped(e, w, cap, seed, lambda idx, e=e: self.account_names(e, idx))
+                c = _fast.pair_counts(e, keep, w, _fast.object_idf(e), min_count, by_objects,
+                                      self._similar_keys() if t == "similar" else None)
+                tested += c.tested
+                ab = np.asarray(self.account_names(e, np.concatenate([c.a, c.b])), dtype=object)
+                na, nb = ab[: len(c.a)], ab[len(c.a):]
+                swap = na > nb if len(na) else np.zeros(0, bool)
+                cols = {
+                    "trace": pa.array([t] * len(c.a), pa.string()),
+                    "account_a": pa.array(np.where(swap, nb, na), pa.string()),
+                    "account_b": pa.array(np.where(swap, na, nb), pa.string()),
+                    "co_actions": pa.array(c.co_actions, pa.int64()),
+                    "co_objects": pa.array(c.co_objects, pa.int64()),
+                    "weight": pa.array(c.weight, pa.float64()),
+                }
+                if expected:
+                    big_d, a_o, s, d = _fast.popularity_terms(e, w, prior)
+                    cols["expected"] = pa.array(
+                        nullmodel.popularity_expected(d[c.a], d[c.b], big_d, a_o, s), pa.float64())
+                parts.append(pa.table(cols))
+                log.info("%s: %d actions, %d pairs (%.1f s)", t, len(e.t), c.tested, time.perf_counter() - t0)
+        fields = [("trace", pa.string()), ("account_a", pa.string()), ("account_b", pa.string()),
+                  ("co_actions", pa.int64()), ("co_objects", pa.int64()), ("weight", pa.float64())]
+        if expected:
+            fields.append(("expected", pa.float64()))
+        schema = pa.schema(fields)
+        out = pa.concat_tables([p.cast(schema) for p in parts]) if parts else schema.empty_table()
+        keys = [("trace", "ascending"), ("account_a", "ascending"), ("account_b", "ascending")]
+        return out.sort_by(keys), tested, n_actions
+
     def pair_counts(self) -> ir.Table:
         """(trace, account_a, account_b, co_actions, weight) over every trace, materialised."""
+        if self.fast:
+            return self.engine.table(self.fast_counts()[0], "_tt_pair_counts")
         idf = window.object_idf(self.actions)
         parts = [window.pair_counts(self.action_pairs(ts, w), idf) for w, ts in self.windows.items()]
         expr = ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
@@ -193,23 +309,29 @@ def coordination(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any], en
     t_start = time.perf_counter()
     run = Run(engine or Engine(con, settings["engine"]), settings)
     eng = run.engine
-    n_actions = int(eng.execute(run.actions.count()))
-    log.info("actions: %d over traces %s", n_actions, ",".join(run.trace_names))
-
-    counts = run.pair_counts()
-    tested = int(eng.execute(counts.count()))
     popularity = settings["null_model"] == "popularity"
-    stat = counts.co_objects if popularity else counts.co_actions
-    cand = counts.filter(stat >= int(settings["min_co_actions"]))
-    cand = eng.materialize(cand, "_tt_candidates")
     keys = [("trace", "ascending"), ("account_a", "ascending"), ("account_b", "ascending")]
-    if popularity:
+    if run.fast:
+        cand_tbl, tested, n_actions = run.fast_counts(int(settings["min_co_actions"]), by_objects=popularity,
+                                                      expected=popularity)
+        cand = eng.table(cand_tbl.select(["trace", "account_a", "account_b", "co_actions", "co_objects",
+                                          "weight"]), "_tt_candidates")
+    else:
+        n_actions = int(eng.execute(run.actions.count()))
+        counts = run.pair_counts()
+        tested = int(eng.execute(counts.count()))
+        stat = counts.co_objects if popularity else counts.co_actions
+        cand = counts.filter(stat >= int(settings["min_co_actions"]))
+        cand = eng.materialize(cand, "_tt_candidates")
+    log.info("actions: %d over traces %s", n_actions, ",".join(run.trace_names))
+    if popularity and not run.fast:
         cand_tbl = eng.arrow(cand.select("trace", "account_a", "account_b", "co_actions", "co_objects",
                                          "weight")).sort_by(keys)
         cand_tbl = cand_tbl.append_column("expected", pa.array(run.popularity_expected(cand_tbl), pa.float64()))
     else:
-        cand_tbl = eng.arrow(cand.select("trace", "account_a", "account_b", "co_actions", "co_objects",
-                                         "weight")).sort_by(keys)
+        if not run.fast:
+            cand_tbl = eng.arrow(cand.select("trace", "account_a", "account_b", "co_actions", "co_objects",
+                                             "weight")).sort_by(keys)
         terms_tbl = eng.arrow(run.null_terms(cand))
     log.info("pairs: %d tested, %d with at least %d co-actions (%.1f s)", tested, cand_tbl.num_rows,
              settings["min_co_actions"], time.perf_counter() - t_start)
