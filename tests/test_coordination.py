@@ -498,3 +498,98 @@ def test_fractional_seconds_are_floored_like_spark() -> None:
     rows = [post("1", "a", 0.6, "repost", "RT", ref="X"), post("2", "b", 61.2, "repost", "RT", ref="X"),
             post("3", "a", 1000.6, "repost", "RT", ref="Y"), post("4", "b", 1060.4, "repost", "RT", ref="Y")]
     assert counts_of(store(rows), Settings(traces="retweet", window=60)) == Counter({("retweet", "a", "b"): 1})
+
+
+# --------------------------------------------------------------------------- compiled path = relational path
+
+def _stage_tables(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
+    return {
+        "pairs": con.execute("SELECT trace, account_a, account_b, co_actions, co_objects, weight, "
+                             "round(expected, 9), round(p_value, 9), kept FROM coaction_pairs ORDER BY ALL").fetchall(),
+        "edges": con.execute("SELECT account_a, account_b, traces, co_actions FROM edges ORDER BY ALL").fetchall(),
+        "evidence": con.execute("SELECT * EXCLUDE (example) FROM edge_evidence ORDER BY ALL").fetchall(),
+        "clusters": con.execute("SELECT account_id, cluster FROM account_coordination ORDER BY ALL").fetchall(),
+    }
+
+
+@pytest.mark.parametrize("null_model", ["popularity", "permutation"])
+@pytest.mark.parametrize("cap", [NO_CAP, 5])
+def test_compiled_path_equals_relational_path(null_model: str, cap: int) -> None:
+    """The numpy/numba path (DuckDB default) and the Ibis path (what Spark runs) give the same
+    candidates, counts, expected values, p-values, edges, evidence and clusters."""
+    from trendtrace.coordination import _stage
+
+    rows = _campaign_and_surge(6, fans=120)
+    s = Settings(null_model=null_model, max_object_accounts=cap, traces="retweet,tweet,similar,link,hashtag")
+    got = {}
+    for fast in (True, False):
+        con = store(rows)
+        run = _stage.Run(Engine(con), s, fast=fast)
+        orig = _stage.Run
+        _stage.Run = lambda *a, _run=run, **k: _run  # type: ignore[misc]
+        try:
+            coordination(con, s)
+        finally:
+            _stage.Run = orig  # type: ignore[misc]
+        got[fast] = _stage_tables(con)
+    assert got[True]["pairs"], "the scenario must give candidates"
+    for k in got[True]:
+        assert got[True][k] == got[False][k], k
+
+
+@hsettings(max_examples=15, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate],
+           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(rows=posts_strategy(), w=st.sampled_from([1, 60, 150]), prior=st.sampled_from([0.0, 5.0]),
+       cap=st.sampled_from([2, NO_CAP]))
+def test_compiled_counts_and_null_equal_relational(rows: list[dict], w: int, prior: float, cap: int) -> None:
+    from trendtrace.coordination._stage import Run
+
+    s = Settings(traces=",".join(traces.TRACES), window=w, window_hashtag=w, null_prior=prior,
+                 max_object_accounts=cap)
+    con = store(rows)
+    fast = Run(Engine(con), s, fast=True)
+    tbl, tested, n_actions = fast.fast_counts(1, expected=True)
+    slow = Run(Engine(con), s, fast=False)
+    ref = slow.engine.arrow(slow.pair_counts()).sort_by(
+        [("trace", "ascending"), ("account_a", "ascending"), ("account_b", "ascending")])
+    assert tested == ref.num_rows
+    assert n_actions == slow.engine.execute(slow.actions.count())
+    cols = ["trace", "account_a", "account_b", "co_actions", "co_objects", "weight"]
+    assert tbl.select(cols).to_pylist() == ref.select(cols).to_pylist()
+    exp_ref = slow.popularity_expected(ref.select(["trace", "account_a", "account_b"]))
+    np.testing.assert_allclose(tbl.column("expected").to_numpy(), exp_ref, rtol=1e-9, atol=1e-12)
+
+
+@hsettings(max_examples=25, deadline=None, derandomize=True)
+@given(n=st.integers(0, 300), n_acc=st.integers(1, 40), n_obj=st.integers(1, 12), w=st.integers(0, 50),
+       max_sort=st.sampled_from([1, 7, 64]))
+def test_partitioned_pair_counts_equal_one_sort(n: int, n_acc: int, n_obj: int, w: int, max_sort: int) -> None:
+    """Splitting the packed pairs into partitions (when they exceed ``max_sort``) changes nothing."""
+    from trendtrace.coordination import _fast
+
+    rng = np.random.default_rng(n * 31 + n_acc)
+    o = rng.integers(0, n_obj, n) * 7919 - 50_000
+    t = rng.integers(0, 400, n)
+    order = np.lexsort((t, o))
+    e = _fast.encode(o[order], rng.integers(0, n_acc, n)[order] * 104729 - 3, t[order])
+    keep = np.ones(n, bool)
+    idf = _fast.object_idf(e)
+    one = _fast.pair_counts(e, keep, w, idf)
+    many = _fast.pair_counts(e, keep, w, idf, max_sort=max_sort)
+    assert one.tested == many.tested
+    for f in ("a", "b", "co_actions", "co_objects", "weight"):
+        assert np.array_equal(getattr(one, f), getattr(many, f)), f
+    # brute force: pairs of actions on one object within w by distinct accounts
+    bf: Counter = Counter()
+    for i in range(n):
+        for j in range(i + 1, n):
+            if e.oid[i] == e.oid[j] and abs(e.t[i] - e.t[j]) <= w and e.aid[i] != e.aid[j]:
+                bf[(min(e.aid[i], e.aid[j]), max(e.aid[i], e.aid[j]))] += 1
+    assert dict(zip(zip(one.a.tolist(), one.b.tolist()), one.co_actions.tolist())) == dict(bf)
+
+
+def test_unsorted_actions_are_refused() -> None:
+    from trendtrace.coordination import _fast
+
+    with pytest.raises(ValueError, match="sorted by object and time"):
+        _fast.encode(np.array([5, 1]), np.array([1, 2]), np.array([0, 0]))

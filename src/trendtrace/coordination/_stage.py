@@ -125,20 +125,20 @@ class Run:
             )
         return self._encoded[trace]
 
-    def account_names(self, e: _fast.Encoded, idx: np.ndarray) -> list[str]:
-        """Names of the dense account indices ``idx`` of ``e``.
+    def account_names(self, hashes: np.ndarray) -> np.ndarray:
+        """Account ids (an object array) of the account ``hashes`` (int64, as :meth:`encoded` makes
+        them). One scan of ``posts`` however many are asked for.
 
-        Raises RuntimeError when two account names share a 64-bit hash (never seen; it would merge
-        two accounts, so it is refused rather than risked).
+        Raises RuntimeError when two account ids share a 64-bit hash (never seen; it would merge two
+        accounts, so it is refused rather than risked).
         """
-        if not len(idx):
-            return []
-        uniq = np.unique(idx)
-        want = pa.table({"h": pa.array(e.account_hash[uniq], pa.int64())})
+        if not len(hashes):
+            return np.zeros(0, dtype=object)
+        want = pa.table({"h": pa.array(np.unique(hashes), pa.int64())})
         con = self.engine.con
         con.register("_tt_want", want)
         # The hash exactly as Ibis's ``.hash()`` compiles it for DuckDB (see encoded()).
-        h = 'CAST(CAST(hash(account_id) AS BIT) AS BIGINT)'
+        h = "CAST(CAST(hash(account_id) AS BIT) AS BIGINT)"
         try:
             got = con.execute(
                 f"SELECT DISTINCT account_id, {h} AS h FROM posts WHERE {h} IN (SELECT h FROM _tt_want)"
@@ -146,12 +146,12 @@ class Run:
         finally:
             con.unregister("_tt_want")
         hs = got.column("h").to_numpy()
-        if len(np.unique(hs)) != len(hs):
-            raise RuntimeError("two account ids share a 64-bit hash; rerun with --engine spark")
         order = np.argsort(hs)
+        hs = hs[order]
+        if len(hs) > 1 and bool(np.any(hs[1:] == hs[:-1])):
+            raise RuntimeError("two account ids share a 64-bit hash; rerun with --engine spark")
         names = np.asarray(got.column("account_id").to_pylist(), dtype=object)[order]
-        pos = np.searchsorted(hs[order], e.account_hash[idx])
-        return names[pos].tolist()
+        return names[np.searchsorted(hs, hashes)]
 
     def _similar_keys(self) -> np.ndarray | None:
         if self.sim_pairs is None:
@@ -170,40 +170,53 @@ class Run:
         (trace × account pair with a co-action) in all; the number of actions."""
         cap, seed = int(self.settings["max_object_accounts"]), int(self.settings["seed"])
         prior = float(self.settings["null_prior"])
-        parts: list[pa.Table] = []
+        parts: list[dict[str, Any]] = []
         tested = n_actions = 0
         for w, ts in self.windows.items():
             for t in ts:
                 t0 = time.perf_counter()
                 e = self.encoded(t)
                 n_actions += len(e.t)
-                keep = _fast.capped(e, w, cap, seed, lambda idx, e=e: self.account_names(e, idx))
+                keep = _fast.capped(e, w, cap, seed, lambda idx, e=e: self.account_names(e.account_hash[idx]).tolist())
                 c = _fast.pair_counts(e, keep, w, _fast.object_idf(e), min_count, by_objects,
                                       self._similar_keys() if t == "similar" else None)
                 tested += c.tested
-                ab = np.asarray(self.account_names(e, np.concatenate([c.a, c.b])), dtype=object)
-                na, nb = ab[: len(c.a)], ab[len(c.a):]
-                swap = na > nb if len(na) else np.zeros(0, bool)
-                cols = {
-                    "trace": pa.array([t] * len(c.a), pa.string()),
-                    "account_a": pa.array(np.where(swap, nb, na), pa.string()),
-                    "account_b": pa.array(np.where(swap, na, nb), pa.string()),
-                    "co_actions": pa.array(c.co_actions, pa.int64()),
-                    "co_objects": pa.array(c.co_objects, pa.int64()),
-                    "weight": pa.array(c.weight, pa.float64()),
+                cols: dict[str, Any] = {
+                    "trace": t, "ha": e.account_hash[c.a], "hb": e.account_hash[c.b],
+                    "co_actions": c.co_actions, "co_objects": c.co_objects, "weight": c.weight,
                 }
                 if expected:
                     big_d, a_o, s, d = _fast.popularity_terms(e, w, prior)
-                    cols["expected"] = pa.array(
-                        nullmodel.popularity_expected(d[c.a], d[c.b], big_d, a_o, s), pa.float64())
-                parts.append(pa.table(cols))
+                    cols["expected"] = nullmodel.popularity_expected(d[c.a], d[c.b], big_d, a_o, s)
+                parts.append(cols)
                 log.info("%s: %d actions, %d pairs (%.1f s)", t, len(e.t), c.tested, time.perf_counter() - t0)
+        # Names back from hashes, in one scan; pairs were ordered by hash, so orient them by name.
+        names = self.account_names(np.concatenate([np.concatenate([p["ha"], p["hb"]]) for p in parts])
+                                   if parts else np.zeros(0, np.int64))
         fields = [("trace", pa.string()), ("account_a", pa.string()), ("account_b", pa.string()),
                   ("co_actions", pa.int64()), ("co_objects", pa.int64()), ("weight", pa.float64())]
         if expected:
             fields.append(("expected", pa.float64()))
         schema = pa.schema(fields)
-        out = pa.concat_tables([p.cast(schema) for p in parts]) if parts else schema.empty_table()
+        tables = []
+        at = 0
+        for p in parts:
+            n = len(p["ha"])
+            na, nb = names[at:at + n], names[at + n:at + 2 * n]
+            at += 2 * n
+            swap = na > nb if n else np.zeros(0, bool)
+            cols = {
+                "trace": pa.array([p["trace"]] * n, pa.string()),
+                "account_a": pa.array(np.where(swap, nb, na), pa.string()),
+                "account_b": pa.array(np.where(swap, na, nb), pa.string()),
+                "co_actions": pa.array(p["co_actions"], pa.int64()),
+                "co_objects": pa.array(p["co_objects"], pa.int64()),
+                "weight": pa.array(p["weight"], pa.float64()),
+            }
+            if expected:
+                cols["expected"] = pa.array(p["expected"], pa.float64())
+            tables.append(pa.table(cols, schema=schema))
+        out = pa.concat_tables(tables) if tables else schema.empty_table()
         keys = [("trace", "ascending"), ("account_a", "ascending"), ("account_b", "ascending")]
         return out.sort_by(keys), tested, n_actions
 
@@ -324,14 +337,13 @@ def coordination(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any], en
         cand = counts.filter(stat >= int(settings["min_co_actions"]))
         cand = eng.materialize(cand, "_tt_candidates")
     log.info("actions: %d over traces %s", n_actions, ",".join(run.trace_names))
-    if popularity and not run.fast:
+    if not run.fast:
         cand_tbl = eng.arrow(cand.select("trace", "account_a", "account_b", "co_actions", "co_objects",
                                          "weight")).sort_by(keys)
-        cand_tbl = cand_tbl.append_column("expected", pa.array(run.popularity_expected(cand_tbl), pa.float64()))
-    else:
-        if not run.fast:
-            cand_tbl = eng.arrow(cand.select("trace", "account_a", "account_b", "co_actions", "co_objects",
-                                             "weight")).sort_by(keys)
+        if popularity:
+            cand_tbl = cand_tbl.append_column("expected", pa.array(run.popularity_expected(cand_tbl),
+                                                                   pa.float64()))
+    if not popularity:
         terms_tbl = eng.arrow(run.null_terms(cand))
     log.info("pairs: %d tested, %d with at least %d co-actions (%.1f s)", tested, cand_tbl.num_rows,
              settings["min_co_actions"], time.perf_counter() - t_start)
@@ -402,7 +414,10 @@ def _write_evidence(con: duckdb.DuckDBPyConnection, run: Run, kept_tbl: pa.Table
         for w, ts in run.windows.items():
             k = kept.filter(kept.trace.isin(ts))
             accs = ibis.union(k.select(account_id=k.account_a), k.select(account_id=k.account_b), distinct=True)
-            pairs = run.action_pairs(ts, w, actions=run.actions.semi_join(accs, "account_id"))
+            # Actions of these accounts only, made from their posts (not the whole actions table).
+            acts = traces.actions(run.posts.semi_join(accs, "account_id"), ts, run._sim_texts)
+            acts = eng.materialize(acts, f"_tt_ev_actions_{w}")
+            pairs = run.action_pairs(ts, w, actions=acts)
             kp = ev.kept_action_pairs(pairs, k)
             kp = eng.materialize(kp, f"_tt_kept_pairs_{w}")
             ex_parts.append(eng.arrow(ev.examples(kp, per_edge)))

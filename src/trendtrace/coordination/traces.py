@@ -154,7 +154,8 @@ def time_resolution(posts: ir.Table) -> ir.IntegerScalar:
 
 def _base(posts: ir.Table) -> ir.Table:
     # floor, not a cast: DuckDB gives epoch seconds as a double and its cast rounds; Spark truncates.
-    return posts.select(*_POST_COLUMNS).mutate(t=posts.time.epoch_seconds().floor().cast("int64"))
+    b = posts.select(*_POST_COLUMNS)
+    return b.mutate(t=b.time.epoch_seconds().floor().cast("int64"))
 
 
 def _select(t: ir.Table, trace: str, obj: ir.Value, tid: ir.Value | None = None) -> ir.Table:
@@ -184,7 +185,8 @@ def actions(posts: ir.Table, traces: list[str], similar_texts: ir.Table | None =
     :data:`MIN_TEXT_CHARS` for the caller to drop: a filter on the normalised text makes DuckDB
     compute it twice, so the numpy path filters afterwards.
     """
-    base = _base(posts).filter(posts.account_id.notnull() & posts.time.notnull())
+    base = _base(posts)
+    base = base.filter(base.account_id.notnull() & base.time.notnull())
     own = base.filter(base.kind.isnull() | (base.kind != "repost"))
     parts: list[ir.Table] = []
     for trace in traces:
