@@ -45,7 +45,9 @@ class Encoded:
     t: np.ndarray  # int64 seconds
     tid: np.ndarray | None  # int64 text id (trace "similar" only)
     n_objects: int
-    account_hash: np.ndarray  # uint64 hash of each dense account index
+    account_hash: np.ndarray  # int64 hash of each dense account index (sorted)
+    object_hash: np.ndarray | None = None  # int64 hash of each action's object
+    post_hash: np.ndarray | None = None  # int64 hash of each action's post id
 
     @property
     def n_accounts(self) -> int:
@@ -92,9 +94,10 @@ def _dense(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return (_ranks(h, uniq) if len(h) else np.zeros(0, np.int64)), uniq
 
 
-def encode(o_hash: np.ndarray, a_hash: np.ndarray, t: np.ndarray, tid: np.ndarray | None = None) -> Encoded:
-    """Actions given as object hash, account hash, time (and text id), **sorted by object hash and
-    time**, → :class:`Encoded`."""
+def encode(o_hash: np.ndarray, a_hash: np.ndarray, t: np.ndarray, tid: np.ndarray | None = None,
+           p_hash: np.ndarray | None = None) -> Encoded:
+    """Actions given as object hash, account hash, time (and text id, post hash), **sorted by object
+    hash and time**, → :class:`Encoded`."""
     o_hash = np.asarray(o_hash, dtype=np.int64)
     t = np.asarray(t, dtype=np.int64)
     if len(o_hash) > 1 and not (np.all((o_hash[1:] > o_hash[:-1])
@@ -102,7 +105,8 @@ def encode(o_hash: np.ndarray, a_hash: np.ndarray, t: np.ndarray, tid: np.ndarra
         raise ValueError("actions must come sorted by object and time")
     oid = np.cumsum(np.r_[False, o_hash[1:] != o_hash[:-1]]) if len(o_hash) else np.zeros(0, np.int64)
     aid, accounts = _dense(a_hash)
-    return Encoded(oid.astype(np.int64), aid, t, tid, int(oid[-1]) + 1 if len(oid) else 0, accounts)
+    return Encoded(oid.astype(np.int64), aid, t, tid, int(oid[-1]) + 1 if len(oid) else 0, accounts,
+                   o_hash, None if p_hash is None else np.asarray(p_hash, dtype=np.int64))
 
 
 def _key(e: Encoded) -> np.ndarray:
@@ -172,6 +176,54 @@ def _gen(key, aid, oid, tid, sim, use_sim, hi, part, pshift, lmask, ab, ob, out)
             out[k] = ((lo & lmask) << (ab + ob)) | (max(ai, aj) << ob) | oid[i]
             k += 1
     return k
+
+
+@njit(cache=True, nogil=True)
+def _mark(key, aid, tid, sim, use_sim, hi, kept, mark):  # pragma: no cover - compiled
+    """Mark both actions of every pair (as :func:`_gen` makes them) whose accounts are a ``kept``
+    pair (sorted ``lo << 32 | hi`` keys)."""
+    n = len(key)
+    for i in range(n):
+        ai = aid[i]
+        for j in range(i + 1, hi[i]):
+            aj = aid[j]
+            if ai == aj:
+                continue
+            if use_sim:
+                lo_t = min(tid[i], tid[j])
+                hi_t = max(tid[i], tid[j])
+                if lo_t == hi_t:
+                    continue
+                sk = (lo_t << 32) | hi_t
+                p = np.searchsorted(sim, sk)
+                if p >= len(sim) or sim[p] != sk:
+                    continue
+            pk = (min(ai, aj) << 32) | max(ai, aj)
+            q = np.searchsorted(kept, pk)
+            if q < len(kept) and kept[q] == pk:
+                mark[i] = True
+                mark[j] = True
+
+
+def kept_actions(e: Encoded, keep: np.ndarray, window: int, kept_a: np.ndarray, kept_b: np.ndarray,
+                 similar_pairs: np.ndarray | None = None) -> np.ndarray:
+    """Mask of the actions (among ``keep``) that take part in a co-action of a kept account pair
+    (dense indices ``kept_a``, ``kept_b``): all the evidence step needs to look at."""
+    out = np.zeros(len(e.t), dtype=bool)
+    if not len(kept_a) or not len(e.t):
+        return out
+    idx = np.flatnonzero(keep)
+    oid, aid, t = e.oid[idx], e.aid[idx], e.t[idx]
+    use_sim = similar_pairs is not None and e.tid is not None
+    tid = e.tid[idx] if use_sim else np.zeros(0, np.int64)
+    sim = similar_pairs if use_sim else np.zeros(0, np.int64)
+    key = (oid << 32) | (t - t.min())
+    hi = np.searchsorted(key, key + window, side="right")
+    kept = np.sort((np.minimum(kept_a, kept_b) << 32) | np.maximum(kept_a, kept_b))
+    mark = np.zeros(len(idx), dtype=bool)
+    _mark(key, aid, tid, sim, use_sim, hi, kept, mark)
+    out[idx[mark]] = True
+    return out
 
 
 @njit(cache=True, nogil=True)

@@ -41,6 +41,7 @@ class Run:
         # relational form is what Spark runs, and a test holds the two equal.
         self.fast = engine.name == "duckdb" if fast is None else fast
         self._encoded: dict[str, _fast.Encoded] = {}
+        self._keep: dict[str, np.ndarray] = {}
         self._sim_keys: np.ndarray | None = None
         self.trace_names = traces.parse_traces(settings["traces"])
         self.posts = engine.posts(_POST_COLUMNS)
@@ -89,15 +90,19 @@ class Run:
         log.info("similar: %d distinct texts, %d near-duplicate pairs (%.1f s)",
                  len(texts), len(i), time.perf_counter() - t0)
 
-    def action_pairs(self, traces_: list[str], w: int, actions: ir.Table | None = None) -> ir.Table:
+    def action_pairs(self, traces_: list[str], w: int, actions: ir.Table | None = None,
+                     capped: bool = True) -> ir.Table:
         """Action pairs of ``traces_`` (all with window ``w``), caps applied.
 
-        ``actions`` narrows the input (the evidence step passes only kept edges' accounts); default:
-        every action.
+        ``actions`` narrows the input (the evidence step passes actions already capped over all
+        actions, with ``capped=False``); default: every action.
         """
         base = self.actions if actions is None else actions
         acts = base.filter(base.trace.isin(traces_))
-        acts = window.capped(acts, w, int(self.settings["max_object_accounts"]), int(self.settings["seed"]))
+        if capped:
+            acts = window.capped(acts, w, int(self.settings["max_object_accounts"]), int(self.settings["seed"]))
+        else:
+            acts = acts.mutate(bucket=(acts.t // w).cast("int64"))
         pairs = window.action_pairs(acts, w)
         if "similar" in traces_ and self.sim_pairs is not None:
             sp = self.sim_pairs
@@ -112,7 +117,8 @@ class Run:
         """The actions of ``trace`` as integers (cached): DuckDB hashes objects and accounts."""
         if trace not in self._encoded:
             a = traces.actions(self.posts, [trace], self._sim_texts, short_texts=True)
-            a = a.select(o=a.object.hash(), a=a.account_id.hash(), t=a.t, tid=a.tid, n=a.object.length())
+            a = a.select(o=a.object.hash(), a=a.account_id.hash(), t=a.t, tid=a.tid, n=a.object.length(),
+                         p=a.post_id.hash())
             a = a.order_by(["o", "t"])
             tbl = self.engine.arrow(a)
             if trace == "tweet":
@@ -121,7 +127,8 @@ class Run:
             if trace == "similar":
                 tid = tbl.column("tid").fill_null(-1).to_numpy().astype(np.int64)
             self._encoded[trace] = _fast.encode(
-                tbl.column("o").to_numpy(), tbl.column("a").to_numpy(), tbl.column("t").to_numpy(), tid
+                tbl.column("o").to_numpy(), tbl.column("a").to_numpy(), tbl.column("t").to_numpy(), tid,
+                tbl.column("p").to_numpy(),
             )
         return self._encoded[trace]
 
@@ -166,8 +173,9 @@ class Run:
     def fast_counts(self, min_count: int = 1, by_objects: bool = True,
                     expected: bool = False) -> tuple[pa.Table, int, int]:
         """Pair counts of every trace with the statistic at least ``min_count``, sorted by trace and
-        accounts (with the popularity null's ``expected`` column if asked); the number of pairs
-        (trace × account pair with a co-action) in all; the number of actions."""
+        accounts (with the popularity null's ``expected`` column if asked, and the accounts' hashes
+        ``_ha``, ``_hb`` for the evidence step); the number of pairs (trace × account pair with a
+        co-action) in all; the number of actions."""
         cap, seed = int(self.settings["max_object_accounts"]), int(self.settings["seed"])
         prior = float(self.settings["null_prior"])
         parts: list[dict[str, Any]] = []
@@ -178,6 +186,7 @@ class Run:
                 e = self.encoded(t)
                 n_actions += len(e.t)
                 keep = _fast.capped(e, w, cap, seed, lambda idx, e=e: self.account_names(e.account_hash[idx]).tolist())
+                self._keep[t] = keep
                 c = _fast.pair_counts(e, keep, w, _fast.object_idf(e), min_count, by_objects,
                                       self._similar_keys() if t == "similar" else None)
                 tested += c.tested
@@ -194,6 +203,7 @@ class Run:
         names = self.account_names(np.concatenate([np.concatenate([p["ha"], p["hb"]]) for p in parts])
                                    if parts else np.zeros(0, np.int64))
         fields = [("trace", pa.string()), ("account_a", pa.string()), ("account_b", pa.string()),
+                  ("_ha", pa.int64()), ("_hb", pa.int64()),
                   ("co_actions", pa.int64()), ("co_objects", pa.int64()), ("weight", pa.float64())]
         if expected:
             fields.append(("expected", pa.float64()))
@@ -209,6 +219,8 @@ class Run:
                 "trace": pa.array([p["trace"]] * n, pa.string()),
                 "account_a": pa.array(np.where(swap, nb, na), pa.string()),
                 "account_b": pa.array(np.where(swap, na, nb), pa.string()),
+                "_ha": pa.array(np.where(swap, p["hb"], p["ha"]), pa.int64()),
+                "_hb": pa.array(np.where(swap, p["ha"], p["hb"]), pa.int64()),
                 "co_actions": pa.array(p["co_actions"], pa.int64()),
                 "co_objects": pa.array(p["co_objects"], pa.int64()),
                 "weight": pa.array(p["weight"], pa.float64()),
@@ -223,7 +235,7 @@ class Run:
     def pair_counts(self) -> ir.Table:
         """(trace, account_a, account_b, co_actions, weight) over every trace, materialised."""
         if self.fast:
-            return self.engine.table(self.fast_counts()[0], "_tt_pair_counts")
+            return self.engine.table(self.fast_counts()[0].drop_columns(["_ha", "_hb"]), "_tt_pair_counts")
         idf = window.object_idf(self.actions)
         parts = [window.pair_counts(self.action_pairs(ts, w), idf) for w, ts in self.windows.items()]
         expr = ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
@@ -361,6 +373,9 @@ def coordination(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any], en
     pairs_tbl = pairs_tbl.append_column("expected", pa.array(expd, pa.float64()))
     pairs_tbl = pairs_tbl.append_column("p_value", pa.array(p)).append_column("q_value", pa.array(q))
     pairs_tbl = pairs_tbl.append_column("kept", pa.array(kept))
+    hashes = pairs_tbl.select(["_ha", "_hb"]) if "_ha" in pairs_tbl.column_names else None
+    if hashes is not None:
+        pairs_tbl = pairs_tbl.drop_columns(["_ha", "_hb"])
     con.register("_tt_pairs_arrow", pairs_tbl)
     con.execute("CREATE OR REPLACE TABLE coaction_pairs AS SELECT * FROM _tt_pairs_arrow")
     con.unregister("_tt_pairs_arrow")
@@ -370,8 +385,10 @@ def coordination(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any], en
     log.info("edges: %d kept of %d candidates", n_edges, len(p))
 
     # Evidence and lockstep posts, on the engine (restricted to kept pairs: small).
-    kept_tbl = pairs_tbl.filter(pa.array(kept)).select(["trace", "account_a", "account_b"])
-    _write_evidence(con, run, kept_tbl)
+    kept_tbl = pairs_tbl.select(["trace", "account_a", "account_b"])
+    if hashes is not None:
+        kept_tbl = kept_tbl.append_column("_ha", hashes.column("_ha")).append_column("_hb", hashes.column("_hb"))
+    _write_evidence(con, run, kept_tbl.filter(pa.array(kept)))
 
     n_clusters, n_coord = _write_clusters(con, settings)
     log.info("clusters: %d, coordinated accounts: %d (%.1f s total)", n_clusters, n_coord,
@@ -410,14 +427,19 @@ def _write_evidence(con: duckdb.DuckDBPyConnection, run: Run, kept_tbl: pa.Table
     ex_parts: list[pa.Table] = []
     lock_parts: list[pa.Table] = []
     if kept_tbl.num_rows:
-        kept = eng.table(kept_tbl, "_tt_kept")
+        kept = eng.table(kept_tbl.select(["trace", "account_a", "account_b"]), "_tt_kept")
         for w, ts in run.windows.items():
             k = kept.filter(kept.trace.isin(ts))
-            accs = ibis.union(k.select(account_id=k.account_a), k.select(account_id=k.account_b), distinct=True)
-            # Actions of these accounts only, made from their posts (not the whole actions table).
-            acts = traces.actions(run.posts.semi_join(accs, "account_id"), ts, run._sim_texts)
-            acts = eng.materialize(acts, f"_tt_ev_actions_{w}")
-            pairs = run.action_pairs(ts, w, actions=acts)
+            if run.fast:
+                acts = _kept_actions_fast(run, w, ts, kept_tbl)
+            else:
+                # Caps over all actions first (as when counting), then only the kept accounts.
+                accs = ibis.union(k.select(account_id=k.account_a), k.select(account_id=k.account_b),
+                                  distinct=True)
+                a = run.actions.filter(run.actions.trace.isin(ts))
+                a = window.capped(a, w, int(run.settings["max_object_accounts"]), int(run.settings["seed"]))
+                acts = eng.materialize(a.semi_join(accs, "account_id").drop("bucket"), f"_tt_ev_actions_{w}")
+            pairs = run.action_pairs(ts, w, actions=acts, capped=False)
             kp = ev.kept_action_pairs(pairs, k)
             kp = eng.materialize(kp, f"_tt_kept_pairs_{w}")
             ex_parts.append(eng.arrow(ev.examples(kp, per_edge)))
@@ -450,6 +472,35 @@ def _write_evidence(con: duckdb.DuckDBPyConnection, run: Run, kept_tbl: pa.Table
     )
     con.unregister("_tt_ex")
     con.unregister("_tt_lock")
+
+
+def _kept_actions_fast(run: Run, w: int, ts: list[str], kept_tbl: pa.Table) -> ir.Table:
+    """The actions (of traces ``ts``) that take part in a co-action of a kept pair, found on the
+    encoded actions and then read back as rows, so the evidence join sees only them."""
+    eng = run.engine
+    marks: list[pa.Table] = []
+    trace_col = kept_tbl.column("trace").to_numpy(zero_copy_only=False)
+    for t in ts:
+        rows = np.flatnonzero(trace_col == t)
+        if not len(rows):
+            continue
+        e = run.encoded(t)
+        ha = kept_tbl.column("_ha").to_numpy()[rows]
+        hb = kept_tbl.column("_hb").to_numpy()[rows]
+        ia, ib = np.searchsorted(e.account_hash, ha), np.searchsorted(e.account_hash, hb)
+        m = _fast.kept_actions(e, run._keep[t], w, ia, ib, run._similar_keys() if t == "similar" else None)
+        marks.append(pa.table({
+            "trace": pa.array([t] * int(m.sum()), pa.string()),
+            "p": pa.array(e.post_hash[m], pa.int64()),
+            "o": pa.array(e.object_hash[m], pa.int64()),
+        }))
+    schema = pa.schema([("trace", pa.string()), ("p", pa.int64()), ("o", pa.int64())])
+    marked = eng.table(pa.concat_tables(marks) if marks else schema.empty_table(), f"_tt_marked_{w}")
+    posts = run.posts.semi_join(marked, run.posts.post_id.hash() == marked.p)
+    a = traces.actions(posts, ts, run._sim_texts)
+    a = a.mutate(p=a.post_id.hash(), o=a.object.hash())
+    a = a.semi_join(marked, [a.trace == marked.trace, a.p == marked.p, a.o == marked.o]).drop("p", "o")
+    return eng.materialize(a, f"_tt_ev_actions_{w}")
 
 
 def _write_clusters(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) -> tuple[int, int]:
