@@ -4,8 +4,10 @@
 
 For each format: the simulator writes the default scenario scaled to --posts (cached under
 bench/out/), then a fresh child process ingests it into a new store; we report posts per second
-(wall time of Store.ingest, reading + parsing + staging + merging) and the child's peak RSS. Memory
-flatness: the same at a quarter of the size. Figures go to docs/benchmarks.md by hand.
+(wall time of Store.ingest, reading + parsing + staging + merging), the CPU seconds the child used
+for it (user + system, all threads; comparable when other jobs share the machine, unlike wall time)
+and the child's peak RSS. Memory flatness: the same at a quarter of the size. The load average is
+printed before and after, since wall times on a shared machine depend on it. Figures go to docs/benchmarks.md by hand.
 """
 
 from __future__ import annotations
@@ -26,12 +28,15 @@ CHILD = r"""
 import json, resource, sys, time
 from trendtrace.store import Store
 paths, fmt, db = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3]
-t0 = time.perf_counter()
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+t0, c0 = time.perf_counter(), cpu()
 with Store(db) as s:
     r = s.ingest(paths, fmt)
     n = s.count("posts")
-dt = time.perf_counter() - t0
-print(json.dumps({"seconds": dt, "posts": n, "records": r.records, "rejects": r.rejects,
+dt, dc = time.perf_counter() - t0, cpu() - c0
+print(json.dumps({"seconds": dt, "cpu_seconds": dc, "posts": n, "records": r.records, "rejects": r.rejects,
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -71,13 +76,17 @@ def main() -> None:
     args = ap.parse_args()
     OUT.mkdir(exist_ok=True)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print("| format | input posts (file MB) | stored posts | seconds | posts/s | peak RSS MB | peak RSS at 1/4 size MB |")
-    print("|---|---|---|---|---|---|---|")
+    print(f"load average before: {os.getloadavg()[0]:.1f}")
+    print("| format | input posts (file MB) | stored posts | seconds | posts/s | CPU s | peak RSS MB "
+          "| at 1/4 size: seconds, CPU s, peak RSS MB |")
+    print("|---|---|---|---|---|---|---|---|")
     for fmt in args.formats.split(","):
         big = measure(fmt, args.posts)
         small = measure(fmt, args.posts // 4)
         print(f"| {fmt} | {args.posts:,} ({big['size_mb']:.0f}) | {big['posts']:,} | {big['seconds']:.1f} | "
-              f"{big['posts_per_s']:,.0f} | {big['peak_rss_mb']:.0f} | {small['peak_rss_mb']:.0f} |", flush=True)
+              f"{big['posts_per_s']:,.0f} | {big['cpu_seconds']:.1f} | {big['peak_rss_mb']:.0f} | "
+              f"{small['seconds']:.1f}, {small['cpu_seconds']:.1f}, {small['peak_rss_mb']:.0f} |", flush=True)
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

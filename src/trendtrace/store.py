@@ -1,10 +1,12 @@
 """The DuckDB store: schema and version, atomic idempotent ingestion, and the connection stages use.
 
 A store is one DuckDB file with the tables ``posts``, ``accounts``, ``account_names``, ``files`` and
-``meta`` (``docs/schema.md``). Ingestion is atomic per file: every chunk of a file is staged inside one
-transaction and merged at the end, so a failure anywhere leaves the store exactly as it was. It is
-idempotent: posts are keyed on ``post_id`` (the first copy wins), accounts keep their latest snapshot,
-and a file already ingested with the same size and modification time is recorded once.
+``meta`` (``docs/schema.md``). Ingestion is atomic per file: every chunk of a file is written inside one
+transaction (posts straight into ``posts``, account snapshots into a staging table), duplicates are
+removed and accounts merged at the end, so a failure anywhere leaves the store exactly as it was. It
+is idempotent: posts are keyed on ``post_id`` (the first copy wins), accounts keep their latest
+snapshot, and a file already ingested with the same size and modification time is recorded once.
+The reader runs one chunk ahead in a background thread (:func:`_prefetched`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from __future__ import annotations
 import csv
 import logging
 import os
+import queue
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -187,7 +191,8 @@ class Store:
         ``<store>.rejects.csv``; ``'fail'`` raises :class:`InputError` ("FILE:LINE: reason") at the
         first one, leaving the store as it was before that file. ``reader`` defaults to
         :func:`trendtrace.readers.read` (tests pass their own). ``memory_limit`` caps DuckDB's memory
-        while staging (the rest spills to disk), so memory does not grow with the file.
+        while ingesting (the rest spills to disk); uncommitted posts are written to the store file
+        as row groups fill, so memory does not grow with the file.
         """
         if on_error not in ("skip", "fail"):
             raise InputError(f"--on-error must be 'skip' or 'fail', not {on_error!r}")
@@ -239,9 +244,13 @@ class Store:
         con = self.con
         con.execute("BEGIN")
         try:
-            con.execute(_ddl("_stage_posts", POST_SCHEMA, temp=True))
+            # Posts go straight into ``posts`` (transaction-local rows, which DuckDB writes to the
+            # database file as row groups fill, so memory does not grow with the file); duplicates
+            # are removed once at the end. Rows committed before this file have smaller row ids.
+            boundary = con.execute("SELECT coalesce(max(rowid), -1) FROM posts").fetchone()[0]  # type: ignore[index]
             con.execute(_ddl("_stage_accounts", ACCOUNT_SCHEMA, temp=True))
-            for chunk in reader(path, fmt, mapping, chunk_rows):
+            inserted = 0
+            for chunk in _prefetched(reader(path, fmt, mapping, chunk_rows)):
                 fr.records += chunk.records
                 fr.naive_time |= chunk.naive_time
                 if chunk.rejects:
@@ -249,24 +258,22 @@ class Store:
                         raise InputError(chunk.rejects[0].message())
                     fr.rejects += len(chunk.rejects)
                     all_rejects.extend(chunk.rejects)
+                # from_arrow + insert_into, not register(): a registered table stays referenced
+                # by the open transaction after unregister(), so every chunk of the file would
+                # stay in memory until COMMIT (measured: Arrow memory grew by each chunk).
                 if chunk.posts.num_rows:
-                    con.register("_chunk_posts", chunk.posts)
-                    con.execute("INSERT INTO _stage_posts SELECT * FROM _chunk_posts WHERE post_id IS NOT NULL")
-                    con.unregister("_chunk_posts")
+                    con.from_arrow(chunk.posts).filter("post_id IS NOT NULL").insert_into("posts")
+                    inserted += chunk.posts.num_rows - chunk.posts["post_id"].null_count
                 if chunk.accounts.num_rows:
-                    con.register("_chunk_accounts", chunk.accounts)
-                    con.execute(
-                        "INSERT INTO _stage_accounts SELECT * FROM _chunk_accounts WHERE account_id IS NOT NULL"
-                    )
-                    con.unregister("_chunk_accounts")
+                    con.from_arrow(chunk.accounts).filter("account_id IS NOT NULL").insert_into("_stage_accounts")
                 if progress:
                     progress(path, chunk.records)
-            fr.posts_added, fr.accounts_updated = self._merge_staged()
+            fr.posts_added = inserted - self._drop_duplicate_posts(boundary) if inserted else 0
+            fr.accounts_updated = self._merge_accounts()
             con.execute(
                 "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
                 [path, fmt, st.st_size, st.st_mtime, fr.posts_added, fr.accounts_updated, fr.rejects],
             )
-            con.execute("DROP TABLE _stage_posts")
             con.execute("DROP TABLE _stage_accounts")
             con.execute("COMMIT")
         except BaseException:
@@ -274,18 +281,31 @@ class Store:
             raise
         return fr
 
-    def _merge_staged(self) -> tuple[int, int]:
+    def _drop_duplicate_posts(self, boundary: int) -> int:
+        """Delete the rows of this file whose ``post_id`` is already kept; return how many.
+
+        Per post id the kept row is the one stored before this file (row id <= ``boundary``), else
+        the file's row with the smallest ``source_line`` (nulls last), else the first inserted.
+        Candidates are found by grouping 64-bit hashes of ``post_id`` (a small hash table, where
+        grouping the strings themselves would hold every id in memory); only the rows whose hash
+        occurs twice are then compared by the id itself, so a hash collision costs a comparison,
+        never a post.
+        """
+        return int(self.con.execute(
+            """
+            DELETE FROM posts WHERE rowid IN (
+                SELECT rowid FROM posts
+                WHERE hash(post_id) IN (SELECT hash(post_id) FROM posts GROUP BY 1 HAVING count(*) > 1)
+                QUALIFY row_number() OVER (
+                    PARTITION BY post_id ORDER BY rowid > ?, source_line NULLS LAST, rowid) > 1
+            )
+            """,
+            [boundary],
+        ).fetchone()[0])  # type: ignore[index]
+
+    def _merge_accounts(self) -> int:
+        """Merge ``_stage_accounts`` into ``accounts`` and ``account_names``; return accounts written."""
         con = self.con
-        # Posts: first copy of each post id within the file, and only ids the store does not have.
-        added = con.execute(
-            """
-            INSERT INTO posts
-            SELECT s.* FROM (
-                SELECT * FROM _stage_posts
-                QUALIFY row_number() OVER (PARTITION BY post_id ORDER BY source_line NULLS LAST) = 1
-            ) s ANTI JOIN posts p ON p.post_id = s.post_id
-            """
-        ).fetchone()[0]  # type: ignore[index]
         # Accounts: the latest snapshot in this file, replacing the stored one only when newer.
         con.execute(
             """
@@ -320,7 +340,7 @@ class Store:
         )
         con.execute("INSERT INTO account_names SELECT * FROM _names")
         con.execute("DROP TABLE _names")
-        return int(added), int(updated)
+        return int(updated)
 
     def _write_rejects(self, rejects: list[Reject]) -> Path:
         base = Path(self.path) if self.path != ":memory:" else Path("trendtrace")
@@ -340,6 +360,60 @@ def _memory(value: str) -> str:
     if not re.fullmatch(r"\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*", value, re.IGNORECASE):
         raise InputError(f"memory limit {value!r}: write a size such as 1GB or 512MB")
     return value.strip()
+
+
+_DONE = object()
+
+
+def _prefetched(chunks: Iterable[Chunk], depth: int = 2) -> Iterator[Chunk]:
+    """``chunks`` read ahead by a background thread, at most ``depth`` chunks ahead.
+
+    Parsing (Arrow kernels, pyarrow's CSV reader) and DuckDB's inserts both release the GIL, so on
+    two cores the next chunk is parsed while the store writes the current one. Order is kept;
+    an exception from the reader is raised here, at the point where its chunk would have come.
+    When the consumer stops early (an error, ``--on-error fail``), the reader is closed in its own
+    thread before this generator returns, so no file stays open.
+    """
+    q: queue.Queue[object] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work() -> None:
+        it = iter(chunks)
+        try:
+            for chunk in it:
+                if not put(chunk):
+                    break
+            else:
+                put(_DONE)
+        except BaseException as exc:  # handed to the consumer, which re-raises it
+            put(exc)
+        finally:
+            close = getattr(it, "close", None)
+            if close is not None:
+                close()
+
+    t = threading.Thread(target=work, name="trendtrace-reader", daemon=True)
+    t.start()
+    try:
+        while True:
+            item = q.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        t.join()
 
 
 def open_store(path: str | os.PathLike[str], read_only: bool = False) -> Store:

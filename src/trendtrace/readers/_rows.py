@@ -50,7 +50,7 @@ class RowBuffer:
     """
 
     __slots__ = ("source_format", "source_file", "posts", "primary", "accounts", "rejects",
-                 "naive_time", "records", "parse_times", "latest_wins")
+                 "naive_time", "records", "parse_times", "latest_wins", "lazy")
 
     def __init__(self, source_format: str, source_file: str, parse_times: TimeParser,
                  latest_wins: bool = False) -> None:
@@ -61,6 +61,9 @@ class RowBuffer:
         self.posts: dict[str, tuple[Any, ...]] = {}
         self.primary: set[str] = set()
         self.accounts: dict[str, tuple[Any, ...]] = {}
+        #: Snapshots kept as ``(source object, seen_at)`` by :meth:`add_account_lazy`, turned into rows
+        #: at :meth:`take` (only the survivors: most snapshots are replaced by a later page's).
+        self.lazy: dict[str, tuple[Any, Any, Callable[[Any, Any], tuple[Any, ...]]]] = {}
         self.rejects: list[Reject] = []
         self.naive_time = False
         self.records = 0
@@ -77,15 +80,36 @@ class RowBuffer:
 
     def has_newer_account(self, aid: str, seen: Any) -> bool:
         """True when a snapshot of ``aid`` at least as recent as ``seen`` is already kept."""
-        old = self.accounts.get(aid)
-        if old is None:
-            return False
-        s = old[_SEEN_AT]
+        lazy = self.lazy.get(aid)
+        if lazy is not None:
+            s = lazy[1]
+        else:
+            old = self.accounts.get(aid)
+            if old is None:
+                return False
+            s = old[_SEEN_AT]
         return s is not None and (seen is None or s >= seen)
+
+    def add_account_lazy(self, aid: str, obj: Any, seen: Any, build: Callable[[Any, Any], tuple[Any, ...]]) -> None:
+        """Keep ``obj`` as the snapshot of ``aid`` (``latest_wins`` rule); ``build(obj, seen)`` makes
+        its row at :meth:`take`. Same result as ``add_account(build(obj, seen))``, as long as
+        ``build`` is pure and gives a row whose id is ``aid`` and ``seen_at`` is ``seen``."""
+        lazy = self.lazy
+        old = lazy.get(aid)
+        if old is not None:
+            s = old[1]
+            if s is not None and (seen is None or s >= seen):
+                return
+        elif aid in self.accounts:
+            if self.has_newer_account(aid, seen):
+                return
+            del self.accounts[aid]
+        lazy[aid] = (obj, seen, build)
 
     def add_account(self, row: tuple[Any, ...]) -> None:
         if self.latest_wins and self.has_newer_account(row[0], row[_SEEN_AT]):
             return
+        self.lazy.pop(row[0], None)
         self.accounts[row[0]] = row
 
     def reject(self, line: int, reason: str, raw: bytes | str = b"") -> None:
@@ -98,8 +122,10 @@ class RowBuffer:
 
     def take(self) -> Chunk:
         posts, bad = self._posts_table()
-        accounts = self._table(list(self.accounts.values()), ACCOUNT_COLS, ACCOUNT_SCHEMA,
-                               ("created_at", "seen_at"))[0]
+        rows = list(self.accounts.values())
+        if self.lazy:
+            rows += [build(obj, seen) for obj, seen, build in self.lazy.values()]
+        accounts = self._table(rows, ACCOUNT_COLS, ACCOUNT_SCHEMA, ("created_at", "seen_at"))[0]
         rejects = self.rejects
         if bad:
             rejects = sorted(rejects + bad, key=lambda r: r.line)
@@ -108,6 +134,7 @@ class RowBuffer:
         self.posts = {}
         self.primary = set()
         self.accounts = {}
+        self.lazy = {}
         self.rejects = []
         self.records = 0
         self.naive_time = False

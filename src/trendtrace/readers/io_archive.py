@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 
 from trendtrace.model import ACCOUNT_SCHEMA, POST_SCHEMA, Chunk, InputError, Reject
 from trendtrace.readers._columns import (Regroup, blank_to_null, hashtag_lists, latest_per_account, list_from_text,
-                                         table_of, to_number, url_lists)
+                                         per_distinct, table_of, to_number, url_lists)
 from trendtrace.readers._csv import csv_batches, read_header
 from trendtrace.readers._io import open_input
 
@@ -61,9 +61,9 @@ def _ids(arr: pa.Array) -> pa.Array:
 
 def _convert(t: pa.Table, lines: np.ndarray, source_file: str) -> tuple[pa.Table, pa.Table, list[Reject]]:
     n = t.num_rows
-    pid, aid = _ids(t["tweetid"].combine_chunks()), blank_to_null(t["userid"].combine_chunks())
+    pid, aid = _ids(t["tweetid"].combine_chunks()), per_distinct(t["userid"], blank_to_null)
     raw_time = t["tweet_time"].combine_chunks()
-    time = _times(pc.utf8_trim_whitespace(raw_time), ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"))
+    time = per_distinct(raw_time, lambda a: _times(pc.utf8_trim_whitespace(a), ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")))
     bad = np.asarray(pc.fill_null(pc.or_(pc.or_(pc.is_null(pid), pc.is_null(aid)), pc.is_null(time)), True),
                      dtype=bool)
     rejects: list[Reject] = []
@@ -87,38 +87,49 @@ def _convert(t: pa.Table, lines: np.ndarray, source_file: str) -> tuple[pa.Table
     def c(name: str) -> pa.Array:
         return t[name].combine_chunks()
 
-    is_rt = pc.fill_null(pc.equal(pc.utf8_lower(pc.utf8_trim_whitespace(c("is_retweet"))), "true"), False)
-    rt_id, quoted, reply = _ids(c("retweet_tweetid")), _ids(c("quoted_tweet_tweetid")), _ids(c("in_reply_to_tweetid"))
+    # Every conversion below is element-wise, so it runs once per distinct value (per_distinct).
+    def ids(name: str) -> pa.Array:
+        return per_distinct(c(name), _ids)
+
+    def blank(name: str) -> pa.Array:
+        return per_distinct(c(name), blank_to_null)
+
+    def num(name: str, typ: pa.DataType) -> pa.Array:
+        return per_distinct(c(name), lambda a: to_number(a, typ))
+
+    is_rt = per_distinct(c("is_retweet"), lambda a: pc.fill_null(
+        pc.equal(pc.utf8_lower(pc.utf8_trim_whitespace(a)), "true"), False))
+    rt_id, quoted, reply = ids("retweet_tweetid"), ids("quoted_tweet_tweetid"), ids("in_reply_to_tweetid")
     # A retweet flag without its target id still is a retweet (the archive sometimes omits it).
     is_q = pc.and_(pc.invert(is_rt), pc.is_valid(quoted))
     is_rep = pc.and_(pc.and_(pc.invert(is_rt), pc.invert(is_q)), pc.is_valid(reply))
     kind = pc.if_else(is_rt, "repost", pc.if_else(is_q, "quote", pc.if_else(is_rep, "reply", "post")))
     null_s = pa.nulls(n, pa.string())
     ref = pc.if_else(is_rt, rt_id, pc.if_else(is_q, quoted, pc.if_else(is_rep, reply, null_s)))
-    ref_acc = pc.if_else(is_rt, _ids(c("retweet_userid")), pc.if_else(is_rep, _ids(c("in_reply_to_userid")), null_s))
-    hashtags, hashtags_raw = hashtag_lists(list_from_text(c("hashtags")))
-    urls, urls_raw = url_lists(list_from_text(c("urls")))
+    ref_acc = pc.if_else(is_rt, ids("retweet_userid"), pc.if_else(is_rep, ids("in_reply_to_userid"), null_s))
+    hashtags, hashtags_raw = per_distinct(c("hashtags"), lambda a: hashtag_lists(list_from_text(a)))
+    urls, urls_raw = per_distinct(c("urls"), lambda a: url_lists(list_from_text(a)))
     posts = table_of(POST_SCHEMA, {
         "post_id": pid, "account_id": aid, "time": time, "kind": kind, "text": c("tweet_text"),
-        "lang": blank_to_null(c("tweet_language")), "ref_post_id": ref, "ref_account_id": ref_acc,
+        "lang": blank("tweet_language"), "ref_post_id": ref, "ref_account_id": ref_acc,
         "reply_to_post_id": reply, "hashtags": hashtags, "hashtags_raw": hashtags_raw, "urls": urls,
-        "urls_raw": urls_raw, "mentions": list_from_text(c("user_mentions")),
-        "client": blank_to_null(c("tweet_client_name")),
-        "latitude": to_number(c("latitude"), pa.float64()), "longitude": to_number(c("longitude"), pa.float64()),
-        "like_count": to_number(c("like_count"), pa.int64()), "repost_count": to_number(c("retweet_count"), pa.int64()),
-        "reply_count": to_number(c("reply_count"), pa.int64()), "quote_count": to_number(c("quote_count"), pa.int64()),
+        "urls_raw": urls_raw, "mentions": per_distinct(c("user_mentions"), list_from_text),
+        "client": blank("tweet_client_name"),
+        "latitude": num("latitude", pa.float64()), "longitude": num("longitude", pa.float64()),
+        "like_count": num("like_count", pa.int64()), "repost_count": num("retweet_count", pa.int64()),
+        "reply_count": num("reply_count", pa.int64()), "quote_count": num("quote_count", pa.int64()),
         "source_format": "io-archive", "source_file": source_file, "source_line": pa.array(lines, pa.int64()),
     }, n)
-    created = _times(pc.utf8_trim_whitespace(c("account_creation_date")),
-                     ("%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"))
+    created = per_distinct(c("account_creation_date"), lambda a: _times(
+        pc.utf8_trim_whitespace(a), ("%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")))
     accounts = latest_per_account(table_of(ACCOUNT_SCHEMA, {
-        "account_id": aid, "handle": blank_to_null(c("user_screen_name")),
-        "display_name": blank_to_null(c("user_display_name")),
-        "description": blank_to_null(c("user_profile_description")),
-        "location": blank_to_null(c("user_reported_location")), "url": blank_to_null(c("user_profile_url")),
-        "lang": blank_to_null(c("account_language")), "created_at": created,
-        "followers": to_number(c("follower_count"), pa.int64()),
-        "following": to_number(c("following_count"), pa.int64()),
+        "account_id": aid, "handle": blank("user_screen_name"),
+        "display_name": blank("user_display_name"),
+        "description": blank("user_profile_description"),
+        "location": blank("user_reported_location"), "url": blank("user_profile_url"),
+        "lang": blank("account_language"), "created_at": created,
+        "followers": num("follower_count", pa.int64()),
+        "following": num("following_count", pa.int64()),
         "seen_at": time, "source_format": "io-archive", "source_file": source_file,
     }, n))
     return posts, accounts, rejects
