@@ -64,10 +64,19 @@ def honeypot_store(root: Path) -> tuple[duckdb.DuckDBPyConnection, dict[str, int
     acc: dict[str, list] = {n: [] for n in ("account_id", "created_at", "seen_at", "followers", "following",
                                             "post_count", "description")}
     labels: dict[str, int] = {}
+    # 44 user ids are in both files: their label is unknown, so they are left out (as accounts too:
+    # the store keys accounts by id).
+    seen: dict[str, int] = {}
+    for fname, label in (("content_polluters.csv", 1), ("legitimate_users.csv", 0)):
+        with (root / fname).open(newline="") as f:
+            for r in csv.DictReader(f):
+                seen[r["UserID"]] = seen.get(r["UserID"], 0) + 1
     for fname, label in (("content_polluters.csv", 1), ("legitimate_users.csv", 0)):
         with (root / fname).open(newline="") as f:
             for r in csv.DictReader(f):
                 aid = r["UserID"]
+                if seen[aid] > 1:
+                    continue
                 labels[aid] = label
                 acc["account_id"].append(aid)
                 acc["created_at"].append(_ts(r["CreatedAt"]))
@@ -78,6 +87,8 @@ def honeypot_store(root: Path) -> tuple[duckdb.DuckDBPyConnection, dict[str, int
                 acc["description"].append("x" * int(r["LengthOfDescriptionInUserProfile"]))
     accounts = _table(acc, ACCOUNT_SCHEMA, len(acc["account_id"]))
     tw = pq.read_table(root / "tweets.parquet").to_pydict()
+    keep = [i for i, u in enumerate(tw["user_id"]) if seen.get(u, 0) <= 1]
+    tw = {k: [v[i] for i in keep] for k, v in tw.items()}
     n = len(tw["user_id"])
     texts = tw["tweet"]
     posts = _table({

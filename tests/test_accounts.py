@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
 from trendtrace.accounts import account_signals, parse_labels, train
-from trendtrace.accounts.features import FEATURES, creation_batches
+from trendtrace.accounts.features import FEATURES, account_features, creation_batches
 from trendtrace.accounts.origin import (
     OFFSETS, TEMPLATE, claimed_place, format_offset, infer_offsets, offset_distance, quiet_share, zone_offset,
 )
@@ -165,6 +165,29 @@ def test_cluster_origin_pools_members(campaign_store):
     assert "not UTC+5 like the home zone Asia/Karachi" in note
 
 
+def test_origin_thresholds_come_from_settings(campaign_store):
+    con, rows = campaign_store
+    camp = [f"c{a:03d}" for a in range(30)]
+    at3 = [a for a in camp if rows[a]["utc_offset"] == 3 and rows[a]["utc_offset_confidence"] >= 0.6]
+    assert len(at3) >= 10 and all(rows[a]["origin_mismatch"] == 1 for a in at3)  # claims Lahore, sleeps as UTC+3
+    copy = duckdb.connect()
+    for t in ("posts", "accounts", "account_coordination"):
+        copy.register("_t", con.sql(f"SELECT * FROM {t}").to_arrow_table())
+        copy.execute(f"CREATE TABLE {t} AS SELECT * FROM _t")
+        copy.unregister("_t")
+    # 2 h between UTC+3 and Lahore's UTC+5 is within a 2.5 h tolerance: no mismatch, no home-zone note
+    account_signals(copy, Settings(origin_mismatch_hours=2.5))
+    wide = _rows(copy)
+    assert all(wide[a]["origin_mismatch"] == 0 and wide[a]["origin_note"].endswith("which fits") for a in at3)
+    note = copy.sql("SELECT origin_note FROM cluster_origin").fetchall()[0][0]
+    assert "home zone" not in note and note.startswith("members sleep as if in UTC+3")
+    # a confidence no rhythm reaches: every note says the rhythm is unclear
+    account_signals(copy, Settings(origin_confidence=1.0))
+    strict = _rows(copy)
+    assert sum(r["origin_mismatch"] for r in strict.values()) == 0
+    assert all(strict[a]["origin_note"].startswith("daily rhythm unclear") for a in at3)
+
+
 def test_without_accounts_table_or_coordination():
     s = Store()
     rng = np.random.default_rng(0)
@@ -175,6 +198,68 @@ def test_without_accounts_table_or_coordination():
     out = account_signals(con, Settings())
     assert out["accounts"] == 1 and out["clusters"] == 0
     assert con.sql("SELECT count(*) FROM cluster_origin").fetchall()[0][0] == 0
+
+
+def test_follow_spam_and_link_share_are_graded():
+    s = Store()
+    rng = np.random.default_rng(4)
+    s.account("limit", following=2000, followers=0)  # at the platform's old follow limit, nobody back
+    s.account("some", following=1000, followers=500)
+    s.account("balanced", following=300, followers=400)
+    s.account("few", following=90, followers=0)  # below 100 followed: no evidence
+    s.account("links", following=50, followers=80)
+    s.account("half", following=50, followers=80)
+    for i in range(8):
+        s.post("links", T0 + timedelta(hours=5 * i), f"read this {i} https://x.example/{i}",
+               urls=[f"https://x.example/{i}"] if i < 6 else [])  # 6 of 8 posts with a link
+        s.post("half", T0 + timedelta(hours=5 * i), f"read this {i}", urls=["https://x.example"] if i < 4 else [])
+    for a in ("limit", "some", "balanced", "few"):
+        s.human_posts(a, rng, 3, 5)
+    con = s.connect()
+    account_signals(con, Settings())
+    rows = _rows(con)
+    assert rows["limit"]["ev_follow_spam"] == pytest.approx(0.35)
+    # log10(1000/100)/log10(20) * (1 - 500/1001)
+    assert rows["some"]["ev_follow_spam"] == pytest.approx(0.35 * math.log10(10) / math.log10(20) * (1 - 500 / 1001))
+    assert rows["balanced"]["ev_follow_spam"] == 0 and rows["few"]["ev_follow_spam"] == 0
+    assert "follows 2000 accounts but is followed by 0" in rows["limit"]["reasons"]
+    assert rows["links"]["ev_links_only"] == pytest.approx(0.3 * (0.75 - 0.5) / 0.5)
+    assert "75% of its posts carry a link" in rows["links"]["reasons"]
+    assert rows["half"]["ev_links_only"] == 0
+
+
+def test_duplicate_profile_rows_keep_personas_aligned():
+    # The store keys accounts by id, but a hand-made table may repeat one: rows must not multiply
+    # or shift when persona and script columns are joined on.
+    s = Store()
+    s.account("d1", handle="DailyNewsPK", display_name="Daily News")
+    s.account("d1", handle="DailyNewsPK", display_name="Daily News")
+    s.account("w1", handle="ayesha_k", display_name="Ayesha")
+    s.post("d1", T0, "خبر یہ ہے")
+    s.post("w1", T0, "hello there")
+    con = s.connect()
+    account_signals(con, Settings())
+    got = con.sql("SELECT account_id, persona, script FROM account_signals ORDER BY ALL").fetchall()
+    assert got == [("d1", "news", "urdu"), ("d1", "news", "urdu"), ("w1", "woman", "latin")]
+
+
+def test_persona_sql_refuses_a_non_column():
+    with pytest.raises(ValueError, match="not a column name: 'x; DROP'"):
+        from trendtrace.accounts.personas import persona_sql
+        persona_sql(duckdb.connect(), "t", keep=("x; DROP",))
+
+
+def test_profiles_without_posts():
+    # Profile-only data (e.g. looked-up bot profiles): every account still gets a score.
+    s = Store()
+    s.account("p1", handle="ayesha12345678", following=2000, followers=3, description="")
+    s.account("p2")
+    con = s.connect()
+    out = account_signals(con, Settings())
+    rows = _rows(con)
+    assert out["accounts"] == 2 and rows["p1"]["posts"] == 0 and rows["p1"]["utc_offset"] is None
+    assert rows["p1"]["inauthenticity_score"] > rows["p2"]["inauthenticity_score"]
+    assert "handle is a name followed by 8 digits" in rows["p1"]["reasons"]
 
 
 def test_no_posts_table_is_a_clear_error():
@@ -380,3 +465,44 @@ def test_handle_features_match_reference_sql(handles):
             assert row[k] == pytest.approx(ref[row["hnd"]][k], nan_ok=True) or (row[k] is None and ref[row["hnd"]][k] is None), (row["hnd"], k)
         want = handle_entropy([row["hnd"]])[0]
         assert (row["handle_entropy"] is None and math.isnan(want)) or row["handle_entropy"] == pytest.approx(want), row["hnd"]
+
+
+_REF_SQL = """
+    WITH g AS (SELECT account_id, epoch(time) - lag(epoch(time)) OVER (PARTITION BY account_id ORDER BY time) AS gap
+               FROM posts),
+    gs AS (SELECT account_id, avg(gap) AS m, stddev_pop(gap) AS sd, median(gap) AS med FROM g
+           WHERE gap IS NOT NULL GROUP BY account_id),
+    mi AS (SELECT account_id, max(n) AS n FROM (SELECT account_id, minute(time), count(*) AS n FROM posts GROUP BY ALL)
+           GROUP BY account_id),
+    se AS (SELECT account_id, max(n) AS n FROM (SELECT account_id, second(time), count(*) AS n FROM posts GROUP BY ALL)
+           GROUP BY account_id),
+    b AS (SELECT account_id, count(*) AS posts, avg((kind = 'repost')::INT) AS rp, avg((kind = 'reply')::INT) AS rl,
+                 avg((len(urls) > 0)::INT) AS ls, min(time) AS f, max(time) AS l,
+                 list(hour(time)) AS hrs FROM posts GROUP BY account_id)
+    SELECT b.account_id, b.posts, b.rp, b.rl, b.ls, b.f, b.l,
+           CASE WHEN gs.sd + gs.m > 0 THEN (gs.sd - gs.m) / (gs.sd + gs.m) END, gs.med,
+           mi.n / b.posts, se.n / b.posts, b.hrs
+    FROM b LEFT JOIN gs USING (account_id) LEFT JOIN mi USING (account_id) LEFT JOIN se USING (account_id)
+    ORDER BY 1
+"""
+
+
+@hsettings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 5 * 86400), st.sampled_from(["post", "repost", "reply", None]),
+                          st.booleans()), min_size=1, max_size=40))
+def test_per_account_aggregates_match_plain_sql(posts):
+    # The numpy aggregates (bincounts over a sorted read) against the plain SQL they replaced.
+    s = Store()
+    for a, secs, kind, link in posts:
+        s.post(f"u{a}", T0 + timedelta(seconds=secs), f"text {secs}", kind=kind, urls=["https://x.example"] if link else [])
+    con = s.connect()
+    got = {r["account_id"]: r for r in account_features(con, Settings()).to_pylist()}
+    for aid, n, rp, rl, ls, first, last, burst, med, mmode, smode, hrs in con.sql(_REF_SQL).fetchall():
+        r = got[aid]
+        assert r["posts"] == n and r["first_post"] == first and r["last_post"] == last
+        for k, v in (("repost_share", rp), ("reply_share", rl), ("link_share", ls), ("burstiness", burst),
+                     ("median_gap_s", med), ("minute_mode_share", mmode), ("second_mode_share", smode)):
+            assert (r[k] is None) == (v is None), k
+            if v is not None:
+                assert r[k] == pytest.approx(v, rel=1e-9, abs=1e-9), k
+        assert r["hours"] == [hrs.count(h) for h in range(24)]

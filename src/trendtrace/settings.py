@@ -90,6 +90,12 @@ SETTINGS: tuple[Setting, ...] = (
     # ---------------------------------------------------------------- accounts
     _S("min_posts_origin", 20, "Least posts an account needs for its UTC offset to be inferred.",
        "accounts", _positive),
+    _S("origin_confidence", 0.6, "Confidence of an inferred UTC offset at or above which it is "
+       "compared with the claimed location and the home zone (below it the rhythm is called unclear).",
+       "accounts", _unit),
+    _S("origin_mismatch_hours", 1.5, "Hours between the inferred UTC offset and a claimed or home "
+       "zone beyond which they are called a mismatch (the inference is good to about 1 hour; half-hour "
+       "zones such as UTC+5:30 must not count).", "accounts", _positive),
     _S("model", "", "Trained inauthenticity model file (from 'trendtrace train'); empty = unsupervised.",
        "accounts"),
     _S("inauthentic_threshold", 0.5, "inauthenticity_score at or above which an account counts as "

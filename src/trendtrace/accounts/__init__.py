@@ -23,6 +23,7 @@ from typing import Any
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..model import InputError
 from ..settings import Settings
@@ -35,11 +36,6 @@ __all__ = ["account_signals", "train", "FEATURES", "parse_labels"]
 
 log = logging.getLogger(__name__)
 
-# Confidence at or above which an inferred offset is trusted enough to compare with a claim.
-_CONFIDENT = 0.6
-# Hours of disagreement beyond which a claimed or home zone does not fit the rhythm: the inference
-# is good to about ±1 h, and half-hour zones (India, UTC+5:30) must not count as a mismatch.
-_MISMATCH_HOURS = 1.5
 
 
 def _arrow(rel: Any) -> pa.Table:
@@ -52,60 +48,62 @@ def _reference_time(con: duckdb.DuckDBPyConnection) -> datetime:
     return rows[0][0] if rows and rows[0][0] is not None else datetime(2024, 1, 1)
 
 
-def _origin_columns(feats: pa.Table, settings: Settings, when: datetime) -> dict[str, Any]:
-    """UTC offset, confidence, quiet share, claimed place and the origin note for every account."""
-    hours = _hours_matrix(feats)
+def _origin_columns(feats: pa.Table, hours: np.ndarray, settings: Settings, when: datetime) -> dict[str, Any]:
+    """UTC offset, confidence, quiet share, claimed place and the origin note for every account.
+
+    ``hours`` is the (accounts × 24) UTC-hour histogram of ``feats``' rows."""
     offset, conf = infer_offsets(hours, int(settings["min_posts_origin"]))
     quiet = quiet_share(hours)
     home = str(settings["home_tz"])
     home_off = zone_offset(home, when)
-    locations = feats.column("location").to_pylist()
+    confident = float(settings["origin_confidence"])
+    mismatch_hours = float(settings["origin_mismatch_hours"])
     n = feats.num_rows
-    claimed_name: list[str | None] = [None] * n
-    claimed_off: list[float | None] = [None] * n
+    # Each distinct location string is looked up once; accounts point at it by dictionary code
+    # (the last slot, for null, finds nothing).
+    enc = feats.column("location").combine_chunks().dictionary_encode()
+    uniq = enc.dictionary.to_pylist()
+    codes = np.asarray(enc.indices.fill_null(len(uniq)).to_numpy(zero_copy_only=False), dtype=np.int64)
+    place_name: list[str | None] = [None] * (len(uniq) + 1)
+    place_offs: list[list[float]] = [[] for _ in range(len(uniq) + 1)]
+    for u, loc in enumerate(uniq):
+        p = claimed_place(loc) if loc else None
+        if p is not None:
+            offs = [o for o in (zone_offset(z, when) for z in p.zones) if o is not None]
+            if offs:
+                place_name[u] = p.name
+                place_offs[u] = offs
+    first_off = np.array([o[0] if o else np.nan for o in place_offs])
+    claimed_off = first_off[codes]
+    claimed_name = pa.array(place_name, pa.string()).take(pa.array(codes))
     note = [""] * n
     mismatch = np.zeros(n)
-    place_cache: dict[str, tuple[str, list[float]] | None] = {}
-    for i, loc in enumerate(locations):
-        if not loc:
-            continue
-        if loc not in place_cache:
-            p = claimed_place(loc)
-            if p is None:
-                place_cache[loc] = None
-            else:
-                offs = [o for o in (zone_offset(z, when) for z in p.zones) if o is not None]
-                place_cache[loc] = (p.name, offs) if offs else None
-        hit = place_cache[loc]
-        if hit is not None:
-            claimed_name[i] = hit[0]
-            claimed_off[i] = hit[1][0]
-    for i in np.flatnonzero(~np.isnan(offset)):
+    for i in np.flatnonzero(~np.isnan(offset)).tolist():
         o = float(offset[i])
         sleeps = f"sleeps as if in {format_offset(o)}"
-        if conf[i] < _CONFIDENT:
+        if conf[i] < confident:
             note[i] = f"daily rhythm unclear (best guess {format_offset(o)})"
             continue
-        name = claimed_name[i]
+        c = codes[i]
+        name = place_name[c]
         if name is not None:
-            offs = place_cache[locations[i]][1]  # type: ignore[index]
-            if min(offset_distance(o, c) for c in offs) > _MISMATCH_HOURS:
+            if min(offset_distance(o, x) for x in place_offs[c]) > mismatch_hours:
                 note[i] = f"claims {name}; {sleeps}"
                 mismatch[i] = 1.0
             else:
                 note[i] = f"claims {name}; {sleeps}, which fits"
-        elif home_off is not None and offset_distance(o, home_off) > _MISMATCH_HOURS:
+        elif home_off is not None and offset_distance(o, home_off) > mismatch_hours:
             note[i] = f"{sleeps}, not {format_offset(home_off)} like the home zone {home}"
         else:
             note[i] = sleeps
-    for i in np.flatnonzero((quiet >= 0.15) & ~np.isnan(offset)):
+    for i in np.flatnonzero((quiet >= 0.15) & ~np.isnan(offset)).tolist():
         note[i] = (note[i] + "; " if note[i] else "") + "no nightly pause"
     return {
         "utc_offset": pa.array(offset, mask=np.isnan(offset)),
         "utc_offset_confidence": pa.array(np.round(conf, 3), mask=np.isnan(conf)),
         "quiet_share": pa.array(quiet, mask=np.isnan(quiet)),
-        "claimed_place": pa.array(claimed_name, pa.string()),
-        "claimed_utc_offset": pa.array(claimed_off, pa.float64()),
+        "claimed_place": claimed_name,
+        "claimed_utc_offset": pa.array(claimed_off, pa.float64(), mask=np.isnan(claimed_off)),
         "origin_note": pa.array(note, pa.string()),
         "origin_mismatch": pa.array(mismatch),
     }
@@ -118,26 +116,30 @@ def _signals(con: duckdb.DuckDBPyConnection, settings: Settings) -> tuple[pa.Tab
         raise InputError("the store has no posts table: ingest some data first")
     feats = account_features(con, settings)
     when = _reference_time(con)
-    for name, col in _origin_columns(feats, settings, when).items():
-        feats = feats.append_column(name, col)
     hours = _hours_matrix(feats)
+    for name, col in _origin_columns(feats, hours, settings, when).items():
+        feats = feats.append_column(name, col)
     feats = feats.drop_columns(["hours"])
     has_seconds = bool(con.execute(
         "SELECT coalesce(avg((second(time) <> 0)::INT), 0) > 0.2 FROM posts").fetchall()[0][0])
+    # Rows stay in account_id order (account_features sorts them): the evidence is a projection,
+    # which keeps the order, and the persona and script columns are joined on the row number, so
+    # no wide sort of every column is needed at the end.
+    n = feats.num_rows
+    feats = feats.append_column("_row", pa.array(np.arange(n, dtype=np.int64)))
     con.register("_tt_sig_in", feats)
     try:
         scripts = script_mix(con)
         con.register("_tt_scripts", scripts)
-        personas = _arrow(con.sql(persona_sql(con, "_tt_sig_in")))
+        personas = _arrow(con.sql(persona_sql(con, "_tt_sig_in", keep=("_row",))))
         con.register("_tt_personas", personas)
         ev = evidence_sql("_tt_sig_in", has_seconds=has_seconds,
                           min_posts_origin=int(settings["min_posts_origin"]))
-        table = _arrow(con.sql(f"""
-            SELECT e.*, coalesce(p.persona, '') AS persona, s.script, s.script_mix
-            FROM ({ev}) e
-            LEFT JOIN _tt_personas p USING (account_id)
-            LEFT JOIN _tt_scripts s USING (account_id)
-            ORDER BY account_id
+        table = _arrow(con.sql(ev))
+        # one persona row per feature row; one script row per account (script_mix groups by it)
+        extra = _arrow(con.sql("""
+            SELECT p._row, coalesce(p.persona, '') AS persona, s.script, s.script_mix
+            FROM _tt_personas p LEFT JOIN _tt_scripts s USING (account_id)
         """))
     finally:
         for t in ("_tt_sig_in", "_tt_scripts", "_tt_personas", "_tt_female_names"):
@@ -145,6 +147,13 @@ def _signals(con: duckdb.DuckDBPyConnection, settings: Settings) -> tuple[pa.Tab
                 con.unregister(t)
             except Exception:  # noqa: BLE001 - not registered when an earlier step failed
                 pass
+    row = table.column("_row").to_numpy()
+    if len(row) > 1 and not (row[1:] > row[:-1]).all():  # a projection keeps order; be sure
+        table = table.take(pa.array(np.argsort(row, kind="stable")))
+    extra = extra.take(pa.array(np.argsort(extra.column("_row").to_numpy(), kind="stable")))
+    table = table.drop_columns(["_row"])
+    for name in ("persona", "script", "script_mix"):
+        table = table.append_column(name, extra.column(name))
     return table, hours
 
 
@@ -194,14 +203,14 @@ def account_signals(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[
         con.unregister("_tt_out")
     n_clusters = _cluster_origin(con, table, hours, settings)
     score = table.column("inauthenticity_score").to_numpy(zero_copy_only=False)
-    persona = table.column("persona").to_pylist()
+    persona = table.column("persona")
     result = {
         "accounts": table.num_rows,
         "suspect": int((score >= float(settings["inauthentic_threshold"])).sum()),
         "with_offset": int(table.column("utc_offset").is_valid().to_numpy(zero_copy_only=False).sum()),
         "origin_mismatch": int(np.asarray(table.column("origin_mismatch").to_numpy(zero_copy_only=False)).sum()),
-        "news": persona.count("news"),
-        "woman": persona.count("woman"),
+        "news": int(pc.sum(pc.equal(persona, "news")).as_py() or 0),
+        "woman": int(pc.sum(pc.equal(persona, "woman")).as_py() or 0),
         "clusters": n_clusters,
     }
     log.info("account signals: %s", result)
@@ -232,21 +241,28 @@ def _cluster_origin(con: duckdb.DuckDBPyConnection, table: pa.Table, hours: np.n
             "ORDER BY 1, 2").fetchall()
         clusters = [r[0] for r in rows]
         members = [r[1] for r in rows]
-    ids = table.column("account_id").to_pylist()
-    pos = {a: i for i, a in enumerate(ids)}
-    persona = table.column("persona").to_pylist()
-    script = table.column("script").to_pylist()
-    claimed = table.column("claimed_place").to_pylist()
-    score = np.asarray(table.column("inauthenticity_score").to_numpy(zero_copy_only=False), dtype=float)
-    baseline = json.dumps(_mix(persona), ensure_ascii=False)
-    when = _reference_time(con)
-    home = str(settings["home_tz"])
-    home_off = zone_offset(home, when)
+    # Row of each member (vectorised lookup; -1 for an account not in the table).
+    at = pc.index_in(pa.array(members, pa.string()), value_set=table.column("account_id"))
+    at = np.asarray(at.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
     by_cluster: dict[str, list[int]] = {}
-    for c, a in zip(clusters, members):
-        if a in pos:
-            by_cluster.setdefault(c, []).append(pos[a])
+    for c, i in zip(clusters, at.tolist()):
+        if i >= 0:
+            by_cluster.setdefault(c, []).append(i)
     keys = sorted(by_cluster)
+    persona: list[Any] = []
+    script: list[Any] = []
+    claimed: list[Any] = []
+    baseline = ""
+    when = datetime(2024, 1, 1)
+    if keys:  # per-account lists only when some cluster needs them
+        persona = table.column("persona").to_pylist()
+        script = table.column("script").to_pylist()
+        claimed = table.column("claimed_place").to_pylist()
+        baseline = json.dumps(_mix(persona), ensure_ascii=False)
+        when = _reference_time(con)
+    score = np.asarray(table.column("inauthenticity_score").to_numpy(zero_copy_only=False), dtype=float)
+    home = str(settings["home_tz"])
+    home_off = zone_offset(home, when) if keys else None
     pooled = np.array([hours[by_cluster[k]].sum(axis=0) for k in keys]).reshape(-1, 24)
     off, conf = infer_offsets(pooled, int(settings["min_posts_origin"]))
     out: dict[str, list[Any]] = {n: [] for n in schema.names}
@@ -258,7 +274,7 @@ def _cluster_origin(con: duckdb.DuckDBPyConnection, table: pa.Table, hours: np.n
         note = ""
         if o is not None:
             note = f"members sleep as if in {format_offset(o)}"
-            if home_off is not None and offset_distance(o, home_off) > _MISMATCH_HOURS:
+            if home_off is not None and offset_distance(o, home_off) > float(settings["origin_mismatch_hours"]):
                 note += f", not {format_offset(home_off)} like the home zone {home}"
             if claim_mix:
                 top, share = next(iter(claim_mix.items()))

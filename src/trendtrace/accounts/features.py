@@ -197,6 +197,113 @@ def _ascii_handle_features(mat: np.ndarray, length: np.ndarray) -> dict[str, np.
     }
 
 
+def _per_account_mode(acc: np.ndarray, values: np.ndarray, bins: int, n_ids: int) -> np.ndarray:
+    """For rows sorted by account number ``acc`` (0-based), the count of each account's most
+    frequent value in ``values`` (integers in [0, bins)). Works through blocks of accounts so the
+    (accounts × bins) count table never has to exist whole."""
+    out = np.zeros(n_ids, np.int64)
+    block = max(1, 4_000_000 // bins)
+    for lo in range(0, n_ids, block):
+        hi = min(n_ids, lo + block)
+        a, b = np.searchsorted(acc, [lo, hi])
+        if a == b:
+            continue
+        counts = np.bincount((acc[a:b] - lo) * bins + values[a:b], minlength=(hi - lo) * bins)
+        out[lo:hi] = counts.reshape(hi - lo, bins).max(axis=1)
+    return out
+
+
+def _post_numbers(con: duckdb.DuckDBPyConnection, n_ids: int) -> tuple[pa.Table, np.ndarray]:
+    """Per-account aggregates of ``_tt_p`` computed in numpy, and the (n_ids × 24) UTC-hour histogram.
+
+    The table has one row per account with posts (column ``aid``) and the columns ``posts``,
+    ``first_post``, ``last_post``, ``repost_share``, ``reply_share`` (of posts with a kind),
+    ``link_share``, ``mention_share``, ``own_text_posts``, ``dup_posts`` (own posts whose long
+    normalised text hash occurs in more than one post of the data), ``gmean``, ``gsd`` (population
+    sd), ``gmed`` (median, the middle two averaged as DuckDB's ``median`` does) of the seconds
+    between consecutive posts, and ``minute_mode_n``, ``second_mode_n`` (posts at the account's
+    most frequent minute of the hour / second of the minute). Equal to the SQL aggregates it
+    replaced up to floating-point summation order.
+    """
+    # Only the account number and the time are sorted (a sort's cost grows with what it carries);
+    # hour, minute and second come from the microseconds, and the rest is summed unsorted.
+    srt = con.sql("SELECT aid - 1 AS acc, epoch_us(time) AS us FROM _tt_p ORDER BY aid, ts").fetchnumpy()
+    acc = np.asarray(srt["acc"], np.int64)
+    us = np.asarray(srt["us"], np.int64)
+    del srt
+    n = len(acc)
+    hist = np.zeros((n_ids, 24))
+    if n:
+        block = max(1, 4_000_000 // 24)
+        hr = (us // 3_600_000_000) % 24
+        for lo in range(0, n_ids, block):
+            hi = min(n_ids, lo + block)
+            a, b = np.searchsorted(acc, [lo, hi])
+            if a < b:
+                hist[lo:hi] = np.bincount((acc[a:b] - lo) * 24 + hr[a:b], minlength=(hi - lo) * 24).reshape(hi - lo, 24)
+        del hr
+    cols = con.sql("""
+        SELECT aid - 1 AS acc, coalesce(kind = 'repost', false) AS rp, coalesce(kind = 'reply', false) AS rl,
+               kind IS NOT NULL AS has_kind, has_link, has_mention, own, th_long
+        FROM _tt_p
+    """).fetchnumpy()
+    acc_u = np.asarray(cols["acc"], np.int64)
+    starts = np.flatnonzero(np.r_[True, acc[1:] != acc[:-1]]) if n else np.zeros(0, np.int64)
+    ends = np.r_[starts[1:], n].astype(np.int64) if n else np.zeros(0, np.int64)
+    who = acc[starts]
+    posts = (ends - starts).astype(np.int64)
+
+    def per(weights: np.ndarray) -> np.ndarray:
+        return np.bincount(acc_u, weights=np.asarray(weights, np.float64), minlength=n_ids)[who]
+
+    kinds = per(cols["has_kind"])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        repost_share = per(cols["rp"]) / kinds
+        reply_share = per(cols["rl"]) / kinds
+    th = cols["th_long"]
+    th_valid = ~np.ma.getmaskarray(th)
+    dup_posts = np.zeros(n_ids, np.int64)
+    if th_valid.any():
+        _, inv, cnt = np.unique(np.asarray(np.ma.getdata(th))[th_valid], return_inverse=True, return_counts=True)
+        dup_posts = np.bincount(acc_u[th_valid][cnt[inv] > 1], minlength=n_ids)
+    # Gaps between consecutive posts of the same account (rows are in time order within an account).
+    ts = us / 1e6  # exactly DuckDB's epoch(time)
+    same = acc[1:] == acc[:-1] if n else np.zeros(0, bool)
+    gap = (ts[1:] - ts[:-1])[same]
+    gacc = acc[1:][same]
+    gn = np.bincount(gacc, minlength=n_ids)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        gmean_all = np.bincount(gacc, weights=gap, minlength=n_ids) / gn
+        gsd_all = np.sqrt(np.bincount(gacc, weights=(gap - gmean_all[gacc]) ** 2, minlength=n_ids) / gn)
+    gmed_all = np.full(n_ids, np.nan)
+    if len(gap):
+        sg = gap[np.lexsort((gap, gacc))]
+        gstart = np.r_[0, np.cumsum(gn)[:-1]]
+        has_gap = gn > 0
+        lo_v = sg[(gstart + (gn - 1) // 2)[has_gap]]
+        hi_v = sg[(gstart + gn // 2)[has_gap]]
+        gmed_all[has_gap] = lo_v + (hi_v - lo_v) * 0.5
+    time = pa.array(us, pa.timestamp("us"))
+    table = pa.table({
+        "aid": pa.array((who + 1).astype(np.int32)),
+        "posts": pa.array(posts),
+        "first_post": time.take(pa.array(starts)),
+        "last_post": time.take(pa.array(ends - 1)),
+        "repost_share": pa.array(repost_share, mask=kinds == 0),
+        "reply_share": pa.array(reply_share, mask=kinds == 0),
+        "link_share": pa.array(per(cols["has_link"]) / posts),
+        "mention_share": pa.array(per(cols["has_mention"]) / posts),
+        "own_text_posts": pa.array(per(cols["own"]).astype(np.int64)),
+        "dup_posts": pa.array(dup_posts[who].astype(np.int64)),
+        "gmean": pa.array(gmean_all[who], mask=gn[who] == 0),
+        "gsd": pa.array(gsd_all[who], mask=gn[who] == 0),
+        "gmed": pa.array(gmed_all[who], mask=gn[who] == 0),
+        "minute_mode_n": pa.array(_per_account_mode(acc, (us // 60_000_000) % 60, 60, n_ids)[who]),
+        "second_mode_n": pa.array(_per_account_mode(acc, (us // 1_000_000) % 60, 60, n_ids)[who]),
+    })
+    return table, hist
+
+
 def account_features(con: duckdb.DuckDBPyConnection, settings: Settings) -> pa.Table:
     """One row per account (every ``account_id`` in ``posts`` or ``accounts``) with :data:`FEATURES`.
 
@@ -245,41 +352,37 @@ def account_features(con: duckdb.DuckDBPyConnection, settings: Settings) -> pa.T
           FROM posts p JOIN _tt_ids i ON i.account_id = p.account_id
           WHERE p.time IS NOT NULL)
     """)
-    # Every (account, value) count in one scan: hour, minute and second of the hour, language, client.
+    # Per-post numbers in account-then-time order: the per-account counts, shares, gaps and modes
+    # are bincounts over the dense account number in numpy (one sorted read instead of a window
+    # sort for the gaps and a hash aggregation per feature).
+    n_ids = int(con.execute("SELECT count(*) FROM _tt_ids").fetchall()[0][0])
+    post_nums, hist = _post_numbers(con, n_ids)
+    # (account, language) and (account, client) counts in one scan; the strings stay in SQL.
     con.execute("""
     CREATE OR REPLACE TEMP TABLE _tt_sub AS
-    SELECT aid, hr, mi, se, lang, client, GROUPING(hr, mi, se, lang, client) AS g, count(*) AS n
-    FROM _tt_p GROUP BY GROUPING SETS ((aid, hr), (aid, mi), (aid, se), (aid, lang), (aid, client))
+    SELECT aid, lang, client, GROUPING(lang, client) AS g, count(*) AS n
+    FROM _tt_p GROUP BY GROUPING SETS ((aid, lang), (aid, client))
     """)
-    # GROUPING(hr, mi, se, lang, client) bit masks: 15 = by hr, 23 = by mi, 27 = by se, 29 = by lang, 30 = by client
+    # GROUPING(lang, client) bit masks: 1 = by lang, 2 = by client
     con.execute(f"""
     CREATE OR REPLACE TEMP TABLE _tt_client_pop AS
-    WITH c AS (SELECT client, lower(client) AS lc, count(*) AS n FROM _tt_sub WHERE g = 30 AND client IS NOT NULL
+    WITH c AS (SELECT client, lower(client) AS lc, count(*) AS n FROM _tt_sub WHERE g = 2 AND client IS NOT NULL
                GROUP BY client),
-         tot AS (SELECT count(DISTINCT aid) AS n FROM _tt_sub WHERE g = 15)
+         tot AS (SELECT count(DISTINCT aid) AS n FROM _tt_sub WHERE g = 2)
     SELECT client,
            (({auto}) OR (c.n < 0.005 * tot.n AND tot.n >= 200)) AND lc NOT IN ({common}) AS unusual
     FROM c, tot
     """)
-    con.execute("""
+    con.register("_tt_np", post_nums)
+    try:
+        con.execute("""
     CREATE OR REPLACE TEMP TABLE _tt_post_feats AS
-    WITH dup AS (
-        SELECT aid, count(*) AS dup_posts FROM _tt_p
-        WHERE th_long IN (SELECT th_long FROM _tt_p WHERE th_long IS NOT NULL GROUP BY th_long HAVING count(*) > 1)
-        GROUP BY aid
-    ), g AS (
-        SELECT aid, avg(gap) AS gmean, stddev_pop(gap) AS gsd, median(gap) AS gmed FROM (
-          SELECT aid, ts - lag(ts) OVER (PARTITION BY aid ORDER BY ts) AS gap FROM _tt_p)
-        WHERE gap IS NOT NULL GROUP BY aid
-    ), modes AS (
-        SELECT aid, max(n) FILTER (WHERE g = 23) AS minute_mode_n, max(n) FILTER (WHERE g = 27) AS second_mode_n
-        FROM _tt_sub WHERE g IN (23, 27) GROUP BY aid
-    ), langs AS (
+    WITH langs AS (
         SELECT aid, string_agg(lang || ' ' || CAST(round(100 * share) AS INT) || '%', ', ' ORDER BY share DESC, lang)
                  FILTER (WHERE rk <= 3) AS languages
         FROM (SELECT aid, lang, n / sum(n) OVER (PARTITION BY aid) AS share,
                      row_number() OVER (PARTITION BY aid ORDER BY n DESC, lang) AS rk
-              FROM _tt_sub WHERE g = 29 AND lang IS NOT NULL AND lang <> '')
+              FROM _tt_sub WHERE g = 1 AND lang IS NOT NULL AND lang <> '')
         GROUP BY aid
     ), clients AS (
         SELECT aid,
@@ -288,44 +391,33 @@ def account_features(con: duckdb.DuckDBPyConnection, settings: Settings) -> pa.T
                max(client) FILTER (WHERE rk = 1) AS top_client
         FROM (SELECT aid, client, n / sum(n) OVER (PARTITION BY aid) AS share,
                      row_number() OVER (PARTITION BY aid ORDER BY n DESC, client) AS rk
-              FROM _tt_sub WHERE g = 30 AND client IS NOT NULL AND client <> '')
+              FROM _tt_sub WHERE g = 2 AND client IS NOT NULL AND client <> '')
         GROUP BY aid
     ), cl AS (
         SELECT s.aid, count(s.client) AS n_clients,
                coalesce(sum(s.n) FILTER (WHERE cp.unusual), 0) AS unusual_posts
         FROM _tt_sub s LEFT JOIN _tt_client_pop cp ON cp.client = s.client
-        WHERE s.g = 30 GROUP BY s.aid
-    ), base AS (
-        SELECT aid, count(*) AS posts, min(time) AS first_post, max(time) AS last_post,
-               avg((kind = 'repost')::INT) AS repost_share,
-               avg((kind = 'reply')::INT) AS reply_share,
-               avg(has_link::INT) AS link_share,
-               avg(has_mention::INT) AS mention_share,
-               count(*) FILTER (WHERE own) AS own_text_posts
-        FROM _tt_p GROUP BY aid
+        WHERE s.g = 2 GROUP BY s.aid
     )
     SELECT b.aid, b.posts, b.first_post, b.last_post, b.repost_share, b.reply_share, b.link_share,
-           b.mention_share, b.own_text_posts, coalesce(dup.dup_posts, 0) AS dup_posts, cl.n_clients,
+           b.mention_share, b.own_text_posts, b.dup_posts, cl.n_clients,
            cl.unusual_posts / b.posts AS unusual_client_share,
-           g.gmean, g.gsd, g.gmed, m.minute_mode_n, m.second_mode_n,
+           b.gmean, b.gsd, b.gmed, b.minute_mode_n, b.second_mode_n,
            langs.languages, clients.clients, clients.top_client
-    FROM base b
-    LEFT JOIN dup USING (aid) LEFT JOIN g USING (aid) LEFT JOIN modes m USING (aid)
+    FROM _tt_np b
     LEFT JOIN langs USING (aid) LEFT JOIN clients USING (aid) LEFT JOIN cl USING (aid)
     """)
+    finally:
+        con.unregister("_tt_np")
+    del post_nums
     names_sql = (
         "SELECT account_id, greatest(count(DISTINCT handle), count(DISTINCT display_name)) - 1 AS changes "
         "FROM account_names GROUP BY account_id"
         if has_names else "SELECT NULL::VARCHAR AS account_id, 0 AS changes WHERE false"
     )
-    # Hour-of-day histograms (accounts × 24, row aid - 1) and their entropy, in numpy.
-    n_ids = int(con.execute("SELECT count(*) FROM _tt_ids").fetchall()[0][0])
-    hc = con.sql("SELECT aid, hr, n FROM _tt_sub WHERE g = 15 AND hr IS NOT NULL").fetchnumpy()
-    hist = np.zeros((n_ids, 24))
-    hist[np.asarray(hc["aid"], np.int64) - 1, np.asarray(hc["hr"], np.int64)] = np.asarray(hc["n"], np.float64)
-    has_posts = np.zeros(n_ids, bool)
-    has_posts[np.asarray(hc["aid"], np.int64) - 1] = True
+    # Entropy of the hour-of-day histograms (accounts × 24, row aid - 1).
     tot = hist.sum(axis=1, keepdims=True)
+    has_posts = tot[:, 0] > 0
     with np.errstate(divide="ignore", invalid="ignore"):
         p = np.where(tot > 0, hist / np.maximum(tot, 1), 0.0)
         ent = -np.where(p > 0, p * np.log(np.where(p > 0, p, 1)), 0).sum(axis=1) / math.log(24)
@@ -472,6 +564,10 @@ def _handle_table(con: duckdb.DuckDBPyConnection, acc_src: str) -> pa.Table:
     hnd = hnd.combine_chunks() if hnd.num_chunks else pa.array([], pa.string())
     mat, full = _byte_matrix(hnd, _MAX_WIDTH)
     fast = (full <= _MAX_WIDTH) & ~(mat >= 128).any(axis=1)  # ASCII and not too long
+    # Only as many columns as the longest fast handle: the rest is zero padding, which no feature
+    # counts, and the per-column work shrinks with it.
+    width = max(1, int(full[fast].max())) if fast.any() else 1
+    mat = mat[:, :width]
     cols = {k: np.full(len(hnd), np.nan) for k in _HANDLE_COLUMNS}
     for k, v in _ascii_handle_features(mat[fast], full[fast]).items():
         cols[k][fast] = v

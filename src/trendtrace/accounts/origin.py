@@ -76,8 +76,12 @@ def infer_offsets(hours: np.ndarray, min_posts: int) -> tuple[np.ndarray, np.nda
     Rows with fewer than ``min_posts`` posts get NaN for both. Vectorised: one matrix product.
     """
     hours = np.asarray(hours, dtype=np.float64).reshape(-1, 24)
-    total = hours.sum(axis=1)
-    ll = hours @ _LOGM / _OVERDISPERSION  # (n × offsets)
+    offset = np.full(len(hours), np.nan)
+    conf = np.full(len(hours), np.nan)
+    enough = np.flatnonzero(hours.sum(axis=1) >= min_posts)  # rows are independent: skip the rest
+    if len(enough) == 0:
+        return offset, conf
+    ll = hours[enough] @ _LOGM / _OVERDISPERSION  # (n × offsets)
     best = ll.argmax(axis=1)
     post = np.exp(ll - ll.max(axis=1, keepdims=True))
     post /= post.sum(axis=1, keepdims=True)
@@ -86,11 +90,8 @@ def infer_offsets(hours: np.ndarray, min_posts: int) -> tuple[np.ndarray, np.nda
     # circular distance in offsets between every candidate and the best one
     dist = np.abs(idx[None, :] - best[:, None])
     dist = np.minimum(dist, k - dist)
-    conf = (post * (dist <= 1)).sum(axis=1)
-    offset = OFFSETS[best].astype(np.float64)
-    few = total < min_posts
-    offset[few] = np.nan
-    conf[few] = np.nan
+    conf[enough] = (post * (dist <= 1)).sum(axis=1)
+    offset[enough] = OFFSETS[best].astype(np.float64)
     return offset, conf
 
 

@@ -67,8 +67,8 @@ EVIDENCE: tuple[tuple[str, float, str, str], ...] = (
     ("default_image", 0.25, "default_profile_image", "'default profile picture'"),
     ("default_theme", 0.1, "default_profile", "'default profile theme'"),
     ("follow_spam", 0.35,
-     "CASE WHEN following >= 100 AND follower_ratio < 0.2 "
-     "THEN least(1.0, log10(following) / 4) * (1 - follower_ratio / 0.2) ELSE 0 END",
+     "CASE WHEN following >= 100 AND follower_ratio < 1 "
+     "THEN least(1.0, log10(following / 100) / log10(20)) * (1 - follower_ratio) ELSE 0 END",
      "format('follows {:d} accounts but is followed by {:d}', CAST(following AS BIGINT), CAST(followers AS BIGINT))"),
     ("few_followers", 0.15,
      "CASE WHEN followers < 10 AND age_days > 90 THEN 1 - followers / 10 ELSE 0 END",
@@ -106,8 +106,8 @@ EVIDENCE: tuple[tuple[str, float, str, str], ...] = (
      "CASE WHEN handle_changes >= 1 THEN least(1.0, handle_changes / 2) ELSE 0 END",
      "format('seen with {:d} different handles or names', CAST(handle_changes + 1 AS BIGINT))"),
     ("origin_mismatch", 0.35, "coalesce(origin_mismatch, 0)", "origin_note"),
-    ("links_only", 0.1,
-     "CASE WHEN posts >= 5 AND link_share >= 0.9 THEN 1 ELSE 0 END",
+    ("links_only", 0.3,
+     "CASE WHEN posts >= 5 AND link_share > 0.5 THEN (link_share - 0.5) / 0.5 ELSE 0 END",
      f"format('{{:d}}% of its posts carry a link', {_PCT.format(x='link_share')})"),
     ("mentions_only", 0.1,
      "CASE WHEN posts >= 5 AND mention_share >= 0.9 AND reply_share < 0.5 THEN 1 ELSE 0 END",
