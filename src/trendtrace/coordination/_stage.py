@@ -147,7 +147,7 @@ class Run:
         # The hash exactly as Ibis's ``.hash()`` compiles it for DuckDB (see encoded()).
         h = "CAST(CAST(hash(account_id) AS BIT) AS BIGINT)"
         try:
-            got = con.execute(
+            got = con.sql(
                 f"SELECT DISTINCT account_id, {h} AS h FROM posts WHERE {h} IN (SELECT h FROM _tt_want)"
             ).to_arrow_table()
         finally:
