@@ -472,7 +472,7 @@ def test_popularity_null_calibrated_for_independent_accounts() -> None:
     big_d, per_pop, per_acc = nullmodel.popularity_null(run.actions, 60, 0.0)
     D = eng.arrow(big_d).column("D")[0].as_py()
     pop = eng.arrow(per_pop)
-    a_o, s_o = np.array(pop.column("a_o").to_pylist()), np.array(pop.column("s").to_pylist())
+    a_o, s_o = np.array(pop.column("a_o").to_pylist()), np.array(pop.column("s_0").to_pylist())  # r = 1: one action per object
     d = {r["account_id"]: r["d"] for r in eng.arrow(per_acc).to_pylist()}
     counts = {(r["account_a"], r["account_b"]): r["co_objects"] for r in eng.arrow(run.pair_counts()).to_pylist()}
     accs = sorted(d)
@@ -593,3 +593,52 @@ def test_unsorted_actions_are_refused() -> None:
 
     with pytest.raises(ValueError, match="sorted by object and time"):
         _fast.encode(np.array([5, 1]), np.array([1, 2]), np.array([0, 0]))
+
+
+def _repeat_posters_world(seed: int = 8, n_acc: int = 80, n_obj: int = 40) -> list[dict]:
+    """Independent accounts, some of which act on each object they pick many times (a firehose
+    account retweeting the same posts again and again): every co-action is chance."""
+    rng = np.random.default_rng(seed)
+    pop = rng.pareto(1.2, n_obj) + 1
+    pop /= pop.sum()
+    rows = []
+    k = 0
+    for a in range(n_acc):
+        repeats = int(rng.choice([1, 1, 2, 6, 15]))
+        objs = rng.choice(n_obj, size=int(rng.integers(4, 15)), replace=False, p=pop)
+        for o in objs:
+            for _ in range(repeats):
+                rows.append(post(f"p{k}", f"u{a:03d}", float(rng.uniform(0, 6 * 3600)), "repost", "RT", ref=f"O{o}"))
+                k += 1
+    return rows
+
+
+def test_popularity_null_accounts_for_repeat_posters() -> None:
+    """Pairs of heavy repeat posters co-act on many objects by chance; the null must expect it.
+    With every account's repeat rate taken as 1 (the first version of the null) the same data give
+    many significant pairs, so the test can fail."""
+    from trendtrace.coordination._stage import Run
+
+    rows = _repeat_posters_world()
+    con = store(rows)
+    s = Settings(traces="retweet")
+    out = coordination(con, s)
+    assert out["candidates"] > 50
+    assert out["edges"] <= 0.02 * out["candidates"], out
+    # The same candidates tested as if every account acted once per object:
+    run = Run(Engine(con), s)
+    cand, _, _ = run.fast_counts(int(s["min_co_actions"]))
+    e = run.encoded("retweet")
+    big_d, a_o, lev, d, _n = _fast_terms(e)
+    idx = np.searchsorted(e.account_hash, cand.column("_ha").to_numpy())
+    jdx = np.searchsorted(e.account_hash, cand.column("_hb").to_numpy())
+    naive = nullmodel.popularity_expected(d[idx], d[jdx], big_d, a_o, lev[:, 0])
+    p = nullmodel.poisson_p(cand.column("co_objects").to_numpy(), naive)
+    naive_kept = int((nullmodel.bh_qvalues(p, out["tested"]) <= 0.05).sum())
+    assert naive_kept > 10 * max(1, out["edges"]), (naive_kept, out)
+
+
+def _fast_terms(e):
+    from trendtrace.coordination import _fast
+
+    return _fast.popularity_terms(e, 60, Settings()["null_prior"])

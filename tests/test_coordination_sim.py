@@ -38,7 +38,8 @@ def test_default_scenario_precision_and_recall(default_scenario) -> None:
     network = {a for a, lab in labels.items() if lab != "organic"}
     tp = len(flagged & network)
     precision, recall = tp / max(1, len(flagged)), tp / len(network)
-    # measured on seed 7: precision 0.930, recall 1.000 (258 flagged, 240 network accounts)
+    # measured on seed 7: precision 0.949, recall 1.000 (253 flagged, 240 network accounts); 0.930 before
+    # the null counted repeat actions (docs/coordination.md §8)
     assert precision >= 0.9 and recall >= 0.9, (precision, recall, counts)
 
 

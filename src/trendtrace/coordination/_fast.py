@@ -386,14 +386,17 @@ def object_tau(e: Encoded, window: int, prior: float) -> tuple[np.ndarray, np.nd
     return n_o, np.round(np.minimum(tau, 1.0), 12)
 
 
-def popularity_terms(e: Encoded, window: int, prior: float) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
-    """``(D, a_o values, S(a_o), d per account)`` of :func:`.nullmodel.popularity_null`."""
+def popularity_terms(e: Encoded, window: int, prior: float) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(D, a_o values, S(a_o) per repeat level, d per account, n per account)`` of
+    :func:`.nullmodel.popularity_null`."""
+    from .nullmodel import level_sums
+
     obj, acc = _distinct_account_objects(e)
     a_o = np.bincount(obj, minlength=e.n_objects)
     d = np.bincount(acc, minlength=e.n_accounts)
+    n = np.bincount(e.aid, minlength=e.n_accounts)
     big_d = float(d.sum())
     _, tau = object_tau(e, window, prior)
     sel = a_o >= 2
     vals, inv = np.unique(a_o[sel], return_inverse=True)
-    s = np.round(np.bincount(inv, weights=tau[sel], minlength=len(vals)), 12)
-    return big_d, vals, s, d
+    return big_d, vals, level_sums(tau[sel], inv, len(vals)), d, n

@@ -195,8 +195,10 @@ class Run:
                     "co_actions": c.co_actions, "co_objects": c.co_objects, "weight": c.weight,
                 }
                 if expected:
-                    big_d, a_o, s, d = _fast.popularity_terms(e, w, prior)
-                    cols["expected"] = nullmodel.popularity_expected(d[c.a], d[c.b], big_d, a_o, s)
+                    big_d, a_o, s, d, n_acc = _fast.popularity_terms(e, w, prior)
+                    r = n_acc / np.maximum(d, 1)
+                    cols["expected"] = nullmodel.popularity_expected(d[c.a], d[c.b], big_d, a_o, s,
+                                                                     r[c.a] * r[c.b])
                 parts.append(cols)
                 log.info("%s: %d actions, %d pairs (%.1f s)", t, len(e.t), c.tested, time.perf_counter() - t0)
         # Names back from hashes, in one scan; pairs were ordered by hash, so orient them by name.
@@ -248,27 +250,34 @@ class Run:
         if cand_tbl.num_rows == 0:
             return out
         trace_col = np.asarray(cand_tbl.column("trace").to_pylist(), dtype=object)
+        s_cols = [f"s_{i}" for i in range(len(nullmodel.K_LEVELS))]
         for w, ts in self.windows.items():
             acts = self.actions.filter(self.actions.trace.isin(ts))
             big_d, per_pop, per_acc = nullmodel.popularity_null(acts, w, prior)
             big_d_t = {r["trace"]: r["D"] for r in self.engine.arrow(big_d).to_pylist()}
             pop = self.engine.arrow(per_pop).sort_by([("trace", "ascending"), ("a_o", "ascending")])
             degrees = self.engine.arrow(per_acc)
-            deg = {(t, a): d for t, a, d in zip(degrees.column("trace").to_pylist(),
-                                                 degrees.column("account_id").to_pylist(),
-                                                 degrees.column("d").to_pylist())}
+            deg = {(t, a): (d, n) for t, a, d, n in zip(degrees.column("trace").to_pylist(),
+                                                        degrees.column("account_id").to_pylist(),
+                                                        degrees.column("d").to_pylist(),
+                                                        degrees.column("n").to_pylist())}
+            pop_trace = np.asarray(pop.column("trace").to_pylist(), dtype=object)
+            acc_a = cand_tbl.column("account_a").to_pylist()
+            acc_b = cand_tbl.column("account_b").to_pylist()
             for t in ts:
                 rows = np.flatnonzero(trace_col == t)
                 if not len(rows):
                     continue
-                sel = [i for i, tr in enumerate(pop.column("trace").to_pylist()) if tr == t]
-                a_o = np.asarray(pop.column("a_o").to_pylist(), dtype=float)[sel] if sel else np.zeros(0)
-                s = np.asarray(pop.column("s").to_pylist(), dtype=float)[sel] if sel else np.zeros(0)
-                acc_a = cand_tbl.column("account_a").to_pylist()
-                acc_b = cand_tbl.column("account_b").to_pylist()
-                d_a = np.array([deg.get((t, acc_a[i]), 0) for i in rows])
-                d_b = np.array([deg.get((t, acc_b[i]), 0) for i in rows])
-                out[rows] = nullmodel.popularity_expected(d_a, d_b, float(big_d_t.get(t, 0)), a_o, s)
+                sel = np.flatnonzero(pop_trace == t)
+                a_o = np.asarray(pop.column("a_o").to_numpy(zero_copy_only=False), dtype=float)[sel]
+                s = np.stack([np.asarray(pop.column(c).to_numpy(zero_copy_only=False), dtype=float)[sel]
+                              for c in s_cols], axis=1) if len(sel) else np.zeros((0, len(s_cols)))
+                da = np.array([deg.get((t, acc_a[i]), (0, 0)) for i in rows], dtype=float).reshape(-1, 2)
+                db = np.array([deg.get((t, acc_b[i]), (0, 0)) for i in rows], dtype=float).reshape(-1, 2)
+                r_a = da[:, 1] / np.maximum(da[:, 0], 1)
+                r_b = db[:, 1] / np.maximum(db[:, 0], 1)
+                out[rows] = nullmodel.popularity_expected(da[:, 0], db[:, 0], float(big_d_t.get(t, 0)), a_o, s,
+                                                          r_a * r_b)
         return out
 
     def null_terms(self, candidates: ir.Table) -> ir.Table:

@@ -76,47 +76,86 @@ def object_null(actions: ir.Table, window: int, prior: float) -> ir.Table:
     return j.select("trace", "object", "n_o", k_o=k.cast("int64"), tau=ibis.least(tau, 1.0).round(12))
 
 
+#: Repeat levels ``k`` at which each object's chance of a co-action in ``k`` tries is tabulated
+#: (1, 1.25, 1.5625, ... up to about 1.3e6; a pair's ``k`` is rounded up to the next level).
+K_LEVELS: np.ndarray = np.unique(np.round(1.25 ** np.arange(64), 9))
+
+
 def popularity_null(actions: ir.Table, window: int, prior: float) -> tuple[ir.Table, ir.Table, ir.Table]:
     """The popularity (configuration) null, as three small tables.
 
-    Account ``x`` acts on ``d_x`` distinct objects; object ``o`` is acted on by ``a_o`` accounts;
-    ``D = sum_x d_x``. If accounts chose objects independently in proportion to popularity (the
-    bipartite configuration model, ``P(x acts on o) = min(1, d_x a_o / D)``) and each acted at a
-    time drawn from the object's own time profile, the expected number of distinct objects two
-    accounts co-act on within the window is::
+    Account ``x`` acts on ``d_x`` distinct objects with ``n_x`` actions (``r_x = n_x / d_x`` per
+    object); object ``o`` is acted on by ``a_o`` accounts; ``D = sum_x d_x``. If accounts chose
+    objects independently in proportion to popularity (the bipartite configuration model,
+    ``P(x acts on o) = min(1, d_x a_o / D)``), acted ``r_x`` times on each, each time drawn from the
+    object's own time profile, the expected number of distinct objects two accounts co-act on within
+    the window is::
 
-        E_ab = sum_o min(1, d_a a_o / D) * min(1, d_b a_o / D) * tau_o
+        E_ab = sum_o min(1, d_a a_o / D) * min(1, d_b a_o / D) * (1 - (1 - tau_o) ** (r_a r_b))
 
-    which depends on the pair only through ``(d_a, d_b)``: objects are summarised by ``a_o``
-    (``S(a) = sum of tau_o over objects with a_o = a``), see :func:`popularity_expected`.
-    Returns ``(per_trace[trace, D], per_popularity[trace, a_o, s], per_account[trace, account_id, d])``.
+    (``r_a r_b`` pairs of actions, each within the window with probability ``tau_o``). It depends
+    on the pair only through ``(d_a, d_b, r_a r_b)``: objects are summarised by ``a_o``, with
+    ``S_j(a) = sum over objects with a_o = a of 1 - (1 - tau_o) ** K_LEVELS[j]`` (column ``s_j``),
+    see :func:`popularity_expected`. An account acting once per object (``r = 1``) gives the plain
+    ``tau_o``; one that retweets the same posts or uses the same hashtag all day has many chances,
+    which the first version of this null left out (``docs/coordination.md`` §8).
+    Returns ``(per_trace[trace, D], per_popularity[trace, a_o, s_0 ... s_63],
+    per_account[trace, account_id, d, n])``.
     """
     null = object_null(actions, window, prior)
-    ao = actions.select("trace", "account_id", "object").distinct()
+    ao = actions.group_by(["trace", "account_id", "object"]).aggregate(n=actions.t.count())
     per_obj = ao.group_by(["trace", "object"]).aggregate(a_o=ao.account_id.count())
-    per_acc = ao.group_by(["trace", "account_id"]).aggregate(d=ao.object.count())
+    per_acc = ao.group_by(["trace", "account_id"]).aggregate(d=ao.object.count(), n=ao.n.sum())
     big_d = per_acc.group_by("trace").aggregate(D=per_acc.d.sum())
     j = per_obj.filter(per_obj.a_o >= 2).join(null, ["trace", "object"])
-    per_pop = j.group_by(["trace", "a_o"]).aggregate(s=j.tau.sum().round(12))
+    sums = {f"s_{i}": (1.0 - (1.0 - j.tau) ** float(k)).sum().round(12) for i, k in enumerate(K_LEVELS)}
+    per_pop = j.group_by(["trace", "a_o"]).aggregate(**sums)
     return big_d, per_pop, per_acc
 
 
-def popularity_expected(d_a: np.ndarray, d_b: np.ndarray, big_d: float, a_o: np.ndarray, s: np.ndarray) -> np.ndarray:
-    """``E_ab`` of :func:`popularity_null` for degree pairs ``(d_a, d_b)`` of one trace."""
+def repeat_levels(k: np.ndarray) -> np.ndarray:
+    """Index into :data:`K_LEVELS` of the smallest level at or above each ``k`` (rounding up makes
+    the expected count larger, so the test more cautious)."""
+    idx = np.searchsorted(K_LEVELS, np.asarray(k, dtype=float) * (1 - 1e-12), side="left")
+    return np.minimum(idx, len(K_LEVELS) - 1)
+
+
+def level_sums(tau: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
+    """``S[g, j] = sum over objects in group g of 1 - (1 - tau) ** K_LEVELS[j]``, rounded to 12
+    decimals (the numpy twin of the ``s_j`` columns of :func:`popularity_null`)."""
+    out = np.empty((n_groups, len(K_LEVELS)))
+    for i, k in enumerate(K_LEVELS):
+        out[:, i] = np.round(np.bincount(group, weights=1.0 - (1.0 - tau) ** float(k), minlength=n_groups), 12)
+    return out
+
+
+def popularity_expected(d_a: np.ndarray, d_b: np.ndarray, big_d: float, a_o: np.ndarray, s: np.ndarray,
+                        k: np.ndarray | None = None) -> np.ndarray:
+    """``E_ab`` of :func:`popularity_null` for degree pairs ``(d_a, d_b)`` of one trace.
+
+    ``s`` is ``S`` per popularity ``a_o``: one column (``r_a r_b = 1`` for every pair) or one per
+    :data:`K_LEVELS`, in which case ``k`` gives each pair's ``r_a r_b``.
+    """
     d_a = np.asarray(d_a, dtype=float)
     d_b = np.asarray(d_b, dtype=float)
     out = np.zeros(len(d_a))
     if len(d_a) == 0 or len(a_o) == 0 or big_d <= 0:
         return out
-    pairs, inv = np.unique(np.stack([d_a, d_b], axis=1), axis=0, return_inverse=True)
-    a = np.asarray(a_o, dtype=float) / float(big_d)
     s = np.asarray(s, dtype=float)
-    res = np.empty(len(pairs))
-    for c0 in range(0, len(pairs), 2048):
-        blk = pairs[c0 : c0 + 2048]
+    if s.ndim == 1:
+        s = s[:, None]
+        lev = np.zeros(len(d_a))
+    else:
+        lev = repeat_levels(np.ones(len(d_a)) if k is None else k).astype(float)
+    keys, inv = np.unique(np.stack([d_a, d_b, lev], axis=1), axis=0, return_inverse=True)
+    a = np.asarray(a_o, dtype=float) / float(big_d)
+    res = np.empty(len(keys))
+    for c0 in range(0, len(keys), 2048):
+        blk = keys[c0 : c0 + 2048]
         pa_ = np.minimum(1.0, blk[:, :1] * a[None, :])
-        pb_ = np.minimum(1.0, blk[:, 1:] * a[None, :])
-        res[c0 : c0 + 2048] = (pa_ * pb_) @ s
+        pb_ = np.minimum(1.0, blk[:, 1:2] * a[None, :])
+        cols = s[:, blk[:, 2].astype(np.int64)]  # (groups, block)
+        res[c0 : c0 + 2048] = np.einsum("ij,ji->i", pa_ * pb_, cols)
     return res[inv.ravel()]
 
 
