@@ -642,3 +642,22 @@ def _fast_terms(e):
     from trendtrace.coordination import _fast
 
     return _fast.popularity_terms(e, 60, Settings()["null_prior"])
+
+
+def test_near_duplicates_on_templated_text_stay_bounded(caplog: pytest.LogCaptureFixture) -> None:
+    """Thousands of texts from one template share band buckets; the search must not pair them all
+    (it ran out of memory on a 500k-post benchmark) and must still find planted near-copies."""
+    rng = np.random.default_rng(3)
+    texts = [f"breaking news number {i} about the march today in the city" for i in range(6000)]
+    bases = [" ".join(f"w{x}" for x in rng.integers(0, 10**6, 18)) for _ in range(20)]
+    texts += bases + [b + " today" for b in bases]
+    texts = sorted(set(texts))
+    idx = {t: i for i, t in enumerate(texts)}
+    with caplog.at_level("WARNING", logger="trendtrace.coordination"):
+        i, j, _ = textsim.near_duplicate_pairs(texts, 0.8, seed=1)
+    assert "nearest neighbours only" in caplog.text  # the oversized buckets were met
+    found = set(zip(i.tolist(), j.tolist()))
+    assert len(found) < 200_000  # all-to-all within the template would be ~18M pairs
+    assert all(textsim.jaccard(texts[a], texts[b]) >= 0.8 - 1e-12 for a, b in list(found)[:200])
+    want = {tuple(sorted((idx[b], idx[b + " today"]))) for b in bases}
+    assert want <= found
