@@ -147,6 +147,19 @@ def _bits(n: int) -> int:
 
 
 @njit(cache=True, nogil=True)
+def _similar(tid, sim, i, j):  # pragma: no cover - compiled
+    """Whether actions ``i`` and ``j`` are on two different texts that are a near-duplicate pair
+    (``sim``: sorted ``lo << 32 | hi`` text ids)."""
+    lo_t = min(tid[i], tid[j])
+    hi_t = max(tid[i], tid[j])
+    if lo_t == hi_t:
+        return False
+    sk = (lo_t << 32) | hi_t
+    p = np.searchsorted(sim, sk)
+    return p < len(sim) and sim[p] == sk
+
+
+@njit(cache=True, nogil=True)
 def _gen(key, aid, oid, tid, sim, use_sim, hi, part, pshift, lmask, ab, ob, out):  # pragma: no cover - compiled
     """Packed pairs of partition ``part`` into ``out``; returns how many (-1: ``out`` too small)."""
     k = 0
@@ -157,17 +170,8 @@ def _gen(key, aid, oid, tid, sim, use_sim, hi, part, pshift, lmask, ab, ob, out)
             aj = aid[j]
             if ai == aj:
                 continue
-            if use_sim:
-                t1 = tid[i]
-                t2 = tid[j]
-                lo_t = min(t1, t2)
-                hi_t = max(t1, t2)
-                if lo_t == hi_t:
-                    continue
-                sk = (lo_t << 32) | hi_t
-                p = np.searchsorted(sim, sk)
-                if p >= len(sim) or sim[p] != sk:
-                    continue
+            if use_sim and not _similar(tid, sim, i, j):
+                continue
             lo = min(ai, aj)
             if (lo >> pshift) != part:
                 continue
@@ -189,15 +193,8 @@ def _mark(key, aid, tid, sim, use_sim, hi, kept, mark):  # pragma: no cover - co
             aj = aid[j]
             if ai == aj:
                 continue
-            if use_sim:
-                lo_t = min(tid[i], tid[j])
-                hi_t = max(tid[i], tid[j])
-                if lo_t == hi_t:
-                    continue
-                sk = (lo_t << 32) | hi_t
-                p = np.searchsorted(sim, sk)
-                if p >= len(sim) or sim[p] != sk:
-                    continue
+            if use_sim and not _similar(tid, sim, i, j):
+                continue
             pk = (min(ai, aj) << 32) | max(ai, aj)
             q = np.searchsorted(kept, pk)
             if q < len(kept) and kept[q] == pk:
@@ -227,57 +224,53 @@ def kept_actions(e: Encoded, keep: np.ndarray, window: int, kept_a: np.ndarray, 
 
 
 @njit(cache=True, nogil=True)
+def _run(keys, i, ob, idf):  # pragma: no cover - compiled
+    """The run of one account pair starting at ``i``: its end, co_actions, co_objects, weight."""
+    n = len(keys)
+    pair = keys[i] >> ob
+    omask = (1 << ob) - 1
+    ca = 0
+    co = 0
+    w = 0.0
+    j = i
+    while j < n and (keys[j] >> ob) == pair:
+        if j == i or keys[j] != keys[j - 1]:
+            co += 1
+        ca += 1
+        w += idf[keys[j] & omask]
+        j += 1
+    return j, ca, co, w
+
+
+@njit(cache=True, nogil=True)
 def _reduce(keys, ob, idf, min_count, by_objects):  # pragma: no cover - compiled
     """Runs of sorted packed pairs → (pair key, co_actions, co_objects, weight) of pairs passing
-    the threshold, and the number of distinct pairs."""
+    the threshold, and the number of distinct pairs. Two passes (count, then fill) so that the
+    output is allocated at its size, not at the number of action pairs."""
     n = len(keys)
-    out_pair = np.empty(0, np.int64)
-    if n == 0:
-        return out_pair, out_pair, out_pair, np.empty(0, np.float64), 0
-    # first pass: how many distinct pairs pass
     tested = 0
     passing = 0
     i = 0
     while i < n:
-        pair = keys[i] >> ob
-        ca = 0
-        co = 0
-        j = i
-        while j < n and (keys[j] >> ob) == pair:
-            if j == i or keys[j] != keys[j - 1]:
-                co += 1
-            ca += 1
-            j += 1
+        i, ca, co, _w = _run(keys, i, ob, idf)
         tested += 1
         if (co if by_objects else ca) >= min_count:
             passing += 1
-        i = j
     out_pair = np.empty(passing, np.int64)
     out_ca = np.empty(passing, np.int64)
     out_co = np.empty(passing, np.int64)
     out_w = np.empty(passing, np.float64)
-    omask = (1 << ob) - 1
     i = 0
     m = 0
     while i < n:
-        pair = keys[i] >> ob
-        ca = 0
-        co = 0
-        w = 0.0
-        j = i
-        while j < n and (keys[j] >> ob) == pair:
-            if j == i or keys[j] != keys[j - 1]:
-                co += 1
-            ca += 1
-            w += idf[keys[j] & omask]
-            j += 1
+        start = i
+        i, ca, co, w = _run(keys, i, ob, idf)
         if (co if by_objects else ca) >= min_count:
-            out_pair[m] = pair
+            out_pair[m] = keys[start] >> ob
             out_ca[m] = ca
             out_co[m] = co
             out_w[m] = w
             m += 1
-        i = j
     return out_pair, out_ca, out_co, out_w, tested
 
 
