@@ -32,6 +32,8 @@ from typing import Callable
 import numpy as np
 from numba import njit
 
+from .nullmodel import level_sums
+
 #: Most packed pairs sorted at once (8 bytes each): more are split into partitions.
 MAX_SORT = 200_000_000
 
@@ -109,8 +111,34 @@ def encode(o_hash: np.ndarray, a_hash: np.ndarray, t: np.ndarray, tid: np.ndarra
                    o_hash, None if p_hash is None else np.asarray(p_hash, dtype=np.int64))
 
 
-def _key(e: Encoded) -> np.ndarray:
-    return (e.oid << 32) | (e.t - (e.t.min() if len(e.t) else 0))
+def _pack(oid: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """(object, time) in one sortable int64: object in the high bits, seconds since the first
+    action in the low 32."""
+    return (oid << 32) | (t - (t.min() if len(t) else 0))
+
+
+@dataclass
+class _Windowed:
+    """The kept actions of a trace ready for the compiled pair loops."""
+
+    idx: np.ndarray  # positions in the Encoded arrays
+    oid: np.ndarray
+    aid: np.ndarray
+    key: np.ndarray  # _pack(oid, t)
+    hi: np.ndarray  # end (exclusive) of each action's window in key order
+    tid: np.ndarray  # text ids (empty unless use_sim)
+    sim: np.ndarray  # sorted near-duplicate text pairs (empty unless use_sim)
+    use_sim: bool
+
+
+def _windowed(e: Encoded, keep: np.ndarray, window: int, similar_pairs: np.ndarray | None) -> _Windowed:
+    idx = np.flatnonzero(keep)
+    oid, aid = e.oid[idx], e.aid[idx]
+    key = _pack(oid, e.t[idx])
+    use_sim = similar_pairs is not None and e.tid is not None
+    empty = np.zeros(0, np.int64)
+    return _Windowed(idx, oid, aid, key, np.searchsorted(key, key + window, side="right"),
+                     e.tid[idx] if use_sim else empty, similar_pairs if use_sim else empty, use_sim)
 
 
 def capped(e: Encoded, window: int, cap: int, seed: int, names: Callable[[np.ndarray], list[str]]) -> np.ndarray:
@@ -209,17 +237,11 @@ def kept_actions(e: Encoded, keep: np.ndarray, window: int, kept_a: np.ndarray, 
     out = np.zeros(len(e.t), dtype=bool)
     if not len(kept_a) or not len(e.t):
         return out
-    idx = np.flatnonzero(keep)
-    oid, aid, t = e.oid[idx], e.aid[idx], e.t[idx]
-    use_sim = similar_pairs is not None and e.tid is not None
-    tid = e.tid[idx] if use_sim else np.zeros(0, np.int64)
-    sim = similar_pairs if use_sim else np.zeros(0, np.int64)
-    key = (oid << 32) | (t - t.min())
-    hi = np.searchsorted(key, key + window, side="right")
+    w = _windowed(e, keep, window, similar_pairs)
     kept = np.sort((np.minimum(kept_a, kept_b) << 32) | np.maximum(kept_a, kept_b))
-    mark = np.zeros(len(idx), dtype=bool)
-    _mark(key, aid, tid, sim, use_sim, hi, kept, mark)
-    out[idx[mark]] = True
+    mark = np.zeros(len(w.idx), dtype=bool)
+    _mark(w.key, w.aid, w.tid, w.sim, w.use_sim, w.hi, kept, mark)
+    out[w.idx[mark]] = True
     return out
 
 
@@ -303,18 +325,14 @@ def pair_counts(
     counts them all. ``similar_pairs`` (sorted packed ``lo * 2**32 + hi`` text ids) restricts pairs
     to near-duplicate texts (trace ``similar``).
     """
-    oid, aid, t = e.oid[keep], e.aid[keep], e.t[keep]
-    use_sim = similar_pairs is not None and e.tid is not None
-    tid = e.tid[keep] if use_sim else np.zeros(0, np.int64)
-    sim = similar_pairs if use_sim else np.zeros(0, np.int64)
-    n = len(t)
+    w = _windowed(e, keep, window, similar_pairs)
+    key, aid, oid, tid, sim, use_sim, hi = w.key, w.aid, w.oid, w.tid, w.sim, w.use_sim, w.hi
+    n = len(key)
     ab = _bits(e.n_accounts)
     ob = _bits(e.n_objects)
     empty = np.zeros(0, np.int64)
     if n == 0:
         return Counts(empty, empty, empty, empty, np.zeros(0), 0)
-    key = (oid << 32) | (t - t.min())
-    hi = np.searchsorted(key, key + window, side="right")
     bound = int((hi - np.arange(n) - 1).sum())  # action pairs before the distinct-account filter
     pbits = max(0, 2 * ab + ob - 63)
     while (bound >> pbits) > max_sort and pbits < ab:
@@ -342,15 +360,18 @@ def pair_counts(
     return Counts(*(np.concatenate([r[i] for r in res]) for i in range(5)), tested=tested)
 
 
-def _distinct_account_objects(e: Encoded) -> tuple[np.ndarray, np.ndarray]:
+def account_objects(e: Encoded) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct (object, account) pairs of ``e`` as two sorted arrays: what :func:`object_idf` and
+    :func:`popularity_terms` count from (computed once per trace and handed to both)."""
     ab = _bits(e.n_accounts)
     u = _unique((e.oid << ab) | e.aid)
     return u >> ab, u & ((1 << ab) - 1)
 
 
-def object_idf(e: Encoded) -> np.ndarray:
-    """``ln(1 + A / a_o)`` per object (:func:`.window.object_idf`)."""
-    obj, acc = _distinct_account_objects(e)
+def object_idf(e: Encoded, pairs: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """``ln(1 + A / a_o)`` per object (:func:`.window.object_idf`); ``pairs`` from
+    :func:`account_objects` (default: computed here)."""
+    obj, _ = account_objects(e) if pairs is None else pairs
     a_o = np.bincount(obj, minlength=e.n_objects).astype(float)
     big_a = float(e.n_accounts)
     with np.errstate(divide="ignore"):
@@ -362,7 +383,7 @@ def object_tau(e: Encoded, window: int, prior: float) -> tuple[np.ndarray, np.nd
     n = len(e.t)
     if n == 0:
         return np.zeros(e.n_objects, np.int64), np.zeros(e.n_objects)
-    key = _key(e)
+    key = _pack(e.oid, e.t)
     c = np.searchsorted(key, key + window, side="right") - np.searchsorted(key, key - window, side="left")
     ts = np.sort(e.t)
     g = (np.searchsorted(ts, e.t + window, side="right") - np.searchsorted(ts, e.t - window, side="left")) / n
@@ -379,12 +400,12 @@ def object_tau(e: Encoded, window: int, prior: float) -> tuple[np.ndarray, np.nd
     return n_o, np.round(np.minimum(tau, 1.0), 12)
 
 
-def popularity_terms(e: Encoded, window: int, prior: float) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def popularity_terms(e: Encoded, window: int, prior: float, pairs: tuple[np.ndarray, np.ndarray] | None = None,
+                     ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """``(D, a_o values, S(a_o) per repeat level, d per account, n per account)`` of
-    :func:`.nullmodel.popularity_null`."""
-    from .nullmodel import level_sums
-
-    obj, acc = _distinct_account_objects(e)
+    :func:`.nullmodel.popularity_null`; ``pairs`` from :func:`account_objects` (default: computed
+    here)."""
+    obj, acc = account_objects(e) if pairs is None else pairs
     a_o = np.bincount(obj, minlength=e.n_objects)
     d = np.bincount(acc, minlength=e.n_accounts)
     n = np.bincount(e.aid, minlength=e.n_accounts)

@@ -187,15 +187,21 @@ class Run:
                 n_actions += len(e.t)
                 keep = _fast.capped(e, w, cap, seed, lambda idx, e=e: self.account_names(e.account_hash[idx]).tolist())
                 self._keep[t] = keep
-                c = _fast.pair_counts(e, keep, w, _fast.object_idf(e), min_count, by_objects,
+                # Distinct (object, account) pairs: one sort shared by the idf and the null's terms,
+                # dropped before the pairs are made.
+                ao = _fast.account_objects(e)
+                idf = _fast.object_idf(e, ao)
+                terms = _fast.popularity_terms(e, w, prior, ao) if expected else None
+                del ao
+                c = _fast.pair_counts(e, keep, w, idf, min_count, by_objects,
                                       self._similar_keys() if t == "similar" else None)
                 tested += c.tested
                 cols: dict[str, Any] = {
                     "trace": t, "ha": e.account_hash[c.a], "hb": e.account_hash[c.b],
                     "co_actions": c.co_actions, "co_objects": c.co_objects, "weight": c.weight,
                 }
-                if expected:
-                    big_d, a_o, s, d, n_acc = _fast.popularity_terms(e, w, prior)
+                if terms is not None:
+                    big_d, a_o, s, d, n_acc = terms
                     r = n_acc / np.maximum(d, 1)
                     cols["expected"] = nullmodel.popularity_expected(d[c.a], d[c.b], big_d, a_o, s,
                                                                      r[c.a] * r[c.b])
@@ -382,9 +388,10 @@ def coordination(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any], en
     pairs_tbl = pairs_tbl.append_column("expected", pa.array(expd, pa.float64()))
     pairs_tbl = pairs_tbl.append_column("p_value", pa.array(p)).append_column("q_value", pa.array(q))
     pairs_tbl = pairs_tbl.append_column("kept", pa.array(kept))
-    hashes = pairs_tbl.select(["_ha", "_hb"]) if "_ha" in pairs_tbl.column_names else None
-    if hashes is not None:
-        pairs_tbl = pairs_tbl.drop_columns(["_ha", "_hb"])
+    # The compiled path's account hashes go to the evidence step, not into the store.
+    hash_cols = [c for c in ("_ha", "_hb") if c in pairs_tbl.column_names]
+    kept_tbl = pairs_tbl.filter(pa.array(kept)).select(["trace", "account_a", "account_b", *hash_cols])
+    pairs_tbl = pairs_tbl.drop_columns(hash_cols)
     con.register("_tt_pairs_arrow", pairs_tbl)
     con.execute("CREATE OR REPLACE TABLE coaction_pairs AS SELECT * FROM _tt_pairs_arrow")
     con.unregister("_tt_pairs_arrow")
@@ -394,10 +401,7 @@ def coordination(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any], en
     log.info("edges: %d kept of %d candidates", n_edges, len(p))
 
     # Evidence and lockstep posts, on the engine (restricted to kept pairs: small).
-    kept_tbl = pairs_tbl.select(["trace", "account_a", "account_b"])
-    if hashes is not None:
-        kept_tbl = kept_tbl.append_column("_ha", hashes.column("_ha")).append_column("_hb", hashes.column("_hb"))
-    _write_evidence(con, run, kept_tbl.filter(pa.array(kept)))
+    _write_evidence(con, run, kept_tbl)
 
     n_clusters, n_coord = _write_clusters(con, settings)
     log.info("clusters: %d, coordinated accounts: %d (%.1f s total)", n_clusters, n_coord,
