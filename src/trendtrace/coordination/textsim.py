@@ -219,6 +219,11 @@ MAX_BUCKET = 1000
 NEIGHBOURS = 10
 
 
+def _pair_ids(i: np.ndarray, j: np.ndarray, n: int) -> np.ndarray:
+    """Unordered text pairs as one id each: ``min * n + max``."""
+    return np.minimum(i, j).astype(np.int64) * n + np.maximum(i, j)
+
+
 def _band_keys(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
     n = sig.shape[0]
     keys = np.empty((bands, n), dtype=_U64)
@@ -239,7 +244,7 @@ def _big_bucket_pairs(members: np.ndarray, keys: np.ndarray, b: int, n: int) -> 
         srt = members[np.argsort(keys[ob, members], kind="stable")]
         for d in range(1, min(NEIGHBOURS, len(srt) - 1) + 1):
             i, j = srt[:-d], srt[d:]
-            out.append(np.minimum(i, j).astype(np.int64) * n + np.maximum(i, j))
+            out.append(_pair_ids(i, j, n))
     return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
 
 
@@ -282,8 +287,7 @@ def _candidates(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
             span = s_sz[sel] - d
             idx = np.repeat(base, span) + _ranges(span)
             i, j = order[idx], order[idx + d]
-            lo, hi = np.minimum(i, j), np.maximum(i, j)
-            found.append(lo.astype(np.int64) * n + hi)
+            found.append(_pair_ids(i, j, n))
         for s0, s1 in zip(st[~small], sz[~small]):
             members = np.sort(order[s0 : s0 + s1])
             if len(members) > MAX_BUCKET:
