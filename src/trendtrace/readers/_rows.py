@@ -94,17 +94,10 @@ class RowBuffer:
         """Keep ``obj`` as the snapshot of ``aid`` (``latest_wins`` rule); ``build(obj, seen)`` makes
         its row at :meth:`take`. Same result as ``add_account(build(obj, seen))``, as long as
         ``build`` is pure and gives a row whose id is ``aid`` and ``seen_at`` is ``seen``."""
-        lazy = self.lazy
-        old = lazy.get(aid)
-        if old is not None:
-            s = old[1]
-            if s is not None and (seen is None or s >= seen):
-                return
-        elif aid in self.accounts:
-            if self.has_newer_account(aid, seen):
-                return
-            del self.accounts[aid]
-        lazy[aid] = (obj, seen, build)
+        if self.has_newer_account(aid, seen):
+            return
+        self.accounts.pop(aid, None)
+        self.lazy[aid] = (obj, seen, build)
 
     def add_account(self, row: tuple[Any, ...]) -> None:
         if self.latest_wins and self.has_newer_account(row[0], row[_SEEN_AT]):
