@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import math
+from typing import Iterator
 
 import duckdb
 import numpy as np
@@ -197,19 +198,25 @@ def _ascii_handle_features(mat: np.ndarray, length: np.ndarray) -> dict[str, np.
     }
 
 
-def _per_account_mode(acc: np.ndarray, values: np.ndarray, bins: int, n_ids: int) -> np.ndarray:
-    """For rows sorted by account number ``acc`` (0-based), the count of each account's most
-    frequent value in ``values`` (integers in [0, bins)). Works through blocks of accounts so the
-    (accounts × bins) count table never has to exist whole."""
-    out = np.zeros(n_ids, np.int64)
+def _account_bins(acc: np.ndarray, values: np.ndarray, bins: int, n_ids: int) -> Iterator[tuple[int, int, np.ndarray]]:
+    """For rows sorted by account number ``acc`` (0-based), ``(lo, hi, counts)`` per block of
+    accounts ``[lo, hi)`` that has rows: ``counts[a - lo, v]`` is how often account ``a`` has value
+    ``v`` (integers in [0, bins)). Blocks keep the (accounts × bins) table from existing whole."""
     block = max(1, 4_000_000 // bins)
     for lo in range(0, n_ids, block):
         hi = min(n_ids, lo + block)
         a, b = np.searchsorted(acc, [lo, hi])
-        if a == b:
-            continue
-        counts = np.bincount((acc[a:b] - lo) * bins + values[a:b], minlength=(hi - lo) * bins)
-        out[lo:hi] = counts.reshape(hi - lo, bins).max(axis=1)
+        if a < b:
+            counts = np.bincount((acc[a:b] - lo) * bins + values[a:b], minlength=(hi - lo) * bins)
+            yield lo, hi, counts.reshape(hi - lo, bins)
+
+
+def _per_account_mode(acc: np.ndarray, values: np.ndarray, bins: int, n_ids: int) -> np.ndarray:
+    """For rows sorted by account number ``acc`` (0-based), the count of each account's most
+    frequent value in ``values`` (integers in [0, bins))."""
+    out = np.zeros(n_ids, np.int64)
+    for lo, hi, counts in _account_bins(acc, values, bins, n_ids):
+        out[lo:hi] = counts.max(axis=1)
     return out
 
 
@@ -234,14 +241,8 @@ def _post_numbers(con: duckdb.DuckDBPyConnection, n_ids: int) -> tuple[pa.Table,
     n = len(acc)
     hist = np.zeros((n_ids, 24))
     if n:
-        block = max(1, 4_000_000 // 24)
-        hr = (us // 3_600_000_000) % 24
-        for lo in range(0, n_ids, block):
-            hi = min(n_ids, lo + block)
-            a, b = np.searchsorted(acc, [lo, hi])
-            if a < b:
-                hist[lo:hi] = np.bincount((acc[a:b] - lo) * 24 + hr[a:b], minlength=(hi - lo) * 24).reshape(hi - lo, 24)
-        del hr
+        for lo, hi, counts in _account_bins(acc, (us // 3_600_000_000) % 24, 24, n_ids):
+            hist[lo:hi] = counts
     cols = con.sql("""
         SELECT aid - 1 AS acc, coalesce(kind = 'repost', false) AS rp, coalesce(kind = 'reply', false) AS rl,
                kind IS NOT NULL AS has_kind, has_link, has_mention, own, th_long

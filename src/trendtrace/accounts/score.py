@@ -115,6 +115,12 @@ EVIDENCE: tuple[tuple[str, float, str, str], ...] = (
 )
 
 
+def _threads_for(rows: int) -> threadpool_limits:
+    """One OpenMP/BLAS thread for models on fewer than 20,000 rows: more threads cost far more than
+    they save on small inputs (and stall on a busy machine)."""
+    return threadpool_limits(limits=1 if rows < 20_000 else None)
+
+
 def evidence_sql(source: str, *, has_seconds: bool, min_posts_origin: int, max_reasons: int = 5) -> str:
     """SQL over ``source`` adding ``inauthenticity_score``, ``reasons`` and one ``ev_<key>`` column
     (``w * s``) per piece of evidence."""
@@ -179,8 +185,7 @@ def train_model(table: pa.Table, labels: np.ndarray, seed: int = 42) -> tuple[An
     model = HistGradientBoostingClassifier(max_iter=200, learning_rate=0.1, random_state=seed)
     folds = min(5, pos, neg)
     cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    # OpenMP threads cost far more than they save on small inputs (and stall on a busy machine).
-    with threadpool_limits(limits=1 if len(y) < 20_000 else None):
+    with _threads_for(len(y)):
         aucs = cross_val_score(model, X, y, cv=cv, scoring="roc_auc")
         model.fit(X, y)
     metrics = {"n": float(len(y)), "positives": float(pos), "cv_auc": float(np.mean(aucs)),
@@ -234,5 +239,5 @@ def predict(payload: Any, table: pa.Table) -> np.ndarray:
     X = _matrix(table, MODEL_FEATURES)
     if len(X) == 0:
         return np.zeros(0)
-    with threadpool_limits(limits=1 if len(X) < 20_000 else None):
+    with _threads_for(len(X)):
         return payload["model"].predict_proba(X)[:, 1]
