@@ -81,12 +81,23 @@ def test_csv_bad_records_lines():
     assert post_ids(FX / "io_archive_bad.csv") == ["2001", "2006"] and lines == [2, 9]
 
 
+def _lines_by_key(f, name: str, key: str, block_size: int) -> tuple[dict, list[int]]:
+    """Read ``f`` with :func:`csv_batches`: the start line of each record by its ``key`` column, and
+    the lines of the rejected ones."""
+    from trendtrace.readers._csv import csv_batches, read_header
+
+    names, header_lines = read_header(f, name)
+    got, bad = {}, []
+    for b in csv_batches(f, name, names, header_lines, block_size=block_size):
+        got.update(zip(b.table[key].to_pylist(), b.lines.tolist()))
+        bad += [r.line for r in b.rejects]
+    return got, bad
+
+
 def test_csv_line_numbers_across_blocks(tmp_path):
     # Many records, some multi-line, blank or malformed, spread over several parser blocks: every
     # good record's source_line must be the physical line where it starts.
     import random
-
-    from trendtrace.readers._csv import csv_batches, read_header
 
     rng = random.Random(3)
     out, expect, bad_expect, line = ["a,b,c"], {}, [], 2
@@ -108,11 +119,7 @@ def test_csv_line_numbers_across_blocks(tmp_path):
             expect[str(i)] = line
             line += 1
     f = io.BytesIO(("\n".join(out) + "\n").encode())
-    names, header_lines = read_header(f, "t.csv")
-    got, bad = {}, []
-    for b in csv_batches(f, "t.csv", names, header_lines, block_size=1 << 12):
-        got.update(zip(b.table["a"].to_pylist(), b.lines.tolist()))
-        bad += [r.line for r in b.rejects]
+    got, bad = _lines_by_key(f, "t.csv", "a", 1 << 12)
     assert got == expect
     assert bad == bad_expect
 
@@ -294,8 +301,6 @@ _RECORD = st.one_of(
 def test_csv_line_numbers_oracle(records, block):
     # Oracle: walk the records in Python, counting physical lines, and compare with the
     # vectorised numbering (cumsum of newlines per record, invalid rows placed by ordinal).
-    from trendtrace.readers._csv import csv_batches, read_header
-
     out, expect, bad_expect, line = ["id,v,w"], {}, [], 2
     for i, (kind, k) in enumerate(records):
         if kind == "plain":
@@ -313,11 +318,7 @@ def test_csv_line_numbers_oracle(records, block):
             expect[f"r{i}"] = line
         line += 1 + (k if kind in ("multi", "bad") else 0)
     f = io.BytesIO(("\n".join(out) + "\n").encode())
-    names, header_lines = read_header(f, "h.csv")
-    got, bad = {}, []
-    for b in csv_batches(f, "h.csv", names, header_lines, block_size=block):
-        got.update(zip(b.table["id"].to_pylist(), b.lines.tolist()))
-        bad += [r.line for r in b.rejects]
+    got, bad = _lines_by_key(f, "h.csv", "id", block)
     assert got == expect
     assert bad == bad_expect
 
