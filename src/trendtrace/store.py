@@ -313,7 +313,7 @@ class Store:
             SELECT s.* FROM (
                 SELECT * FROM _stage_accounts
                 QUALIFY row_number() OVER (
-                    PARTITION BY account_id ORDER BY seen_at DESC NULLS LAST, handle, display_name) = 1
+                    PARTITION BY account_id ORDER BY seen_at DESC NULLS LAST, handle, display_name, rowid) = 1
             ) s ANTI JOIN accounts a ON a.account_id = s.account_id
                 AND coalesce(a.seen_at, TIMESTAMP '0001-01-01') >= coalesce(s.seen_at, TIMESTAMP '0001-01-01')
             """

@@ -303,6 +303,23 @@ def latest_per_account(accounts: pa.Table) -> pa.Table:
     return accounts.take(pc.filter(order, pa.array(last)))
 
 
+def first_latest_per_account(accounts: pa.Table) -> pa.Table:
+    """One row per ``account_id`` by the X v2 reader's rule: the latest ``seen_at``, ties to the
+    earlier row; when no row has a ``seen_at``, the later row."""
+    n = accounts.num_rows
+    if n <= 1:
+        return accounts
+    i = np.arange(n, dtype=np.int64)
+    seen_null = np.asarray(pc.is_null(accounts["seen_at"]), dtype=bool)
+    order = pc.sort_indices(
+        pa.table({"a": accounts["account_id"], "s": accounts["seen_at"], "k": pa.array(np.where(seen_null, i, -i))}),
+        sort_keys=[("a", "ascending", "at_start"), ("s", "ascending", "at_start"), ("k", "ascending", "at_start")])
+    acc = pc.take(accounts["account_id"], order).combine_chunks()
+    last = np.ones(n, dtype=bool)
+    last[:-1] = np.asarray(pc.fill_null(pc.not_equal(acc[:-1], acc[1:]), True))
+    return accounts.take(pc.filter(order, pa.array(last)))
+
+
 def table_of(schema: pa.Schema, columns: dict[str, Any], n: int) -> pa.Table:
     """A table with exactly ``schema``: given columns cast to their types, the rest null (lists:
     empty lists)."""
@@ -337,8 +354,9 @@ def empty_accounts() -> pa.Table:
 class Regroup:
     """Collects per-batch tables until a chunk holds at least ``chunk_rows`` posts."""
 
-    def __init__(self, chunk_rows: int) -> None:
+    def __init__(self, chunk_rows: int, reduce: Callable[[pa.Table], pa.Table] = latest_per_account) -> None:
         self.chunk_rows = chunk_rows
+        self.reduce = reduce
         self._posts: list[pa.Table] = []
         self._accounts: list[pa.Table] = []
         self._rejects: list[Any] = []
@@ -363,7 +381,7 @@ class Regroup:
         from trendtrace.model import Chunk
 
         posts = pa.concat_tables(self._posts) if self._posts else empty_posts()
-        accounts = latest_per_account(pa.concat_tables(self._accounts)) if self._accounts else empty_accounts()
+        accounts = self.reduce(pa.concat_tables(self._accounts)) if self._accounts else empty_accounts()
         chunk = Chunk(posts=posts.combine_chunks(), accounts=accounts.combine_chunks(), rejects=self._rejects,
                       naive_time=self.naive, records=self._records)
         self._posts, self._accounts, self._rejects = [], [], []

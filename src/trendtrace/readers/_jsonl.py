@@ -31,9 +31,14 @@ def json_records(lines: Iterable[bytes], buf: RowBuffer) -> Iterator[tuple[int, 
     Line numbers are physical and 1-based. Blank lines are not records. A line that is valid JSON
     but not an object (a bare list or number) is rejected too.
     """
+    return numbered_records(enumerate(lines, 1), buf)
+
+
+def numbered_records(numbered: Iterable[tuple[int, bytes]], buf: RowBuffer) -> Iterator[tuple[int, dict[str, Any], bytes]]:
+    """:func:`json_records` over ``(line number, line)`` pairs: some lines of a file, numbered."""
     loads = orjson.loads
     decode_error = orjson.JSONDecodeError
-    for lineno, line in enumerate(lines, 1):
+    for lineno, line in numbered:
         if lineno == 1 and line.startswith(_BOM):
             line = line[3:]
         if not line.strip():

@@ -4,7 +4,8 @@
 loop over 25 fields per post; the JSON readers append plain tuples in schema order instead and
 transpose them once per chunk with ``zip(*rows)`` (C speed). Posts and accounts are keyed by id
 within a chunk so that a post seen twice (in ``data`` and ``includes``, on two pages, or nested in
-a v1.1 retweet) is emitted once; the store keeps the first row per ``post_id`` across chunks.
+a v1.1 retweet) is emitted once: its first copy in the file, and on one line the primary copy. The
+store applies the same rule across chunks through ``source_line``.
 """
 
 from __future__ import annotations
@@ -68,12 +69,22 @@ class RowBuffer:
         self.naive_time = False
         self.records = 0
 
+    def keeps(self, pid: str, primary: bool, line: int) -> bool:
+        """True when a copy of ``pid`` is already kept that a copy from ``line`` would not replace.
+
+        The first copy in the file wins; on one line (a response page, a v1.1 tweet with its
+        retweeted one nested) the primary copy wins over a secondary one. The store applies the
+        same rule across chunks through ``source_line``.
+        """
+        old = self.posts.get(pid)
+        if old is None:
+            return False
+        return not primary or pid in self.primary or old[_LINE] != line
+
     def add_post(self, row: tuple[Any, ...], primary: bool) -> None:
         pid = row[0]
-        if pid in self.posts:
-            # Keep the first primary copy; a primary copy replaces an earlier secondary one.
-            if not primary or pid in self.primary:
-                return
+        if self.keeps(pid, primary, row[_LINE]):
+            return
         self.posts[pid] = row
         if primary:
             self.primary.add(pid)

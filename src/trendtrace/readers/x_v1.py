@@ -69,7 +69,7 @@ def _status(t: dict[str, Any], lineno: int, buf: RowBuffer, primary: bool, seen:
     pid = _sid(t.get("id_str")) or _sid(t.get("id"))
     if pid is None:
         return "missing 'id_str'"
-    if pid in buf.posts and (not primary or pid in buf.primary):
+    if buf.keeps(pid, primary, lineno):
         return None  # already kept in this chunk (a much-retweeted original)
     user = t.get("user")
     if not isinstance(user, dict):

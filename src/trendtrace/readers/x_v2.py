@@ -31,8 +31,8 @@ from typing import Any, Iterable, Iterator
 import orjson
 
 from trendtrace.model import Chunk
-from trendtrace.readers._io import open_input
-from trendtrace.readers._jsonl import json_records
+from trendtrace.readers._io import compression_of, open_input
+from trendtrace.readers._jsonl import numbered_records
 from trendtrace.readers._rows import RowBuffer, gc_paused, iso_times
 
 __all__ = ["parse_x_v2", "read_x_v2"]
@@ -56,7 +56,7 @@ def _post(t: dict[str, Any], lineno: int, buf: RowBuffer, tweets: dict[str, Any]
         return "missing 'id'"
     if type(pid) is not str:
         pid = str(pid)
-    if pid in buf.posts and (not primary or pid in buf.primary):
+    if buf.keeps(pid, primary, lineno):
         return None  # already kept in this chunk (the same retweeted original on many pages)
     aid = t.get("author_id")
     if aid is None:
@@ -247,12 +247,17 @@ def parse_x_v2(lines: Iterable[bytes], source_file: str, chunk_rows: int = 50_00
         Posts, accounts and rejects (bad JSON, a tweet without ``id`` / ``author_id`` /
         ``created_at``, an unreadable time) with their physical line numbers.
     """
-    return gc_paused(_parse_x_v2(lines, source_file, chunk_rows))
+    return gc_paused(_parse_x_v2(enumerate(lines, 1), source_file, chunk_rows))
 
 
-def _parse_x_v2(lines: Iterable[bytes], source_file: str, chunk_rows: int) -> Iterator[Chunk]:
+def parse_numbered(numbered: Iterable[tuple[int, bytes]], source_file: str, chunk_rows: int = 50_000) -> Iterator[Chunk]:
+    """:func:`parse_x_v2` over ``(line number, line)`` pairs (the lines the Arrow reader leaves)."""
+    return gc_paused(_parse_x_v2(numbered, source_file, chunk_rows))
+
+
+def _parse_x_v2(numbered: Iterable[tuple[int, bytes]], source_file: str, chunk_rows: int) -> Iterator[Chunk]:
     buf = RowBuffer("x-v2", source_file, iso_times, latest_wins=True)
-    for lineno, obj, raw in json_records(lines, buf):
+    for lineno, obj, raw in numbered_records(numbered, buf):
         if "data" in obj or "includes" in obj:
             _page(obj, lineno, raw, buf)
         elif "author_id" in obj or "author" in obj or ("id" in obj and "text" in obj):
@@ -267,7 +272,33 @@ def _parse_x_v2(lines: Iterable[bytes], source_file: str, chunk_rows: int) -> It
         yield buf.take()
 
 
-def read_x_v2(path: str | os.PathLike[str], chunk_rows: int = 50_000) -> Iterator[Chunk]:
-    """Open ``path`` (plain, .gz or .zst) and :func:`parse_x_v2` it."""
+def read_x_v2(path: str | os.PathLike[str], chunk_rows: int = 50_000, fast: bool = True) -> Iterator[Chunk]:
+    """Open ``path`` (plain, .gz or .zst) and :func:`parse_x_v2` it.
+
+    A plain file whose first line is a response page goes through the Arrow reader
+    (:mod:`trendtrace.readers._x_v2_arrow`, several times faster), which hands back to
+    :func:`parse_numbered` every line it does not read exactly as this module would. ``fast=False``
+    reads the whole file here.
+    """
+    name = str(path)
+    if fast and _pages_first(name):
+        from trendtrace.readers._x_v2_arrow import read_pages
+
+        yield from read_pages(name, name, chunk_rows, lambda numbered: parse_numbered(numbered, name, chunk_rows))
+        return
     with open_input(path) as f:
-        yield from parse_x_v2(f, str(path), chunk_rows)
+        yield from parse_x_v2(f, name, chunk_rows)
+
+
+def _pages_first(path: str) -> bool:
+    """True for an uncompressed file whose first line is a response page (has data or includes)."""
+    with open(path, "rb") as f:
+        if compression_of(f.read(4)) is not None:
+            return False
+        f.seek(0)
+        first = f.readline(1 << 26)
+    try:
+        obj = orjson.loads(first)
+    except orjson.JSONDecodeError:
+        return False
+    return isinstance(obj, dict) and ("data" in obj or "includes" in obj)
