@@ -125,6 +125,18 @@ ACCOUNT_SCHEMA = pa.schema(
     ]
 )
 
+#: Every (handle, display name) an account was seen with, and when first and last: what readers
+#: that keep one snapshot per account in a chunk hand over besides it (``Chunk.names``).
+NAMES_SCHEMA = pa.schema(
+    [
+        ("account_id", pa.string()),
+        ("handle", pa.string()),
+        ("display_name", pa.string()),
+        ("first_seen", _TS),
+        ("last_seen", _TS),
+    ]
+)
+
 POST_FIELDS: tuple[str, ...] = tuple(POST_SCHEMA.names)
 ACCOUNT_FIELDS: tuple[str, ...] = tuple(ACCOUNT_SCHEMA.names)
 _LIST_POST_FIELDS = frozenset(f.name for f in POST_SCHEMA if pa.types.is_list(f.type))
@@ -154,6 +166,9 @@ class Chunk:
     naive_time: bool = False
     #: Records read (for progress), good or bad.
     records: int = 0
+    #: ``NAMES_SCHEMA`` rows over every account snapshot in the chunk, when ``accounts`` keeps only
+    #: the latest per account; None when ``accounts`` holds every snapshot read.
+    names: pa.Table | None = None
 
 
 class ChunkBuilder:

@@ -24,7 +24,7 @@ from typing import Callable, Iterable, Iterator, Mapping
 import duckdb
 
 from . import __version__
-from .model import ACCOUNT_SCHEMA, POST_SCHEMA, Chunk, Format, InputError, Reject, neutralize
+from .model import ACCOUNT_SCHEMA, NAMES_SCHEMA, POST_SCHEMA, Chunk, Format, InputError, Reject, neutralize
 
 __all__ = ["SCHEMA_VERSION", "Store", "StoreError", "IngestReport", "FileReport", "open_store"]
 
@@ -249,6 +249,7 @@ class Store:
             # are removed once at the end. Rows committed before this file have smaller row ids.
             boundary = con.execute("SELECT coalesce(max(rowid), -1) FROM posts").fetchone()[0]  # type: ignore[index]
             con.execute(_ddl("_stage_accounts", ACCOUNT_SCHEMA, temp=True))
+            con.execute(_ddl("_stage_names", NAMES_SCHEMA, temp=True))
             inserted = 0
             for chunk in _prefetched(reader(path, fmt, mapping, chunk_rows)):
                 fr.records += chunk.records
@@ -266,6 +267,13 @@ class Store:
                     inserted += chunk.posts.num_rows - chunk.posts["post_id"].null_count
                 if chunk.accounts.num_rows:
                     con.from_arrow(chunk.accounts).filter("account_id IS NOT NULL").insert_into("_stage_accounts")
+                    names = chunk.names
+                    if names is None:  # every snapshot is in ``accounts``
+                        names = con.from_arrow(chunk.accounts).select(
+                            "account_id, handle, display_name, seen_at AS first_seen, seen_at AS last_seen")
+                    else:
+                        names = con.from_arrow(names)
+                    names.filter("account_id IS NOT NULL").insert_into("_stage_names")
                 if progress:
                     progress(path, chunk.records)
             fr.posts_added = inserted - self._drop_duplicate_posts(boundary) if inserted else 0
@@ -275,6 +283,7 @@ class Store:
                 [path, fmt, st.st_size, st.st_mtime, fr.posts_added, fr.accounts_updated, fr.rejects],
             )
             con.execute("DROP TABLE _stage_accounts")
+            con.execute("DROP TABLE _stage_names")
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -327,8 +336,7 @@ class Store:
             CREATE TEMP TABLE _names AS
             SELECT account_id, handle, display_name, min(first_seen) AS first_seen, max(last_seen) AS last_seen
             FROM (
-                SELECT account_id, handle, display_name, seen_at AS first_seen, seen_at AS last_seen
-                FROM _stage_accounts
+                SELECT * FROM _stage_names
                 UNION ALL
                 SELECT n.* FROM account_names n
                 SEMI JOIN (SELECT DISTINCT account_id FROM _stage_accounts) s ON s.account_id = n.account_id

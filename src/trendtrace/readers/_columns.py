@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from trendtrace.model import ACCOUNT_SCHEMA, POST_SCHEMA, normalize_hashtag, normalize_url
+from trendtrace.model import ACCOUNT_SCHEMA, NAMES_SCHEMA, POST_SCHEMA, normalize_hashtag, normalize_url
 
 _LIST = pa.list_(pa.string())
 _TS = pa.timestamp("us")
@@ -303,6 +303,28 @@ def latest_per_account(accounts: pa.Table) -> pa.Table:
     return accounts.take(pc.filter(order, pa.array(last)))
 
 
+def names_of(accounts: pa.Table) -> pa.Table:
+    """``NAMES_SCHEMA`` rows of an accounts table: per (account, handle, display name), the first
+    and last ``seen_at``."""
+    if not accounts.num_rows:
+        return NAMES_SCHEMA.empty_table()
+    g = accounts.select(["account_id", "handle", "display_name", "seen_at"]).group_by(
+        ["account_id", "handle", "display_name"], use_threads=False).aggregate([("seen_at", "min"), ("seen_at", "max")])
+    return pa.Table.from_arrays([g["account_id"], g["handle"], g["display_name"], g["seen_at_min"], g["seen_at_max"]],
+                                schema=NAMES_SCHEMA)
+
+
+def merge_names(tables: list[pa.Table]) -> pa.Table:
+    """Several ``NAMES_SCHEMA`` tables as one (first of the firsts, last of the lasts)."""
+    t = pa.concat_tables(tables)
+    if len(tables) == 1 or not t.num_rows:
+        return t
+    g = t.group_by(["account_id", "handle", "display_name"], use_threads=False).aggregate(
+        [("first_seen", "min"), ("last_seen", "max")])
+    return pa.Table.from_arrays([g["account_id"], g["handle"], g["display_name"], g["first_seen_min"],
+                                 g["last_seen_max"]], schema=NAMES_SCHEMA)
+
+
 def first_latest_per_account(accounts: pa.Table) -> pa.Table:
     """One row per ``account_id`` by the X v2 reader's rule: the latest ``seen_at``, ties to the
     earlier row; when no row has a ``seen_at``, the later row."""
@@ -381,9 +403,10 @@ class Regroup:
         from trendtrace.model import Chunk
 
         posts = pa.concat_tables(self._posts) if self._posts else empty_posts()
-        accounts = self.reduce(pa.concat_tables(self._accounts)) if self._accounts else empty_accounts()
+        every = pa.concat_tables(self._accounts) if self._accounts else empty_accounts()
+        accounts = self.reduce(every)
         chunk = Chunk(posts=posts.combine_chunks(), accounts=accounts.combine_chunks(), rejects=self._rejects,
-                      naive_time=self.naive, records=self._records)
+                      naive_time=self.naive, records=self._records, names=names_of(every))
         self._posts, self._accounts, self._rejects = [], [], []
         self._rows = self._records = 0
         self.naive = False

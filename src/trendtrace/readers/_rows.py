@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from trendtrace.model import ACCOUNT_SCHEMA, POST_SCHEMA, Chunk, Reject, normalize_hashtag, normalize_url
+from trendtrace.model import ACCOUNT_SCHEMA, NAMES_SCHEMA, POST_SCHEMA, Chunk, Reject, normalize_hashtag, normalize_url
 
 T = TypeVar("T")
 
@@ -51,7 +51,7 @@ class RowBuffer:
     """
 
     __slots__ = ("source_format", "source_file", "posts", "primary", "accounts", "rejects",
-                 "naive_time", "records", "parse_times", "latest_wins", "lazy")
+                 "naive_time", "records", "parse_times", "latest_wins", "lazy", "names")
 
     def __init__(self, source_format: str, source_file: str, parse_times: TimeParser,
                  latest_wins: bool = False) -> None:
@@ -65,6 +65,8 @@ class RowBuffer:
         #: Snapshots kept as ``(source object, seen_at)`` by :meth:`add_account_lazy`, turned into rows
         #: at :meth:`take` (only the survivors: most snapshots are replaced by a later page's).
         self.lazy: dict[str, tuple[Any, Any, Callable[[Any, Any], tuple[Any, ...]]]] = {}
+        #: Every (account, handle, display name, seen_at) met, kept or not: ``Chunk.names``.
+        self.names: set[tuple[Any, Any, Any, Any]] = set()
         self.rejects: list[Reject] = []
         self.naive_time = False
         self.records = 0
@@ -101,16 +103,20 @@ class RowBuffer:
             s = old[_SEEN_AT]
         return s is not None and (seen is None or s >= seen)
 
-    def add_account_lazy(self, aid: str, obj: Any, seen: Any, build: Callable[[Any, Any], tuple[Any, ...]]) -> None:
+    def add_account_lazy(self, aid: str, obj: Any, seen: Any, build: Callable[[Any, Any], tuple[Any, ...]],
+                         handle: Any, name: Any) -> None:
         """Keep ``obj`` as the snapshot of ``aid`` (``latest_wins`` rule); ``build(obj, seen)`` makes
         its row at :meth:`take`. Same result as ``add_account(build(obj, seen))``, as long as
-        ``build`` is pure and gives a row whose id is ``aid`` and ``seen_at`` is ``seen``."""
+        ``build`` is pure and gives a row whose id is ``aid``, handle ``handle``, display name
+        ``name`` and ``seen_at`` ``seen``."""
+        self.names.add((aid, handle, name, seen))
         if self.has_newer_account(aid, seen):
             return
         self.accounts.pop(aid, None)
         self.lazy[aid] = (obj, seen, build)
 
     def add_account(self, row: tuple[Any, ...]) -> None:
+        self.names.add((row[0], row[1], row[2], row[_SEEN_AT]))
         if self.latest_wins and self.has_newer_account(row[0], row[_SEEN_AT]):
             return
         self.lazy.pop(row[0], None)
@@ -134,15 +140,27 @@ class RowBuffer:
         if bad:
             rejects = sorted(rejects + bad, key=lambda r: r.line)
         chunk = Chunk(posts=posts, accounts=accounts, rejects=rejects, naive_time=self.naive_time,
-                      records=self.records)
+                      records=self.records, names=self._names())
         self.posts = {}
         self.primary = set()
         self.accounts = {}
         self.lazy = {}
+        self.names = set()
         self.rejects = []
         self.records = 0
         self.naive_time = False
         return chunk
+
+    def _names(self) -> pa.Table:
+        if not self.names:
+            return NAMES_SCHEMA.empty_table()
+        aid, handle, name, seen = zip(*self.names)
+        snapshots = pa.table({"account_id": pa.array(aid, pa.string()), "handle": pa.array(handle, pa.string()),
+                              "display_name": pa.array(name, pa.string()),
+                              "seen_at": self.parse_times(pa.array(seen, pa.string()))[0]})
+        from trendtrace.readers._columns import names_of
+
+        return names_of(snapshots)
 
     def _posts_table(self) -> tuple[pa.Table, list[Reject]]:
         rows = list(self.posts.values())

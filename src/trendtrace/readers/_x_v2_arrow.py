@@ -89,6 +89,8 @@ _TIME_RE = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?(Z|[+-]\d\d:\d\d)$"
 #: Bytes a whitespace-only line can start with (its newline, or whitespace as ``bytes.strip`` has it).
 _WS = np.frombuffer(b"\n \t\r\x0b\x0c", np.uint8)
 _BLOCK = 16 << 20
+_UTC_US = pa.timestamp("us", "UTC")
+_NAIVE_US = pa.timestamp("us")
 
 
 def blank_lines(path: str) -> np.ndarray:
@@ -204,12 +206,18 @@ def _pick(arr: pa.Array, idx: np.ndarray, mask: np.ndarray) -> pa.Array:
 
 
 def _times(s: pa.Array) -> tuple[pa.Array, np.ndarray]:
-    """``(UTC timestamps, bad)``: bad where a present value is not of the API's shape or not a date."""
+    """``(UTC timestamps, bad)``: bad where a present value is not of the API's shape or not a date.
+
+    When the whole column casts (the usual case) this is :func:`iso_times`' own first step, which
+    is what the Python reader gets; otherwise only values of the API's shape are cast.
+    """
+    try:
+        return pc.cast(pc.cast(s, _UTC_US), _NAIVE_US), np.zeros(len(s), bool)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
     shaped = _bool(pc.match_substring_regex(s, _TIME_RE))
-    present = _valid(s)
-    good = pc.if_else(pa.array(shaped), s, pa.scalar(None, _S)) if len(s) else s
-    ts = iso_times(good)[0]
-    return ts, present & ~(shaped & _valid(ts))
+    ts = iso_times(pc.if_else(pa.array(shaped), s, pa.scalar(None, _S)))[0]
+    return ts, _valid(s) & ~(shaped & _valid(ts))
 
 
 class _Batch:
@@ -267,12 +275,16 @@ class _Batch:
         # a page wins) for lookups; as posts only when not also a data tweet of the same page.
         i_has_id = _valid(tid)[nd:]
         last = np.zeros(ni, bool)
+        first_pos = np.arange(ni)  # where the Python reader's dict puts an id: its first copy
         if ni:
             order = np.lexsort((np.arange(ni), ikey))
             sk = ikey[order]
             is_last = np.ones(ni, bool)
             is_last[:-1] = sk[:-1] != sk[1:]
             last[order[is_last]] = True
+            starts = np.ones(ni, bool)
+            starts[1:] = sk[1:] != sk[:-1]
+            first_pos[order] = order[np.nonzero(starts)[0][np.cumsum(starts) - 1]]
         usable = last & i_has_id
         srt = np.argsort(ikey[usable], kind="stable")
         lookup_keys, lookup_idx = ikey[usable][srt], np.nonzero(usable)[0][srt]
@@ -350,8 +362,11 @@ class _Batch:
             "quote_count": pc.struct_field(pm, "quote_count"),
             "source_line": pa.array(lines[par], _I),
         }
-        sel = pa.array(keep)
-        cols = {k: pc.filter(v, sel) for k, v in cols.items()}
+        # The Python reader's order: by line, data tweets first, each in its first position.
+        kept = np.nonzero(keep)[0]
+        pos = np.concatenate([np.arange(nd), first_pos])
+        sel = pa.array(kept[np.lexsort((pos[kept], kept >= nd, par[kept]))])
+        cols = {k: pc.take(v, sel) for k, v in cols.items()}
         cols["hashtags"] = map_list_values(cols["hashtags_raw"], normalize_hashtag)
         cols["urls"] = map_list_values(cols["urls_raw"], normalize_url)
         self.posts = table_of(_POST_COLS, cols, int(keep.sum()))
@@ -471,16 +486,28 @@ def read_pages(path: str, source_file: str, chunk_rows: int,
             handed.append(lines[b.bad])
             if group.add(_with_source(b.posts, POST_SCHEMA, source_file),
                          _with_source(b.accounts, ACCOUNT_SCHEMA, source_file), [], b.records, False):
-                yield group.take()
+                yield _first_copies(group.take())
     finally:
         reader.close()
     if group.pending():
-        yield group.take()
+        yield _first_copies(group.take())
     picked = np.concatenate(handed) if handed else np.zeros(0, np.int64)
     if len(picked) or resume_at is not None:
         log.debug("%s: %d lines for the Python reader%s", source_file, len(picked),
                   f", and all from line {resume_at}" if resume_at is not None else "")
         yield from python_reader(_numbered(path, picked, resume_at))
+
+
+def _first_copies(chunk: Chunk) -> Chunk:
+    """Each post once per chunk, its first row (rows are in line order), as the Python reader does."""
+    ids = chunk.posts["post_id"].combine_chunks()
+    if len(ids) < 2:
+        return chunk
+    codes = np.asarray(pc.dictionary_encode(ids).indices)
+    firsts = np.unique(codes, return_index=True)[1]
+    if len(firsts) < len(ids):
+        chunk.posts = chunk.posts.take(pa.array(np.sort(firsts)))
+    return chunk
 
 
 def _physical(rows: np.ndarray, blanks: np.ndarray) -> np.ndarray:

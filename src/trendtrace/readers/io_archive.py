@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from trendtrace.model import ACCOUNT_SCHEMA, POST_SCHEMA, Chunk, InputError, Reject
-from trendtrace.readers._columns import (Regroup, blank_to_null, hashtag_lists, latest_per_account, list_from_text,
+from trendtrace.readers._columns import (Regroup, blank_to_null, hashtag_lists, list_from_text,
                                          per_distinct, table_of, to_number, url_lists)
 from trendtrace.readers._csv import csv_batches, read_header
 from trendtrace.readers._io import open_input
@@ -122,7 +122,8 @@ def _convert(t: pa.Table, lines: np.ndarray, source_file: str) -> tuple[pa.Table
     }, n)
     created = per_distinct(c("account_creation_date"), lambda a: _times(
         pc.utf8_trim_whitespace(a), ("%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")))
-    accounts = latest_per_account(table_of(ACCOUNT_SCHEMA, {
+    # Every row's snapshot: Regroup keeps the latest per account and the names of all of them.
+    accounts = table_of(ACCOUNT_SCHEMA, {
         "account_id": aid, "handle": blank("user_screen_name"),
         "display_name": blank("user_display_name"),
         "description": blank("user_profile_description"),
@@ -131,7 +132,7 @@ def _convert(t: pa.Table, lines: np.ndarray, source_file: str) -> tuple[pa.Table
         "followers": num("follower_count", pa.int64()),
         "following": num("following_count", pa.int64()),
         "seen_at": time, "source_format": "io-archive", "source_file": source_file,
-    }, n))
+    }, n)
     return posts, accounts, rejects
 
 

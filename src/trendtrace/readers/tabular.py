@@ -34,7 +34,7 @@ import pyarrow.parquet as pq
 from trendtrace.model import (ACCOUNT_SCHEMA, POST_SCHEMA, Chunk, InputError, Reject, hashtags_in, mentions_in,
                               urls_in)
 from trendtrace.readers._columns import (Regroup, TimeParser, as_string, blank_to_null, hashtag_lists,
-                                         latest_per_account, list_from_text, map_distinct, map_list_values,
+                                         list_from_text, map_distinct, map_list_values,
                                          python_lists, table_of, to_bool, to_number, url_lists)
 from trendtrace.readers._csv import csv_batches, read_header
 from trendtrace.readers._io import PARQUET_MAGIC, check_path, compression_of, open_input
@@ -278,7 +278,7 @@ def convert_table(table: pa.Table, lines: np.ndarray, m: Mapping[str, str], fmt:
         for f in ("verified", "default_profile", "default_profile_image"):
             if f in m:
                 acc[f] = to_bool(table[m[f]].combine_chunks())
-        accounts = latest_per_account(table_of(ACCOUNT_SCHEMA, acc, n))
+        accounts = table_of(ACCOUNT_SCHEMA, acc, n)  # every snapshot: Regroup keeps the latest
     else:
         accounts = ACCOUNT_SCHEMA.empty_table()
     return post_table, accounts, rejects, naive

@@ -150,7 +150,7 @@ def _account(u: dict[str, Any], seen: str | None, buf: RowBuffer) -> None:
         aid = str(aid)
     # The row is built at take() for the snapshot that survives: a user on every page of a chunk
     # is otherwise converted once per page (half the reader's time went to accounts).
-    buf.add_account_lazy(aid, u, seen, _account_row)
+    buf.add_account_lazy(aid, u, seen, _account_row, u.get("username"), u.get("name"))
 
 
 def _account_row(u: dict[str, Any], seen: str | None) -> tuple[Any, ...]:
