@@ -325,21 +325,21 @@ def merge_names(tables: list[pa.Table]) -> pa.Table:
                                  g["last_seen_max"]], schema=NAMES_SCHEMA)
 
 
-def first_latest_per_account(accounts: pa.Table) -> pa.Table:
-    """One row per ``account_id`` by the X v2 reader's rule: the latest ``seen_at``, ties to the
-    earlier row; when no row has a ``seen_at``, the later row."""
+def best_per_account(accounts: pa.Table) -> pa.Table:
+    """One row per ``account_id`` by the rule the store applies: the latest ``seen_at`` (missing
+    last), then the smallest handle, then display name (missing last), then the earlier row."""
     n = accounts.num_rows
     if n <= 1:
         return accounts
-    i = np.arange(n, dtype=np.int64)
-    seen_null = np.asarray(pc.is_null(accounts["seen_at"]), dtype=bool)
     order = pc.sort_indices(
-        pa.table({"a": accounts["account_id"], "s": accounts["seen_at"], "k": pa.array(np.where(seen_null, i, -i))}),
-        sort_keys=[("a", "ascending", "at_start"), ("s", "ascending", "at_start"), ("k", "ascending", "at_start")])
+        pa.table({"a": accounts["account_id"], "s": accounts["seen_at"], "h": accounts["handle"],
+                  "d": accounts["display_name"], "i": pa.array(np.arange(n))}),
+        sort_keys=[("a", "ascending", "at_end"), ("s", "descending", "at_end"), ("h", "ascending", "at_end"),
+                   ("d", "ascending", "at_end"), ("i", "ascending", "at_end")])
     acc = pc.take(accounts["account_id"], order).combine_chunks()
-    last = np.ones(n, dtype=bool)
-    last[:-1] = np.asarray(pc.fill_null(pc.not_equal(acc[:-1], acc[1:]), True))
-    return accounts.take(pc.filter(order, pa.array(last)))
+    first = np.ones(n, dtype=bool)
+    first[1:] = np.asarray(pc.fill_null(pc.not_equal(acc[1:], acc[:-1]), True))
+    return accounts.take(pc.filter(order, pa.array(first)))
 
 
 def table_of(schema: pa.Schema, columns: dict[str, Any], n: int) -> pa.Table:

@@ -44,14 +44,15 @@ class RowBuffer:
     column at once (Arrow's C parsers instead of a Python call per value). A post whose time does
     not parse is dropped there and, if it was a primary record, rejected with its line.
 
-    Accounts: with ``latest_wins`` (v2, where ``seen_at`` is an ISO string per page) an account
-    snapshot replaces the kept one only when its ``seen_at`` string is not older, and
-    :meth:`has_newer_account` lets the reader skip building a row at all; otherwise the last
-    snapshot in the file wins within a chunk.
+    Accounts: with ``latest_wins`` (v2, where ``seen_at`` is an ISO string per page) the kept
+    snapshot is the one the store would keep (:func:`_ranks_before`: the latest ``seen_at``, then
+    the smallest handle, then display name, then the first read), so that which snapshots meet in
+    a chunk does not matter; :meth:`add_account_lazy` does not even build the row of a snapshot
+    that loses. Otherwise the last snapshot in the file wins within a chunk.
     """
 
     __slots__ = ("source_format", "source_file", "posts", "primary", "accounts", "rejects",
-                 "naive_time", "records", "parse_times", "latest_wins", "lazy", "names")
+                 "naive_time", "records", "parse_times", "latest_wins", "lazy", "names", "_seen_keys")
 
     def __init__(self, source_format: str, source_file: str, parse_times: TimeParser,
                  latest_wins: bool = False) -> None:
@@ -64,7 +65,8 @@ class RowBuffer:
         self.accounts: dict[str, tuple[Any, ...]] = {}
         #: Snapshots kept as ``(source object, seen_at)`` by :meth:`add_account_lazy`, turned into rows
         #: at :meth:`take` (only the survivors: most snapshots are replaced by a later page's).
-        self.lazy: dict[str, tuple[Any, Any, Callable[[Any, Any], tuple[Any, ...]]]] = {}
+        self.lazy: dict[str, tuple[Any, Any, Callable[[Any, Any], tuple[Any, ...]], Any]] = {}
+        self._seen_keys: dict[Any, datetime | None] = {}
         #: Every (account, handle, display name, seen_at) met, kept or not: ``Chunk.names``.
         self.names: set[tuple[Any, Any, Any, Any]] = set()
         self.rejects: list[Reject] = []
@@ -91,34 +93,42 @@ class RowBuffer:
         if primary:
             self.primary.add(pid)
 
-    def has_newer_account(self, aid: str, seen: Any) -> bool:
-        """True when a snapshot of ``aid`` at least as recent as ``seen`` is already kept."""
+    def _key(self, seen: Any, handle: Any, name: Any) -> tuple[Any, Any, Any]:
+        """What ranks snapshots of one account: ``seen_at`` as a time, then handle, then name."""
+        k = self._seen_keys.get(seen)
+        if k is None and seen is not None and seen not in self._seen_keys:
+            k = _iso_key(seen)
+            if len(self._seen_keys) < 100_000:
+                self._seen_keys[seen] = k
+        return (k, handle, name)
+
+    def _kept_key(self, aid: str) -> tuple[Any, Any, Any] | None:
         lazy = self.lazy.get(aid)
         if lazy is not None:
-            s = lazy[1]
-        else:
-            old = self.accounts.get(aid)
-            if old is None:
-                return False
-            s = old[_SEEN_AT]
-        return s is not None and (seen is None or s >= seen)
+            return lazy[3]
+        old = self.accounts.get(aid)
+        return None if old is None else self._key(old[_SEEN_AT], old[1], old[2])
 
     def add_account_lazy(self, aid: str, obj: Any, seen: Any, build: Callable[[Any, Any], tuple[Any, ...]],
                          handle: Any, name: Any) -> None:
-        """Keep ``obj`` as the snapshot of ``aid`` (``latest_wins`` rule); ``build(obj, seen)`` makes
-        its row at :meth:`take`. Same result as ``add_account(build(obj, seen))``, as long as
-        ``build`` is pure and gives a row whose id is ``aid``, handle ``handle``, display name
-        ``name`` and ``seen_at`` ``seen``."""
+        """Keep ``obj`` as the snapshot of ``aid`` if it ranks first (``latest_wins`` rule);
+        ``build(obj, seen)`` makes its row at :meth:`take`. Same result as
+        ``add_account(build(obj, seen))``, as long as ``build`` is pure and gives a row whose id is
+        ``aid``, handle ``handle``, display name ``name`` and ``seen_at`` ``seen``."""
         self.names.add((aid, handle, name, seen))
-        if self.has_newer_account(aid, seen):
+        key = self._key(seen, handle, name)
+        kept = self._kept_key(aid)
+        if kept is not None and not _ranks_before(key, kept):
             return
         self.accounts.pop(aid, None)
-        self.lazy[aid] = (obj, seen, build)
+        self.lazy[aid] = (obj, seen, build, key)
 
     def add_account(self, row: tuple[Any, ...]) -> None:
         self.names.add((row[0], row[1], row[2], row[_SEEN_AT]))
-        if self.latest_wins and self.has_newer_account(row[0], row[_SEEN_AT]):
-            return
+        if self.latest_wins:
+            kept = self._kept_key(row[0])
+            if kept is not None and not _ranks_before(self._key(row[_SEEN_AT], row[1], row[2]), kept):
+                return
         self.lazy.pop(row[0], None)
         self.accounts[row[0]] = row
 
@@ -134,7 +144,7 @@ class RowBuffer:
         posts, bad = self._posts_table()
         rows = list(self.accounts.values())
         if self.lazy:
-            rows += [build(obj, seen) for obj, seen, build in self.lazy.values()]
+            rows += [build(obj, seen) for obj, seen, build, _ in self.lazy.values()]
         accounts = self._table(rows, ACCOUNT_COLS, ACCOUNT_SCHEMA, ("created_at", "seen_at"))[0]
         rejects = self.rejects
         if bad:
@@ -209,6 +219,33 @@ class RowBuffer:
             arrays["hashtags"] = map_list_values(arrays["hashtags_raw"], normalize_hashtag)
             arrays["urls"] = map_list_values(arrays["urls_raw"], normalize_url)
         return pa.Table.from_arrays([arrays[f.name] for f in schema], schema=schema), raw_first
+
+
+def _iso_key(seen: Any) -> datetime | None:
+    """An ISO time string as a naive UTC datetime for ranking snapshots; None if unreadable."""
+    if not isinstance(seen, str):
+        return None
+    try:
+        dt = datetime.fromisoformat(seen)
+    except ValueError:
+        return None
+    off = dt.utcoffset()
+    return dt.replace(tzinfo=None) if off is None else (dt - off).replace(tzinfo=None)
+
+
+def _ranks_before(a: tuple[Any, Any, Any], b: tuple[Any, Any, Any]) -> bool:
+    """True when snapshot key ``a`` (seen, handle, name) wins over ``b``: a later ``seen`` (a missing
+    one loses), else a smaller handle, else a smaller name (missing ones last). The store's
+    ``ORDER BY seen_at DESC NULLS LAST, handle, display_name``; equal keys keep the earlier."""
+    for i, (x, y) in enumerate(zip(a, b)):
+        if x == y:
+            continue
+        if y is None:
+            return True
+        if x is None:
+            return False
+        return x > y if i == 0 else x < y
+    return False
 
 
 _UTC_US = pa.timestamp("us", "UTC")

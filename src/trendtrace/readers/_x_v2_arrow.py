@@ -34,7 +34,7 @@ import pyarrow.compute as pc
 import pyarrow.json as pj
 
 from trendtrace.model import ACCOUNT_SCHEMA, POST_SCHEMA, Chunk, normalize_hashtag, normalize_url
-from trendtrace.readers._columns import (Regroup, _rebuild, first_latest_per_account, map_distinct, map_list_values,
+from trendtrace.readers._columns import (Regroup, _rebuild, best_per_account, map_distinct, map_list_values,
                                          table_of)
 from trendtrace.readers._rows import iso_times
 
@@ -456,16 +456,18 @@ def read_pages(path: str, source_file: str, chunk_rows: int,
     ``python_reader(numbered_lines)`` parses ``(line number, bytes)`` pairs with the Python reader.
     """
     blanks = blank_lines(path)
-    group = Regroup(chunk_rows, reduce=first_latest_per_account)
+    group = Regroup(chunk_rows, reduce=best_per_account)
     handed: list[np.ndarray] = []  # lines for the Python reader
     row = 0  # rows (non-blank lines) read so far
     resume_at: int | None = None
-    reader = pj.open_json(path, read_options=pj.ReadOptions(block_size=_BLOCK, use_threads=True),
-                          parse_options=pj.ParseOptions(explicit_schema=PAGE_SCHEMA,
-                                                        unexpected_field_behavior="ignore"))
+    reader = None
     try:
         while True:
             try:
+                if reader is None:  # opening parses the first block already
+                    reader = pj.open_json(path, read_options=pj.ReadOptions(block_size=_BLOCK, use_threads=True),
+                                          parse_options=pj.ParseOptions(explicit_schema=PAGE_SCHEMA,
+                                                                        unexpected_field_behavior="ignore"))
                 batch = reader.read_next_batch()
             except StopIteration:
                 break
@@ -488,7 +490,8 @@ def read_pages(path: str, source_file: str, chunk_rows: int,
                          _with_source(b.accounts, ACCOUNT_SCHEMA, source_file), [], b.records, False):
                 yield _first_copies(group.take())
     finally:
-        reader.close()
+        if reader is not None:
+            reader.close()
     if group.pending():
         yield _first_copies(group.take())
     picked = np.concatenate(handed) if handed else np.zeros(0, np.int64)
