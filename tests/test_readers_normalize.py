@@ -139,3 +139,26 @@ def test_list_from_text_roundtrip(items, style):
         cell = " ".join(items)
     got = list_from_text(pa.array([cell, None, "[]"])).to_pylist()
     assert got == [items, [], []]
+
+
+_URL_TOKENS = st.sampled_from(list("aZ09.-/_~:@!$&'()*+,;=%?#\\\"") + ["//", "/a/", "x.com", "t.co", " ", "\t", "é", "A"])
+
+
+@settings(max_examples=2000, deadline=None)
+@given(scheme=st.sampled_from(["http://", "https://", "HTTP://", "ftp://", "", "https:/"]),
+       rest=st.lists(_URL_TOKENS, max_size=10))
+def test_plain_url_shortcut_agrees_with_the_general_rule(scheme, rest):
+    # normalize_url answers plain URLs (lower-case host, no query, fragment or port) without
+    # urlsplit; with the shortcut disabled, the general rule must give the same string.
+    import re
+
+    from trendtrace import model
+
+    url = scheme + "".join(rest)
+    fast = model.normalize_url.__wrapped__(url)
+    shortcut = model._PLAIN_URL
+    model._PLAIN_URL = re.compile(r"(?!)")
+    try:
+        assert model.normalize_url.__wrapped__(url) == fast
+    finally:
+        model._PLAIN_URL = shortcut

@@ -214,18 +214,26 @@ def test_a_bad_line_goes_to_the_python_reader_with_its_number(tmp_path):
 @settings(max_examples=200, deadline=None)
 @given(lines=st.lists(st.sampled_from(["", " ", "\t\r", "x", " y", "{}", "\r"]), max_size=14),
        end=st.sampled_from(["", "\n"]), block=st.sampled_from([1, 2, 3, 7, 1 << 20]))
-def test_blank_lines_as_python_iterates(tmp_path_factory, lines, end, block):
+def test_scan_finds_blank_lines_as_python_iterates(tmp_path_factory, lines, end, block):
     p = tmp_path_factory.mktemp("b") / "f.txt"
     data = ("\n".join(lines) + end).encode()
     p.write_bytes(data)
-    expected = [i for i, line in enumerate(data.splitlines(keepends=True), 1) if not line.strip()]
+    numbered = list(enumerate(data.split(b"\n"), 1))
+    if numbered and numbered[-1][1] == b"":
+        numbered.pop()  # the file ends with a newline: no line after it
+    expected = [i for i, line in numbered if not line.strip()]
+    lengths = [len(line) + 1 for _, line in numbered]  # with the newline
+    if lengths and not data.endswith(b"\n"):
+        lengths[-1] -= 1
+    longest = max(lengths, default=0)
     old = xa._BLOCK
     xa._BLOCK = block
     try:
-        got = xa.blank_lines(str(p)).tolist() if data else []
+        got, got_longest = xa.scan_lines(str(p)) if data else (np.zeros(0), 0)
     finally:
         xa._BLOCK = old
-    assert got == expected
+    assert got.tolist() == expected
+    assert got_longest == longest
 
 
 @given(blanks=st.sets(st.integers(1, 60), max_size=20))

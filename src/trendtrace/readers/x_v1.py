@@ -69,8 +69,6 @@ def _status(t: dict[str, Any], lineno: int, buf: RowBuffer, primary: bool, seen:
     pid = _sid(t.get("id_str")) or _sid(t.get("id"))
     if pid is None:
         return "missing 'id_str'"
-    if buf.keeps(pid, primary, lineno):
-        return None  # already kept in this chunk (a much-retweeted original)
     user = t.get("user")
     if not isinstance(user, dict):
         return "missing 'user'"
@@ -82,6 +80,8 @@ def _status(t: dict[str, Any], lineno: int, buf: RowBuffer, primary: bool, seen:
         return "missing 'created_at'"
     if type(ca) is not str:
         return f"time {ca!r} is not a date"
+    if buf.keeps(pid, primary, lineno):
+        return None  # already kept in this chunk (a much-retweeted original)
     if seen is None:
         seen = ca  # nested statuses: their users are snapshots as of the outer status
 

@@ -56,8 +56,6 @@ def _post(t: dict[str, Any], lineno: int, buf: RowBuffer, tweets: dict[str, Any]
         return "missing 'id'"
     if type(pid) is not str:
         pid = str(pid)
-    if buf.keeps(pid, primary, lineno):
-        return None  # already kept in this chunk (the same retweeted original on many pages)
     aid = t.get("author_id")
     if aid is None:
         aid = (t.get("author") or _EMPTY).get("id")
@@ -70,6 +68,8 @@ def _post(t: dict[str, Any], lineno: int, buf: RowBuffer, tweets: dict[str, Any]
         return "missing 'created_at'"
     if type(ca) is not str:
         return f"time {ca!r} is not a date"
+    if buf.keeps(pid, primary, lineno):
+        return None  # already kept in this chunk (the same retweeted original on many pages)
 
     kind = "post"
     ref = ref_acc = reply_to = ref_t = None
