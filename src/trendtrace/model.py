@@ -284,6 +284,11 @@ def normalize_url(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), host, path, urlencode(query), ""))
 
 
+#: URLs whose canonical form is themselves but for a trailing "/": http(s), a lower-case host of
+#: letters, digits, dots and hyphens, and a path of visible ASCII without "?", "#" or "%".
+_PLAIN_URL = re.compile(r"https?://[a-z0-9.-]+(?:/[!\"$&-\x3e@-~]*)?")
+
+
 def _safe_port(parts: Any) -> bool:
     try:
         parts.port
