@@ -229,11 +229,12 @@ def test_scan_finds_blank_lines_as_python_iterates(tmp_path_factory, lines, end,
     old = xa._BLOCK
     xa._BLOCK = block
     try:
-        got, got_longest = xa.scan_lines(str(p)) if data else (np.zeros(0), 0)
+        got, got_longest, n_lines = xa.scan_lines(str(p)) if data else (np.zeros(0), 0, 0)
     finally:
         xa._BLOCK = old
     assert got.tolist() == expected
     assert got_longest == longest
+    assert n_lines == len(numbered)
 
 
 @given(blanks=st.sets(st.integers(1, 60), max_size=20))
@@ -247,3 +248,59 @@ def test_physical_line_numbers(blanks):
 def test_flattened_files_stay_with_the_python_reader(name, monkeypatch):
     fx = Path(__file__).parent / "fixtures" / "readers" / name
     assert not _used_arrow(fx, monkeypatch)
+
+
+def _pages_file(tmp_path: Path) -> Path:
+    sim = simulate(tmp_path / "sim", scenario="default", seed=5, posts=1500, fmt="x-v2")
+    return Path(sim.data_paths[0])
+
+
+@pytest.mark.parametrize("packing", ["gz", "zst", "two-gz-members", "two-zst-frames"])
+def test_compressed_pages_the_same(tmp_path, monkeypatch, packing):
+    import gzip
+
+    import zstandard
+
+    plain = _pages_file(tmp_path)
+    data = plain.read_bytes()
+    half = data.index(b"\n", len(data) // 2) + 1
+    if packing == "gz":
+        packed = gzip.compress(data)
+    elif packing == "zst":
+        packed = zstandard.ZstdCompressor().compress(data)
+    elif packing == "two-gz-members":  # `cat a.gz b.gz`: readers must not stop after the first
+        packed = gzip.compress(data[:half]) + gzip.compress(data[half:])
+    else:
+        z = zstandard.ZstdCompressor()
+        packed = z.compress(data[:half]) + z.compress(data[half:])
+    p = tmp_path / "pages.data"  # only the magic bytes tell the compression
+    p.write_bytes(packed)
+    assert _used_arrow(p, monkeypatch)
+    _same(p)
+    assert len(_ingest(p, True)["posts"]) == len(_ingest(plain, True)["posts"])  # nothing lost
+
+
+def test_truncated_compressed_pages_fail_as_the_python_reader_does(tmp_path):
+    import gzip
+
+    data = _pages_file(tmp_path).read_bytes()
+    p = tmp_path / "cut.jsonl.gz"
+    p.write_bytes(gzip.compress(data)[:-200])
+    with pytest.raises(InputError, match=r"cut\.jsonl\.gz: compressed data ends early"):
+        list(read_x_v2(p))
+    with pytest.raises(InputError, match=r"cut\.jsonl\.gz: compressed data ends early"):
+        list(read_x_v2(p, fast=False))
+
+
+def test_many_small_blocks_with_blank_and_bad_lines_the_same(tmp_path, monkeypatch):
+    # Small blocks: many Arrow batches, merged before conversion, line numbers carried across them.
+    lines = _pages_file(tmp_path).read_bytes().splitlines()
+    lines.insert(3, b"")
+    lines.insert(7, b'{"data": [{"id": "9", "created_at": "2021-06-01T10:00:00"}]}')  # rejected by Python
+    lines.insert(len(lines) // 2, b"   ")
+    p = tmp_path / "mixed.jsonl"
+    p.write_bytes(b"\n".join(lines) + b"\n")
+    monkeypatch.setattr(xa, "_BLOCK", 1 << 16)
+    monkeypatch.setattr(xa, "_CONVERT_BYTES", 1 << 17)
+    _same(p, chunk_rows=300)
+    assert _ingest(p, True)["report"][3] == 1

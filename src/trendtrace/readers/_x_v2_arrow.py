@@ -26,16 +26,17 @@ does not change the store.
 from __future__ import annotations
 
 import logging
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
 
-from trendtrace.model import ACCOUNT_SCHEMA, POST_SCHEMA, Chunk, normalize_hashtag, normalize_url
+from trendtrace.model import ACCOUNT_SCHEMA, POST_SCHEMA, Chunk, InputError, normalize_hashtag, normalize_url
 from trendtrace.readers._columns import (Regroup, _rebuild, best_per_account, map_distinct, map_list_values,
                                          table_of)
+from trendtrace.readers._io import compression_of, open_input
 from trendtrace.readers._rows import iso_times
 
 __all__ = ["read_pages", "scan_lines", "PAGE_SCHEMA"]
@@ -95,9 +96,10 @@ _UTC_US = pa.timestamp("us", "UTC")
 _NAIVE_US = pa.timestamp("us")
 
 
-def scan_lines(path: str) -> tuple[np.ndarray, int]:
-    """``(blank, longest)``: the physical (1-based) numbers of the whitespace-only lines of a plain
-    file, ascending, and the length of its longest line in bytes (newline included).
+def scan_lines(path: str) -> tuple[np.ndarray, int, int]:
+    """``(blank, longest, lines)``: the physical (1-based) numbers of the whitespace-only lines of a
+    file (plain, .gz or .zst), ascending; the length of its longest line in bytes (newline
+    included); and how many lines it has.
 
     A blank line starts the file or follows a newline and begins with a newline or whitespace
     byte. numpy finds the newlines of each block (about 0.8 s per GB, reading included) and only
@@ -109,7 +111,7 @@ def scan_lines(path: str) -> tuple[np.ndarray, int]:
     longest, line_start = 0, 0  # line_start: file offset where the current line began
     offset = 0  # file offset of the block
     pending, line, started = True, 1, False  # a line that may be blank runs into the next block
-    with open(path, "rb", buffering=0) as f:
+    with open_input(path) as f:
         while n := f.readinto(buf):
             a = np.frombuffer(buf, np.uint8, n)
             nl = np.flatnonzero(a == 10)
@@ -142,7 +144,8 @@ def scan_lines(path: str) -> tuple[np.ndarray, int]:
             del a  # numpy must let go of the buffer before the next readinto
     if pending and started:
         found.append(line)
-    return np.asarray(found, dtype=np.int64), max(longest, offset - line_start)
+    lines = before + (1 if offset > line_start else 0)  # a last line without a newline counts
+    return np.asarray(found, dtype=np.int64), max(longest, offset - line_start), lines
 
 
 def _field(arr: pa.Array, *names: str) -> pa.Array:
@@ -466,7 +469,12 @@ def read_pages(path: str, source_file: str, chunk_rows: int,
 
     ``python_reader(numbered_lines)`` parses ``(line number, bytes)`` pairs with the Python reader.
     """
-    blanks, longest = scan_lines(path)
+    try:
+        blanks, longest, n_lines = scan_lines(path)
+    except InputError:
+        # Damaged compressed data: the Python reader yields what comes before it, then says so.
+        yield from python_reader(_numbered(path, np.zeros(0, np.int64), 1))
+        return
     # Arrow parses blocks of whole lines, several at once; its memory grows with the block size
     # (about 0.4 GB at 4 MB, 0.9 GB at 16 MB, for the same speed), so blocks are small unless a
     # line is longer.
@@ -483,13 +491,13 @@ def read_pages(path: str, source_file: str, chunk_rows: int,
             batch = None
             try:
                 if reader is None:  # opening parses the first block already
-                    reader = pj.open_json(path, read_options=pj.ReadOptions(block_size=block, use_threads=True),
+                    reader = pj.open_json(_arrow_input(path), read_options=pj.ReadOptions(block_size=block, use_threads=True),
                                           parse_options=pj.ParseOptions(explicit_schema=PAGE_SCHEMA,
                                                                         unexpected_field_behavior="ignore"))
                 batch = reader.read_next_batch()
             except StopIteration:
                 pass
-            except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
+            except (pa.ArrowException, OSError) as exc:
                 # Not JSON, or a field of another type: the Python reader takes it from the first
                 # line not converted yet.
                 resume_at = int(_physical(np.asarray([row], np.int64), blanks)[0])
@@ -523,6 +531,10 @@ def read_pages(path: str, source_file: str, chunk_rows: int,
     finally:
         if reader is not None:
             reader.close()
+    if resume_at is None and row < n_lines - len(blanks):
+        # Arrow stopped early without a word (a compressed stream of several members?): the rest
+        # is the Python reader's.
+        resume_at = int(_physical(np.asarray([row], np.int64), blanks)[0])
     if group.pending():
         yield _first_copies(group.take())
     picked = np.concatenate(handed) if handed else np.zeros(0, np.int64)
@@ -558,10 +570,19 @@ def _physical(rows: np.ndarray, blanks: np.ndarray) -> np.ndarray:
 
 def _numbered(path: str, picked: np.ndarray, resume_at: int | None) -> Iterator[tuple[int, bytes]]:
     wanted = set(picked.tolist())
-    with open(path, "rb") as f:
+    with open_input(path) as f:
         for lineno, line in enumerate(f, 1):
             if lineno in wanted or (resume_at is not None and lineno >= resume_at):
                 yield lineno, line
+
+
+def _arrow_input(path: str) -> Any:
+    """What ``pyarrow.json`` reads: the path, or a decompressing stream over it."""
+    with open(path, "rb") as f:
+        kind = compression_of(f.read(4))
+    if kind is None:
+        return path
+    return pa.CompressedInputStream(pa.OSFile(path), "gzip" if kind == "gz" else "zstd")
 
 
 def _with_source(table: pa.Table, schema: pa.Schema, source_file: str) -> pa.Table:

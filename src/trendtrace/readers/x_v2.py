@@ -30,8 +30,8 @@ from typing import Any, Iterable, Iterator
 
 import orjson
 
-from trendtrace.model import Chunk
-from trendtrace.readers._io import compression_of, open_input
+from trendtrace.model import Chunk, InputError
+from trendtrace.readers._io import open_input
 from trendtrace.readers._jsonl import numbered_records
 from trendtrace.readers._rows import RowBuffer, gc_paused, iso_times
 
@@ -275,7 +275,7 @@ def _parse_x_v2(numbered: Iterable[tuple[int, bytes]], source_file: str, chunk_r
 def read_x_v2(path: str | os.PathLike[str], chunk_rows: int = 50_000, fast: bool = True) -> Iterator[Chunk]:
     """Open ``path`` (plain, .gz or .zst) and :func:`parse_x_v2` it.
 
-    A plain file whose first line is a response page goes through the Arrow reader
+    A file whose first line is a response page goes through the Arrow reader
     (:mod:`trendtrace.readers._x_v2_arrow`, several times faster), which hands back to
     :func:`parse_numbered` every line it does not read exactly as this module would. ``fast=False``
     reads the whole file here.
@@ -291,12 +291,12 @@ def read_x_v2(path: str | os.PathLike[str], chunk_rows: int = 50_000, fast: bool
 
 
 def _pages_first(path: str) -> bool:
-    """True for an uncompressed file whose first line is a response page (has data or includes)."""
-    with open(path, "rb") as f:
-        if compression_of(f.read(4)) is not None:
-            return False
-        f.seek(0)
-        first = f.readline(1 << 26)
+    """True for a file (plain or compressed) whose first line is a response page."""
+    try:
+        with open_input(path) as f:
+            first = f.readline(1 << 26)
+    except InputError:
+        return False  # damaged: the Python reader says so, after what it can read
     try:
         obj = orjson.loads(first)
     except orjson.JSONDecodeError:
