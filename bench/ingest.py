@@ -27,7 +27,7 @@ OUT = HERE / "out"
 
 CHILD = r"""
 import json, os, resource, sys, time
-paths, fmt, db, mode = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+paths, fmt, db, mode, memory = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
 def cpu():
     r = resource.getrusage(resource.RUSAGE_SELF)
     return r.ru_utime + r.ru_stime
@@ -40,11 +40,11 @@ t0, c0 = time.perf_counter(), cpu()
 records = rejects = 0
 if mode == "store":  # what `trendtrace ingest` does
     with Store(db) as s:
-        r = s.ingest(paths, fmt)
+        r = s.ingest(paths, fmt, memory_limit=memory)
         n, records, rejects = s.count("posts"), r.records, r.rejects
 elif mode == "python-reader":  # the same, with the X v2 Python reader for every line
     with Store(db) as s:
-        r = s.ingest(paths, fmt, reader=lambda p, f, m, c: read_x_v2(p, c, fast=False))
+        r = s.ingest(paths, fmt, reader=lambda p, f, m, c: read_x_v2(p, c, fast=False), memory_limit=memory)
         n, records, rejects = s.count("posts"), r.records, r.rejects
 elif mode == "arrow-parse":  # only pyarrow.json parsing the pages with the reader's schema
     n = 0
@@ -87,11 +87,11 @@ def ensure_data(fmt: str, posts: int) -> list[str]:
     return paths
 
 
-def measure(fmt: str, posts: int, mode: str = "store") -> dict:
+def measure(fmt: str, posts: int, mode: str = "store", memory: str = "1GB") -> dict:
     paths = ensure_data(fmt, posts)
     db = OUT / f"bench-{fmt}-{posts}.duckdb"
     db.unlink(missing_ok=True)
-    res = subprocess.run([sys.executable, "-c", CHILD, json.dumps(paths), fmt, str(db), mode],
+    res = subprocess.run([sys.executable, "-c", CHILD, json.dumps(paths), fmt, str(db), mode, memory],
                          capture_output=True, text=True, check=True)
     db.unlink(missing_ok=True)
     out = json.loads(res.stdout.strip().splitlines()[-1])
@@ -105,23 +105,25 @@ def main() -> None:
     ap.add_argument("--posts", type=int, default=1_000_000)
     ap.add_argument("--formats", default="x-v2,x-v1,io-archive,csv,parquet,coortweet")
     ap.add_argument("--no-baselines", action="store_true", help="skip the baselines measured after each format")
+    ap.add_argument("--ingest-memory", default="1GB", help="DuckDB memory limit while ingesting (the ingest_memory "
+                    "setting; default 1GB as in the CLI)")
     args = ap.parse_args()
     OUT.mkdir(exist_ok=True)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print(f"load average before: {os.getloadavg()[0]:.1f}")
+    print(f"load average before: {os.getloadavg()[0]:.1f}; ingest_memory {args.ingest_memory}")
     print("| format | input posts (file MB) | stored posts | seconds | posts/s | CPU s | peak RSS MB "
           "| at 1/4 size: seconds, CPU s, peak RSS MB |")
     print("|---|---|---|---|---|---|---|---|")
     baselines = []
     for fmt in args.formats.split(","):
-        big = measure(fmt, args.posts)
-        small = measure(fmt, args.posts // 4)
+        big = measure(fmt, args.posts, memory=args.ingest_memory)
+        small = measure(fmt, args.posts // 4, memory=args.ingest_memory)
         print(f"| {fmt} | {args.posts:,} ({big['size_mb']:.0f}) | {big['posts']:,} | {big['seconds']:.1f} | "
               f"{big['posts_per_s']:,.0f} | {big['cpu_seconds']:.1f} | {big['peak_rss_mb']:.0f} | "
               f"{small['seconds']:.1f}, {small['cpu_seconds']:.1f}, {small['peak_rss_mb']:.0f} |", flush=True)
         if not args.no_baselines:
             for mode, what in BASELINES.get(fmt, []):
-                b = measure(fmt, args.posts, mode)
+                b = measure(fmt, args.posts, mode, args.ingest_memory)
                 baselines.append((fmt, mode, what, b, big))
     if baselines:
         print("\nBaselines, same input and run (ratio = trendtrace ingest time / baseline time):\n")

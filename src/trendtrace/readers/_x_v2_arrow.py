@@ -18,6 +18,10 @@ is read by exactly one of the two:
   over from the first line not yet read;
 - blank lines, which Arrow skips: they are found first, so rows keep their physical line numbers.
 
+Compressed files are read the same way (decompressed twice: once to find the blank lines, once by
+Arrow); damaged compressed data is left to the Python reader, which yields what comes before the
+damage and then says where it is.
+
 Per line, both readers give the same rows. Across lines the store decides (the first copy of a
 post in the file wins; an account keeps its latest snapshot), so which reader read which line
 does not change the store.
@@ -174,11 +178,6 @@ def _last_per(parents: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
     idx = np.nonzero(mask)[0]
     out[parents[idx]] = idx  # ascending indices: for repeated parents the last write wins
     return out
-
-
-def _time_bad(s: pa.Array) -> np.ndarray:
-    """True where a time string is present but not of the API's shape."""
-    return _bool(pc.and_(pc.is_valid(s), pc.invert(pc.fill_null(pc.match_substring_regex(s, _TIME_RE), False))))
 
 
 def _tags(ents: pa.Array) -> pa.Array:
@@ -464,7 +463,7 @@ _ACCOUNT_COLS = pa.schema([f for f in ACCOUNT_SCHEMA if f.name not in ("source_f
 
 def read_pages(path: str, source_file: str, chunk_rows: int,
                python_reader: Callable[[Iterable[tuple[int, bytes]]], Iterator[Chunk]]) -> Iterator[Chunk]:
-    """Chunks of a plain (uncompressed) X v2 page file: Arrow reads what it can, ``python_reader``
+    """Chunks of an X v2 page file (plain, .gz or .zst): Arrow reads what it can, ``python_reader``
     the rest.
 
     ``python_reader(numbered_lines)`` parses ``(line number, bytes)`` pairs with the Python reader.
