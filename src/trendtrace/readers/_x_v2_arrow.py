@@ -500,7 +500,7 @@ def read_pages(path: str, source_file: str, chunk_rows: int,
                 # Not JSON, or a field of another type: the Python reader takes it from the first
                 # line not converted yet.
                 resume_at = int(_physical(np.asarray([row], np.int64), blanks)[0])
-                log.debug("%s: Arrow stops at line %d (%s); the Python reader reads the rest",
+                log.debug("%s: Arrow stops at line %d (%s)",
                           source_file, resume_at, str(exc).splitlines()[0])
                 break
             if batch is not None:
@@ -538,8 +538,10 @@ def read_pages(path: str, source_file: str, chunk_rows: int,
         yield _first_copies(group.take())
     picked = np.concatenate(handed) if handed else np.zeros(0, np.int64)
     if len(picked) or resume_at is not None:
-        log.debug("%s: %d lines for the Python reader%s", source_file, len(picked),
-                  f", and all from line {resume_at}" if resume_at is not None else "")
+        parts = ([f"{len(picked):,} lines"] if len(picked) else []) + \
+            ([f"every line from {resume_at:,} on"] if resume_at is not None else [])
+        log.info("%s: %s left to the slower Python reader (not plain response pages, missing fields, times "
+                 "of another shape, or JSON the fast reader cannot parse)", source_file, " and ".join(parts))
         yield from python_reader(_numbered(path, picked, resume_at))
 
 
