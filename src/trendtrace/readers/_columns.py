@@ -314,17 +314,6 @@ def names_of(accounts: pa.Table) -> pa.Table:
                                 schema=NAMES_SCHEMA)
 
 
-def merge_names(tables: list[pa.Table]) -> pa.Table:
-    """Several ``NAMES_SCHEMA`` tables as one (first of the firsts, last of the lasts)."""
-    t = pa.concat_tables(tables)
-    if len(tables) == 1 or not t.num_rows:
-        return t
-    g = t.group_by(["account_id", "handle", "display_name"], use_threads=False).aggregate(
-        [("first_seen", "min"), ("last_seen", "max")])
-    return pa.Table.from_arrays([g["account_id"], g["handle"], g["display_name"], g["first_seen_min"],
-                                 g["last_seen_max"]], schema=NAMES_SCHEMA)
-
-
 def best_per_account(accounts: pa.Table) -> pa.Table:
     """One row per ``account_id`` by the rule the store applies: the latest ``seen_at`` (missing
     last), then the smallest handle, then display name (missing last), then the earlier row."""
