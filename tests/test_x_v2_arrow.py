@@ -304,3 +304,59 @@ def test_many_small_blocks_with_blank_and_bad_lines_the_same(tmp_path, monkeypat
     monkeypatch.setattr(xa, "_CONVERT_BYTES", 1 << 17)
     _same(p, chunk_rows=300)
     assert _ingest(p, True)["report"][3] == 1
+
+
+def test_a_full_api_page_stays_with_arrow_and_matches(tmp_path, monkeypatch):
+    # A page with the fields twarc2 asks for and the readers ignore (edit history, context
+    # annotations, note_tweet, withheld, media/places/polls includes, url previews, user entities,
+    # meta tokens): they must neither trip Arrow's schema nor change a row.
+    tweet = {
+        "id": "1501", "author_id": "u1", "created_at": "2023-05-01T10:00:00.000Z", "text": "hello #Pak https://t.co/x",
+        "lang": "en", "source": "Twitter Web App", "conversation_id": "1501", "edit_history_tweet_ids": ["1501"],
+        "possibly_sensitive": False, "reply_settings": "everyone",
+        "context_annotations": [{"domain": {"id": "10", "name": "Person"}, "entity": {"id": "1", "name": "X"}}],
+        "note_tweet": {"text": "a longer text #Pak", "entities": {"hashtags": [{"start": 14, "end": 18, "tag": "Pak"}]}},
+        "withheld": {"copyright": False, "country_codes": ["DE"]},
+        "attachments": {"media_keys": ["3_9"], "poll_ids": ["77"]},
+        "geo": {"place_id": "abc", "coordinates": {"type": "Point", "coordinates": [67.0, 24.8]}},
+        "entities": {
+            "hashtags": [{"start": 6, "end": 10, "tag": "Pak"}],
+            "urls": [{"start": 11, "end": 23, "url": "https://t.co/x", "expanded_url": "https://example.com/a?utm_source=t",
+                      "display_url": "example.com/a", "images": [{"url": "https://pbs/x.jpg", "width": 10, "height": 10}],
+                      "status": 200, "title": "A", "description": "B", "unwound_url": "https://example.com/a"}],
+            "mentions": [{"start": 0, "end": 3, "username": "Bob", "id": "u2"}],
+            "annotations": [{"start": 0, "end": 4, "probability": 0.5, "type": "Other", "normalized_text": "hello"}],
+            "cashtags": [{"start": 0, "end": 2, "tag": "BTC"}],
+        },
+        "public_metrics": {"retweet_count": 1, "reply_count": 2, "like_count": 3, "quote_count": 4,
+                           "impression_count": 50, "bookmark_count": 0},
+        "referenced_tweets": [{"type": "quoted", "id": "1400"}],
+    }
+    quoted = {"id": "1400", "author_id": "u2", "created_at": "2023-04-30T10:00:00.000Z", "text": "quoted",
+              "edit_history_tweet_ids": ["1400"], "entities": {"mentions": [{"start": 0, "end": 3, "username": "x", "id": "9"}]}}
+    user = {"id": "u1", "username": "alpha", "name": "Alpha", "created_at": "2020-01-01T00:00:00.000Z",
+            "description": "about #me", "location": "Lahore", "url": "https://t.co/p", "protected": False,
+            "verified": False, "verified_type": "none", "pinned_tweet_id": "1501",
+            "profile_image_url": "https://pbs.twimg.com/profile_images/1/a_normal.jpg",
+            "entities": {"url": {"urls": [{"start": 0, "end": 14, "url": "https://t.co/p",
+                                           "expanded_url": "https://alpha.example/", "display_url": "alpha.example"}]},
+                         "description": {"hashtags": [{"start": 6, "end": 9, "tag": "me"}]}},
+            "public_metrics": {"followers_count": 10, "following_count": 20, "tweet_count": 30, "listed_count": 1,
+                               "like_count": 5}}
+    page = {"data": [tweet], "includes": {"users": [user, dict(user, id="u2", username="bob", name="Bob")],
+                                          "tweets": [quoted], "media": [{"media_key": "3_9", "type": "photo"}],
+                                          "places": [{"id": "abc", "full_name": "Karachi"}],
+                                          "polls": [{"id": "77", "options": [{"position": 1, "label": "a", "votes": 1}]}]},
+            "meta": {"result_count": 1, "newest_id": "1501", "oldest_id": "1501", "next_token": "b26v"},
+            "errors": [{"value": "9", "detail": "Could not find user", "title": "Not Found Error", "type": "x"}],
+            "__twarc": {"url": "https://api.twitter.com/2/tweets/search/all?x=1", "version": "2.14.0",
+                        "retrieved_at": "2023-05-02T00:00:00+00:00"}}
+    p = tmp_path / "full.jsonl"
+    p.write_text(json.dumps(page) + "\n" + json.dumps(page) + "\n")
+    handed = []
+    real = xa._numbered
+    monkeypatch.setattr(xa, "_numbered", lambda *a: handed.append(a) or real(*a))
+    _same(p)
+    assert handed == []  # read by Arrow alone
+    posts = _ingest(p, True)["posts"]
+    assert len(posts) == 2
