@@ -68,6 +68,7 @@ _TWEET = _struct(
     id=_S, author_id=_S, created_at=_S, text=_S, lang=_S, source=_S, in_reply_to_user_id=_S,
     referenced_tweets=pa.list_(_struct(type=_S, id=_S, author_id=_S)),
     entities=_ENTITIES,
+    note_tweet=_struct(text=_S, entities=_ENTITIES),
     attachments=_struct(media_keys=_LIST),
     geo=_struct(coordinates=_struct(type=_S, coordinates=pa.list_(pa.float64()))),
     public_metrics=_struct(like_count=_I, retweet_count=_I, reply_count=_I, quote_count=_I),
@@ -211,6 +212,14 @@ def _present(ents: pa.Array) -> np.ndarray:
     return out & any_key
 
 
+def _entities(tweets: pa.Array) -> pa.Array:
+    """Each tweet's entities: ``note_tweet.entities`` when that object has any key, else ``entities``."""
+    if not len(tweets):
+        return pc.struct_field(tweets, "entities")
+    note = _field(tweets, "note_tweet", "entities")
+    return pc.if_else(pa.array(_present(note)), note, pc.struct_field(tweets, "entities"))
+
+
 def _pick(arr: pa.Array, idx: np.ndarray, mask: np.ndarray) -> pa.Array:
     """``arr[idx]`` where ``mask``, else null (``idx`` is ignored there)."""
     if not len(arr) or not mask.any():
@@ -337,10 +346,10 @@ class _Batch:
 
         # Tags and links: a retweet's come from the retweeted tweet when its entities are at hand
         # (the retweet's own text is cut at 140 characters).
-        own = pc.struct_field(tw, "entities")
+        own = _entities(tw)
         tags, links = _tags(own), _links(own)
         if ni:
-            ient = pc.struct_field(it, "entities")
+            ient = _entities(it)
             from_ref = (kind == "repost") & hit & _present(ient)[np.where(hit, found, 0)]
             if from_ref.any():
                 sel, at = pa.array(from_ref), pa.array(np.where(hit, found, 0))
@@ -357,7 +366,8 @@ class _Batch:
             "account_id": pc.struct_field(tw, "author_id"),
             "time": time,
             "kind": pa.array(kind, _S) if m else pa.nulls(0, _S),
-            "text": pc.struct_field(tw, "text"),
+            # A post over 280 characters: its whole text (and entities) are in note_tweet.
+            "text": pc.coalesce(_nz(_field(tw, "note_tweet", "text")), pc.struct_field(tw, "text")),
             "lang": pc.struct_field(tw, "lang"),
             "ref_post_id": ref,
             "ref_account_id": ref_acc,

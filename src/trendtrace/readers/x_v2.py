@@ -13,7 +13,9 @@ Mapping to the post schema (see ``docs/formats.md``):
   ``replied_to`` id whenever there is one (a quote can also be a reply).
 - ``ref_account_id``: the referenced tweet's ``author_id`` (from ``includes.tweets`` or the flattened
   entry), else ``in_reply_to_user_id`` for replies.
-- hashtags / URLs from ``entities``; for a repost from the retweeted tweet's entities when it is at
+- text and entities from ``note_tweet`` when there is one (a post longer than 280 characters),
+  else ``text`` and ``entities``.
+- hashtags / URLs from those entities; for a repost from the retweeted tweet's when it is at
   hand, since the retweet's own text is cut at 140 characters. URLs: ``unwound_url``, else
   ``expanded_url``, else ``url``.
 - Tweets in ``includes.tweets`` (and full tweets in flattened ``referenced_tweets``) are posts of
@@ -102,10 +104,12 @@ def _post(t: dict[str, Any], lineno: int, buf: RowBuffer, tweets: dict[str, Any]
         kind = "reply"
         ref_acc = _sid(t["in_reply_to_user_id"])
 
-    ent = t.get("entities")
+    text, ent = _full(t)
     tag_ent = ent
-    if kind == "repost" and ref_t is not None and ref_t.get("entities"):
-        tag_ent = ref_t["entities"]
+    if kind == "repost" and ref_t is not None:
+        ref_ent = _full(ref_t)[1]
+        if ref_ent:
+            tag_ent = ref_ent
     if tag_ent:
         hs = tag_ent.get("hashtags")
         if hs:
@@ -134,12 +138,28 @@ def _post(t: dict[str, Any], lineno: int, buf: RowBuffer, tweets: dict[str, Any]
                 lat = lon = None
     pm = t.get("public_metrics") or _EMPTY
     buf.add_post(
-        (pid, aid, ca, kind, t.get("text"), t.get("lang"), ref, ref_acc, reply_to, None, hashtags_raw,
+        (pid, aid, ca, kind, text, t.get("lang"), ref, ref_acc, reply_to, None, hashtags_raw,
          None, urls_raw, mentions, media, t.get("source"), lat, lon, pm.get("like_count"),
          pm.get("retweet_count"), pm.get("reply_count"), pm.get("quote_count"), lineno),
         primary,
     )
     return None
+
+
+def _full(t: dict[str, Any]) -> tuple[Any, Any]:
+    """``(text, entities)`` of a tweet: those of ``note_tweet`` when the tweet has one.
+
+    A post longer than 280 characters comes with its first 280 in ``text`` (and their entities in
+    ``entities``) and the whole of it, with entities, in ``note_tweet``.
+    """
+    text, ent = t.get("text"), t.get("entities")
+    nt = t.get("note_tweet")
+    if nt:
+        if nt.get("text"):
+            text = nt["text"]
+        if nt.get("entities"):
+            ent = nt["entities"]
+    return text, ent
 
 
 def _account(u: dict[str, Any], seen: str | None, buf: RowBuffer) -> None:
