@@ -217,7 +217,10 @@ def _entities(tweets: pa.Array) -> pa.Array:
     if not len(tweets):
         return pc.struct_field(tweets, "entities")
     note = _field(tweets, "note_tweet", "entities")
-    return pc.if_else(pa.array(_present(note)), note, pc.struct_field(tweets, "entities"))
+    has = _present(note)
+    if not has.any():
+        return pc.struct_field(tweets, "entities")
+    return pc.if_else(pa.array(has), note, pc.struct_field(tweets, "entities"))
 
 
 def _pick(arr: pa.Array, idx: np.ndarray, mask: np.ndarray) -> pa.Array:
