@@ -48,7 +48,8 @@ SETTINGS: tuple[Setting, ...] = (
     _S("on_error", "skip", "What to do with a bad input record: 'skip' it (counted, written to the "
        "rejects file next to the store) or 'fail' at the first one.", "store", choices=("skip", "fail")),
     _S("ingest_memory", "1GB", "DuckDB memory limit while ingesting; staged rows beyond it spill to "
-       "disk next to the store, so memory stays flat however large the file.", "store"),
+       "disk next to the store. Peak memory is about this plus the reader's 0.4-0.6 GB: with 256MB it "
+       "stayed under 1 GB from 1M to 4M posts, at 13% more time (docs/benchmarks.md).", "store"),
     _S("chunk_rows", 50_000, "Records parsed per batch before handing them to the store (memory "
        "stays flat in the input size).", "store", _positive),
     # ---------------------------------------------------------------- simulation
