@@ -270,7 +270,7 @@ class _Batch:
         upar = np.asarray(pc.list_parent_indices(users), dtype=np.int64)
         tw = pa.concat_arrays([d, it])
         par = np.concatenate([dpar, ipar])
-        nd, ni, m = len(d), len(it), len(d) + len(it)
+        nd, m = len(d), len(d) + len(it)
         tid = pc.struct_field(tw, "id")
         fields = (_valid(_nz(tid)) & _valid(pc.struct_field(tw, "author_id"))
                   & _valid(pc.struct_field(tw, "created_at")))
@@ -285,10 +285,9 @@ class _Batch:
         bad[upar[u_bad]] = True
         self.bad = bad
 
-        # Ids as small integers per batch so that (line, id) pairs are int64 keys.
-        refs = pc.struct_field(tw, "referenced_tweets")
-        rflat = pc.list_flatten(refs)
-        rid = pc.struct_field(rflat, "id")
+        # Ids (of tweets and of the tweets they reference) as small integers per batch, so that
+        # (line, id) pairs are int64 keys.
+        rid = pc.struct_field(pc.list_flatten(pc.struct_field(tw, "referenced_tweets")), "id")
         codes = pc.dictionary_encode(pa.concat_arrays([tid, rid])).indices
         codes = np.asarray(pc.fill_null(codes, -1), dtype=np.int64) + 1
         width = int(codes.max()) + 1 if len(codes) else 1
@@ -298,66 +297,17 @@ class _Batch:
 
         # Included tweets as the Python reader keys them (a dict by id: the last copy of an id on
         # a page wins) for lookups; as posts only when not also a data tweet of the same page.
-        i_has_id = _valid(tid)[nd:]
-        last = np.zeros(ni, bool)
-        first_pos = np.arange(ni)  # where the Python reader's dict puts an id: its first copy
-        if ni:
-            order = np.lexsort((np.arange(ni), ikey))
-            sk = ikey[order]
-            is_last = np.ones(ni, bool)
-            is_last[:-1] = sk[:-1] != sk[1:]
-            last[order[is_last]] = True
-            starts = np.ones(ni, bool)
-            starts[1:] = sk[1:] != sk[:-1]
-            first_pos[order] = order[np.nonzero(starts)[0][np.cumsum(starts) - 1]]
-        usable = last & i_has_id
+        last, first_pos = _copies(ikey)
+        usable = last & _valid(tid)[nd:]
         srt = np.argsort(ikey[usable], kind="stable")
         lookup_keys, lookup_idx = ikey[usable][srt], np.nonzero(usable)[0][srt]
 
         keep = fields & ~bad[par] if m else np.zeros(0, bool)
         keep[nd:] &= last & ~np.isin(ikey, dkey)
 
-        # Reference: the last retweeted, else quoted, else replied_to entry.
-        nrefs = np.asarray(pc.fill_null(pc.list_value_length(refs), 0), dtype=np.int64)
-        rpar = np.asarray(pc.list_parent_indices(refs), dtype=np.int64)
-        rtype = pc.struct_field(rflat, "type")
-        rt = _last_per(rpar, _bool(pc.equal(rtype, "retweeted")), m)
-        qt = _last_per(rpar, _bool(pc.equal(rtype, "quoted")), m)
-        rp = _last_per(rpar, _bool(pc.equal(rtype, "replied_to")), m)
-        in_reply = pc.struct_field(tw, "in_reply_to_user_id")
-        has_refs = nrefs > 0
-        kind = np.where(has_refs,
-                        np.where(rt >= 0, "repost", np.where(qt >= 0, "quote", np.where(rp >= 0, "reply", "post"))),
-                        np.where(_valid(in_reply), "reply", "post"))
-        use = np.where(rt >= 0, rt, np.where(qt >= 0, qt, rp))
-        has_use = has_refs & (use >= 0)
-        ref = _pick(_nz(rid), use, has_use)
-        found = np.full(m, -1, np.int64)
-        if m and len(lookup_keys):
-            key = par * width + np.where(has_use, rcode[np.where(has_use, use, 0)] if len(rcode) else 0, -1)
-            pos = np.minimum(np.searchsorted(lookup_keys, key), len(lookup_keys) - 1)
-            hit = has_use & _valid(ref) & (lookup_keys[pos] == key)
-            found = np.where(hit, lookup_idx[pos], -1)
-        hit = found >= 0
-        it_author = _nz(pc.struct_field(it, "author_id"))
-        # Found among the included tweets: its author; else a flattened entry's own author_id.
-        ref_author = pc.coalesce(_pick(it_author, found, hit), _pick(_nz(pc.struct_field(rflat, "author_id")), use,
-                                                                      has_use & ~hit))
-        ref_acc = pc.coalesce(ref_author, pc.if_else(pa.array(kind == "reply"), _nz(in_reply), pa.scalar(None, _S))) \
-            if m else pa.nulls(0, _S)
-        reply_to = _pick(_nz(rid), rp, has_refs & (rp >= 0))
-
-        # Tags and links: a retweet's come from the retweeted tweet when its entities are at hand
-        # (the retweet's own text is cut at 140 characters).
+        kind, ref, ref_acc, reply_to, found = _references(tw, par, it, width, rcode, lookup_keys, lookup_idx)
         own = _entities(tw)
-        tags, links = _tags(own), _links(own)
-        if ni:
-            ient = _entities(it)
-            from_ref = (kind == "repost") & hit & _present(ient)[np.where(hit, found, 0)]
-            if from_ref.any():
-                sel, at = pa.array(from_ref), pa.array(np.where(hit, found, 0))
-                tags = pc.if_else(sel, pc.take(_tags(ient), at), tags)
-                links = pc.if_else(sel, pc.take(_links(ient), at), links)
+        tags, links = _tags_and_links(own, it, kind, found)
         mlists = pc.struct_field(own, "mentions")
         mentions = _keep(mlists, map_distinct(pc.struct_field(pc.list_flatten(mlists), "username"), str.lower))
         media = pc.struct_field(pc.struct_field(tw, "attachments"), "media_keys")
@@ -397,27 +347,7 @@ class _Batch:
         cols["urls"] = map_list_values(cols["urls_raw"], normalize_url)
         self.posts = table_of(_POST_COLS, cols, int(keep.sum()))
 
-        ukeep = _valid(_nz(pc.struct_field(u, "id"))) & ~bad[upar] if len(upar) else np.zeros(0, bool)
-        usel = pa.array(ukeep)
-        upm = pc.struct_field(u, "public_metrics")
-        acc = {
-            "account_id": pc.struct_field(u, "id"),
-            "handle": pc.struct_field(u, "username"),
-            "display_name": pc.struct_field(u, "name"),
-            "description": pc.struct_field(u, "description"),
-            "location": pc.struct_field(u, "location"),
-            "url": _expand(u, _nz(pc.struct_field(u, "url"))),
-            "created_at": u_created,
-            "followers": pc.struct_field(upm, "followers_count"),
-            "following": pc.struct_field(upm, "following_count"),
-            "post_count": pc.struct_field(upm, "tweet_count"),
-            "verified": pc.struct_field(u, "verified"),
-            "default_profile_image": pc.match_substring(pc.struct_field(u, "profile_image_url"),
-                                                        "default_profile_images"),
-            "seen_at": pc.take(seen_ts, pa.array(upar, _I)),
-        }
-        acc = {k: pc.filter(v, usel) for k, v in acc.items()}
-        self.accounts = table_of(_ACCOUNT_COLS, acc, int(ukeep.sum()))
+        self.accounts = _accounts(u, upar, bad, u_created, seen_ts)
         self.records = int(n - bad.sum())
 
     @staticmethod
@@ -432,6 +362,104 @@ class _Batch:
         for p, c in zip(latest["p"].to_pylist(), latest["c_max"].to_pylist()):
             per_line[p] = c
         return pc.coalesce(seen, pa.array(per_line, _S))
+
+
+def _references(tw: pa.Array, par: np.ndarray, it: pa.Array, width: int, rcode: np.ndarray,
+                lookup_keys: np.ndarray, lookup_idx: np.ndarray) -> tuple[np.ndarray, pa.Array, pa.Array, pa.Array,
+                                                                         np.ndarray]:
+    """``(kind, ref_post_id, ref_account_id, reply_to_post_id, found)`` of tweets ``tw`` (lines
+    ``par``). The reference is the last retweeted, else quoted, else replied_to entry; ``found`` is
+    the referenced tweet's index among the included tweets ``it`` (-1: not there), looked up by
+    (line, id) key (``width``, ``rcode``: how :class:`_Batch` codes them)."""
+    m = len(tw)
+    refs = pc.struct_field(tw, "referenced_tweets")
+    rflat = pc.list_flatten(refs)
+    rid = pc.struct_field(rflat, "id")
+    nrefs = np.asarray(pc.fill_null(pc.list_value_length(refs), 0), dtype=np.int64)
+    rpar = np.asarray(pc.list_parent_indices(refs), dtype=np.int64)
+    rtype = pc.struct_field(rflat, "type")
+    rt = _last_per(rpar, _bool(pc.equal(rtype, "retweeted")), m)
+    qt = _last_per(rpar, _bool(pc.equal(rtype, "quoted")), m)
+    rp = _last_per(rpar, _bool(pc.equal(rtype, "replied_to")), m)
+    in_reply = pc.struct_field(tw, "in_reply_to_user_id")
+    has_refs = nrefs > 0
+    kind = np.where(has_refs,
+                    np.where(rt >= 0, "repost", np.where(qt >= 0, "quote", np.where(rp >= 0, "reply", "post"))),
+                    np.where(_valid(in_reply), "reply", "post"))
+    use = np.where(rt >= 0, rt, np.where(qt >= 0, qt, rp))
+    has_use = has_refs & (use >= 0)
+    ref = _pick(_nz(rid), use, has_use)
+    found = np.full(m, -1, np.int64)
+    if m and len(lookup_keys):
+        key = par * width + np.where(has_use, rcode[np.where(has_use, use, 0)] if len(rcode) else 0, -1)
+        pos = np.minimum(np.searchsorted(lookup_keys, key), len(lookup_keys) - 1)
+        hit = has_use & _valid(ref) & (lookup_keys[pos] == key)
+        found = np.where(hit, lookup_idx[pos], -1)
+    hit = found >= 0
+    # Found among the included tweets: its author; else a flattened entry's own author_id.
+    ref_author = pc.coalesce(_pick(_nz(pc.struct_field(it, "author_id")), found, hit),
+                             _pick(_nz(pc.struct_field(rflat, "author_id")), use, has_use & ~hit))
+    ref_acc = pc.coalesce(ref_author, pc.if_else(pa.array(kind == "reply"), _nz(in_reply), pa.scalar(None, _S))) \
+        if m else pa.nulls(0, _S)
+    reply_to = _pick(_nz(rid), rp, has_refs & (rp >= 0))
+    return kind, ref, ref_acc, reply_to, found
+
+
+def _tags_and_links(own: pa.Array, it: pa.Array, kind: np.ndarray, found: np.ndarray) -> tuple[pa.Array, pa.Array]:
+    """hashtags_raw and urls_raw from each tweet's entities ``own``; a retweet's from the retweeted
+    tweet's when that is among the included ``it`` with entities (its own text is cut at 140)."""
+    tags, links = _tags(own), _links(own)
+    if len(it):
+        ient = _entities(it)
+        hit = found >= 0
+        from_ref = (kind == "repost") & hit & _present(ient)[np.where(hit, found, 0)]
+        if from_ref.any():
+            sel, at = pa.array(from_ref), pa.array(np.where(hit, found, 0))
+            tags = pc.if_else(sel, pc.take(_tags(ient), at), tags)
+            links = pc.if_else(sel, pc.take(_links(ient), at), links)
+    return tags, links
+
+
+def _copies(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For (line, id) keys of included tweets: ``(last, first_pos)``, whether each is the last copy
+    of its key, and the position of the key's first copy. The Python reader keys a page's included
+    tweets in a dict: the last copy's fields, at the first copy's place."""
+    n = len(keys)
+    last = np.zeros(n, bool)
+    first_pos = np.arange(n)
+    if n:
+        order = np.lexsort((np.arange(n), keys))
+        sk = keys[order]
+        is_last = np.ones(n, bool)
+        is_last[:-1] = sk[:-1] != sk[1:]
+        last[order[is_last]] = True
+        starts = np.ones(n, bool)
+        starts[1:] = sk[1:] != sk[:-1]
+        first_pos[order] = order[np.nonzero(starts)[0][np.cumsum(starts) - 1]]
+    return last, first_pos
+
+
+def _accounts(u: pa.Array, upar: np.ndarray, bad: np.ndarray, created: pa.Array, seen: pa.Array) -> pa.Table:
+    """Account rows of the included users (``upar``: their lines) not on a line left to Python."""
+    keep = _valid(_nz(pc.struct_field(u, "id"))) & ~bad[upar] if len(upar) else np.zeros(0, bool)
+    pm = pc.struct_field(u, "public_metrics")
+    acc = {
+        "account_id": pc.struct_field(u, "id"),
+        "handle": pc.struct_field(u, "username"),
+        "display_name": pc.struct_field(u, "name"),
+        "description": pc.struct_field(u, "description"),
+        "location": pc.struct_field(u, "location"),
+        "url": _expand(u, _nz(pc.struct_field(u, "url"))),
+        "created_at": created,
+        "followers": pc.struct_field(pm, "followers_count"),
+        "following": pc.struct_field(pm, "following_count"),
+        "post_count": pc.struct_field(pm, "tweet_count"),
+        "verified": pc.struct_field(u, "verified"),
+        "default_profile_image": pc.match_substring(pc.struct_field(u, "profile_image_url"), "default_profile_images"),
+        "seen_at": pc.take(seen, pa.array(upar, _I)),
+    }
+    sel = pa.array(keep)
+    return table_of(_ACCOUNT_COLS, {k: pc.filter(v, sel) for k, v in acc.items()}, int(keep.sum()))
 
 
 def _point(coords: pa.Array) -> tuple[pa.Array, pa.Array]:
