@@ -97,7 +97,7 @@ class RowBuffer:
         """What ranks snapshots of one account: ``seen_at`` as a time, then handle, then name."""
         k = self._seen_keys.get(seen)
         if k is None and seen is not None and seen not in self._seen_keys:
-            k = _iso_key(seen)
+            k = iso_value(seen)[0]
             if len(self._seen_keys) < 100_000:
                 self._seen_keys[seen] = k
         return (k, handle, name)
@@ -221,18 +221,6 @@ class RowBuffer:
         return pa.Table.from_arrays([arrays[f.name] for f in schema], schema=schema), raw_first
 
 
-def _iso_key(seen: Any) -> datetime | None:
-    """An ISO time string as a naive UTC datetime for ranking snapshots; None if unreadable."""
-    if not isinstance(seen, str):
-        return None
-    try:
-        dt = datetime.fromisoformat(seen)
-    except ValueError:
-        return None
-    off = dt.utcoffset()
-    return dt.replace(tzinfo=None) if off is None else (dt - off).replace(tzinfo=None)
-
-
 def _ranks_before(a: tuple[Any, Any, Any], b: tuple[Any, Any, Any]) -> bool:
     """True when snapshot key ``a`` (seen, handle, name) wins over ``b``: a later ``seen`` (a missing
     one loses), else a smaller handle, else a smaller name (missing ones last). The store's
@@ -260,25 +248,36 @@ def iso_times(raw: pa.Array) -> tuple[pa.Array, bool]:
     unreadable ones become null.
     """
     try:
-        return pc.cast(pc.cast(raw, _UTC_US), _NAIVE_US), False
+        return iso_cast(raw), False
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
     out, naive = [], False
     for s in raw.to_pylist():
-        dt = None
-        if isinstance(s, str):
-            try:
-                dt = datetime.fromisoformat(s)
-            except ValueError:
-                dt = None
-            if dt is not None:
-                off = dt.utcoffset()
-                if off is None:
-                    naive = True
-                else:
-                    dt = (dt - off).replace(tzinfo=None)
+        dt, zoneless = iso_value(s)
+        naive = naive or zoneless
         out.append(dt)
     return pa.array(out, _NAIVE_US), naive
+
+
+def iso_cast(raw: pa.Array) -> pa.Array:
+    """ISO 8601 strings that all carry a zone → naive UTC timestamps, in one Arrow cast (raises
+    ``ArrowInvalid`` when a value has no zone or is not a date)."""
+    return pc.cast(pc.cast(raw, _UTC_US), _NAIVE_US)
+
+
+def iso_value(s: Any) -> tuple[datetime | None, bool]:
+    """``(naive UTC datetime, zone-less)`` of one ISO 8601 string; ``(None, False)`` if unreadable.
+    A zone-less value is taken as UTC."""
+    if not isinstance(s, str):
+        return None, False
+    try:
+        dt = datetime.fromisoformat(s)
+    except ValueError:
+        return None, False
+    off = dt.utcoffset()
+    if off is None:
+        return dt, True
+    return (dt - off).replace(tzinfo=None), False
 
 
 def v1_times(raw: pa.Array) -> tuple[pa.Array, bool]:

@@ -41,7 +41,7 @@ from trendtrace.model import ACCOUNT_SCHEMA, POST_SCHEMA, Chunk, InputError, nor
 from trendtrace.readers._columns import (Regroup, _rebuild, best_per_account, map_distinct, map_list_values,
                                          table_of)
 from trendtrace.readers._io import compression_of, open_input
-from trendtrace.readers._rows import iso_times
+from trendtrace.readers._rows import iso_cast, iso_times
 
 __all__ = ["read_pages", "scan_lines", "PAGE_SCHEMA"]
 
@@ -97,8 +97,6 @@ _WS = np.frombuffer(b"\n \t\r\x0b\x0c", np.uint8)
 _BLOCK = 4 << 20
 #: Parsed bytes converted at once (the column rules have a cost per call, not only per row).
 _CONVERT_BYTES = 24 << 20
-_UTC_US = pa.timestamp("us", "UTC")
-_NAIVE_US = pa.timestamp("us")
 
 
 def scan_lines(path: str) -> tuple[np.ndarray, int, int]:
@@ -233,11 +231,12 @@ def _pick(arr: pa.Array, idx: np.ndarray, mask: np.ndarray) -> pa.Array:
 def _times(s: pa.Array) -> tuple[pa.Array, np.ndarray]:
     """``(UTC timestamps, bad)``: bad where a present value is not of the API's shape or not a date.
 
-    When the whole column casts (the usual case) this is :func:`iso_times`' own first step, which
-    is what the Python reader gets; otherwise only values of the API's shape are cast.
+    When the whole column casts (the usual case) this is :func:`iso_cast`, the first step of
+    :func:`iso_times` and what the Python reader gets; otherwise only values of the API's shape
+    are cast.
     """
     try:
-        return pc.cast(pc.cast(s, _UTC_US), _NAIVE_US), np.zeros(len(s), bool)
+        return iso_cast(s), np.zeros(len(s), bool)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
     shaped = _bool(pc.match_substring_regex(s, _TIME_RE))
