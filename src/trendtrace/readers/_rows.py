@@ -102,12 +102,17 @@ class RowBuffer:
                 self._seen_keys[seen] = k
         return (k, handle, name)
 
-    def _kept_key(self, aid: str) -> tuple[Any, Any, Any] | None:
+    def _loses(self, aid: str, key: tuple[Any, Any, Any]) -> bool:
+        """True when the kept snapshot of ``aid`` ranks before one with ``key`` (or equal to it)."""
         lazy = self.lazy.get(aid)
         if lazy is not None:
-            return lazy[3]
-        old = self.accounts.get(aid)
-        return None if old is None else self._key(old[_SEEN_AT], old[1], old[2])
+            kept = lazy[3]
+        else:
+            old = self.accounts.get(aid)
+            if old is None:
+                return False
+            kept = self._key(old[_SEEN_AT], old[1], old[2])
+        return not _ranks_before(key, kept)
 
     def add_account_lazy(self, aid: str, obj: Any, seen: Any, build: Callable[[Any, Any], tuple[Any, ...]],
                          handle: Any, name: Any) -> None:
@@ -117,18 +122,15 @@ class RowBuffer:
         ``aid``, handle ``handle``, display name ``name`` and ``seen_at`` ``seen``."""
         self.names.add((aid, handle, name, seen))
         key = self._key(seen, handle, name)
-        kept = self._kept_key(aid)
-        if kept is not None and not _ranks_before(key, kept):
+        if self._loses(aid, key):
             return
         self.accounts.pop(aid, None)
         self.lazy[aid] = (obj, seen, build, key)
 
     def add_account(self, row: tuple[Any, ...]) -> None:
         self.names.add((row[0], row[1], row[2], row[_SEEN_AT]))
-        if self.latest_wins:
-            kept = self._kept_key(row[0])
-            if kept is not None and not _ranks_before(self._key(row[_SEEN_AT], row[1], row[2]), kept):
-                return
+        if self.latest_wins and self._loses(row[0], self._key(row[_SEEN_AT], row[1], row[2])):
+            return
         self.lazy.pop(row[0], None)
         self.accounts[row[0]] = row
 

@@ -267,7 +267,7 @@ def parse_x_v2(lines: Iterable[bytes], source_file: str, chunk_rows: int = 50_00
         Posts, accounts and rejects (bad JSON, a tweet without ``id`` / ``author_id`` /
         ``created_at``, an unreadable time) with their physical line numbers.
     """
-    return gc_paused(_parse_x_v2(enumerate(lines, 1), source_file, chunk_rows))
+    return parse_numbered(enumerate(lines, 1), source_file, chunk_rows)
 
 
 def parse_numbered(numbered: Iterable[tuple[int, bytes]], source_file: str, chunk_rows: int = 50_000) -> Iterator[Chunk]:
