@@ -344,7 +344,7 @@ def table_of(schema: pa.Schema, columns: dict[str, Any], n: int) -> pa.Table:
             else:
                 v = pa.nulls(n, f.type)
         elif isinstance(v, (str, int, float)) and not isinstance(v, bool):
-            v = pa.array([v] * n, f.type)
+            v = pc.fill_null(pa.nulls(n, f.type), pa.scalar(v, f.type))  # no Python list of n
         else:
             if isinstance(v, pa.ChunkedArray):
                 v = v.combine_chunks()

@@ -251,7 +251,7 @@ class _Batch:
     all the other lines.
     """
 
-    def __init__(self, batch: pa.RecordBatch, lines: np.ndarray) -> None:
+    def __init__(self, batch: pa.RecordBatch, lines: np.ndarray, source_file: str) -> None:
         n = batch.num_rows
         data, inc = batch.column("data"), batch.column("includes")
         page = _valid(data) | _valid(inc)
@@ -344,9 +344,10 @@ class _Batch:
         cols = {k: pc.take(v, sel) for k, v in cols.items()}
         cols["hashtags"] = map_list_values(cols["hashtags_raw"], normalize_hashtag)
         cols["urls"] = map_list_values(cols["urls_raw"], normalize_url)
-        self.posts = table_of(_POST_COLS, cols, int(keep.sum()))
+        cols.update(source_format="x-v2", source_file=source_file)
+        self.posts = table_of(POST_SCHEMA, cols, int(keep.sum()))
 
-        self.accounts = _accounts(u, upar, bad, u_created, seen_ts)
+        self.accounts = _accounts(u, upar, bad, u_created, seen_ts, source_file)
         self.records = int(n - bad.sum())
 
     @staticmethod
@@ -438,7 +439,8 @@ def _copies(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return last, first_pos
 
 
-def _accounts(u: pa.Array, upar: np.ndarray, bad: np.ndarray, created: pa.Array, seen: pa.Array) -> pa.Table:
+def _accounts(u: pa.Array, upar: np.ndarray, bad: np.ndarray, created: pa.Array, seen: pa.Array,
+              source_file: str) -> pa.Table:
     """Account rows of the included users (``upar``: their lines) not on a line left to Python."""
     keep = _valid(_nz(pc.struct_field(u, "id"))) & ~bad[upar] if len(upar) else np.zeros(0, bool)
     pm = pc.struct_field(u, "public_metrics")
@@ -458,7 +460,9 @@ def _accounts(u: pa.Array, upar: np.ndarray, bad: np.ndarray, created: pa.Array,
         "seen_at": pc.take(seen, pa.array(upar, _I)),
     }
     sel = pa.array(keep)
-    return table_of(_ACCOUNT_COLS, {k: pc.filter(v, sel) for k, v in acc.items()}, int(keep.sum()))
+    acc = {k: pc.filter(v, sel) for k, v in acc.items()}
+    acc.update(source_format="x-v2", source_file=source_file)
+    return table_of(ACCOUNT_SCHEMA, acc, int(keep.sum()))
 
 
 def _point(coords: pa.Array) -> tuple[pa.Array, pa.Array]:
@@ -495,10 +499,6 @@ def _expand(u: pa.Array, url: pa.Array) -> pa.Array:
                 v = e["expanded_url"]
         out[i] = v
     return pa.array(out, _S)
-
-
-_POST_COLS = pa.schema([f for f in POST_SCHEMA if f.name not in ("source_format", "source_file")])
-_ACCOUNT_COLS = pa.schema([f for f in ACCOUNT_SCHEMA if f.name not in ("source_format", "source_file")])
 
 
 def read_pages(path: str, source_file: str, chunk_rows: int,
@@ -555,15 +555,14 @@ def read_pages(path: str, source_file: str, chunk_rows: int,
             pending, size = [], 0
             n = merged.num_rows
             lines = _physical(np.arange(row, row + n, dtype=np.int64), blanks)
-            b = _Batch(merged, lines)
+            b = _Batch(merged, lines, source_file)
             if b.bad.mean() > 0.5:
                 # Mostly not plain pages (flattened tweets?): the Python reader takes it from here.
                 resume_at = int(lines[0])
                 break
             row += n
             handed.append(lines[b.bad])
-            if group.add(_with_source(b.posts, POST_SCHEMA, source_file),
-                         _with_source(b.accounts, ACCOUNT_SCHEMA, source_file), [], b.records, False):
+            if group.add(b.posts, b.accounts, [], b.records, False):
                 yield _first_copies(group.take())
             if batch is None:
                 break
@@ -624,11 +623,3 @@ def _arrow_input(path: str) -> Any:
     if kind is None:
         return path
     return pa.CompressedInputStream(pa.OSFile(path), "gzip" if kind == "gz" else "zstd")
-
-
-def _with_source(table: pa.Table, schema: pa.Schema, source_file: str) -> pa.Table:
-    n = table.num_rows
-    cols = {name: table[name] for name in table.column_names}
-    cols["source_format"] = pc.fill_null(pa.nulls(n, _S), "x-v2")
-    cols["source_file"] = pc.fill_null(pa.nulls(n, _S), source_file)
-    return pa.Table.from_arrays([cols[f.name] for f in schema], schema=schema)
