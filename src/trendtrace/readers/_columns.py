@@ -290,17 +290,7 @@ class TimeParser:
 
 def latest_per_account(accounts: pa.Table) -> pa.Table:
     """One row per ``account_id``: the row with the latest ``seen_at`` (ties: the later row)."""
-    if accounts.num_rows <= 1:
-        return accounts
-    n = accounts.num_rows
-    order = pc.sort_indices(
-        pa.table({"a": accounts["account_id"], "s": accounts["seen_at"], "i": pa.array(np.arange(n))}),
-        sort_keys=[("a", "ascending", "at_start"), ("s", "ascending", "at_start"), ("i", "ascending", "at_start")])
-    acc = pc.take(accounts["account_id"], order).combine_chunks()
-    last = np.ones(n, dtype=bool)
-    if n > 1:
-        last[:-1] = np.asarray(pc.fill_null(pc.not_equal(acc[:-1], acc[1:]), True))
-    return accounts.take(pc.filter(order, pa.array(last)))
+    return _first_per_account(accounts, [("s", "descending", "at_end"), ("i", "descending", "at_end")])
 
 
 def names_of(accounts: pa.Table) -> pa.Table:
@@ -317,14 +307,20 @@ def names_of(accounts: pa.Table) -> pa.Table:
 def best_per_account(accounts: pa.Table) -> pa.Table:
     """One row per ``account_id`` by the rule the store applies: the latest ``seen_at`` (missing
     last), then the smallest handle, then display name (missing last), then the earlier row."""
+    return _first_per_account(accounts, [("s", "descending", "at_end"), ("h", "ascending", "at_end"),
+                                         ("d", "ascending", "at_end"), ("i", "ascending", "at_end")])
+
+
+def _first_per_account(accounts: pa.Table, keys: list[tuple[str, str, str]]) -> pa.Table:
+    """The first row per ``account_id`` in the order ``keys`` over ``s`` (seen_at), ``h`` (handle),
+    ``d`` (display name) and ``i`` (row number)."""
     n = accounts.num_rows
     if n <= 1:
         return accounts
     order = pc.sort_indices(
         pa.table({"a": accounts["account_id"], "s": accounts["seen_at"], "h": accounts["handle"],
                   "d": accounts["display_name"], "i": pa.array(np.arange(n))}),
-        sort_keys=[("a", "ascending", "at_end"), ("s", "descending", "at_end"), ("h", "ascending", "at_end"),
-                   ("d", "ascending", "at_end"), ("i", "ascending", "at_end")])
+        sort_keys=[("a", "ascending", "at_end")] + keys)
     acc = pc.take(accounts["account_id"], order).combine_chunks()
     first = np.ones(n, dtype=bool)
     first[1:] = np.asarray(pc.fill_null(pc.not_equal(acc[1:], acc[:-1]), True))
