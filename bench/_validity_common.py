@@ -1,0 +1,85 @@
+"""Shared pieces of the validity harness (``bench/validity.py``): the seeded split, the metrics, and
+one row format for every figure, so that each labelled set reports the same way.
+
+Every figure is a :class:`Row`: the set, what is measured, the half of the accounts (or trends) it
+is measured on, the value, and the number of labelled items behind it. Baselines are rows too,
+computed in the same run on the same items, with ``method`` naming them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass
+from typing import Iterable, Sequence
+
+import numpy as np
+
+#: The seed of the calibration / held-out split. Changing it changes which half is held out; the
+#: operating points were chosen on the calibration half of *this* seed.
+SPLIT_SEED = 20261204
+HALVES = ("calibration", "held-out")
+
+
+def half_of(key: str, seed: int = SPLIT_SEED) -> str:
+    """``"calibration"`` or ``"held-out"`` for an account id (or trend name), by a stable hash
+    (BLAKE2b of ``seed:key``; never Python's salted ``hash()``): the same split run after run."""
+    h = hashlib.blake2b(f"{seed}:{key}".encode(), digest_size=8).digest()
+    return HALVES[h[0] & 1]
+
+
+@dataclass
+class Row:
+    """One figure of the harness."""
+
+    dataset: str
+    metric: str  # e.g. "recall", "fpr", "auc", "organic_called_manufactured"
+    method: str  # "trendtrace" or a baseline's name
+    half: str  # "calibration", "held-out" or "all"
+    value: float
+    n: int  # labelled items behind the figure
+    note: str = ""
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def auc(y: Sequence[int] | np.ndarray, s: Sequence[float] | np.ndarray) -> float:
+    """ROC AUC (ties count one half; Mann–Whitney); NaN when one class is absent."""
+    y = np.asarray(y, dtype=bool)
+    s = np.asarray(s, dtype=float)
+    npos, nneg = int(y.sum()), int((~y).sum())
+    if npos == 0 or nneg == 0:
+        return float("nan")
+    from scipy.stats import rankdata
+
+    r = rankdata(s)
+    return float((r[y].sum() - npos * (npos + 1) / 2) / (npos * nneg))
+
+
+def recall_fpr(y: Sequence[int] | np.ndarray, flagged: Sequence[bool] | np.ndarray) -> tuple[float, float]:
+    """(share of positives flagged, share of negatives flagged)."""
+    y = np.asarray(y, dtype=bool)
+    f = np.asarray(flagged, dtype=bool)
+    rec = float(f[y].mean()) if y.any() else float("nan")
+    fpr = float(f[~y].mean()) if (~y).any() else float("nan")
+    return rec, fpr
+
+
+def recall_at_fpr(y: Sequence[int] | np.ndarray, s: Sequence[float] | np.ndarray, fpr: float) -> float:
+    """Best recall of the rule ``score > c`` over thresholds c whose false-positive rate is at most
+    ``fpr`` (no interpolation: a score tied across classes is flagged or not as a block)."""
+    y = np.asarray(y, dtype=bool)
+    s = np.asarray(s, dtype=float)
+    if not y.any() or y.all():
+        return float("nan")
+    # Thresholds are the distinct scores, high to low; flagging ``s >= c`` at each.
+    cs, inv = np.unique(s, return_inverse=True)
+    pos = np.bincount(inv, weights=y, minlength=len(cs))[::-1].cumsum()
+    neg = np.bincount(inv, weights=~y, minlength=len(cs))[::-1].cumsum()
+    ok = neg / (~y).sum() <= fpr + 1e-12
+    return float((pos[ok] / y.sum()).max()) if ok.any() else 0.0
+
+
+def by_half(keys: Iterable[str]) -> np.ndarray:
+    """The half of each key, as an array of strings."""
+    return np.array([half_of(k) for k in keys], dtype=object)

@@ -1,0 +1,306 @@
+"""Validity harness: trendtrace's real pipeline on every labelled real set, beside same-run baselines.
+
+    .venv/bin/python bench/validity.py [--data ../shared/data] [--sets ira2017,sim,...] [--sample N]
+
+For each labelled set in ``../shared/data`` (read-only; each skipped with a reason when absent) and
+for the simulator, it runs ``trendtrace analyze`` through the library with default settings and
+prints one Markdown table: per set, metric, method and half (accounts, or trends, split by a seeded
+hash into a *calibration* half, where operating points are chosen, and a *held-out* half, which is
+reported and never tuned on). Baselines are computed in the same run on the same rows:
+
+* coordination (``ira2017_congress``): recall over troll accounts and false-positive rate over
+  members of Congress, both over accounts with at least 10 posts, at the shipped operating point
+  (``coordinated``); ROC AUC of ``coordination_score``; baselines "co-retweet >= 2 within 60 s" (the
+  default of CooRTweet and the coordination-network-toolkit) and ">= 5", and the co-retweet rule's
+  recall at trendtrace's own false-positive rate;
+* accounts: ROC AUC of ``inauthenticity_score`` beside the best single profile feature (the best on
+  the calibration half, oriented there);
+* trends (``ira2017_congress`` hashtags with at least 30 posts, labelled by who made them: at least
+  90 % of posts by troll accounts = manufactured, at most 10 % = organic, the rest left out): ROC
+  AUC of ``score`` and organic trends called ``manufactured``, beside the repost share;
+* the simulator: precision and recall of ``coordinated`` against its truth.
+
+Profile-only sets (``cresci2017_profiles``, ``social_honeypot``) and ``ephemeral_astroturfing`` are
+in ``bench/_validity_profiles.py``. Results: ``docs/validity.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _validity_common import HALVES, Row, auc, by_half, recall_at_fpr, recall_fpr  # noqa: E402
+
+from trendtrace.pipeline import analyze  # noqa: E402
+from trendtrace.settings import Settings  # noqa: E402
+from trendtrace.store import Store  # noqa: E402
+
+log = logging.getLogger("validity")
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+MIN_POSTS = 10  # accounts with fewer posts are left out of the coordination figures
+TREND_MIN_POSTS = 30
+
+
+def _sample_ids(ids: list[str], n: int) -> set[str]:
+    """A deterministic sample of ``n`` ids (smallest BLAKE2b of the id)."""
+    key = lambda a: hashlib.blake2b(a.encode(), digest_size=8).digest()  # noqa: E731
+    return set(sorted(ids, key=key)[:n])
+
+
+def coretweet_max(con: duckdb.DuckDBPyConnection, window: int = 60) -> dict[str, int]:
+    """The peers' baseline: per account, the largest number of distinct posts it co-retweeted with any
+    one other account within ``window`` seconds (0 when none). "Co-retweet >= k" flags max >= k.
+
+    Bucketed by (object, minute window), never a range self-join over all reposts."""
+    rows = con.sql(f"""
+        WITH rt AS (
+            SELECT account_id AS a, ref_post_id AS o, epoch(time)::BIGINT AS t, epoch(time)::BIGINT // {window} AS b
+            FROM posts WHERE kind = 'repost' AND ref_post_id IS NOT NULL AND account_id IS NOT NULL),
+        pr AS (
+            SELECT x.a AS a, y.a AS b, count(DISTINCT x.o) AS c
+            FROM rt x JOIN rt y ON x.o = y.o AND y.b BETWEEN x.b - 1 AND x.b + 1
+                 AND x.a < y.a AND abs(x.t - y.t) <= {window}
+            GROUP BY ALL)
+        SELECT a, max(c) FROM (SELECT a, c FROM pr UNION ALL SELECT b, c FROM pr) GROUP BY a
+    """).fetchall()
+    return {a: int(c) for a, c in rows}
+
+
+def _best_feature(y: np.ndarray, half: np.ndarray, feats: dict[str, np.ndarray]) -> tuple[str, np.ndarray]:
+    """The single feature with the best AUC on the calibration half, oriented there."""
+    cal = half == "calibration"
+    best, best_auc, best_s = "", -1.0, np.zeros(len(y))
+    for name, v in feats.items():
+        v = np.nan_to_num(np.asarray(v, dtype=float), nan=np.nanmedian(v) if np.isfinite(v).any() else 0.0)
+        a = auc(y[cal], v[cal])
+        s = v if a >= 0.5 else -v
+        a = max(a, 1 - a)
+        if a > best_auc:
+            best, best_auc, best_s = name, a, s
+    return best, best_s
+
+
+# ---------------------------------------------------------------------------------- ira2017_congress
+
+def ira2017(data: Path, work: Path, sample: int | None = None) -> list[Row]:
+    """The IRA troll operation against members of Congress (``ira2017_congress/``)."""
+    root = data / "ira2017_congress"
+    name = "ira2017_congress"
+    if not (root / "posts.parquet").exists():
+        return [Row(name, "skipped", "-", "all", float("nan"), 0, f"{root} is absent")]
+    src = root / "posts.parquet"
+    lab = duckdb.sql(f"SELECT account_id::VARCHAR, label FROM read_csv('{root / 'labels.csv'}', all_varchar=true)")
+    labels = dict(lab.fetchall())
+    if sample:
+        keep = _sample_ids(sorted(labels), sample)
+        src = work / "ira_sample.parquet"
+        c = duckdb.connect()
+        c.register("_keep", __import__("pyarrow").table({"a": sorted(keep)}))
+        c.execute(f"COPY (SELECT * FROM read_parquet('{root / 'posts.parquet'}') WHERE account_id IN "
+                  f"(SELECT a FROM _keep)) TO '{src}' (FORMAT parquet)")
+        c.close()
+        labels = {a: v for a, v in labels.items() if a in keep}
+    db = work / "ira2017.duckdb"
+    t0 = time.perf_counter()
+    with Store(db) as store:
+        store.ingest([src], fmt="parquet", mapping={"post_count": "statuses"})
+        analyze(store, Settings())
+        seconds = time.perf_counter() - t0
+        con = store.con
+        acc = con.sql("""
+            SELECT c.account_id, c.posts, c.coordinated, c.coordination_score, s.inauthenticity_score,
+                   a.followers, a.following, a.post_count
+            FROM account_coordination c LEFT JOIN account_signals s USING (account_id)
+            LEFT JOIN accounts a USING (account_id) ORDER BY c.account_id""").fetchall()
+        base = coretweet_max(con)
+        trends = con.sql(f"""
+            WITH tp AS (SELECT lower(h) AS trend, account_id, kind FROM posts, unnest(hashtags) AS u(h))
+            SELECT t.trend, t.score, t.verdict, count(*) AS n,
+                   avg((tp.kind = 'repost')::INT) AS repost_share,
+                   list(tp.account_id) AS accounts
+            FROM trends t JOIN tp USING (trend) GROUP BY ALL HAVING count(*) >= {TREND_MIN_POSTS}
+        """).fetchall()
+    log.info("ira2017_congress: analyze %.1f s", seconds)
+    rows: list[Row] = []
+    acc = [r for r in acc if r[0] in labels]
+    ids = [r[0] for r in acc]
+    y_all = np.array([labels[a] == "coordinated" for a in ids])
+    half_all = by_half(ids)
+    enough = np.array([r[1] >= MIN_POSTS for r in acc])
+    flagged = np.array([bool(r[2]) for r in acc])
+    cscore = np.array([float(r[3] or 0) for r in acc])
+    iscore = np.array([float(r[4]) if r[4] is not None else np.nan for r in acc])
+    bmax = np.array([base.get(a, 0) for a in ids])
+    feats = {
+        "followers": np.array([r[5] if r[5] is not None else np.nan for r in acc], dtype=float),
+        "following": np.array([r[6] if r[6] is not None else np.nan for r in acc], dtype=float),
+        "statuses": np.array([r[7] if r[7] is not None else np.nan for r in acc], dtype=float),
+    }
+    feats["following/followers"] = feats["following"] / np.maximum(feats["followers"], 1)
+    fname, fscore = _best_feature(y_all, half_all, feats)
+    for h in HALVES:
+        m = (half_all == h) & enough
+        y = y_all[m]
+        n = int(m.sum())
+        rec, fpr = recall_fpr(y, flagged[m])
+        rows += [
+            Row(name, "recall", "trendtrace", h, rec, int(y.sum()), f"accounts with >= {MIN_POSTS} posts"),
+            Row(name, "fpr", "trendtrace", h, fpr, int((~y).sum())),
+            Row(name, "coordination_auc", "trendtrace", h, auc(y, cscore[m]), n),
+        ]
+        for k in (2, 5):
+            br, bf = recall_fpr(y, bmax[m] >= k)
+            rows += [Row(name, "recall", f"co-retweet >= {k} in 60 s", h, br, int(y.sum())),
+                     Row(name, "fpr", f"co-retweet >= {k} in 60 s", h, bf, int((~y).sum()))]
+        rows.append(Row(name, "coordination_auc", "co-retweet count (max over partners)", h, auc(y, bmax[m]), n))
+        rows.append(Row(name, "recall_at_trendtrace_fpr", "co-retweet count (max over partners)", h,
+                        recall_at_fpr(y, bmax[m], fpr), int(y.sum()), f"at fpr {fpr:.3f}"))
+        rows.append(Row(name, "recall_at_fpr_0.01", "trendtrace coordination_score", h,
+                        recall_at_fpr(y, cscore[m], 0.01), int(y.sum())))
+        rows.append(Row(name, "recall_at_fpr_0.01", "co-retweet count (max over partners)", h,
+                        recall_at_fpr(y, bmax[m], 0.01), int(y.sum())))
+        ma = half_all == h
+        rows.append(Row(name, "account_auc", "trendtrace", h, auc(y_all[ma], np.nan_to_num(iscore[ma], nan=0.5)),
+                        int(ma.sum()), "all labelled accounts"))
+        rows.append(Row(name, "account_auc", f"best single feature ({fname})", h, auc(y_all[ma], fscore[ma]),
+                        int(ma.sum())))
+    # Trends: labelled by the share of their posts from troll accounts.
+    tl, ts, tv, trep, tnames = [], [], [], [], []
+    for trend, score, verdict, n, rep, accs in trends:
+        share = float(np.mean([labels.get(a) == "coordinated" for a in accs]))
+        if share >= 0.9 or share <= 0.1:
+            tl.append(share >= 0.9)
+            ts.append(float(score))
+            tv.append(verdict)
+            trep.append(float(rep))
+            tnames.append(trend)
+    tl_a, ts_a, tv_a, trep_a = np.array(tl, bool), np.array(ts), np.array(tv, dtype=object), np.array(trep)
+    th = by_half(tnames)
+    for h in HALVES:
+        m = th == h
+        y = tl_a[m]
+        note = f"hashtags with >= {TREND_MIN_POSTS} posts: {int(y.sum())} troll-made, {int((~y).sum())} organic"
+        rows += [
+            Row(name, "trend_auc", "trendtrace", h, auc(y, ts_a[m]), int(m.sum()), note),
+            Row(name, "trend_auc", "repost share", h, auc(y, trep_a[m]), int(m.sum())),
+            Row(name, "organic_trends_manufactured", "trendtrace", h,
+                float(((tv_a[m] == "manufactured") & ~y).sum()), int((~y).sum()), "count"),
+            Row(name, "manufactured_trends_found", "trendtrace", h,
+                float(((tv_a[m] == "manufactured") & y).sum()), int(y.sum()), "count"),
+        ]
+    rows.append(Row(name, "seconds", "trendtrace", "all", seconds, len(ids), "ingest + analyze"))
+    return rows
+
+
+# ---------------------------------------------------------------------------------------- simulator
+
+def simulator(work: Path, scenario: str = "default", seed: int = 7, posts: int | None = None) -> list[Row]:
+    """Precision and recall of ``coordinated`` on a simulated scenario (truth from the simulator)."""
+    from trendtrace.evaluate import coordination_recovery, trend_accuracy
+    from trendtrace.simulate import simulate
+
+    name = f"simulator ({scenario}, seed {seed})"
+    sim = simulate(work / f"sim-{scenario}", scenario=scenario, seed=seed, posts=posts, fmt="parquet")
+    t0 = time.perf_counter()
+    with Store(work / f"sim-{scenario}.duckdb") as store:
+        store.ingest(sim.data_paths)
+        analyze(store, Settings())
+        seconds = time.perf_counter() - t0
+        rec = coordination_recovery(store.con, sim.labels_dir)
+        acc = trend_accuracy(store.con, sim.labels_dir)
+    return [
+        Row(name, "precision", "trendtrace", "all", rec["precision"], rec["true_positives"] + rec["false_positives"]),
+        Row(name, "recall", "trendtrace", "all", rec["recall"], rec["true_positives"] + rec["false_negatives"]),
+        Row(name, "trend_accuracy", "trendtrace", "all", acc["accuracy"], acc["trends"]),
+        Row(name, "seconds", "trendtrace", "all", seconds, sim.posts, "ingest + analyze"),
+    ]
+
+
+# ------------------------------------------------------------------------------------------- output
+
+def markdown(rows: list[Row]) -> str:
+    """One table: set, metric, method, then the calibration / held-out / all values side by side."""
+    key: dict[tuple[str, str, str], dict[str, Row]] = {}
+    for r in rows:
+        key.setdefault((r.dataset, r.metric, r.method), {})[r.half] = r
+    out = ["| set | metric | method | calibration | held-out | all | n (cal / held-out) | note |",
+           "|---|---|---|---|---|---|---|---|"]
+
+    def fmt(r: Row | None) -> str:
+        if r is None:
+            return ""
+        if r.metric in ("seconds",) or r.note == "count" or r.metric.endswith("_trends_manufactured") \
+                or r.metric.endswith("_found"):
+            return f"{r.value:,.0f}" if np.isfinite(r.value) else "n/a"
+        return f"{r.value:.3f}" if np.isfinite(r.value) else "n/a"
+
+    for (ds, metric, method), hs in key.items():
+        c, h, a = hs.get("calibration"), hs.get("held-out"), hs.get("all")
+        ns = " / ".join(str(x.n) for x in (c, h) if x is not None) or (str(a.n) if a else "")
+        notes = "; ".join(sorted({x.note for x in hs.values() if x.note and x.note != "count"}))
+        out.append(f"| {ds} | {metric} | {method} | {fmt(c)} | {fmt(h)} | {fmt(a)} | {ns} | {notes} |")
+    return "\n".join(out)
+
+
+def _profile_sets() -> dict[str, Callable[..., list[Row]]]:
+    import _validity_profiles as vp
+
+    return {"cresci2017": vp.cresci2017, "social_honeypot": vp.social_honeypot,
+            "astro_bots": vp.astro_bots, "astro_trends": vp.astro_trends}
+
+
+def run(sets: list[str], data: Path, work: Path, sample: int | None = None,
+        scenarios: tuple[str, ...] = ("default",)) -> list[Row]:
+    """Every selected set's rows (``sets`` from ``ira2017``, ``sim``, ``cresci2017``,
+    ``social_honeypot``, ``astro_bots``, ``astro_trends``)."""
+    rows: list[Row] = []
+    profile_names = {"cresci2017", "social_honeypot", "astro_bots", "astro_trends"}
+    profiles = _profile_sets() if profile_names & set(sets) else {}
+    for s in sets:
+        t0 = time.perf_counter()
+        if s == "ira2017":
+            rows += ira2017(data, work, sample)
+        elif s == "sim":
+            for sc in scenarios:
+                rows += simulator(work, sc, posts=None if not sample else max(2_000, sample * 20))
+        elif s in profiles:
+            rows += profiles[s](data, sample=sample)
+        else:
+            raise SystemExit(f"Error: unknown set {s!r}")
+        log.info("%s: %.1f s", s, time.perf_counter() - t0)
+    return rows
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", default=str(DATA))
+    ap.add_argument("--sets", default="ira2017,sim,cresci2017,social_honeypot,astro_bots,astro_trends")
+    ap.add_argument("--scenarios", default="default", help="simulator scenarios, comma-separated")
+    ap.add_argument("--sample", type=int, default=None, help="use only this many accounts per set (quick check)")
+    ap.add_argument("--json", default=None, help="also write the rows to this JSON file")
+    args = ap.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
+    for noisy in ("trendtrace",):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    with tempfile.TemporaryDirectory(prefix="tt-validity-") as d:
+        rows = run(args.sets.split(","), Path(args.data), Path(d), args.sample,
+                   tuple(args.scenarios.split(",")))
+    print(markdown(rows))
+    if args.json:
+        Path(args.json).write_text(json.dumps([r.as_dict() for r in rows], indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
