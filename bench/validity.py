@@ -93,7 +93,7 @@ def _best_feature(y: np.ndarray, half: np.ndarray, feats: dict[str, np.ndarray])
 
 # ---------------------------------------------------------------------------------- ira2017_congress
 
-def ira2017(data: Path, work: Path, sample: int | None = None) -> list[Row]:
+def ira2017(data: Path, work: Path, sample: int | None = None, overrides: dict | None = None) -> list[Row]:
     """The IRA troll operation against members of Congress (``ira2017_congress/``)."""
     root = data / "ira2017_congress"
     name = "ira2017_congress"
@@ -115,7 +115,7 @@ def ira2017(data: Path, work: Path, sample: int | None = None) -> list[Row]:
     t0 = time.perf_counter()
     with Store(db) as store:
         store.ingest([src], fmt="parquet", mapping={"post_count": "statuses"})
-        analyze(store, Settings())
+        analyze(store, Settings(**(overrides or {})))
         seconds = time.perf_counter() - t0
         con = store.con
         acc = con.sql("""
@@ -205,17 +205,18 @@ def ira2017(data: Path, work: Path, sample: int | None = None) -> list[Row]:
 
 # ---------------------------------------------------------------------------------------- simulator
 
-def simulator(work: Path, scenario: str = "default", seed: int = 7, posts: int | None = None) -> list[Row]:
+def simulator(work: Path, scenario: str = "default", seed: int = 7, posts: int | None = None,
+              overrides: dict | None = None) -> list[Row]:
     """Precision and recall of ``coordinated`` on a simulated scenario (truth from the simulator)."""
     from trendtrace.evaluate import coordination_recovery, trend_accuracy
     from trendtrace.simulate import simulate
 
     name = f"simulator ({scenario}, seed {seed})"
-    sim = simulate(work / f"sim-{scenario}", scenario=scenario, seed=seed, posts=posts, fmt="parquet")
+    sim = simulate(work / f"sim-{scenario}", scenario=scenario, seed=seed, posts=posts)  # x-v2, as the demo
     t0 = time.perf_counter()
     with Store(work / f"sim-{scenario}.duckdb") as store:
         store.ingest(sim.data_paths)
-        analyze(store, Settings())
+        analyze(store, Settings(**(overrides or {})))
         seconds = time.perf_counter() - t0
         rec = coordination_recovery(store.con, sim.labels_dir)
         acc = trend_accuracy(store.con, sim.labels_dir)
@@ -261,7 +262,7 @@ def _profile_sets() -> dict[str, Callable[..., list[Row]]]:
 
 
 def run(sets: list[str], data: Path, work: Path, sample: int | None = None,
-        scenarios: tuple[str, ...] = ("default",)) -> list[Row]:
+        scenarios: tuple[str, ...] = ("default",), overrides: dict | None = None) -> list[Row]:
     """Every selected set's rows (``sets`` from ``ira2017``, ``sim``, ``cresci2017``,
     ``social_honeypot``, ``astro_bots``, ``astro_trends``)."""
     rows: list[Row] = []
@@ -270,10 +271,11 @@ def run(sets: list[str], data: Path, work: Path, sample: int | None = None,
     for s in sets:
         t0 = time.perf_counter()
         if s == "ira2017":
-            rows += ira2017(data, work, sample)
+            rows += ira2017(data, work, sample, overrides)
         elif s == "sim":
             for sc in scenarios:
-                rows += simulator(work, sc, posts=None if not sample else max(2_000, sample * 20))
+                rows += simulator(work, sc, posts=None if not sample else max(2_000, sample * 20),
+                                  overrides=overrides)
         elif s in profiles:
             rows += profiles[s](data, sample=sample)
         else:
@@ -289,13 +291,23 @@ def main() -> int:
     ap.add_argument("--scenarios", default="default", help="simulator scenarios, comma-separated")
     ap.add_argument("--sample", type=int, default=None, help="use only this many accounts per set (quick check)")
     ap.add_argument("--json", default=None, help="also write the rows to this JSON file")
+    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                    help="override a setting (for choosing on the calibration half; reported figures use defaults)")
+    ap.add_argument("--halves", default="calibration,held-out,all",
+                    help="halves to print (print only 'calibration,all' while choosing settings)")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
     for noisy in ("trendtrace",):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    overrides = {}
+    for kv in args.set:
+        k, _, v = kv.partition("=")
+        overrides[k] = v  # Settings validates and coerces
     with tempfile.TemporaryDirectory(prefix="tt-validity-") as d:
         rows = run(args.sets.split(","), Path(args.data), Path(d), args.sample,
-                   tuple(args.scenarios.split(",")))
+                   tuple(args.scenarios.split(",")), overrides)
+    shown = set(args.halves.split(","))
+    rows = [r for r in rows if r.half in shown]
     print(markdown(rows))
     if args.json:
         Path(args.json).write_text(json.dumps([r.as_dict() for r in rows], indent=1))

@@ -74,8 +74,18 @@ SETTINGS: tuple[Setting, ...] = (
        "viral object beyond it contributes the pairs of a deterministic sample only.",
        "coordination", _positive),
     _S("similarity", 0.8, "Jaccard threshold for near-duplicate text (co-similar).", "coordination", _unit),
-    _S("min_cluster_size", 3, "Smallest cluster whose members are called coordinated.", "coordination",
-       _positive),
+    _S("min_cluster_size", 3, "Smallest group of accounts in the fused graph that is reported as a "
+       "cluster (membership alone flags nobody: see min_account_evidence).", "coordination", _positive),
+    _S("crowd_traces", "hashtag,mention,domain", "Traces that crowds share by nature (live-tweeting a "
+       "broadcast, naming the same celebrity): their co-acted objects count crowd_trace_weight each "
+       "towards an account's own evidence, where other traces count 1.", "coordination"),
+    _S("crowd_trace_weight", 0.25, "Weight of one co-acted object of a crowd trace in an account's own "
+       "evidence (0 = crowd traces never flag an account; they still make edges and clusters).",
+       "coordination", _non_negative),
+    _S("min_account_evidence", 3.0, "An account is coordinated when its own evidence reaches this: the "
+       "distinct objects it co-acted on in its significant pairs (kept edges), weighted by trace "
+       "(crowd_trace_weight). Chosen on the calibration half of bench/validity.py; see "
+       "docs/coordination.md.", "coordination", _positive),
     _S("leiden_resolution", 1.0, "Resolution of Leiden (modularity); higher gives smaller clusters.",
        "coordination", _positive),
     _S("seed", 42, "Seed for every random choice in analysis (null model, Leiden).", "coordination"),
@@ -84,7 +94,11 @@ SETTINGS: tuple[Setting, ...] = (
        "independently in proportion to their popularity and act at times drawn from each object's "
        "time profile; tests the number of distinct co-acted objects) or 'permutation' (objects as "
        "chosen, times dealt at random within each object; tests the number of co-action pairs). "
-       "See docs/coordination.md.", "coordination", choices=("popularity", "permutation")),
+       "'shift' (each pair's timelines moved against each other by whole days, keeping each account's "
+       "objects, rhythm and bursts; DuckDB engine only). "
+       "See docs/coordination.md.", "coordination", choices=("popularity", "permutation", "shift")),
+    _S("shift_days", 7, "Shift null: one timeline is moved by 1 to this many whole days, both ways, "
+       "against the other.", "coordination", _positive),
     _S("null_prior", 10.0, "Null model: pseudo-actions that shrink each object's time profile towards "
        "the trace's overall activity (0 = exact permutation null, where an object used by one tight "
        "group only gives no evidence; see docs/coordination.md).", "coordination", _non_negative),

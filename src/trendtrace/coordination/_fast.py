@@ -414,3 +414,43 @@ def popularity_terms(e: Encoded, window: int, prior: float, pairs: tuple[np.ndar
     sel = a_o >= 2
     vals, inv = np.unique(a_o[sel], return_inverse=True)
     return big_d, vals, level_sums(tau[sel], inv, len(vals)), d, n
+
+
+DAY = 86_400
+
+
+def shift_expected(e: Encoded, keep: np.ndarray, window: int, days: int, a: np.ndarray, b: np.ndarray,
+                   similar_pairs: np.ndarray | None = None) -> np.ndarray:
+    """Mean ``co_objects`` of the pairs ``(a, b)`` (dense account indices) when one account's whole
+    timeline is moved against the other's by ``k`` whole days, over ``k = ±1 … ±days``
+    (:func:`.nullmodel.shift_pvalues`).
+
+    One pass per ``k``: every action is also given to a *copy* of its account ``k`` days later, and
+    pairs of an account with another's copy are counted by :func:`pair_counts` as usual (the pair
+    ``(x, copy of y)`` is ``y`` moved by ``+k``, ``(y, copy of x)`` is ``y`` moved by ``−k``).
+    """
+    na = e.n_accounts
+    total = np.zeros(len(a))
+    if len(a) == 0 or len(e.t) == 0:
+        return total
+    lo, hi = np.minimum(a, b).astype(np.int64), np.maximum(a, b).astype(np.int64)
+    want = lo * na + hi
+    order_w = np.argsort(want, kind="stable")
+    want_sorted = want[order_w]
+    ones = np.ones(e.n_objects)
+    tid = None if e.tid is None else np.concatenate([e.tid, e.tid])
+    for k in range(1, int(days) + 1):
+        oid = np.concatenate([e.oid, e.oid])
+        t = np.concatenate([e.t, e.t + k * DAY])
+        o = np.lexsort((t, oid))
+        e2 = Encoded(oid[o], np.concatenate([e.aid, e.aid + na])[o], t[o], None if tid is None else tid[o],
+                     e.n_objects, np.arange(2 * na, dtype=np.int64))
+        c = pair_counts(e2, np.concatenate([keep, keep])[o], window, ones, 1, True, similar_pairs)
+        m = (c.a < na) & (c.b >= na) & (c.a != c.b - na)  # an account against another's copy
+        x, y = c.a[m], c.b[m] - na
+        key = np.minimum(x, y) * na + np.maximum(x, y)
+        pos = np.searchsorted(want_sorted, key)
+        ok = pos < len(want_sorted)
+        ok[ok] = want_sorted[pos[ok]] == key[ok]
+        np.add.at(total, order_w[pos[ok]], c.co_objects[m][ok])
+    return total / (2 * int(days))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import duckdb
 import ibis
@@ -312,6 +312,59 @@ def pvalues(cand: pa.Table, terms: pa.Table, rng: np.random.Generator | None = N
     )
 
 
+# ------------------------------------------------------------------------------------ null models
+
+class NullModel:
+    """A null model for co-actions: the statistic it tests and a test giving, for every candidate
+    pair, the expected statistic and an upper-tail p-value. Method: ``docs/coordination.md`` §4."""
+
+    def __init__(self, name: str, statistic: str,
+                 test: Callable[[Run, pa.Table, ir.Table], tuple[np.ndarray, np.ndarray]],
+                 fast_only: bool = False) -> None:
+        self.name, self.statistic, self.test, self.fast_only = name, statistic, test, fast_only
+
+
+def _popularity_test(run: Run, cand_tbl: pa.Table, cand: ir.Table) -> tuple[np.ndarray, np.ndarray]:
+    if "expected" in cand_tbl.column_names:  # the compiled path computed it with the counts
+        expd = cand_tbl.column("expected").to_numpy(zero_copy_only=False).astype(float)
+    else:
+        expd = run.popularity_expected(cand_tbl)
+    expd = np.nan_to_num(expd)
+    return expd, nullmodel.poisson_p(cand_tbl.column("co_objects").to_numpy(zero_copy_only=False), expd)
+
+
+def _permutation_test(run: Run, cand_tbl: pa.Table, cand: ir.Table) -> tuple[np.ndarray, np.ndarray]:
+    return pvalues(cand_tbl, run.engine.arrow(run.null_terms(cand)))
+
+
+def _shift_test(run: Run, cand_tbl: pa.Table, cand: ir.Table) -> tuple[np.ndarray, np.ndarray]:
+    days = int(run.settings["shift_days"])
+    shifted = np.zeros(cand_tbl.num_rows)
+    trace_col = np.asarray(cand_tbl.column("trace").to_pylist(), dtype=object)
+    for w, ts in run.windows.items():
+        for t in ts:
+            rows = np.flatnonzero(trace_col == t)
+            if not len(rows):
+                continue
+            e = run.encoded(t)
+            a = np.searchsorted(e.account_hash, cand_tbl.column("_ha").to_numpy()[rows])
+            b = np.searchsorted(e.account_hash, cand_tbl.column("_hb").to_numpy()[rows])
+            shifted[rows] = _fast.shift_expected(e, run._keep[t], w, days, a, b,
+                                                 run._similar_keys() if t == "similar" else None)
+    obs = cand_tbl.column("co_objects").to_numpy(zero_copy_only=False)
+    return nullmodel.shift_pvalues(obs, shifted, 2 * days)
+
+
+#: The null models, by the name the ``null_model`` setting takes.
+NULL_MODELS: dict[str, NullModel] = {
+    m.name: m for m in (
+        NullModel("popularity", "co_objects", _popularity_test),
+        NullModel("permutation", "co_actions", _permutation_test),
+        NullModel("shift", "co_objects", _shift_test, fast_only=True),
+    )
+}
+
+
 def coaction_counts(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any], engine: Engine | None = None) -> pa.Table:
     """Every (trace, account_a, account_b) with at least one co-action: ``co_actions``, ``weight``.
 
@@ -347,42 +400,33 @@ def coordination(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any], en
     references: ``docs/coordination.md``.
     """
     t_start = time.perf_counter()
+    null = NULL_MODELS[settings["null_model"]]
     run = Run(engine or Engine(con, settings["engine"]), settings)
     eng = run.engine
-    popularity = settings["null_model"] == "popularity"
+    if null.fast_only and not run.fast:
+        raise ValueError(f"null_model={null.name} runs on the DuckDB engine only (use 'popularity' on Spark)")
+    by_objects = null.statistic == "co_objects"
     keys = [("trace", "ascending"), ("account_a", "ascending"), ("account_b", "ascending")]
     if run.fast:
-        cand_tbl, tested, n_actions = run.fast_counts(int(settings["min_co_actions"]), by_objects=popularity,
-                                                      expected=popularity)
+        cand_tbl, tested, n_actions = run.fast_counts(int(settings["min_co_actions"]), by_objects=by_objects,
+                                                      expected=null.name == "popularity")
         cand = eng.table(cand_tbl.select(["trace", "account_a", "account_b", "co_actions", "co_objects",
                                           "weight"]), "_tt_candidates")
     else:
         n_actions = int(eng.execute(run.actions.count()))
         counts = run.pair_counts()
         tested = int(eng.execute(counts.count()))
-        stat = counts.co_objects if popularity else counts.co_actions
+        stat = counts.co_objects if by_objects else counts.co_actions
         cand = counts.filter(stat >= int(settings["min_co_actions"]))
         cand = eng.materialize(cand, "_tt_candidates")
-    log.info("actions: %d over traces %s", n_actions, ",".join(run.trace_names))
-    if not run.fast:
         cand_tbl = eng.arrow(cand.select("trace", "account_a", "account_b", "co_actions", "co_objects",
                                          "weight")).sort_by(keys)
-        if popularity:
-            cand_tbl = cand_tbl.append_column("expected", pa.array(run.popularity_expected(cand_tbl),
-                                                                   pa.float64()))
-    if not popularity:
-        terms_tbl = eng.arrow(run.null_terms(cand))
+    log.info("actions: %d over traces %s", n_actions, ",".join(run.trace_names))
     log.info("pairs: %d tested, %d with at least %d co-actions (%.1f s)", tested, cand_tbl.num_rows,
              settings["min_co_actions"], time.perf_counter() - t_start)
 
-    if popularity:
-        expd = np.nan_to_num(cand_tbl.column("expected").to_numpy(zero_copy_only=False).astype(float))
-        obs = cand_tbl.column("co_objects").to_numpy(zero_copy_only=False)
-        p = nullmodel.poisson_p(obs, expd)
-        pairs_tbl = cand_tbl.drop_columns(["expected"])
-    else:
-        expd, p = pvalues(cand_tbl, terms_tbl)
-        pairs_tbl = cand_tbl
+    expd, p = null.test(run, cand_tbl, cand)
+    pairs_tbl = cand_tbl.drop_columns([c for c in ("expected",) if c in cand_tbl.column_names])
     q = nullmodel.bh_qvalues(p, max(tested, len(p)))
     kept = q <= float(settings["fdr"])
     pairs_tbl = pairs_tbl.append_column("expected", pa.array(expd, pa.float64()))
@@ -456,13 +500,15 @@ def _write_evidence(con: duckdb.DuckDBPyConnection, run: Run, kept_tbl: pa.Table
             kp = ev.kept_action_pairs(pairs, k)
             kp = eng.materialize(kp, f"_tt_kept_pairs_{w}")
             ex_parts.append(eng.arrow(ev.examples(kp, per_edge)))
-            lock_parts.append(eng.arrow(kp.select(account_id=kp.account_a, post_id=kp.post_a)))
-            lock_parts.append(eng.arrow(kp.select(account_id=kp.account_b, post_id=kp.post_b)))
+            for acc, post in (("account_a", "post_a"), ("account_b", "post_b")):
+                lock_parts.append(eng.arrow(kp.select(account_id=kp[acc], post_id=kp[post], trace=kp.trace,
+                                                      object=kp.object.cast("string"))))
     schema_ex = pa.schema([("account_a", pa.string()), ("account_b", pa.string()), ("trace", pa.string()),
                            ("object", pa.string()), ("post_a", pa.string()), ("post_b", pa.string()),
                            ("t_a", pa.int64()), ("t_b", pa.int64()), ("rank", pa.int64())])
     ex = pa.concat_tables([t.cast(schema_ex) for t in ex_parts]) if ex_parts else schema_ex.empty_table()
-    lock_schema = pa.schema([("account_id", pa.string()), ("post_id", pa.string())])
+    lock_schema = pa.schema([("account_id", pa.string()), ("post_id", pa.string()), ("trace", pa.string()),
+                             ("object", pa.string())])
     lock = pa.concat_tables([t.cast(lock_schema) for t in lock_parts]) if lock_parts else lock_schema.empty_table()
     con.register("_tt_ex", ex)
     con.register("_tt_lock", lock)
@@ -482,6 +528,11 @@ def _write_evidence(con: duckdb.DuckDBPyConnection, run: Run, kept_tbl: pa.Table
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _tt_lockstep AS "
         "SELECT account_id, count(DISTINCT post_id) AS lockstep_posts FROM _tt_lock GROUP BY account_id"
+    )
+    # An account's own evidence: the distinct objects, per trace, it co-acted on in its kept pairs.
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _tt_evidence_objects AS "
+        "SELECT account_id, trace, count(DISTINCT object) AS objects FROM _tt_lock GROUP BY account_id, trace"
     )
     con.unregister("_tt_ex")
     con.unregister("_tt_lock")
@@ -536,6 +587,14 @@ def _write_clusters(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any])
         "cluster": pa.array([names.get(c) for c in comm.values()], pa.string()),
     })
     con.register("_tt_members", membership)
+    crowd = [t for t in traces.parse_traces(str(settings["crowd_traces"]))]
+    rank = {t: i for i, t in enumerate(traces.TRACES)}
+    con.register("_tt_trace_weights", pa.table({
+        "trace": pa.array(list(traces.TRACES), pa.string()),
+        "w": pa.array([float(settings["crowd_trace_weight"]) if t in crowd else 1.0 for t in traces.TRACES]),
+        "crowd": pa.array([t in crowd for t in traces.TRACES]),
+        "rank": pa.array([rank[t] for t in traces.TRACES], pa.int64()),
+    }))
     con.execute(
         """
         CREATE OR REPLACE TABLE account_coordination AS
@@ -543,22 +602,47 @@ def _write_clusters(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any])
         deg AS (
             SELECT account_id, count(*) AS degree, sum(weight) AS strength FROM (
                 SELECT account_a AS account_id, weight FROM edges
-                UNION ALL SELECT account_b, weight FROM edges) GROUP BY account_id)
+                UNION ALL SELECT account_b, weight FROM edges) GROUP BY account_id),
+        kp AS (
+            SELECT account_id, trace, count(*) AS partners, min(p_value) AS p FROM (
+                SELECT account_a AS account_id, trace, p_value FROM coaction_pairs WHERE kept
+                UNION ALL SELECT account_b, trace, p_value FROM coaction_pairs WHERE kept)
+            GROUP BY account_id, trace),
+        per_trace AS (
+            SELECT o.account_id, o.trace, o.objects, kp.partners, kp.p, w.w, w.crowd, w.rank
+            FROM _tt_evidence_objects o JOIN _tt_trace_weights w USING (trace)
+            LEFT JOIN kp USING (account_id, trace)),
+        ev AS (
+            SELECT account_id, sum(objects * w) AS evidence, min(p) AS min_p,
+                   string_agg(trace || ' ' || objects || (CASE WHEN objects = 1 THEN ' object' ELSE ' objects' END)
+                              || ' with ' || partners || (CASE WHEN partners = 1 THEN ' account' ELSE ' accounts' END)
+                              || ' (p ' || printf('%.1e', p) || ')'
+                              || (CASE WHEN crowd THEN ', a crowd trace' ELSE '' END),
+                              '; ' ORDER BY crowd, objects * w DESC, rank) AS traces_text
+            FROM per_trace GROUP BY account_id)
         SELECT acc.account_id, m.cluster,
-               CASE WHEN acc.posts > 0 THEN least(1.0, coalesce(l.lockstep_posts, 0) / acc.posts) ELSE 0 END
-                   AS coordination_score,
-               m.cluster IS NOT NULL AS coordinated,
+               coalesce(ev.evidence, 0) / (coalesce(ev.evidence, 0) + $need) AS coordination_score,
+               coalesce(ev.evidence, 0) >= $need AS coordinated,
                coalesce(deg.degree, 0)::BIGINT AS degree,
                coalesce(deg.strength, 0.0) AS strength,
                acc.posts::BIGINT AS posts,
-               coalesce(l.lockstep_posts, 0)::BIGINT AS lockstep_posts
+               coalesce(l.lockstep_posts, 0)::BIGINT AS lockstep_posts,
+               coalesce(ev.evidence, 0.0)::DOUBLE AS evidence,
+               ev.min_p AS min_p_value,
+               CASE WHEN ev.evidence IS NULL THEN ''
+                    ELSE (CASE WHEN ev.evidence >= $need THEN 'coordinated: ' ELSE 'some co-action, below the rule: ' END)
+                         || 'acted with other accounts, within the window and more often than chance predicts, on '
+                         || ev.traces_text END AS coordination_evidence
         FROM acc
         LEFT JOIN _tt_members m USING (account_id)
         LEFT JOIN deg USING (account_id)
         LEFT JOIN _tt_lockstep l USING (account_id)
+        LEFT JOIN ev USING (account_id)
         ORDER BY acc.account_id
-        """
+        """,
+        {"need": float(settings["min_account_evidence"])},
     )
+    con.unregister("_tt_trace_weights")
     order = " ".join(f"WHEN '{t}' THEN {i}" for i, t in enumerate(traces.TRACES))
     con.execute(
         f"""

@@ -46,7 +46,7 @@ import ibis.expr.types as ir
 import numpy as np
 from scipy import special, stats
 
-__all__ = ["object_null", "expected", "poisson_p", "bh_qvalues"]
+__all__ = ["object_null", "poisson_p", "shift_pvalues", "bh_qvalues"]
 
 
 def object_null(actions: ir.Table, window: int, prior: float) -> ir.Table:
@@ -172,15 +172,6 @@ def terms(candidates: ir.Table, actions: ir.Table, null: ir.Table) -> ir.Table:
     return j.select("trace", "account_a", "account_b", m=(j.n_a * j.n_b).cast("int64"), tau=j.tau)
 
 
-def expected(candidates: ir.Table, actions: ir.Table, null: ir.Table) -> ir.Table:
-    """``E_ab = sum_o n_a,o * n_b,o * tau_o`` for each (trace, account_a, account_b) of ``candidates``
-    over every object both accounts acted on (at any time)."""
-    j = terms(candidates, actions, null)
-    return j.group_by(["trace", "account_a", "account_b"]).aggregate(
-        expected=(j.m.cast("float64") * j.tau).sum()
-    )
-
-
 def pair_pvalues(
     observed: np.ndarray,
     pair_index: np.ndarray,
@@ -249,6 +240,26 @@ def poisson_p(observed: np.ndarray, expected: np.ndarray, rng: np.random.Generat
     if rng is None:
         return stats.poisson.sf(obs - 1, mu)
     return stats.poisson.sf(obs, mu) + rng.random(obs.shape) * stats.poisson.pmf(obs, mu)
+
+
+def shift_pvalues(observed: np.ndarray, shifted_mean: np.ndarray, shifts: int) -> tuple[np.ndarray, np.ndarray]:
+    """Expected count and p-value of each pair under the *shift* null.
+
+    The null conditions on everything each account did — its objects, how often, its daily rhythm,
+    its bursts — and asks only whether the two timelines line up at their true relative position
+    more than at other positions that keep the rhythm: one account's whole timeline moved against the
+    other's by ``k`` whole days, ``k = ±1 … ±shifts/2``. Under the null the true position is one of
+    ``shifts + 1`` exchangeable positions, so the mean over *all* of them, the observed one
+    included, estimates the expected count; including the observed count makes the estimate lean
+    high, and the test conservative, never liberal::
+
+        E_ab = (observed + shifts * shifted_mean) / (shifts + 1),   p = P(Poisson(E_ab) >= observed)
+
+    ``shifted_mean`` is the mean over the shifted positions (:func:`._fast.shift_expected`).
+    """
+    obs = np.asarray(observed, dtype=float)
+    e = (obs + int(shifts) * np.asarray(shifted_mean, dtype=float)) / (int(shifts) + 1)
+    return e, poisson_p(obs, e)
 
 
 def bh_qvalues(p: np.ndarray, m: int | None = None) -> np.ndarray:

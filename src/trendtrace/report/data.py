@@ -514,7 +514,9 @@ def accounts_sql(st: Store) -> str:
         f"CAST(coalesce({c('coordination_score')}, 0) AS DOUBLE) AS coordination_score, "
         f"CAST({s('inauthenticity_score')} AS DOUBLE) AS inauthenticity_score, "
         f"CAST({s('utc_offset')} AS DOUBLE) AS utc_offset, "
-        f"CAST(coalesce({s('reasons')}, '') AS VARCHAR) AS reasons, "
+        # The account's own coordination evidence (written by the coordination stage) leads its reasons.
+        f"CAST(concat_ws('; ', nullif({c('coordination_evidence')}, ''), nullif({s('reasons')}, '')) AS VARCHAR) "
+        f"AS reasons, "
         f"CAST({a('display_name')} AS VARCHAR) AS display_name, "
         f"CAST({s('utc_offset_confidence')} AS DOUBLE) AS utc_offset_confidence, "
         f"CAST({s('persona')} AS VARCHAR) AS persona, "
