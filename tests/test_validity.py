@@ -1,0 +1,59 @@
+"""The validity harness (bench/validity.py) runs on a sample of the real labelled data, so it cannot
+rot: every trendtrace figure has its baseline beside it, on both halves."""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+sys.path.insert(0, str(BENCH))
+
+import _validity_common as vc  # noqa: E402
+import validity  # noqa: E402
+
+
+def test_split_is_stable_and_balanced() -> None:
+    keys = [str(i) for i in range(4000)]
+    halves = [vc.half_of(k) for k in keys]
+    assert halves == [vc.half_of(k) for k in keys]  # no salted hash: same split every run
+    assert 0.45 < halves.count("calibration") / len(keys) < 0.55
+    assert vc.half_of("123", seed=1) in vc.HALVES
+
+
+def test_metrics_against_hand_counts() -> None:
+    y = [1, 1, 1, 0, 0, 0]
+    s = [0.9, 0.8, 0.3, 0.85, 0.1, 0.2]
+    # pairs (pos, neg) ranked right: 0.9 beats all 3, 0.8 beats 2 (not 0.85), 0.3 beats 2: 7 of 9
+    assert vc.auc(y, s) == pytest.approx(7 / 9)
+    assert vc.recall_fpr(y, [True, False, False, True, False, False]) == (1 / 3, 1 / 3)
+    assert vc.recall_at_fpr(y, s, 0.0) == pytest.approx(1 / 3)  # only 0.9 is above every negative
+    assert vc.recall_at_fpr(y, s, 0.34) == 1.0  # one negative (0.85) allowed
+
+
+def test_markdown_puts_halves_side_by_side() -> None:
+    rows = [vc.Row("set", "recall", "trendtrace", "calibration", 0.5, 10),
+            vc.Row("set", "recall", "trendtrace", "held-out", 0.25, 12)]
+    md = validity.markdown(rows)
+    assert "| set | recall | trendtrace | 0.500 | 0.250 |  | 10 / 12 |" in md
+
+
+@pytest.mark.skipif(not (DATA / "ira2017_congress" / "posts.parquet").exists(),
+                    reason="the real labelled data (../shared/data/ira2017_congress) is absent; a fresh checkout has none")
+def test_harness_on_a_sample_of_real_data(tmp_path: Path) -> None:
+    rows = validity.run(["ira2017", "sim"], DATA, tmp_path, sample=150)
+    ira = [r for r in rows if r.dataset == "ira2017_congress"]
+    for metric in ("recall", "fpr", "coordination_auc", "account_auc", "trend_auc"):
+        for half in vc.HALVES:
+            got = [r for r in ira if r.metric == metric and r.half == half]
+            assert any(r.method == "trendtrace" for r in got), (metric, half)
+            assert any(r.method != "trendtrace" for r in got), (metric, half)  # a baseline beside it
+    for r in rows:
+        if r.metric in ("recall", "fpr", "coordination_auc", "account_auc", "precision"):
+            assert math.isnan(r.value) or 0.0 <= r.value <= 1.0, r
+    sim = {r.metric: r.value for r in rows if r.dataset.startswith("simulator")}
+    assert sim["precision"] > 0.5 and sim["recall"] > 0.5
