@@ -4,6 +4,8 @@ than its level says; and the shift null's counts equal a brute-force oracle."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
@@ -102,3 +104,17 @@ def test_shift_counts_equal_brute_force(raw: list[tuple[int, int, int, int]], da
     got = _fast.shift_expected(e, np.ones(len(t), bool), w, days, pa_, pb_)
     want = [_shift_oracle(acts, w, days, int(x), int(y)) for x, y in zip(pa_, pb_)]
     assert np.allclose(got, want), (got, want)
+
+
+def test_shift_null_on_spark_is_a_one_line_error(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from trendtrace.cli import main
+
+    src = str(Path(__file__).parent / "fixtures" / "readers" / "x_v1.jsonl")
+    res = CliRunner().invoke(main, ["analyze", src, "--out", str(tmp_path / "o"),
+                                    "--db", str(tmp_path / "s.duckdb"), "--engine", "spark",
+                                    "--set", "null_model=shift"])
+    assert res.exit_code == 1
+    assert "Error: setting null_model: 'shift' runs on the DuckDB engine only" in res.output
+    assert "Traceback" not in res.output

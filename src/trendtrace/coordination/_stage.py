@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..engine import Engine
+from ..settings import SettingError
 from . import _fast
 from . import evidence as ev
 from . import graph, nullmodel, textsim, traces, window
@@ -401,10 +402,11 @@ def coordination(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any], en
     """
     t_start = time.perf_counter()
     null = NULL_MODELS[settings["null_model"]]
+    if null.fast_only and (engine.name if engine else settings["engine"]) != "duckdb":
+        raise SettingError(f"setting null_model: {null.name!r} runs on the DuckDB engine only "
+                           "(use 'popularity' or 'permutation' with --engine spark)")
     run = Run(engine or Engine(con, settings["engine"]), settings)
     eng = run.engine
-    if null.fast_only and not run.fast:
-        raise ValueError(f"null_model={null.name} runs on the DuckDB engine only (use 'popularity' on Spark)")
     by_objects = null.statistic == "co_objects"
     keys = [("trace", "ascending"), ("account_a", "ascending"), ("account_b", "ascending")]
     if run.fast:
