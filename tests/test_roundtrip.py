@@ -25,12 +25,17 @@ FIELDS = {
     "coortweet": ["post_id", "account_id", "kind", "ref_post_id", "time"],
 }
 ACCOUNT_FIELDS = {
-    "x-v2": ["account_id", "handle", "display_name", "description", "location", "followers", "following"],
+    "x-v2": ["account_id", "handle", "display_name", "description", "location", "followers", "following",
+             "created_at"],
     "x-v1": ["account_id", "handle", "display_name", "description", "location", "followers", "following",
              "default_profile", "created_at"],
     "io-archive": ["account_id", "handle", "display_name", "description", "location", "followers", "following"],
-    "csv": ["account_id", "handle", "display_name", "description", "location", "followers", "following"],
-    "parquet": ["account_id", "handle", "display_name", "description", "location", "followers", "following"],
+    # The account's creation time travels as account_created_at (a bare created_at is the post time
+    # in flat exports): it once was written as created_at here and silently lost on ingest.
+    "csv": ["account_id", "handle", "display_name", "description", "location", "followers", "following",
+            "created_at"],
+    "parquet": ["account_id", "handle", "display_name", "description", "location", "followers", "following",
+                "created_at"],
     "coortweet": [],
 }
 

@@ -57,7 +57,7 @@ def _digest(folder: Path) -> dict[str, str]:
 def test_public_api_is_frozen() -> None:
     assert sorted(sim.__all__) == sorted([
         "simulate", "generate", "SCENARIOS", "Simulation", "Scenario", "Network", "Campaign",
-        "Instruction", "Surge", "FORMATS"])
+        "Instruction", "Surge", "Organisation", "Broadcast", "Drip", "FORMATS"])
     assert set(FORMATS) == set(ALL_FORMATS)
 
 
@@ -70,7 +70,7 @@ def test_scenarios() -> None:
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
-    (dict(scenario="nope"), r"unknown scenario 'nope' \(choose from default, organic, small\)"),
+    (dict(scenario="nope"), r"unknown scenario 'nope' \(choose from default, organic, realistic, small\)"),
     (dict(posts=10), r"posts must be between 500 and 10,000,000, got 10"),
     (dict(posts=20_000_000), r"posts must be between 500 and 10,000,000, got 20,000,000"),
     (dict(home_tz="Mars/Olympus"), r"unknown time zone 'Mars/Olympus'"),
@@ -522,3 +522,201 @@ def test_home_zone_moves_people_and_never_hosts_a_network(tmp_path: Path) -> Non
     rows = _labels(run, "accounts.csv")
     assert {r["tz"] for r in rows if r["label"] == "organic"} == {"Europe/Istanbul"}
     assert {r["tz"] for r in rows if r["label"] != "organic"} == set(zones.values())
+
+
+# --------------------------------------------------------------------------- the realistic scenario
+# One run at the scenario's own size (~100,000 posts over four weeks, ~3 s), as Parquet: the
+# two data files (seconds and minutes) and the truth, queried with DuckDB.
+
+
+@pytest.fixture(scope="module")
+def realistic(tmp_path_factory: pytest.TempPathFactory):
+    duckdb = pytest.importorskip("duckdb")
+    run = simulate(tmp_path_factory.mktemp("realistic"), "realistic", seed=7, fmt="parquet")
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    labels = run.labels_dir
+    con.execute(f"CREATE TABLE acc AS SELECT * FROM read_csv('{labels / 'accounts.csv'}', all_varchar = true)")
+    con.execute(f"CREATE TABLE lab AS SELECT * FROM read_csv('{labels / 'posts.csv'}', all_varchar = true)")
+    con.execute("""
+        CREATE TABLE p AS
+        SELECT p.post_id, p.account_id, epoch(p.time)::BIGINT AS t, p.kind, p.ref_post_id, p.ref_account_id,
+               p.hashtags, ends_with(parse_filename(p.filename), '-minutes.parquet') AS minute,
+               coalesce(a."group", '') AS grp, a.label AS acc_label, a.times, l.label, l.trend
+        FROM read_parquet(?, filename = true) p
+        JOIN acc a USING (account_id) JOIN lab l USING (post_id)""", [[str(x) for x in run.data_paths]])
+    return run, con
+
+
+def _close(a: str = "a", b: str = "b") -> str:
+    """SQL: two posts within 60 s (same or adjacent minute when either has minute resolution)."""
+    return (f"CASE WHEN NOT {a}.minute AND NOT {b}.minute THEN abs({a}.t - {b}.t) <= 60 "
+            f"ELSE abs({a}.t // 60 - {b}.t // 60) <= 1 END")
+
+
+def test_realistic_scenario_is_registered_and_the_default_is_not_touched() -> None:
+    r = SCENARIOS["realistic"]
+    assert r.days >= 21 and r.organisations and r.broadcasts and r.heavy_retweeters and 0 < r.minute_share < 1
+    assert any(c.drip for c in r.campaigns) and any(c.instructions for c in r.campaigns)
+    for name in ("default", "small", "organic"):  # the other scenarios have none of the new parts
+        scn = SCENARIOS[name]
+        assert not scn.extended and scn.days == 7 and scn.minute_share == 0
+
+
+def test_default_labels_keep_their_columns_and_truth_keys(runs: dict[str, Simulation]) -> None:
+    header = (runs["csv"].labels_dir / "accounts.csv").read_text().splitlines()[0]
+    assert header == "account_id,handle,label,campaigns,persona,tz,created_batch"
+    assert not {"organisations", "broadcasts", "heavy_retweeters", "time_resolution"} & set(runs["csv"].truth)
+    assert [p.name for p in runs["csv"].data_paths] == ["posts.csv"]
+
+
+def test_realistic_truth_labels(realistic) -> None:
+    run, con = realistic
+    truth = run.truth
+    assert truth["scenario"] == "realistic"
+    assert run.posts == truth["counts"]["posts"] and 90_000 <= run.posts <= 110_000
+    assert con.execute("SELECT count(*) FROM p").fetchone()[0] == run.posts  # every post labelled
+    header = (run.labels_dir / "accounts.csv").read_text().splitlines()[0]
+    assert header.endswith(",group,times")
+    groups = dict(con.execute("""SELECT split_part(coalesce("group", ''), ':', 1), count(*) FROM acc
+                                 GROUP BY ALL""").fetchall())
+    assert groups["organisation"] >= 100 and groups["community"] >= 300
+    assert groups["heavy-retweeter"] == 4 and groups["drip-hub"] >= 1
+    # organisations, communities and heavy retweeters are genuine accounts: organic in the truth
+    assert con.execute("""SELECT DISTINCT label FROM acc WHERE split_part("group", ':', 1)
+                          IN ('organisation', 'community', 'heavy-retweeter')""").fetchall() == [("organic",)]
+    assert con.execute("SELECT DISTINCT label FROM acc WHERE starts_with(\"group\", 'drip-hub')").fetchall() == \
+        [("evergreen-media",)]
+    assert {o["name"] for o in truth["organisations"]} == {o.name for o in SCENARIOS["realistic"].organisations}
+    assert all(o["truth"] == "organic" and o["pushed_posts"] for o in truth["organisations"])
+    assert {b["name"] for b in truth["broadcasts"]} == {"cricket-league", "drama-night"}
+    assert len(truth["heavy_retweeters"]) == 4
+    drip = {c["name"]: c for c in truth["campaigns"]}["roshan-pakistan"]
+    assert drip["instructions"] == [] and drip["drip"]["network"] == "evergreen-media" and drip["drip"]["posts"] > 500
+    trends = {r["trend"]: r for r in _labels(run, "trends.csv")}
+    assert trends["roshanpakistan"]["truth"] == "manufactured" and trends["roshanpakistan"]["kind"] == "drip-campaign"
+    assert trends["psl10"]["truth"] == "organic" and trends["psl10"]["kind"] == "live-event"
+    assert trends["qip"]["truth"] == "organic" and trends["qip"]["kind"] == "organisation"
+    assert trends["haqmarch"]["truth"] == "manufactured"  # the bursting campaigns are still there
+    used = {h for (hs,) in con.execute("SELECT hashtags FROM p").fetchall() for h in hs}
+    assert {h.lower() for h in used} <= set(trends)
+
+
+def test_organisation_members_retweet_their_leader_within_a_minute_for_weeks(realistic) -> None:
+    run, con = realistic
+    for org in run.truth["organisations"]:
+        pushed = [x["post_id"] for x in org["pushed_posts"]]
+        rows = con.execute("""
+            SELECT r.account_id, r.t - o.t AS delay, o.t AS t0, r.minute OR o.minute AS coarse,
+                   r.acc_label, r.label
+            FROM p r JOIN p o ON o.post_id = r.ref_post_id
+            WHERE r.kind = 'repost' AND r.ref_post_id IN (SELECT unnest(?)) AND r.grp = ?""",
+                           [pushed, f"organisation:{org['name']}"]).fetchall()
+        assert {(r[4], r[5]) for r in rows} == {("organic", "organic")}
+        quick = [r for r in rows if (r[1] <= 60 if not r[3] else r[1] <= 120)]
+        assert len(quick) / len(rows) >= 0.8, org["name"]  # the members retweet within a minute
+        start = datetime(2025, 3, 10, tzinfo=timezone.utc).timestamp()
+        weeks = {int(r[2] - start) // (7 * 86400) for r in quick}
+        assert weeks == {0, 1, 2, 3}, org["name"]  # repeatedly, every week of the four
+        per_member = Counter(r[0] for r in quick)
+        assert per_member.most_common(1)[0][1] >= 8  # the same keen members, push after push
+        assert sum(n >= 3 for n in per_member.values()) >= 4
+
+
+def test_live_tweeting_communities(realistic) -> None:
+    run, con = realistic
+    for bc in run.truth["broadcasts"]:
+        group = f"community:{bc['name']}"
+        assert len(bc["nights"]) >= 4
+        for night in bc["nights"]:
+            t0 = int(datetime.fromisoformat(night["time"].replace("Z", "+00:00")).timestamp())
+            t1 = int(datetime.fromisoformat(night["end"].replace("Z", "+00:00")).timestamp())
+            authors, lo, hi = con.execute("""
+                SELECT count(DISTINCT account_id), min(t), max(t) FROM p
+                WHERE grp = ? AND kind <> 'repost' AND list_contains(list_transform(hashtags, lambda x: lower(x)), ?)
+                      AND t BETWEEN ? AND ?""", [group, bc["hashtags"][0], t0, t1 + 3600]).fetchone()
+            assert authors >= 40 and hi - lo >= 0.75 * (t1 - t0)  # many members, for hours, same hashtags
+            # the moment posts are retweeted by several members within seconds of each other
+            fast = con.execute(f"""
+                SELECT count(*) FROM (
+                    SELECT a.ref_post_id FROM p a JOIN p b ON a.ref_post_id = b.ref_post_id
+                         AND a.account_id < b.account_id AND {_close()}
+                    WHERE a.kind = 'repost' AND b.kind = 'repost' AND a.grp = ? AND b.grp = ?
+                          AND a.ref_post_id IN (SELECT unnest(?))
+                    GROUP BY ALL HAVING count(*) >= 3)""", [group, group, night["moment_post_ids"]]).fetchone()[0]
+            assert fast >= len(night["moment_post_ids"]) // 3
+    assert con.execute("SELECT DISTINCT label FROM p WHERE starts_with(grp, 'community:')").fetchall() == [("organic",)]
+
+
+def test_heavy_retweeters_post_hundreds_of_retweets_a_day(realistic) -> None:
+    run, con = realistic
+    days = SCENARIOS["realistic"].days
+    rows = con.execute("""SELECT account_id, count(*), avg((kind = 'repost')::INT), count(DISTINCT ref_post_id)
+                          FROM p WHERE grp = 'heavy-retweeter' GROUP BY ALL""").fetchall()
+    assert sorted(r[0] for r in rows) == sorted(run.truth["heavy_retweeters"])
+    for _, n, share, distinct in rows:
+        assert n / days >= 60 and share >= 0.9 and distinct >= 0.5 * n
+    assert sum(n for _, n, _, _ in rows) / len(rows) / days >= 100  # hundreds a day, on average over them
+
+
+def test_drip_campaign_posts_for_weeks_and_never_dominates_a_spell(realistic) -> None:
+    run, con = realistic
+    drip = {c["name"]: c for c in run.truth["campaigns"]}["roshan-pakistan"]
+    cap = drip["drip"]["spell_cap"]
+    # every account of the network posts a few times a day, on most days of the four weeks
+    per = con.execute("""SELECT account_id, count(*) / 28, count(DISTINCT t // 86400) FROM p
+                         WHERE acc_label = 'evergreen-media' GROUP BY ALL""").fetchall()
+    assert len(per) >= 55
+    assert 1 <= float(np.median([r[1] for r in per])) <= 8 and np.median([r[2] for r in per]) >= 20
+    # no aligned 10-minute spell holds more than `cap` of the campaign's posts (nor 5 of any hashtag)
+    spells = con.execute("""SELECT t // 600, count(*) FROM p WHERE label = 'roshan-pakistan'
+                            GROUP BY ALL ORDER BY 2 DESC LIMIT 1""").fetchone()
+    assert spells[1] <= cap < 5
+    per_tag = con.execute("""SELECT max(n) FROM (SELECT h, t // 600, count(*) AS n
+                             FROM (SELECT unnest(hashtags) AS h, t FROM p WHERE acc_label = 'evergreen-media')
+                             WHERE lower(h) IN ('roshanpakistan', 'taraqqikasafar', 'sabkapakistan') GROUP BY ALL)""")
+    assert per_tag.fetchone()[0] < 5
+    # the campaign posts on most days, and its retweets come hours after what they retweet
+    assert con.execute("SELECT count(DISTINCT t // 86400) FROM p WHERE label = 'roshan-pakistan'").fetchone()[0] >= 27
+    delays = [d for (d,) in con.execute("""
+        SELECT r.t - o.t FROM p r JOIN p o ON o.post_id = r.ref_post_id
+        WHERE r.kind = 'repost' AND r.label = 'roshan-pakistan'""").fetchall()]
+    assert len(delays) > 500 and min(delays) >= 540 and np.median(delays) >= 3 * 3600
+    authors = con.execute("""SELECT DISTINCT o.acc_label FROM p r JOIN p o ON o.post_id = r.ref_post_id
+                             WHERE r.kind = 'repost' AND r.label = 'roshan-pakistan'""").fetchall()
+    assert authors == [("evergreen-media",)]  # they retweet each other and the hubs
+
+
+def test_realistic_minute_resolution_source(realistic, tmp_path: Path) -> None:
+    run, con = realistic
+    assert [p.name for p in run.data_paths] == ["posts.parquet", "posts-minutes.parquet"]
+    assert run.truth["time_resolution"]["files"] == {"posts.parquet": "seconds", "posts-minutes.parquet": "minutes"}
+    n_min, n_all, off = con.execute("""SELECT count(*) FILTER (WHERE minute), count(*),
+                                       count(*) FILTER (WHERE minute AND t % 60 <> 0) FROM p""").fetchone()
+    assert off == 0 and 0.3 <= n_min / n_all <= 0.7  # half the accounts: about half the posts
+    assert con.execute("SELECT avg((t % 60 <> 0)::INT) FROM p WHERE NOT minute").fetchone()[0] > 0.9
+    # the labels say which accounts come from the minute source, and only their posts are there
+    assert con.execute("SELECT count(*) FROM p WHERE minute <> (times = 'minutes')").fetchone()[0] == 0
+    # other formats: a second file with whole minutes (x-v2), one file for the archive layout
+    small = simulate(tmp_path / "v2", "realistic", seed=3, posts=3_000, fmt="x-v2")
+    assert [p.name for p in small.data_paths] == ["tweets-v2.jsonl", "tweets-v2-minutes.jsonl"]
+    for path, whole in zip(small.data_paths, (False, True)):
+        stamps = [t["created_at"] for line in path.read_bytes().splitlines() for t in json.loads(line)["data"]]
+        assert stamps and all(s.endswith(":00.000Z") for s in stamps) == whole
+    arch = simulate(tmp_path / "io", "realistic", seed=3, posts=3_000, fmt="io-archive")
+    assert [p.name for p in arch.data_paths] == ["io_archive_tweets.csv"]
+    # generate() marks the minute source and truncates its times
+    chunks = list(generate("realistic", seed=3, posts=3_000))
+    posts = pa.concat_tables([c for c, _ in chunks])
+    files = posts["source_file"].to_pylist()
+    assert set(files) == {"", "minutes"}
+    assert all(t.second == 0 for t, f in zip(posts["time"].to_pylist(), files) if f == "minutes")
+    assert posts.num_rows == small.posts
+
+
+def test_realistic_same_seed_same_bytes(tmp_path: Path) -> None:
+    a = simulate(tmp_path / "a", "realistic", seed=5, posts=3_000, fmt="coortweet")
+    b = simulate(tmp_path / "b", "realistic", seed=5, posts=3_000, fmt="coortweet")
+    assert _digest(tmp_path / "a") == _digest(tmp_path / "b") and a.truth == b.truth
+    simulate(tmp_path / "c", "realistic", seed=6, posts=3_000, fmt="coortweet")
+    assert _digest(tmp_path / "c") != _digest(tmp_path / "a")

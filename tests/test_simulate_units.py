@@ -54,3 +54,49 @@ def test_campaign_template_posts_are_light_edits(r: int) -> None:
                 # word swaps only: every variant shares the template's fixed words
                 fixed = [w for w in tpl[0][0].split() if "{" not in w]
                 assert all(w in text for w in fixed), (text, fixed)
+
+
+_ENGINE = None
+
+
+def _engine():
+    global _ENGINE
+    if _ENGINE is None:
+        from trendtrace.simulate._scenario import SCENARIOS, Engine
+        _ENGINE = Engine(SCENARIOS["realistic"], 1, 500, "Asia/Karachi")
+    return _ENGINE
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 28 * 86400 - 1), min_size=0, max_size=300), st.integers(1, 4),
+       st.integers(0, 2**32 - 1))
+def test_spread_caps_every_ten_minute_spell(offsets: list[int], cap: int, seed: int) -> None:
+    """The drip campaign's scheduler: no aligned 10-minute spell keeps more than ``cap`` events;
+    events in spells within the cap stay where they were; every time stays in the scenario."""
+    from trendtrace.simulate._scenario import OPERATOR_PROFILE
+
+    e = _engine()
+    t = e.start + np.array(offsets, np.int64)
+    out = e._spread(np.random.default_rng(seed), t, cap, "Asia/Manila", OPERATOR_PROFILE)
+    assert out.shape == t.shape
+    assert ((out >= e.start) & (out < e.end)).all()
+    if out.size:
+        assert np.bincount(out // 600 - e.start // 600).max() <= cap
+    counts = np.bincount(t // 600 - e.start // 600) if t.size else np.zeros(0, np.int64)
+    calm = np.array([counts[b] <= cap for b in (t // 600 - e.start // 600)], bool)
+    assert (out[calm] == t[calm]).all()
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(1, 2_000), st.integers(0, 2**32 - 1))
+def test_daily_times_follow_the_zone_and_profile(count: int, seed: int) -> None:
+    from trendtrace.simulate._scenario import OFFICE_PROFILE
+
+    e = _engine()
+    t = e._daily_times(np.random.default_rng(seed), count, "Asia/Karachi", OFFICE_PROFILE)
+    assert t.size == count and (np.diff(t) >= 0).all()
+    assert ((t >= e.start) & (t < e.end)).all()
+    local_hour = (t + 5 * 3600) % 86400 // 3600  # Karachi is UTC+5 all year
+    assert np.isin(local_hour, np.flatnonzero(OFFICE_PROFILE > 0)).all()
+    if count >= 500:  # office accounts: few posts between 02:00 and 06:00 local
+        assert ((local_hour >= 2) & (local_hour < 6)).mean() < 0.05

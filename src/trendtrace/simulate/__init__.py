@@ -4,8 +4,11 @@ A scenario is a week of posts around a country's trends: organic people in the h
 with a diurnal rhythm, background hashtags, organic surges (a breaking-news event and a cricket
 final) and, unless the scenario is ``organic``, operator networks in other time zones that run
 paid campaigns on instructions — reusing the same batch-created accounts across unrelated causes
-and hijacking an organic hashtag. The same seed always gives the same bytes. See
-``docs/simulator.md`` for the scenario, the formats, the truth files and scaling.
+and hijacking an organic hashtag. The ``realistic`` scenario adds what real organic accounts do
+that looks coordinated (party members retweeting their leader within a minute, fans live-tweeting
+a broadcast, heavy retweeters), a drip campaign that never bursts, and a source with times to the
+minute only. The same seed always gives the same bytes. See ``docs/simulator.md`` for the
+scenarios, the formats, the truth files and scaling.
 
 >>> from trendtrace.simulate import generate
 >>> posts, accounts = next(generate("small", seed=1))
@@ -20,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+import orjson
 import pyarrow as pa
 
 from trendtrace.model import ACCOUNT_SCHEMA, POST_SCHEMA, normalize_hashtag, normalize_url
@@ -27,11 +31,15 @@ from trendtrace.settings import SETTINGS
 from trendtrace.simulate._scenario import (
     MAX_POSTS,
     MIN_POSTS,
+    MINUTE_SUFFIX,
     SCENARIOS,
+    Broadcast,
     Campaign,
+    Drip,
     Engine,
     Instruction,
     Network,
+    Organisation,
     Scenario,
     SimChunk,
     Surge,
@@ -39,7 +47,7 @@ from trendtrace.simulate._scenario import (
 from trendtrace.simulate.writers import FORMATS, LabelWriter, open_writer
 
 __all__ = ["simulate", "generate", "SCENARIOS", "Simulation", "Scenario", "Network", "Campaign",
-           "Instruction", "Surge", "FORMATS"]
+           "Instruction", "Surge", "Organisation", "Broadcast", "Drip", "FORMATS"]
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +88,10 @@ def generate(scenario: str = _DEFAULT["sim_scenario"], seed: int = _DEFAULT["sim
     :data:`~trendtrace.model.ACCOUNT_SCHEMA` (``source_format="simulated"``, ``source_file=""``,
     ``source_line`` null). Each chunk holds at most 20,000 posts; each account appears once, in the
     chunk of its first post, with ``seen_at`` = that post's time. Memory stays flat in ``posts``.
+    In a scenario with a minute-resolution source (``Scenario.minute_share``, the ``realistic``
+    one), that source's posts have their times truncated to the minute and ``source_file =
+    "minutes"``; posts stay in the order of their exact times, so a truncated time may be up to
+    59 s before the previous post's.
     Raises ValueError for an unknown scenario or zone, or ``posts`` out of range.
     """
     engine = _engine(scenario, seed, posts, home_tz)
@@ -96,6 +108,9 @@ def simulate(out_dir: str | Path, scenario: str = _DEFAULT["sim_scenario"], seed
     ``coortweet`` (file names in :data:`FORMATS`). ``progress(n)`` is called after every chunk
     with the number of posts written so far. Other parameters as in :func:`generate`. Files are
     written incrementally (flat memory) and are byte-identical for the same arguments.
+    A scenario with a minute-resolution source writes that source's posts (times truncated to the
+    minute) to a second file named with ``-minutes`` before the extension (``tweets-v2-minutes.jsonl``),
+    except in ``io-archive``, whose times are minutes anyway; ``data_paths`` lists both.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
@@ -104,17 +119,48 @@ def simulate(out_dir: str | Path, scenario: str = _DEFAULT["sim_scenario"], seed
     out.mkdir(parents=True, exist_ok=True)
     labels = LabelWriter(out / "labels", engine)
     writer = open_writer(fmt, out, retrieved_base=engine.end + 300 * 86400)
+    writers = [writer]
+    # A scenario with a minute-resolution source writes that source's posts to a second file
+    # (the information-operations archive has minutes only anyway: one file).
+    minutes = None
+    if engine.minute is not None and fmt != "io-archive":
+        minutes = open_writer(fmt, out, retrieved_base=engine.end + 301 * 86400, suffix=MINUTE_SUFFIX)
+        writers.append(minutes)
     try:
         for chunk in engine.chunks():
-            writer.write(chunk)
+            if minutes is None:
+                writer.write(chunk)
+            else:
+                exact, coarse = _split(chunk, engine.minute)
+                for w, part in ((writer, exact), (minutes, coarse)):
+                    if part.recs:
+                        w.write(part)
             labels.write(chunk)
             if progress is not None:
                 progress(labels.posts)
     finally:
-        writer.close()
+        for w in writers:
+            w.close()
     truth = labels.finish(fmt)
-    log.info("simulated %s posts by %s accounts into %s", labels.posts, labels.accounts, writer.path)
-    return Simulation([writer.path], out / "labels", labels.posts, labels.accounts, truth)
+    paths = [w.path for w in writers]
+    if minutes is not None:
+        truth["time_resolution"]["files"] = {p.name: ("minutes" if w is minutes else "seconds")
+                                             for p, w in zip(paths, writers)}
+        (out / "labels" / "truth.json").write_bytes(orjson.dumps(truth, option=orjson.OPT_INDENT_2) + b"\n")
+    log.info("simulated %s posts by %s accounts into %s", labels.posts, labels.accounts,
+             ", ".join(str(p) for p in paths))
+    return Simulation(paths, out / "labels", labels.posts, labels.accounts, truth)
+
+
+def _split(chunk: SimChunk, minute: Any) -> tuple[SimChunk, SimChunk]:
+    """The chunk's posts from exact-time sources and from the minute-resolution source (each in
+    time order; profiles and referenced originals shared)."""
+    coarse = minute[[r[1] for r in chunk.recs]].tolist() if chunk.recs else []
+    parts = []
+    for want in (False, True):
+        idx = [k for k, c in enumerate(coarse) if c is want]
+        parts.append(SimChunk([chunk.recs[k] for k in idx], chunk.times[idx], chunk.people, chunk.refs, [], []))
+    return parts[0], parts[1]
 
 
 # --------------------------------------------------------------------------- canonical tables
@@ -152,7 +198,9 @@ def _posts_table(chunk: SimChunk, engine: Engine) -> pa.Table:
         "reply_count": p["reply_count"],
         "quote_count": p["quote_count"],
         "source_format": pa.array(["simulated"] * n, pa.string()),
-        "source_file": pa.array([""] * n, pa.string()),
+        # "minutes" marks the minute-resolution source (only in scenarios that have one).
+        "source_file": pa.array([""] * n if engine.minute is None
+                                else ["minutes" if m else "" for m in engine.minute[p["acct"]].tolist()], pa.string()),
         "source_line": pa.nulls(n, pa.int64()),
     }
     return pa.Table.from_arrays([pa.array(cols[f.name], type=f.type) if not isinstance(cols[f.name], pa.Array)

@@ -59,15 +59,88 @@ class Instruction:
 
 
 @dataclass(frozen=True)
+class Drip:
+    """A slow campaign run by ``network``: no instructions and no bursts. Every account posts a few
+    times a day for the whole scenario, on the operators' daily rhythm: network filler, its own
+    templated campaign posts (``posts_per_day``, one or two of ``hashtags``) and retweets
+    (``retweets_per_day``) of the operator's hub posts (``hubs`` news personas, each
+    ``hub_posts_per_day``) and of other accounts' campaign posts, hours after them. The campaign's
+    posts are spread out so that no aligned 10-minute spell holds more than ``spell_cap`` of them."""
+
+    network: str
+    hashtags: tuple[str, ...]
+    hubs: int = 3
+    hub_posts_per_day: float = 3.0
+    posts_per_day: float = 0.6
+    retweets_per_day: float = 0.9
+    spell_cap: int = 3
+
+
+@dataclass(frozen=True)
 class Campaign:
     """A paid campaign: named, with a theme (text bank), a link it shares and its instructions.
-    ``hijacks``: organic hashtags it pushes too (their truth becomes ``mixed``)."""
+    ``hijacks``: organic hashtags it pushes too (their truth becomes ``mixed``). ``drip``: run as a
+    slow drip instead of (or besides) instructions."""
 
     name: str
     theme: str
     link: str
     instructions: tuple[Instruction, ...]
     hijacks: tuple[str, ...] = ()
+    drip: Drip | None = None
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """Genuine accounts coordinated by an organisation (a party, a media house): organic in the truth.
+
+    A leader account posts ``leader_posts`` times a day (office hours, home zone). A share
+    ``push_share`` of those posts is *pushed*: the official account and members retweet it after
+    a log-normal delay of median ``delay`` seconds (about nine in ten within a minute). Each push
+    has a turnout drawn from ``turnout``; half of the members never join, the others each with a
+    propensity of their own (3·Beta(0.5, 1), mean 1), so the same keen core appears push after
+    push. The other posts are retweeted by a few members within hours.
+    Members also post ``member_posts`` times a day themselves, often with the ``hashtags``.
+    ``members`` is the number at the scenario's size (it scales with ``--posts``)."""
+
+    name: str
+    kind: str  # "party" | "media"
+    display: str
+    short: str
+    members: int
+    hashtags: tuple[str, ...]
+    site: str
+    leader_posts: float = 5.0
+    push_share: float = 0.2
+    turnout: tuple[float, float] = (0.1, 0.35)
+    delay: float = 20.0
+    member_posts: float = 1.5
+
+
+@dataclass(frozen=True)
+class Broadcast:
+    """An organic community that live-tweets a broadcast (a league's matches, a drama's episodes).
+
+    On each of ``days`` from ``hour`` (UTC) for ``hours``, a share ``turnout`` of the ``members``
+    (ordinary people, scaled with ``--posts``) is watching: each writes about ``posts`` posts with
+    ``hashtags`` (+ that night's tag from ``night_tags``) shortly after the ``moments`` the host
+    channel posts, and retweets moment posts after a log-normal delay of median 30 s. Members
+    differ: each watches on a share of the nights (Beta, mean ``turnout``); half never retweet the
+    channel, the others retweet each moment with a propensity of their own (mean over all members
+    about ``retweet_share``)."""
+
+    name: str
+    kind: str  # "sport" | "drama"
+    hashtags: tuple[str, ...]
+    members: int
+    days: tuple[int, ...]
+    hour: float
+    hours: float
+    night_tags: tuple[str, ...] = ()
+    turnout: float = 0.65
+    moments: int = 16
+    posts: float = 3.5
+    retweet_share: float = 0.06
 
 
 @dataclass(frozen=True)
@@ -96,6 +169,23 @@ class Scenario:
     surges: tuple[Surge, ...] = ()
     networks: tuple[Network, ...] = ()
     campaigns: tuple[Campaign, ...] = ()
+    #: Genuine accounts coordinated by organisations (organic in the truth).
+    organisations: tuple[Organisation, ...] = ()
+    #: Organic communities live-tweeting broadcasts on several nights.
+    broadcasts: tuple[Broadcast, ...] = ()
+    #: Heavy organic retweeters at the scenario's size (rounded; none below about an eighth of it),
+    #: and their mean posts a day (95 % retweets, heavy-tailed between them, 30 to 450 each).
+    heavy_retweeters: int = 0
+    heavy_per_day: float = 150.0
+    #: Share of accounts (any label) whose posts come from a source that records times to the
+    #: minute only (their times are truncated to the minute; written to a separate file).
+    minute_share: float = 0.0
+
+    @property
+    def extended(self) -> bool:
+        """Whether the scenario uses any part beyond the default one's (their truth columns)."""
+        return bool(self.organisations or self.broadcasts or self.heavy_retweeters or self.minute_share
+                    or any(c.drip for c in self.campaigns))
 
 
 _BACKGROUND = ("Pakistan", "Karachi", "Lahore", "PetrolPrices", "Cricket", "Islamabad", "LoadShedding",
@@ -125,6 +215,51 @@ _CAMPAIGNS = (
     )),
 )
 
+# The realistic scenario: four weeks; the bursting campaigns spread over them, plus a drip.
+_REAL_SURGES = (
+    Surge("earthquake", "news-surge", "EarthquakeSwat", day=9, hour=9.33, share=0.02),
+    Surge("cricket-final", "match-surge", "PAKvNZ", day=19, hour=14.0, share=0.03),
+)
+_REAL_CAMPAIGNS = (
+    Campaign("haq-march", "political", "https://awamihaq.org/news/haq-march", (
+        Instruction(3, 15.0, ("HaqMarch", "AwamiHaqParty", "HaqKiAwaz"), _BOTH),
+        Instruction(10, 16.0, ("HaqKiAwaz", "HaqMarch", "QaiserJamal"), _BOTH),
+        Instruction(16, 13.5, ("PetrolPrices", "HaqKiAwaz", "AwamiHaqParty"), _BOTH),
+        Instruction(24, 15.5, ("HaqMarch", "AwamiHaqParty", "HaqKiAwaz"), _BOTH),
+    ), hijacks=("PetrolPrices",)),
+    Campaign("valdoria-solidarity", "foreign-cause", "https://valdoria-voice.net/appeal", (
+        Instruction(6, 11.0, ("StandWithValdoria", "FreeValdoria", "ValdoriaCrisis"), (("crescent-reach", 0.85),)),
+        Instruction(13, 10.0, ("StandWithValdoria", "FreeValdoria", "ValdoriaCrisis"), (("crescent-reach", 0.85),)),
+        Instruction(20, 12.5, ("FreeValdoria", "StandWithValdoria", "ActForValdoria"), (("crescent-reach", 0.85),)),
+    )),
+    Campaign("northern-dawn", "banned-group", "https://ndf-media.info/statement", (
+        Instruction(8, 17.5, ("NorthernDawn", "VoiceOfTheNorth", "NDFAwakening"),
+                    (("bluewave-digital", 0.85), ("crescent-reach", 0.35))),
+        Instruction(22, 16.0, ("NorthernDawn", "VoiceOfTheNorth", "NDFAwakening"),
+                    (("bluewave-digital", 0.85), ("crescent-reach", 0.35)), mentions=False),
+    )),
+    Campaign("roshan-pakistan", "development", "https://roshan-pakistan.net/progress", (),
+             drip=Drip("evergreen-media", ("RoshanPakistan", "TaraqqiKaSafar", "SabKaPakistan"))),
+)
+_ORGANISATIONS = (
+    Organisation("qaumi-ittehad-party", "party", "Qaumi Ittehad Party", "QIP", 70, ("QIP", "QaumiIttehad"),
+                 "https://qip.org.pk", leader_posts=5.0, push_share=0.2, turnout=(0.1, 0.35), member_posts=1.2),
+    Organisation("jamhoori-mahaz", "party", "Pakistan Jamhoori Mahaz", "PJM", 45, ("PJM", "JamhooriMahaz"),
+                 "https://pjm.org.pk", leader_posts=4.0, push_share=0.2, turnout=(0.1, 0.3), delay=25.0,
+                 member_posts=1.2),
+    Organisation("sitara-news", "media", "Sitara News", "SitaraNews", 25, ("SitaraNews",),
+                 "https://sitaranews.pk", leader_posts=8.0, push_share=0.1, turnout=(0.1, 0.3), delay=30.0,
+                 member_posts=1.5),
+)
+_BROADCASTS = (
+    Broadcast("cricket-league", "sport", ("PSL10",), 250, days=(1, 4, 8, 11, 15, 18, 22, 25), hour=14.0,
+              hours=3.5, night_tags=("LQvIU", "KKvPZ", "MSvQG", "IUvKK", "PZvLQ", "QGvMS", "LQvKK", "IUvPZ"),
+              posts=3.0),
+    Broadcast("drama-night", "drama", ("ChandniRaat",), 150, days=(2, 9, 16, 23), hour=15.0, hours=2.0,
+              night_tags=("ChandniRaatEp21", "ChandniRaatEp22", "ChandniRaatEp23", "ChandniRaatEp24"),
+              turnout=0.7, moments=10, posts=3.0),
+)
+
 SCENARIOS: dict[str, Scenario] = {
     "default": Scenario(
         "default",
@@ -152,12 +287,34 @@ SCENARIOS: dict[str, Scenario] = {
         "(a detector must call every trend organic here).",
         posts=30_000, background=_BACKGROUND, surges=_SURGES,
     ),
+    "realistic": Scenario(
+        "realistic",
+        "Four weeks with organic users that co-act as real ones do: two parties and a media house "
+        "whose members retweet their leader's posts within a minute, week after week; fans "
+        "live-tweeting cricket league matches and a drama's episodes on several nights; heavy "
+        "retweeters; plus the two bursting networks and a third network that drips a slow "
+        "campaign for weeks without a burst. Half of the accounts come from a source with times "
+        "to the minute only.",
+        posts=100_000, days=28, background=_BACKGROUND, surges=_REAL_SURGES,
+        networks=(Network("crescent-reach", "Europe/Istanbul", 90, (68, 24), filler_posts=100.0),
+                  Network("bluewave-digital", "Asia/Dubai", 60, (45, 11), filler_posts=100.0),
+                  Network("evergreen-media", "Asia/Manila", 60, (120, 75), news_share=0.25,
+                          filler_posts=60.0)),
+        campaigns=_REAL_CAMPAIGNS, organisations=_ORGANISATIONS, broadcasts=_BROADCASTS,
+        heavy_retweeters=4, heavy_per_day=130.0, minute_share=0.5,
+    ),
 }
+
+#: Inserted before the extension of the data file that holds the minute-resolution source.
+MINUTE_SUFFIX = "-minutes"
 
 MAX_POSTS = 10_000_000
 MIN_POSTS = 500
 CHUNK_ROWS = 20_000
 POOL_SIZE = 3_000
+#: In the realistic scenario, this share of everyday retweets picks among the newest FRESH_POOL posts.
+FRESH_SHARE = 0.4
+FRESH_POOL = 150
 
 # Snowflake ids: milliseconds since the platform epoch, shifted left 22 bits.
 _EPOCH_MS = 1288834974657
@@ -170,8 +327,14 @@ ORGANIC_PROFILE = np.array([0.55, 0.28, 0.14, 0.07, 0.05, 0.05, 0.08, 0.22, 0.45
 #: offset inference place every account with enough posts.
 OPERATOR_PROFILE = ORGANIC_PROFILE.copy()
 
+#: Accounts run by an office (a party's, a newsroom's) post mostly in working hours and evenings.
+OFFICE_PROFILE = np.array([0.2, 0.1, 0.05, 0.03, 0.03, 0.03, 0.08, 0.3, 0.7, 1.1, 1.3, 1.35, 1.3,
+                           1.2, 1.2, 1.2, 1.2, 1.25, 1.3, 1.35, 1.3, 1.1, 0.8, 0.45])
+
 # Roles of planned posts.
 R_BG, R_FILL, R_SURGE, R_EXEC, R_LEAK, R_SPECIAL = range(6)
+# Roles of the realistic scenario's parts: live-tweeting, organisations, the drip campaign.
+R_LIVE, R_ORG, R_DRIP = 6, 7, 8
 # Kinds.
 K_POST, K_REPOST, K_QUOTE, K_REPLY = range(4)
 KIND_NAMES = ("post", "repost", "quote", "reply")
@@ -328,9 +491,16 @@ class Engine:
         self._bg_cum = w / w[-1]
         tags = set(scenario.background) | {"Cricket"} | {s.hashtag for s in scenario.surges} | {
             h for c in scenario.campaigns for i in c.instructions for h in i.hashtags}
+        tags |= {h for c in scenario.campaigns if c.drip for h in c.drip.hashtags}
+        tags |= {h for o in scenario.organisations for h in o.hashtags}
+        tags |= {h for b in scenario.broadcasts for h in (*b.hashtags, *b.night_tags)}
         self._norm = {t: normalize_hashtag(t) for t in tags}
+        # The realistic parts draw from their own stream, so the other scenarios stay as they were.
+        self.rng2 = np.random.default_rng([self.seed, 2])
         self.special_recs: dict[int, Rec] = {}
         self._plan_accounts()
+        #: Accounts whose source records times to the minute only (None: every source has seconds).
+        self.minute = self.rng2.random(self.n) < scenario.minute_share if scenario.minute_share else None
         self._plan_events()
 
     # ------------------------------------------------------------------ accounts
@@ -358,7 +528,8 @@ class Engine:
                     exec_per[name] += share * 2.1
         execs = sum(k * exec_per[n.name] for n, k in nets)
         surge = sum(s.share for s in scn.surges) * P
-        background = max(P - filler - execs * 1.06 - surge, 0.2 * P)
+        extra = self._extra_sizes(nets)  # organisations, live-tweeters, heavy retweeters, drips
+        background = max(P - filler - execs * 1.06 - surge - extra, 0.2 * P)
         n_news = int(np.clip(round(4 + P / 6000), 4, 200))
         news_rate = rng.lognormal(np.log(85), 0.45, n_news)
         news_rate = np.minimum(news_rate, 0.08 * background / max(n_news, 1) * 3)
@@ -368,7 +539,8 @@ class Engine:
         rate = np.minimum(rng.lognormal(0.0, 1.35, n_people), 400.0)
         rate *= people_budget / rate.sum()
         n_net = sum(k for _, k in nets)
-        n = n_news + n_people + n_net
+        n_extra = sum(2 + m for m in self.org_sizes) + self.n_heavy
+        n = n_news + n_people + n_net + n_extra
         self.n_news, self.n_people, self.n = n_news, n_people, n
         self.people_lo, self.people_hi = n_news, n_news + n_people
 
@@ -475,6 +647,11 @@ class Engine:
         self.followers, self.following, self.statuses = followers, following, statuses
         self.verified, self.dprof, self.dimg, self.client = verified, dprof, dimg, client
         self.bg_rate, self.first, self.last, self.style, self.bio, self.loc = bg_rate, first, last, style, bio, loc
+        self.org_of = np.full(n, -1, np.int16)  # organisation of each account (-1: none)
+        self.org_ranges: list[tuple[int, int]] = []  # per organisation: [leader, official, members...)
+        self.heavy_range = (lo, lo)
+        if n_extra:
+            self._plan_extra_accounts(lo)
         self.net_names = [n.name for n, _ in nets]
         self.campaigns_of = np.zeros(n, np.int64)  # bit mask of campaigns taken part in
         self._make_ids_and_handles()
@@ -487,9 +664,108 @@ class Engine:
             m = np.arange(lo, hi)
             groups.append(_Group(tz, OPERATOR_PROFILE, m, np.cumsum(bg_rate[m]),
                                  np.array([0.55, 0.38, 0.02, 0.05]), R_FILL))
+        if self.org_ranges:  # organisation accounts write their own posts in office hours
+            m = np.concatenate([np.arange(lo + 1, hi) for lo, hi in self.org_ranges])
+            groups.append(_Group(self.home_tz, OFFICE_PROFILE, m, np.cumsum(bg_rate[m]),
+                                 np.array([0.55, 0.3, 0.05, 0.1]), R_ORG))
+        if self.n_heavy:  # heavy retweeters: nearly everything they post is a retweet
+            m = np.arange(*self.heavy_range)
+            groups.append(_Group(self.home_tz, ORGANIC_PROFILE, m, np.cumsum(bg_rate[m]),
+                                 np.array([0.03, 0.95, 0.0, 0.02]), R_BG))
         self.groups = groups
         # Heavy-tailed popularity for choosing whom people retweet, reply to and mention.
         self.popular = np.argsort(-followers[: n_news + n_people], kind="stable")[: max(20, (n_news + n_people) // 50)]
+
+    def _extra_sizes(self, nets: list[tuple[Network, int]]) -> float:
+        """Sizes of the realistic scenario's parts (organisation members, heavy retweeters) and the
+        number of posts they are expected to add (taken out of the people's budget). 0 without them."""
+        scn, sc, days = self.scn, self.scale, self.scn.days
+        self.org_sizes = [max(8, round(o.members * sc)) for o in scn.organisations]
+        self.n_heavy = int(round(scn.heavy_retweeters * sc))  # none below about 12,500 posts
+        self.community_sizes = [max(15, round(b.members * sc)) for b in scn.broadcasts]
+        expected = 0.0
+        for o, m in zip(scn.organisations, self.org_sizes):
+            lp = o.leader_posts * days
+            expected += (lp + lp * o.push_share * (0.45 * sum(o.turnout) / 2 * m + 1) + lp * (1 - o.push_share) * 0.06 * m
+                         + o.member_posts * days * (m + 1))
+        for b, k in zip(scn.broadcasts, self.community_sizes):
+            present = b.turnout * k
+            expected += len(b.days) * (b.moments + present * (b.posts + b.moments * b.retweet_share))
+        expected += self.n_heavy * scn.heavy_per_day * days * 1.05
+        sizes = {n.name: k for n, k in nets}
+        for c in scn.campaigns:
+            if c.drip:
+                k = sizes.get(c.drip.network, 0)
+                expected += 1.03 * (k * (c.drip.posts_per_day + c.drip.retweets_per_day)
+                                    + c.drip.hubs * c.drip.hub_posts_per_day) * days
+        return expected
+
+    def _plan_extra_accounts(self, lo: int) -> None:
+        """Organisation accounts (leader, official account, members) and heavy retweeters, from
+        index ``lo`` on: genuine, long-standing accounts (organic in the truth)."""
+        rng, days = self.rng2, self.scn.days
+        clients = N.CLIENTS
+
+        def pick(options: tuple[tuple[str, float], ...], k: int) -> np.ndarray:
+            names = [clients.index(o) for o, _ in options]
+            w = np.array([x for _, x in options])
+            return np.array(names, np.int8)[rng.choice(len(names), size=k, p=w / w.sum())]
+
+        for oi, (org, m) in enumerate(zip(self.scn.organisations, self.org_sizes)):
+            hi = lo + 2 + m
+            s = slice(lo, hi)
+            k = hi - lo
+            self.org_ranges.append((lo, hi))
+            self.org_of[s] = oi
+            women = rng.random(k) < 0.3
+            women[:2] = False
+            self.persona[s] = np.where(women, P_WOMAN, P_NONE)
+            if org.kind == "media":
+                self.persona[lo: lo + 2] = P_NEWS
+            age = rng.integers(2 * 365, 13 * 365, k)
+            age[:2] = rng.integers(9 * 365, 15 * 365, 2)
+            self.created[s] = self.start - age * 86400 - rng.integers(0, 86400, k)
+            fol = rng.lognormal(np.log(25_000), 1.0, k)
+            fol[0] = rng.lognormal(np.log(2_500_000 if org.kind == "media" else 1_500_000), 0.3)
+            fol[1] = rng.lognormal(np.log(400_000), 0.4)
+            self.followers[s] = fol.astype(np.int64)
+            self.following[s] = rng.integers(80, 1500, k)
+            self.statuses[s] = rng.integers(3_000, 40_000, k)
+            self.statuses[lo: lo + 2] = rng.integers(20_000, 120_000, 2)
+            self.verified[s] = rng.random(k) < 0.6
+            self.verified[lo: lo + 2] = True
+            self.client[s] = pick(N.ORGANIC_CLIENTS, k)
+            self.client[lo: lo + 2] = pick(N.NEWS_CLIENTS, 2)
+            self.lang[s] = rng.choice(3, size=k, p=[0.6, 0.3, 0.1])
+            self.first[s] = np.where(women, rng.integers(0, len(N.FEMALE), k), rng.integers(0, len(N.MALE), k))
+            self.last[s] = rng.integers(0, len(N.LAST), k)
+            self.loc[s] = rng.integers(0, len(N.PLACES), k)
+            self.bio[s] = rng.integers(0, 1000, k)
+            rate = rng.lognormal(np.log(org.member_posts * days), 0.5, k)
+            rate[0] = 0.0  # the leader's posts are all planned events
+            self.bg_rate[s] = rate
+            lo = hi
+        k = self.n_heavy
+        if k:
+            s = slice(lo, lo + k)
+            self.heavy_range = (lo, lo + k)
+            women = rng.random(k) < 0.35
+            self.persona[s] = np.where(women, P_WOMAN, P_NONE)
+            self.created[s] = self.start - rng.integers(3 * 365, 12 * 365, k) * 86400 - rng.integers(0, 86400, k)
+            self.followers[s] = rng.lognormal(np.log(900), 1.0, k).astype(np.int64)
+            self.following[s] = rng.integers(1500, 5000, k)
+            self.statuses[s] = rng.integers(80_000, 400_000, k)
+            self.client[s] = pick(N.ORGANIC_CLIENTS, k)
+            self.lang[s] = rng.choice(3, size=k, p=[0.4, 0.3, 0.3])
+            self.first[s] = np.where(women, rng.integers(0, len(N.FEMALE), k), rng.integers(0, len(N.MALE), k))
+            self.last[s] = rng.integers(0, len(N.LAST), k)
+            self.style[s] = rng.choice(4, size=k, p=[0.55, 0.22, 0.13, 0.10])
+            self.bio[s] = np.where(rng.random(k) < 0.7, rng.integers(0, len(N.ORGANIC_BIOS), k), -1)
+            self.loc[s] = rng.integers(0, len(N.ORGANIC_LOCATIONS), k)
+            self.dimg[s] = rng.random(k) < 0.03
+            self.dprof[s] = self.dimg[s] | (rng.random(k) < 0.1)
+            per_day = rng.lognormal(0.0, 0.45, k)  # heavy-tailed, but their mean is heavy_per_day
+            self.bg_rate[s] = np.clip(per_day * self.scn.heavy_per_day * k / per_day.sum(), 30.0, 450.0) * days
 
     def _make_ids_and_handles(self) -> None:
         rng, n = self.rng, self.n
@@ -518,9 +794,19 @@ class Engine:
         ndig = rng.integers(6, 9, n).tolist()
         first, last, persona, label = self.first.tolist(), self.last.tolist(), self.persona.tolist(), self.label.tolist()
         self.outlets = [N.outlet_name(i) for i in range(self.n_news)]
+        org_head = {lo: oi for oi, (lo, _) in enumerate(self.org_ranges)}  # leader index → organisation
+        orgs = self.scn.organisations
         for i in range(n):
             if i < self.n_news:
                 h = self.outlets[i][1]
+            elif i in org_head or i - 1 in org_head:  # an organisation's leader or official account
+                org = orgs[org_head.get(i, org_head.get(i - 1, 0))]
+                if org.kind == "media":
+                    h = org.short if i in org_head else f"{org.short}Eng"
+                elif i in org_head:
+                    h = f"{N.MALE[first[i]]}{N.LAST[last[i]]}"[: 15 - len(org.short)] + org.short
+                else:
+                    h = f"{org.short}Official"
             elif label[i] == 0:
                 names = N.FEMALE if persona[i] == P_WOMAN else N.MALE
                 h = N.organic_handle(names[first[i]], N.LAST[last[i]], hstyle[i], digits[i])
@@ -557,19 +843,22 @@ class Engine:
         if len(cache) + len(miss) > 20_000:  # bounded: memory must not grow with the data
             cache.clear()
         m = np.array(miss, np.int64)
+        org_of = self.org_of[m].tolist()
         cols = zip(miss, self.persona[m].tolist(), self.label[m].tolist(), self.style[m].tolist(),
                    (self.ids[m] // 7).tolist(), self.first[m].tolist(), self.last[m].tolist(),
                    self.bio[m].tolist(), self.loc[m].tolist(), self.lang[m].tolist(), self.created[m].tolist(),
                    self.followers[m].tolist(), self.following[m].tolist(), self.statuses[m].tolist(),
                    self.verified[m].tolist(), self.dprof[m].tolist(), self.dimg[m].tolist())
         n_news, id_str, handles = self.n_news, self.id_str, self.handles
-        for i, p, lab, st, r, fi, la, b, li, lg, cr, fol, fri, sts, ver, dp, di in cols:
+        for (i, p, lab, st, r, fi, la, b, li, lg, cr, fol, fri, sts, ver, dp, di), oi in zip(cols, org_of):
             url = None
             if i < n_news:
                 name, _, domain = self.outlets[i]
                 desc = f"{name}: news, politics, sport and business from Pakistan since {1947 + i % 60}."
                 loc = N.PLACES[li] + ", Pakistan"
                 url = f"https://{domain}"
+            elif oi >= 0:
+                name, desc, loc, url = self._org_profile(i, oi, p, fi, la, b, li)
             elif lab == 0:
                 fname = (N.FEMALE if p == P_WOMAN else N.MALE)[fi]
                 lname = N.LAST[la]
@@ -600,6 +889,32 @@ class Engine:
             out[i] = cache[i] = (id_str[i], handles[i], name, desc, loc, url, lang_code, cr, fol, fri, sts, ver,
                                  dp, di, img)
         return out
+
+    def _org_profile(self, i: int, oi: int, persona: int, fi: int, la: int, b: int, li: int
+                     ) -> tuple[str, str, str, str | None]:
+        """(display name, bio, location, url) of an organisation's account."""
+        org = self.scn.organisations[oi]
+        head = self.org_ranges[oi][0]
+        fname = (N.FEMALE if persona == P_WOMAN else N.MALE)[fi]
+        person = f"{fname} {N.LAST[la]}"
+        place = N.PLACES[li]
+        if org.kind == "media":
+            if i == head:
+                return org.display, f"{org.display}: breaking news, live coverage and analysis from Pakistan.", \
+                    "Karachi, Pakistan", org.site
+            if i == head + 1:
+                return f"{org.display} English", f"The English service of {org.display}.", "Islamabad, Pakistan", \
+                    org.site + "/en"
+            role = ("Reporter", "Anchor", "Producer", "Correspondent")[b % 4]
+            return person, f"{role} @{org.short} | {place} | Views my own", f"{place}, Pakistan", None
+        if i == head:
+            return person, f"Chairman, {org.display}. Official account.", "Pakistan", org.site
+        if i == head + 1:
+            return org.display, f"Official account of the {org.display} #{org.hashtags[0]}", "Islamabad, Pakistan", \
+                org.site
+        seat = (f"Member National Assembly NA-{1 + b % 266}", f"MPA PP-{1 + b % 297}",
+                "Senator", f"District president {place}", "Information secretary")[b % 5]
+        return person, f"{seat} | {org.display} | Views my own", f"{place}, Pakistan", None
 
     # ------------------------------------------------------------------ events
 
@@ -717,6 +1032,12 @@ class Engine:
         for sp in self.surge_plans:
             s = self.specials[sp["viral"]]
             add(np.array([s["time"]]), np.array([s["acct"]]), K_POST, R_SPECIAL, 0, sp["viral"])
+        self.org_plans: list[dict[str, Any]] = []
+        self.live_nights: list[dict[str, Any]] = []
+        self.communities: list[np.ndarray] = []
+        self.drip_plans: dict[int, dict[str, Any]] = {}
+        if scn.extended:
+            self._plan_realistic(add, people, news_order)
 
         if cols["t"]:
             ev = {k: np.concatenate(v) for k, v in cols.items()}
@@ -725,6 +1046,189 @@ class Engine:
         keep = (ev["t"] >= self.start) & (ev["t"] < self.end)
         order = np.argsort(ev["t"][keep], kind="stable")
         self.ev = {k: v[keep][order] for k, v in ev.items()}
+        self._evict: tuple[np.ndarray, np.ndarray] | None = None
+        if scn.extended:
+            # The realistic scenario plans many posts that others retweet (a drip's posts grow with
+            # --posts): keep each rendered one only until its last retweet, so memory stays flat.
+            last = np.array([sp["time"] for sp in self.specials.values()], np.int64)
+            refd = (self.ev["ref"] >= 0) & (self.ev["role"] != R_SPECIAL)
+            np.maximum.at(last, self.ev["ref"][refd], self.ev["t"][refd])
+            order = np.argsort(last, kind="stable")
+            self._evict = (order, last[order])
+
+    # ------------------------------------------------------------------ the realistic scenario's events
+
+    def _daily_times(self, rng: np.random.Generator, count: int, tz: str, profile: np.ndarray) -> np.ndarray:
+        """``count`` times over the scenario whose local hour in ``tz`` follows ``profile``, sorted."""
+        hour = rng.choice(24, size=count, p=profile / profile.sum())
+        day = rng.integers(0, self.scn.days, count)
+        off = int(_offset_hours(tz, self.start + 43200) * 3600)
+        t = day * 86400 + hour * 3600 + rng.integers(0, 3600, count) - off
+        return np.sort(self.start + t % (self.scn.days * 86400))
+
+    def _spread(self, rng: np.random.Generator, t: np.ndarray, cap: int, tz: str, profile: np.ndarray) -> np.ndarray:
+        """Move events so that no aligned 10-minute spell holds more than ``cap`` of them (an
+        operator's scheduler spreads a drip campaign out); returns the times, in the input order."""
+        t = t.copy()
+        moved = np.zeros(t.size, bool)
+        for _ in range(100):
+            # Within a spell, events already moved queue behind those that were there: an event in
+            # a spell within the cap never moves.
+            order = np.lexsort((t, moved, t // 600))
+            b = t[order] // 600
+            starts = np.r_[0, np.flatnonzero(np.diff(b)) + 1]
+            rank = np.arange(b.size) - np.repeat(starts, np.diff(np.r_[starts, b.size]))
+            over = order[rank >= cap]
+            if not over.size:
+                break
+            t[over] = rng.permutation(self._daily_times(rng, over.size, tz, profile))
+            moved[over] = True
+        return t
+
+    def _plan_realistic(self, add: Any, people: np.ndarray, news_order: np.ndarray) -> None:
+        """Organisations, live-tweeted broadcasts, heavy retweeters and drip campaigns (only in
+        scenarios that have them; drawn from their own random stream)."""
+        rng, scn = self.rng2, self.scn
+        anchors: list[tuple[np.ndarray, np.ndarray, int]] = []  # (times, special keys, organisation or -1)
+
+        # Organisations: the leader posts; pushed posts are retweeted by many members within a minute.
+        for oi, org in enumerate(scn.organisations):
+            lo, hi = self.org_ranges[oi]
+            members = np.arange(lo + 1, hi)  # the official account first, then the members
+            times = self._daily_times(rng, int(rng.poisson(org.leader_posts * scn.days)), self.home_tz,
+                                      OFFICE_PROFILE)
+            keys = np.array([self._special("leader", lo, t, org=oi) for t in times.tolist()], np.int64)
+            add(times, np.full(times.size, lo), K_POST, R_SPECIAL, oi, keys)
+            pushed = rng.random(times.size) < org.push_share
+            # Members differ: half never join a push, the others with a propensity of their own
+            # (mean 1 over them; times the push's turnout): a keen core appears push after push.
+            keen = np.where(rng.random(members.size) < 0.5, 0.0, 3.0 * rng.beta(0.5, 1.0, members.size))
+            pushes = []
+            for t, key, push in zip(times.tolist(), keys.tolist(), pushed.tolist()):
+                if push:
+                    who = members[rng.random(members.size) < rng.uniform(*org.turnout) * keen]
+                    if who.size == 0 or who[0] != lo + 1:
+                        who = np.r_[lo + 1, who]  # the official account always amplifies
+                    delay = rng.lognormal(np.log(org.delay), 0.8, who.size)
+                    pushes.append((key, who.size))
+                else:
+                    who = members[rng.random(members.size) < 0.06]
+                    delay = rng.lognormal(np.log(1800), 1.2, who.size)
+                kind = np.where(rng.random(who.size) < 0.05, K_QUOTE, K_REPOST)
+                add(t + 1 + delay.astype(np.int64), who, kind, R_ORG, oi, key)
+            self.org_plans.append(dict(org=org, leader=lo, official=lo + 1, posts=keys, pushes=pushes))
+            anchors.append((times, keys, oi))
+
+        # Broadcasts: a community of ordinary people live-tweets the same show on several nights.
+        taken = np.zeros(self.n, bool)
+        for bi, (bc, k) in enumerate(zip(scn.broadcasts, self.community_sizes)):
+            cand = people[~taken[people]]
+            keys_w = np.log(self.bg_rate[cand] ** 0.3) - np.log(-np.log(rng.random(cand.size)))
+            community = np.sort(cand[np.argpartition(-keys_w, min(k, cand.size) - 1)[:k]])
+            taken[community] = True
+            self.communities.append(community)
+            host = int(news_order[(1 + bi) % self.n_news])
+            # Fans differ: some watch every night, some now and then (mean ``turnout``); three in
+            # ten never retweet the channel, the others with a propensity of their own.
+            watch = rng.beta(2 * bc.turnout, 2 * (1 - bc.turnout), community.size)
+            keen = np.where(rng.random(community.size) < 0.5, 0.0,
+                            np.minimum(1.0, bc.retweet_share / 0.5 * 3.0 * rng.beta(0.5, 1.0, community.size)))
+            for ni, day in enumerate(bc.days):
+                t0 = self.start + day * 86400 + int(bc.hour * 3600)
+                span = int(bc.hours * 3600)
+                night = len(self.live_nights)
+                tag = bc.night_tags[ni % len(bc.night_tags)] if bc.night_tags else ""
+                here = rng.random(community.size) < watch
+                present, present_keen = community[here], keen[here]
+                mt = t0 + np.sort(rng.integers(0, span, bc.moments))
+                mt[-1] = max(int(mt[-1]), t0 + span - 300)  # the result / the last scene closes the night
+                mkeys = np.array([self._special("live", host, t, broadcast=bi, night=night, moment=j,
+                                                last=j == bc.moments - 1) for j, t in enumerate(mt.tolist())], np.int64)
+                add(mt, np.full(mt.size, host), K_POST, R_SPECIAL, night, mkeys)
+                self.live_nights.append(dict(broadcast=bi, tag=tag, time=t0, end=t0 + span, host=host,
+                                             participants=present.size, moments=mkeys))
+                anchors.append((mt, mkeys, -1))
+                # Own posts, shortly after a moment (the last one weighs most), some as replies to it.
+                a = np.repeat(present, 1 + rng.poisson(bc.posts - 1, present.size))
+                w = np.ones(bc.moments)
+                w[-1] = 4.0
+                mi = rng.choice(bc.moments, a.size, p=w / w.sum())
+                t = mt[mi] + 5 + rng.gamma(2.0, 45.0, a.size).astype(np.int64)
+                reply = rng.random(a.size) < 0.08
+                add(t, a, np.where(reply, K_REPLY, K_POST), R_LIVE, night, np.where(reply, mkeys[mi], -1))
+                # Retweets of the moment posts, within seconds.
+                pi, mj = np.nonzero(rng.random((present.size, bc.moments)) < present_keen[:, None])
+                t = mt[mj] + 1 + rng.lognormal(np.log(30), 1.2, mj.size).astype(np.int64)
+                add(t, present[pi], K_REPOST, R_LIVE, night, mkeys[mj])
+
+        # Heavy retweeters also retweet the leaders' and channels' posts within a minute or two;
+        # each leans to one party, whose leader's posts it retweets most.
+        if self.n_heavy:
+            heavy = np.arange(*self.heavy_range)
+            parties = [oi for oi, o in enumerate(scn.organisations) if o.kind == "party"]
+            fav = np.array(parties, np.int64)[rng.integers(0, len(parties), heavy.size)] if parties \
+                else np.full(heavy.size, -2)
+            self.heavy_party = fav
+            for times, keys, oi in anchors:
+                for h, f in zip(heavy.tolist(), fav.tolist()):
+                    p = 0.7 if oi == f else (0.35 if oi < 0 else 0.1)
+                    sel = rng.random(times.size) < p
+                    d = rng.lognormal(np.log(40), 1.1, int(sel.sum())).astype(np.int64)
+                    add(times[sel] + 1 + d, np.full(int(sel.sum()), h), K_REPOST, R_BG, 0, keys[sel])
+
+        # Drip campaigns: a few posts per account per day, for weeks, never a burst.
+        net_index = {name: j for j, name in enumerate(self.net_names)}
+        for ci, camp in enumerate(scn.campaigns):
+            if camp.drip is None:
+                continue
+            dr = camp.drip
+            j = net_index[dr.network]
+            lo, hi = self.net_ranges[j]
+            tz = self.net_tz[j]
+            accts = np.arange(lo, hi)
+            news = accts[self.persona[accts] == P_NEWS]
+            hubs = (news if news.size else accts)[: max(1, dr.hubs)]
+            days = scn.days
+            n_hub = int(rng.poisson(hubs.size * dr.hub_posts_per_day * days))
+            n_own = int(rng.poisson(accts.size * dr.posts_per_day * days))
+            n_rt = int(rng.poisson(accts.size * dr.retweets_per_day * days))
+            t_all = self._spread(rng, self._daily_times(rng, n_hub + n_own + n_rt, tz, OPERATOR_PROFILE),
+                                 dr.spell_cap, tz, OPERATOR_PROFILE)
+            t_all = rng.permutation(t_all)
+            hub_t, own_t, rt_t = np.sort(t_all[:n_hub]), np.sort(t_all[n_hub: n_hub + n_own]), t_all[n_hub + n_own:]
+            hub_a = hubs[rng.integers(0, hubs.size, n_hub)]
+            own_a = accts[rng.integers(0, accts.size, n_own)]
+            rt_a = accts[rng.integers(0, accts.size, n_rt)]
+            hub_k = np.array([self._special("hub", a, t, campaign=ci) for a, t in zip(hub_a.tolist(), hub_t.tolist())],
+                             np.int64)
+            own_k = np.array([self._special("drip", a, t, campaign=ci) for a, t in zip(own_a.tolist(), own_t.tolist())],
+                             np.int64)
+            add(hub_t, hub_a, K_POST, R_SPECIAL, ci, hub_k)
+            add(own_t, own_a, K_POST, R_SPECIAL, ci, own_k)
+            # Each retweet takes a hub post (half the time) or another account's campaign post from
+            # the 36 hours before it, at least ten minutes old: hours later, not in a wave.
+            use_hub = rng.random(n_rt) < 0.5
+            ref = np.full(n_rt, -1, np.int64)
+            for mask, src_t, src_a, src_k in ((use_hub, hub_t, hub_a, hub_k), (~use_hub, own_t, own_a, own_k)):
+                if not src_t.size:
+                    continue
+                t = rt_t[mask]
+                a0 = np.searchsorted(src_t, t - 36 * 3600)
+                a1 = np.searchsorted(src_t, t - 600)
+                idx = a0 + (rng.random(t.size) * (a1 - a0)).astype(np.int64)
+                ok = (a1 > a0) & (src_a[np.minimum(idx, src_a.size - 1)] != rt_a[mask])
+                ref[np.flatnonzero(mask)[ok]] = src_k[idx[ok]]
+            ok = ref >= 0
+            add(rt_t[ok], rt_a[ok], K_REPOST, R_DRIP, ci, ref[ok])
+            self.campaigns_of[np.unique(np.r_[hub_a, own_a, rt_a[ok]])] |= 1 << ci
+            # A few real people retweet a hub post, hours later ("locals are rarely involved").
+            n_leak = int(round(0.02 * (n_hub + n_own + int(ok.sum()))))
+            if n_hub and n_leak:
+                hi_ = rng.integers(0, n_hub, n_leak)
+                t = hub_t[hi_] + rng.lognormal(np.log(4 * 3600), 1.0, n_leak).astype(np.int64)
+                add(t, people[rng.integers(0, people.size, n_leak)], K_REPOST, R_BG, 0, hub_k[hi_])
+            self.drip_plans[ci] = dict(hubs=hubs, hub_set=set(hubs.tolist()), accounts=accts, hub_posts=n_hub, posts=n_own,
+                                       retweets=int(ok.sum()), leaks=n_leak)
 
     # ------------------------------------------------------------------ slices
 
@@ -762,6 +1266,13 @@ class Engine:
         pool_w: list[float] = []
         ev = self.ev
         total_days_sec = self.scn.days * 86400
+        extended = self.scn.extended
+        org_of = self.org_of
+        # The default scenarios yield every slice as it comes (their bytes are fixed); the
+        # realistic one gathers its many small slices into chunks of at least a few thousand posts.
+        min_rows = CHUNK_ROWS // 4 if extended else 0
+        held: list[tuple] = []
+        evicted = 0
         for si, t0, L, sub in self._windows(L):
             rng = np.random.default_rng([self.seed, 1, si, sub])
             t1 = t0 + L
@@ -794,24 +1305,53 @@ class Engine:
             cols = {k: v[order] for k, v in cols.items()}
             rnd = rng.integers(0, 2**40, (m, 4))
             # Background rows that refer to someone else's post pick it from the recent pool.
-            need = (cols["ref"] < 0) & (cols["kind"] != K_POST) & ((cols["role"] == R_BG) | (cols["role"] == R_FILL))
+            need = (cols["ref"] < 0) & (cols["kind"] != K_POST) & (
+                (cols["role"] == R_BG) | (cols["role"] == R_FILL) | (cols["role"] == R_ORG))
             pool_pick = np.full(m, -1, np.int64)
             if pool and need.any():
                 cum = np.cumsum(pool_w)
                 pool_pick[need] = np.minimum(np.searchsorted(cum, rng.random(int(need.sum())) * cum[-1], side="right"),
                                              len(pool) - 1)
+                if extended:  # people often retweet what just came in: fresh posts, the popular first
+                    fresh = np.flatnonzero(need)
+                    fresh = fresh[rng.random(fresh.size) < FRESH_SHARE]
+                    lo_f = max(0, len(pool) - FRESH_POOL)
+                    base = cum[lo_f - 1] if lo_f else 0.0
+                    u = base + rng.random(fresh.size) * (cum[-1] - base)
+                    pool_pick[fresh] = np.minimum(np.searchsorted(cum, u, side="right"), len(pool) - 1)
             else:
                 cols["kind"][need] = K_POST
             recs = self._render(cols, pid, rnd, pool, pool_pick)
-            new_pool = [r for r, role, kind in zip(recs, cols["role"].tolist(), cols["kind"].tolist())
-                        if kind == K_POST and role in (R_BG, R_SURGE) and r[1] < self.people_hi]
+            if extended:  # organisation members' and live-tweeters' posts get retweeted too
+                new_pool = [r for r, role, kind in zip(recs, cols["role"].tolist(), cols["kind"].tolist())
+                            if kind == K_POST and role in (R_BG, R_SURGE, R_ORG, R_LIVE)
+                            and (r[1] < self.people_hi or org_of[r[1]] >= 0)]
+            else:
+                new_pool = [r for r, role, kind in zip(recs, cols["role"].tolist(), cols["kind"].tolist())
+                            if kind == K_POST and role in (R_BG, R_SURGE) and r[1] < self.people_hi]
             pool.extend(new_pool)
             pool_w.extend(float(self.followers[r[1]]) ** 0.5 + 1.0 for r in new_pool)
             if len(pool) > POOL_SIZE:
                 del pool[: len(pool) - POOL_SIZE]
                 del pool_w[: len(pool_w) - POOL_SIZE]
+            if self._evict is not None:  # forget planned posts nobody will refer to again
+                keys, last = self._evict
+                upto = int(np.searchsorted(last, t1, side="left"))
+                for k in keys[evicted:upto].tolist():
+                    self.special_recs.pop(k, None)
+                    if self.specials[k]["kind"] == "drip":
+                        del self.specials[k]
+                evicted = max(evicted, upto)
+            if min_rows:  # a long, thin scenario: gather slices so that chunks are not tiny
+                held.extend(recs)
+                if len(held) < min_rows:
+                    continue
+                recs, held = held, []
+                m = len(recs)
             for lo_r in range(0, m, CHUNK_ROWS):
                 yield self._chunk(recs[lo_r: lo_r + CHUNK_ROWS], seen)
+        if held:
+            yield self._chunk(held, seen)
 
     def _chunk(self, recs: list[tuple], seen: np.ndarray) -> SimChunk:
         times = np.fromiter((r[2] for r in recs), np.int64, len(recs))
@@ -894,8 +1434,13 @@ class Engine:
         chatter = [self._bank("CHATTER", x) for x in langs]
         filler = [self._bank("FILLER", x) for x in langs]
         kind_names = KIND_NAMES
+        times = cols["t"]
+        if self.minute is not None:  # a source with times to the minute only
+            times = np.where(self.minute[a_arr], times - times % 60, times)
+        orgs, bcs, nights = self.scn.organisations, self.scn.broadcasts, self.live_nights
+        org_of = self.org_of
         for t, a, kind, role, ev, ref, p, pick, l_, lab_i, r1_, r2_, r3_, em, nt, t1, t2, lk, mn, cl in zip(
-                cols["t"].tolist(), a_arr.tolist(), cols["kind"].tolist(), cols["role"].tolist(),
+                times.tolist(), a_arr.tolist(), cols["kind"].tolist(), cols["role"].tolist(),
                 cols["ev"].tolist(), cols["ref"].tolist(), pid.tolist(), pool_pick.tolist(), la.tolist(),
                 lab_arr.tolist(), r1.tolist(), r2.tolist(), r3.tolist(), emoji.tolist(), ntags.tolist(),
                 tag1.tolist(), tag2.tolist(), link.tolist(), mention.tolist(), self.client[a_arr].tolist()):
@@ -945,6 +1490,8 @@ class Engine:
                 elif sp["kind"] == "target":
                     text = T.TARGET_HEADLINES[camps[sp["campaign"]].theme]
                     urls = [self._article(a, r2_)]
+                elif sp["kind"] in ("leader", "live", "hub", "drip"):
+                    text, lang, tags, urls, lab = self._render_anchor(sp, a, l_, lab, r1_, r2_, r3_)
                 else:
                     sg = surges[sp["surge"]]
                     tags = [sg.hashtag]
@@ -953,7 +1500,7 @@ class Engine:
                     else:
                         text = f"BREAKING: Strong earthquake jolts {places[10]} and adjoining areas, tremors felt in Islamabad"
                         urls = [self._article(a, r2_)]
-                likes = 50 + r3_ % 5000
+                likes = 50 + r3_ % 5000 if sp["kind"] != "drip" else r3_ % 6
             elif kind == K_POST:
                 if role == R_SURGE:
                     sg = surges[ev]
@@ -985,6 +1532,30 @@ class Engine:
                     if plan.link and r2_ % 100 < 70:
                         urls = [self._utm(plan.link, camp.name, r2_)]
                     lab = camp.name
+                elif role == R_LIVE:  # a fan live-tweeting tonight's match or episode
+                    night = nights[ev]
+                    bc = bcs[night["broadcast"]]
+                    bank, lang = self._bank("MATCH" if bc.kind == "sport" else "DRAMA", lang)
+                    text = bank[r1_ % len(bank)]
+                    if em >= 0:
+                        text = f"{text} {emojis[em]}"
+                    h = r3_ % 100
+                    tags = [*bc.hashtags, night["tag"]] if h < 70 or not night["tag"] else (
+                        list(bc.hashtags) if h < 90 else [night["tag"]])
+                    trend = norm[bc.hashtags[0]]
+                elif role == R_ORG:  # an organisation's member writing their own post
+                    org = orgs[org_of[a]]
+                    bank = T.PARTY_MEMBER if org.kind == "party" else T.MEDIA_MEMBER
+                    if lang not in bank:
+                        lang = "en"
+                    text = T.pick(bank[lang], r1_ // 7, places[r1_ % 16])
+                    lang = T.LANG_CODE[lang]
+                    if r3_ % 100 < 40:
+                        tags = [org.hashtags[(r3_ // 100) % len(org.hashtags)]]
+                    if r2_ % 100 < (10 if org.kind == "party" else 30):
+                        urls = [f"{org.site}/{'news' if org.kind == 'party' else 'story'}/{r2_ % 10**7}"]
+                    if (r1_ // 1000) % 100 < 10:
+                        ment = [self.org_ranges[org_of[a]][0]]  # mentions the leader
                 else:  # R_LEAK: a real person uses the campaign's first hashtag
                     bank, lang = chatter[l_]
                     text = bank[r1_ % len(bank)]
@@ -1020,6 +1591,12 @@ class Engine:
                             b = b[lang]
                             text = b[r1_ % len(b)] + T.SUFFIX[(r1_ // 7) % len(T.SUFFIX)]
                             tags = list(plan.hashtags)
+                        elif role == R_ORG and kind == K_QUOTE:  # a member quoting the leader
+                            org = orgs[org_of[a]]
+                            b = T.ORG_QUOTES[org.kind]
+                            text = b[r1_ % len(b)]
+                            lang = "en"
+                            tags = [org.hashtags[0]]
                         else:
                             b = (T.REPLIES if kind == K_REPLY else T.QUOTES)
                             if lang not in b:
@@ -1028,6 +1605,8 @@ class Engine:
                             text = b[r1_ % len(b)]
                             if role == R_SURGE:
                                 tags = [surges[ev].hashtag]
+                            elif role == R_LIVE:
+                                tags = list(bcs[nights[ev]["broadcast"]].hashtags)
                             elif role == R_BG and r3_ % 100 < 15:
                                 tags = [bgtags[min(t1, nbg - 1)]]
                         lang = T.LANG_CODE[lang]
@@ -1038,10 +1617,14 @@ class Engine:
                         lab = camps[self.instr[ev].campaign].name
                     elif role == R_SURGE or role == R_LEAK:
                         lab = "organic"
+                    elif role == R_DRIP:
+                        lab = camps[ev].name
                 if role == R_SURGE:
                     trend = norm[surges[ev].hashtag]
                 elif role == R_EXEC or role == R_LEAK:
                     trend = norm[self.instr[ev].hashtags[0]]
+                elif role == R_LIVE:
+                    trend = norm[bcs[nights[ev]["broadcast"]].hashtags[0]]
             # Assemble the text: mentions first, hashtags and links last.
             if ment and kind == K_POST and role != R_SPECIAL:
                 text = " ".join(["@" + handles[x] for x in ment] + [text])
@@ -1066,6 +1649,47 @@ class Engine:
                 specials[ref]["post_id"] = post_id
             out.append(rec)
         return out
+
+    def _render_anchor(self, sp: dict[str, Any], a: int, l_: int, lab: str, r1: int, r2: int, r3: int
+                       ) -> tuple[str, str, list[str], list[str], str]:
+        """(text, lang, hashtags, urls, label) of a planned post of the realistic scenario: a
+        leader's post, a broadcast moment, a drip campaign's hub post or an account's drip post."""
+        kind = sp["kind"]
+        places = N.PLACES
+        if kind == "leader":
+            org = self.scn.organisations[sp["org"]]
+            if org.kind == "media":
+                text = T.pick(T.HEADLINES["en"], r1 // 7, places[r1 % 16])
+                tags = [org.hashtags[0]] if r3 % 100 < 20 else []
+                return text, "en", tags, [f"{org.site}/story/{r2 % 10**7}"], lab
+            lang = "ur" if r1 % 4 == 0 else "en"
+            text = T.pick(T.PARTY_LEADER[lang], r1 // 7, places[r1 % 16])
+            tags = [org.hashtags[(r3 // 100) % len(org.hashtags)]] if r3 % 100 < 45 else []
+            urls = [f"{org.site}/news/{r2 % 10**7}"] if r2 % 100 < 25 else []
+            return text, lang, tags, urls, lab
+        if kind == "live":
+            bc = self.scn.broadcasts[sp["broadcast"]]
+            bank = T.SPORT_MOMENTS if bc.kind == "sport" else T.DRAMA_MOMENTS
+            text = bank[-1] if sp["last"] else bank[(sp["moment"] + r1) % (len(bank) - 1)]
+            tag = self.live_nights[sp["night"]]["tag"]
+            return text, "en", [*bc.hashtags, tag] if tag else list(bc.hashtags), [], lab
+        camp = self.scn.campaigns[sp["campaign"]]
+        hs = camp.drip.hashtags if camp.drip else ()
+        if kind == "hub":
+            bank = T.HUB_POSTS[camp.theme]
+            tags = [hs[0], hs[1 + r3 % (len(hs) - 1)]] if len(hs) > 1 else list(hs)
+            return bank[r1 % len(bank)], "en", tags, [self._utm(camp.link, camp.name, r2)], camp.name
+        banks = T.CAMPAIGN_TEMPLATES[camp.theme]
+        lang = T.LANGS[l_]
+        if lang not in banks:
+            lang = "en"
+        tpls = banks[lang]
+        text = T.fill(tpls[r1 % len(tpls)], r1 // len(tpls))
+        tags = [hs[r3 % len(hs)]] if hs else []
+        if hs and (r3 // 7) % 2:
+            tags.append(hs[(r3 + 1) % len(hs)])
+        urls = [self._utm(camp.link, camp.name, r2)] if r2 % 100 < 30 else []
+        return text, T.LANG_CODE[lang], tags, urls, camp.name
 
     def _article(self, outlet: int, r: int) -> str:
         domain = self.outlets[outlet % max(self.n_news, 1)][2]
@@ -1109,7 +1733,41 @@ class Engine:
                         rows[n] = (n, "mixed", c.name, "hijacked")
                     elif n not in rows:
                         rows[n] = (n, "manufactured", c.name, "campaign")
+        for o in self.scn.organisations:
+            for tag in o.hashtags:
+                rows.setdefault(normalize_hashtag(tag), (normalize_hashtag(tag), "organic", "", "organisation"))
+        for b in self.scn.broadcasts:
+            for tag in (*b.hashtags, *b.night_tags):
+                rows.setdefault(normalize_hashtag(tag), (normalize_hashtag(tag), "organic", "", "live-event"))
+        for c in self.scn.campaigns:
+            for tag in c.drip.hashtags if c.drip else ():
+                n = normalize_hashtag(tag)
+                if n in rows and rows[n][1] == "organic":
+                    rows[n] = (n, "mixed", c.name, "hijacked")
+                elif n not in rows:
+                    rows[n] = (n, "manufactured", c.name, "drip-campaign")
         return list(rows.values())
+
+    def account_group(self, i: int) -> str:
+        """The account's part in the realistic scenario: ``organisation:<name>``,
+        ``community:<name>``, ``heavy-retweeter``, ``drip-hub:<campaign>`` or empty."""
+        oi = int(self.org_of[i])
+        if oi >= 0:
+            return f"organisation:{self.scn.organisations[oi].name}"
+        if self.heavy_range[0] <= i < self.heavy_range[1]:
+            return "heavy-retweeter"
+        for bc, members in zip(self.scn.broadcasts, self.communities):
+            k = int(np.searchsorted(members, i))
+            if k < members.size and members[k] == i:
+                return f"community:{bc.name}"
+        for ci, plan in self.drip_plans.items():
+            if i in plan["hub_set"]:
+                return f"drip-hub:{self.scn.campaigns[ci].name}"
+        return ""
+
+    def account_times(self, i: int) -> str:
+        """``minutes`` when the account's source records times to the minute only, else ``seconds``."""
+        return "minutes" if self.minute is not None and self.minute[i] else "seconds"
 
     def truth(self, counts: dict[str, Any], fmt: str) -> dict[str, Any]:
         """The ground truth as a JSON-able dict (see docs/simulator.md)."""
@@ -1137,8 +1795,19 @@ class Engine:
                     if normalize_hashtag(h) not in tags:
                         tags.append(normalize_hashtag(h))
             nets = sorted({n for ins in c.instructions for n, _ in ins.networks})
-            camps.append(dict(name=c.name, theme=c.theme, networks=nets, trends=tags,
-                              hijacked=[normalize_hashtag(h) for h in c.hijacks], instructions=instrs))
+            camp = dict(name=c.name, theme=c.theme, networks=nets, trends=tags,
+                        hijacked=[normalize_hashtag(h) for h in c.hijacks], instructions=instrs)
+            if c.drip is not None:
+                plan = self.drip_plans.get(ci, {})
+                camp["networks"] = sorted({*nets, c.drip.network})
+                camp["trends"] = list(dict.fromkeys([*tags, *(normalize_hashtag(h) for h in c.drip.hashtags)]))
+                camp["drip"] = dict(
+                    network=c.drip.network, link=normalize_url(c.link),
+                    hub_accounts=[self.id_str[i] for i in plan.get("hubs", [])],
+                    accounts=len(plan.get("accounts", [])), hub_posts=plan.get("hub_posts", 0),
+                    posts=plan.get("posts", 0), retweets=plan.get("retweets", 0), leaks=plan.get("leaks", 0),
+                    spell_cap=c.drip.spell_cap)
+            camps.append(camp)
         reused = [self.id_str[i] for i in np.flatnonzero(
             np.array([bin(int(x)).count("1") for x in self.campaigns_of]) >= 2).tolist()]
         return dict(
@@ -1154,4 +1823,38 @@ class Engine:
                          time=iso(sp["time"]), viral_post_id=self.specials[sp["viral"]].get("post_id"),
                          participants=int(sp["participants"].size)) for sp in self.surge_plans],
             reused_accounts=reused,
+            **self._truth_extended(iso),
         )
+
+    def _truth_extended(self, iso: Any) -> dict[str, Any]:
+        """The realistic scenario's parts in ``truth.json`` (nothing for the other scenarios)."""
+        scn = self.scn
+        out: dict[str, Any] = {}
+        if scn.organisations:
+            orgs = []
+            for plan in self.org_plans:
+                org = plan["org"]
+                lo, hi = self.org_ranges[scn.organisations.index(org)]
+                orgs.append(dict(
+                    name=org.name, kind=org.kind, display_name=org.display, truth="organic",
+                    hashtags=[normalize_hashtag(h) for h in org.hashtags],
+                    leader_account_id=self.id_str[plan["leader"]], official_account_id=self.id_str[plan["official"]],
+                    accounts=hi - lo, leader_posts=int(plan["posts"].size),
+                    pushed_posts=[dict(post_id=self.specials[k].get("post_id"), time=iso(self.specials[k]["time"]),
+                                       retweeters=n) for k, n in plan["pushes"]]))
+            out["organisations"] = orgs
+        if scn.broadcasts:
+            out["broadcasts"] = [dict(
+                name=bc.name, kind=bc.kind, truth="organic", hashtags=[normalize_hashtag(h) for h in bc.hashtags],
+                community=int(members.size),
+                nights=[dict(time=iso(n["time"]), end=iso(n["end"]), tag=normalize_hashtag(n["tag"]) if n["tag"] else "",
+                             host_account_id=self.id_str[n["host"]], participants=int(n["participants"]),
+                             moment_post_ids=[self.specials[k].get("post_id") for k in n["moments"].tolist()])
+                        for n in self.live_nights if n["broadcast"] == bi])
+                for bi, (bc, members) in enumerate(zip(scn.broadcasts, self.communities))]
+        if self.n_heavy:
+            out["heavy_retweeters"] = [self.id_str[i] for i in range(*self.heavy_range)]
+        if self.minute is not None:
+            out["time_resolution"] = dict(minute_share=scn.minute_share, minute_accounts=int(self.minute.sum()),
+                                          file_suffix=MINUTE_SUFFIX)
+        return out

@@ -200,3 +200,97 @@ def fill(template: Template, r: int) -> str:
 def pick(bank: tuple[str, ...], r: int, place: str) -> str:
     s = bank[r % len(bank)]
     return s.replace("{place}", place) if "{" in s else s
+
+
+# --------------------------------------------------------------------------- the realistic scenario
+# Live-tweeted broadcasts, organisations (parties, a media house) and a drip campaign.
+
+#: What a broadcaster posts at each moment of a live match (the posts fans retweet within seconds).
+SPORT_MOMENTS = (
+    "WICKET! Big breakthrough in the powerplay", "SIX! That one has gone out of the ground",
+    "FIFTY for the captain, a brilliant knock", "Drinks break: the match is evenly poised",
+    "Dropped! A sitter goes down at long-on", "Strategic timeout: 62 needed from 30 balls",
+    "Run out! Direct hit from the deep", "Hat-trick ball coming up...",
+    "Innings break: a target of 187 to win", "Last over: 9 needed, can they do it?",
+    "What a catch on the boundary rope!", "RESULT: a last-ball thriller, what a match!",
+)
+#: What fans write during a live drama episode.
+DRAMA = {
+    "en": ("This episode is breaking my heart", "The acting tonight is on another level",
+           "Who else is crying right now?", "That ending! Can't wait for next week",
+           "The OST gives me goosebumps every time", "She deserves so much better",
+           "Best drama on TV right now", "This scene though 😭"),
+    "ur": ("آج کی قسط نے رلا دیا", "کیا زبردست اداکاری ہے", "اگلی قسط کا انتظار نہیں ہوتا",
+           "یہ ڈرامہ سب سے بہترین ہے"),
+    "rom": ("Aaj ki episode ne rula diya yaar", "Kya acting hai dono ki", "Agli qist ka intezar nahi ho raha",
+            "OST sun ke rongte khade ho jate hain", "Ye drama best hai abhi", "Bas karo kitna rulao ge 😭"),
+    "ps": ("نن قسط ډېره ښه وه", "ډېره ښه اداکاري"),
+}
+#: What the channel posts at each moment of the episode.
+DRAMA_MOMENTS = (
+    "Tonight's episode starts now, are you watching?", "The moment everyone was waiting for 💔",
+    "What a twist! Tell us what you think", "Don't miss the last ten minutes tonight",
+    "Episode trailer: next week, everything changes", "The OST, live now",
+    "That confrontation scene 🔥", "Thank you for watching, see you next week",
+)
+#: A party leader's posts, and a party member's own posts.
+PARTY_LEADER = {
+    "en": ("Today I met farmers in {place}. Their voice will be heard in parliament",
+           "Our manifesto: jobs, schools and clean water for every district",
+           "Inflation is breaking the backs of ordinary families. We demand relief now",
+           "Grateful to the people of {place} for the warm welcome today",
+           "Parliament must debate the energy crisis this week",
+           "Our youth are our strength. Announcing a national internship programme",
+           "We will hold the government to account on every promise",
+           "Addressing a rally in {place} this evening, join us"),
+    "ur": ("آج {place} میں کسانوں سے ملاقات ہوئی", "مہنگائی نے عوام کی کمر توڑ دی ہے",
+           "ہمارا منشور: روزگار، تعلیم اور صاف پانی", "{place} کے عوام کا شکریہ"),
+}
+PARTY_MEMBER = {
+    "en": ("Met constituents in {place} today to hear their concerns",
+           "Inspected the new water scheme in {place}", "Raised the gas shortage issue in the assembly today",
+           "Proud to stand with our leadership", "Thank you {place} for your trust",
+           "Visited the district hospital in {place}, staff shortages must be fixed",
+           "Our party will not let the people of {place} down"),
+    "ur": ("آج {place} میں عوام سے ملاقات کی", "اسمبلی میں گیس کی قلت کا مسئلہ اٹھایا",
+           "{place} کے عوام کا شکریہ"),
+    "rom": ("Aaj {place} mein awam se mulaqat hui", "Assembly mein gas ka masla uthaya",
+            "Hum apni qayadat ke saath khade hain"),
+}
+MEDIA_MEMBER = {
+    "en": ("Reporting from {place}: more details shortly", "My report on the budget debate tonight at 9",
+           "On my way to {place} for a story", "Watch our special programme tonight",
+           "Exclusive interview airs at 10 pm", "Thread: what the new energy plan means for {place}"),
+    "ur": ("{place} سے رپورٹ: مزید تفصیلات جلد", "آج رات 9 بجے بجٹ پر خصوصی پروگرام دیکھیں"),
+}
+ORG_QUOTES = {
+    "party": ("Well said, Chairman", "Our leader speaks for the nation", "Exactly this 👇", "Must listen"),
+    "media": ("Our report 👇", "Watch", "Details here", "Important story"),
+}
+#: A drip campaign's hub posts (the operator's own accounts) per theme.
+HUB_POSTS = {
+    "development": (
+        "New motorway section opens ahead of schedule. This is what progress looks like",
+        "Exports up for the third month running. The economy is turning the corner",
+        "Thousands of young people trained in IT this year. A brighter future is coming",
+        "Another power plant connected to the grid. Load shedding will end",
+        "Record wheat harvest this season. Farmers are smiling again",
+        "Foreign investment is returning. The world trusts Pakistan again",
+    ),
+}
+CAMPAIGN_TEMPLATES["development"] = {
+    "en": (
+        (("{0} is on the road to progress", (("Pakistan", "Our country", "The nation"),)),
+         ("{0} can see the {1}", (("Everyone", "The whole world", "Every citizen"), ("change", "difference", "results")))),
+        (("{0} are building a {1} Pakistan", (("We", "Together we", "The people"), ("brighter", "stronger", "prosperous"))),
+         ("Do not listen to the {0}", (("pessimists", "critics", "propaganda"),))),
+    ),
+    "rom": (
+        (("{0} taraqqi ki raah par hai", (("Pakistan", "Hamara mulk", "Qaum"),)),
+         ("Sab ko {0} nazar aa rahi hai", (("tabdeeli", "behtari"),))),
+    ),
+    "ur": (
+        (("{0} ترقی کی راہ پر ہے", (("پاکستان", "ہمارا ملک"),)),
+         ("سب کو {0} نظر آ رہی ہے", (("تبدیلی", "بہتری"),))),
+    ),
+}

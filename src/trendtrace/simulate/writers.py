@@ -52,7 +52,7 @@ IO_ARCHIVE_COLUMNS = (
 CSV_COLUMNS = (
     "post_id", "account_id", "time", "kind", "text", "lang", "ref_post_id", "ref_account_id",
     "reply_to_post_id", "hashtags", "urls", "mentions", "client", "handle", "display_name",
-    "description", "location", "created_at", "followers", "following", "post_count", "verified",
+    "description", "location", "account_created_at", "followers", "following", "post_count", "verified",
     "default_profile", "default_profile_image",
 )
 COORTWEET_COLUMNS = ("object_id", "account_id", "content_id", "timestamp_share")
@@ -398,7 +398,7 @@ PARQUET_SCHEMA = pa.schema([
     ("text", pa.string()), ("lang", pa.string()), ("ref_post_id", pa.string()), ("ref_account_id", pa.string()),
     ("reply_to_post_id", pa.string()), ("hashtags", _LIST), ("urls", _LIST), ("mentions", _LIST),
     ("client", pa.string()), ("handle", pa.string()), ("display_name", pa.string()),
-    ("description", pa.string()), ("location", pa.string()), ("created_at", _TS), ("followers", pa.int64()),
+    ("description", pa.string()), ("location", pa.string()), ("account_created_at", _TS), ("followers", pa.int64()),
     ("following", pa.int64()), ("post_count", pa.int64()), ("verified", pa.bool_()),
     ("default_profile", pa.bool_()), ("default_profile_image", pa.bool_()),
 ])
@@ -426,7 +426,7 @@ class ParquetWriter(Writer):
             "mentions": [[people[m][_A_HANDLE].lower() for m in ms] for ms in p["mention_idx"]],
             "client": p["client"], "handle": col(_A_HANDLE), "display_name": col(_A_NAME),
             "description": col(_A_DESC), "location": col(_A_LOC),
-            "created_at": np.array(col(_A_CREATED), np.int64) * 1_000_000, "followers": col(_A_FOL),
+            "account_created_at": np.array(col(_A_CREATED), np.int64) * 1_000_000, "followers": col(_A_FOL),
             "following": col(_A_FRI), "post_count": col(_A_POSTS), "verified": col(_A_VER),
             "default_profile": col(_A_DPROF), "default_profile_image": col(_A_DIMG),
         }
@@ -446,9 +446,12 @@ class CoorTweetWriter(_CsvWriter):
         self.w.writerows((r[_REF], people[r[_ACCT]][_A_ID], r[_ID], r[_TIME]) for r in chunk.recs if r[_KIND] == "repost")
 
 
-def open_writer(fmt: str, out_dir: Path, retrieved_base: int = 0) -> Writer:
-    """A writer for ``fmt`` appending to ``out_dir / FORMATS[fmt]``."""
-    path = out_dir / FORMATS[fmt]
+def open_writer(fmt: str, out_dir: Path, retrieved_base: int = 0, suffix: str = "") -> Writer:
+    """A writer for ``fmt`` appending to ``out_dir / FORMATS[fmt]`` (with ``suffix`` inserted
+    before the extension, for a second source: ``tweets-v2-minutes.jsonl``)."""
+    name = FORMATS[fmt]
+    stem, dot, ext = name.partition(".")
+    path = out_dir / (f"{stem}{suffix}{dot}{ext}" if suffix else name)
     makers: dict[str, Callable[[], Writer]] = {
         "x-v2": lambda: XV2Writer(path, retrieved_base),
         "x-v1": lambda: XV1Writer(path),
@@ -475,7 +478,11 @@ class LabelWriter:
         self._pfh = open(labels_dir / "posts.csv", "w", encoding="utf-8", newline="")
         self.aw = csv.writer(self._afh, lineterminator="\n")
         self.pw = csv.writer(self._pfh, lineterminator="\n")
-        self.aw.writerow(("account_id", "handle", "label", "campaigns", "persona", "tz", "created_batch"))
+        # The realistic scenario adds each account's part (organisation, community...) and whether
+        # its source has times to the minute only; the other scenarios keep the seven columns.
+        self.extended = bool(engine.scn.extended)
+        self.aw.writerow(("account_id", "handle", "label", "campaigns", "persona", "tz", "created_batch")
+                         + (("group", "times") if self.extended else ()))
         self.pw.writerow(("post_id", "account_id", "label", "trend"))
         self.posts = 0
         self.accounts = 0
@@ -495,9 +502,10 @@ class LabelWriter:
         for i in chunk.new_accounts:
             lab = e.account_label(i)
             b = int(e.batch[i])
-            rows.append((ids[i], e.handles[i], lab, "|".join(e.campaign_names(i)),
-                         ("", "woman", "news")[int(e.persona[i])], e.account_tz(i),
-                         e.batch_names[b] if b >= 0 else ""))
+            row = (ids[i], e.handles[i], lab, "|".join(e.campaign_names(i)),
+                   ("", "woman", "news")[int(e.persona[i])], e.account_tz(i),
+                   e.batch_names[b] if b >= 0 else "")
+            rows.append(row + (e.account_group(i), e.account_times(i)) if self.extended else row)
             self.accounts_by_label[lab] = self.accounts_by_label.get(lab, 0) + 1
         self.aw.writerows(rows)
         self.accounts += len(rows)
