@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-simulate_mod = pytest.importorskip("trendtrace.simulate")
+import trendtrace.simulate as simulate_mod  # noqa: E402
 
 from trendtrace.accounts import account_signals  # noqa: E402
 from trendtrace.accounts.origin import offset_distance, zone_offset  # noqa: E402

@@ -8,10 +8,9 @@ import duckdb
 import pyarrow as pa
 import pytest
 
+import trendtrace.simulate as simulate_mod
 from trendtrace.coordination import coordination
 from trendtrace.settings import Settings
-
-simulate_mod = pytest.importorskip("trendtrace.simulate")
 
 pytestmark = pytest.mark.slow
 
@@ -19,13 +18,13 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def default_scenario(tmp_path_factory):
     """The default scenario (seed 7) in a store, and the truth: account -> label."""
-    posts = [p for p, _ in simulate_mod.generate()]
+    posts = [p for p, _ in simulate_mod.generate("default")]
     con = duckdb.connect()
     con.register("_p", pa.concat_tables(posts))
     con.execute("CREATE TABLE posts AS SELECT * FROM _p")
     con.unregister("_p")
     out = tmp_path_factory.mktemp("sim")
-    sim = simulate_mod.simulate(out, fmt="parquet")
+    sim = simulate_mod.simulate(out, "default", fmt="parquet")
     with open(sim.labels_dir / "accounts.csv", newline="", encoding="utf-8") as fh:
         labels = {r["account_id"]: r["label"] for r in csv.DictReader(fh)}
     return con, labels, sim.truth
@@ -53,3 +52,28 @@ def test_default_scenario_surges_give_close_to_no_edges(default_scenario) -> Non
     participants = sum(s["participants"] for s in truth["surges"])
     assert participants > 1000
     assert organic <= 0.005 * len(edges), (organic, len(edges))
+
+
+def test_realistic_scenario_keeps_most_organic_co_activity_unflagged(tmp_path_factory) -> None:
+    """The harder default scenario: organisations, live-tweeting fans and heavy retweeters really
+    co-act; a drip campaign never bursts. Measured on seed 7 (docs/validity.md): precision 0.74,
+    recall 0.71; the bursting networks are found, the drip network is missed (its retweets come
+    minutes to hours apart), and the organic accounts flagged are mostly cricket fans who retweet
+    the channel's posts within seconds night after night. The 0.95 target is not met; this test
+    holds what is met."""
+    posts = [p for p, _ in simulate_mod.generate("realistic")]
+    con = duckdb.connect()
+    con.register("_p", pa.concat_tables(posts))
+    con.execute("CREATE TABLE posts AS SELECT * FROM _p")
+    con.unregister("_p")
+    sim = simulate_mod.simulate(tmp_path_factory.mktemp("realistic"), "realistic", fmt="coortweet")
+    with open(sim.labels_dir / "accounts.csv", newline="", encoding="utf-8") as fh:
+        labels = {r["account_id"]: (r["label"], r["group"]) for r in csv.DictReader(fh)}
+    coordination(con, Settings())
+    flagged = {a for a, c in con.execute("SELECT account_id, coordinated FROM account_coordination").fetchall() if c}
+    bursting = {a for a, (lab, grp) in labels.items() if lab in ("bluewave-digital", "crescent-reach")}
+    organic = {a for a, (lab, _) in labels.items() if lab == "organic"}
+    orgs = {a for a, (_, grp) in labels.items() if grp.startswith("organisation:")}
+    assert len(flagged & bursting) >= 0.95 * len(bursting)
+    assert len(flagged & organic) <= 0.015 * len(organic), len(flagged & organic)
+    assert len(flagged & orgs) <= 0.1 * len(orgs)

@@ -463,7 +463,7 @@ def test_coortweet_only_reposts(runs: dict[str, Simulation], tables: tuple) -> N
 
 @pytest.mark.parametrize("fmt", ALL_FORMATS)
 def test_readers_read_what_the_writers_write(fmt: str, runs: dict[str, Simulation], tables: tuple) -> None:
-    readers = pytest.importorskip("trendtrace.readers")
+    import trendtrace.readers as readers
     if not hasattr(readers, "read"):
         pytest.skip("trendtrace.readers.read is not there yet")
     chunks = list(readers.read(runs[fmt].data_paths[0], fmt))
@@ -617,10 +617,11 @@ def test_organisation_members_retweet_their_leader_within_a_minute_for_weeks(rea
         assert len(quick) / len(rows) >= 0.8, org["name"]  # the members retweet within a minute
         start = datetime(2025, 3, 10, tzinfo=timezone.utc).timestamp()
         weeks = {int(r[2] - start) // (7 * 86400) for r in quick}
-        assert weeks == {0, 1, 2, 3}, org["name"]  # repeatedly, every week of the four
+        # repeatedly, over the weeks (push_share was lowered to bring repeated co-retweet pairs near
+        # the real Congress figure, docs/simulator.md, so quiet weeks happen)
+        assert len(weeks) >= 2, org["name"]
         per_member = Counter(r[0] for r in quick)
-        assert per_member.most_common(1)[0][1] >= 8  # the same keen members, push after push
-        assert sum(n >= 3 for n in per_member.values()) >= 4
+        assert per_member.most_common(1)[0][1] >= 3  # the same keen members, push after push
 
 
 def test_live_tweeting_communities(realistic) -> None:
@@ -628,6 +629,7 @@ def test_live_tweeting_communities(realistic) -> None:
     for bc in run.truth["broadcasts"]:
         group = f"community:{bc['name']}"
         assert len(bc["nights"]) >= 4
+        fast_nights = 0
         for night in bc["nights"]:
             t0 = int(datetime.fromisoformat(night["time"].replace("Z", "+00:00")).timestamp())
             t1 = int(datetime.fromisoformat(night["end"].replace("Z", "+00:00")).timestamp())
@@ -644,7 +646,10 @@ def test_live_tweeting_communities(realistic) -> None:
                     WHERE a.kind = 'repost' AND b.kind = 'repost' AND a.grp = ? AND b.grp = ?
                           AND a.ref_post_id IN (SELECT unnest(?))
                     GROUP BY ALL HAVING count(*) >= 3)""", [group, group, night["moment_post_ids"]]).fetchone()[0]
-            assert fast >= len(night["moment_post_ids"]) // 3
+            fast_nights += fast >= 1
+        # on most nights some moment post is retweeted by several members within seconds (the
+        # retweet share is 0.03: moderate, as real fans; docs/simulator.md)
+        assert fast_nights >= len(bc["nights"]) // 2, (bc["name"], fast_nights)
     assert con.execute("SELECT DISTINCT label FROM p WHERE starts_with(grp, 'community:')").fetchall() == [("organic",)]
 
 

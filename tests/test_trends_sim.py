@@ -14,7 +14,7 @@ import pytest
 from trendtrace.settings import Settings
 from trendtrace.trends import Campaign, trend_verdicts
 
-simulate_mod = pytest.importorskip("trendtrace.simulate")
+import trendtrace.simulate as simulate_mod  # noqa: E402
 
 
 def _sim(tmp: Path, scenario: str, seed: int, posts: int | None = None) -> tuple[duckdb.DuckDBPyConnection, Path]:

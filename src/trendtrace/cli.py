@@ -348,7 +348,7 @@ def demo(obj: _Ctx, out: str, sim_seed: int, posts: int | None) -> None:
     from .demo import run_demo
 
     run_demo(out, seed=sim_seed, posts=posts, quiet=obj.quiet,
-             simulate=lambda d: _simulate(d, "default", sim_seed, "x-v2", posts, _BY_NAME["home_tz"].default, obj.quiet),
+             simulate=lambda d: _simulate(d, _BY_NAME["sim_scenario"].default, sim_seed, "x-v2", posts, _BY_NAME["home_tz"].default, obj.quiet),
              ingest=lambda paths, db: _ingest(paths, db, "auto", {}, "skip", _BY_NAME["chunk_rows"].default, obj.quiet),
              analyze=lambda db, settings: _analyze(db, out, settings, None, obj.quiet))
 

@@ -53,7 +53,10 @@ SETTINGS: tuple[Setting, ...] = (
     _S("chunk_rows", 50_000, "Records parsed per batch before handing them to the store (memory "
        "stays flat in the input size).", "store", _positive),
     # ---------------------------------------------------------------- simulation
-    _S("sim_scenario", "default", "Simulator scenario name.", "simulate"),
+    _S("sim_scenario", "realistic", "Simulator scenario: 'realistic' (four weeks: organic organisations, "
+       "live-tweeting communities and heavy retweeters beside bursting and drip campaigns; half the "
+       "accounts at minute resolution), 'default' (the first, easier week: bursting networks and organic "
+       "surges only), 'small', 'organic' (no campaign). See docs/simulator.md.", "simulate"),
     _S("sim_seed", 7, "Seed of the simulator; the same seed gives the same data.", "simulate"),
     _S("sim_posts", 60_000, "Approximate number of posts the simulator writes.", "simulate", _positive),
     _S("home_tz", "Asia/Karachi", "The trend's home time zone (IANA name): where organic "

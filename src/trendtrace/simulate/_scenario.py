@@ -243,21 +243,21 @@ _REAL_CAMPAIGNS = (
 )
 _ORGANISATIONS = (
     Organisation("qaumi-ittehad-party", "party", "Qaumi Ittehad Party", "QIP", 70, ("QIP", "QaumiIttehad"),
-                 "https://qip.org.pk", leader_posts=5.0, push_share=0.2, turnout=(0.1, 0.35), member_posts=1.2),
+                 "https://qip.org.pk", leader_posts=5.0, push_share=0.06, turnout=(0.05, 0.2), member_posts=1.2),
     Organisation("jamhoori-mahaz", "party", "Pakistan Jamhoori Mahaz", "PJM", 45, ("PJM", "JamhooriMahaz"),
-                 "https://pjm.org.pk", leader_posts=4.0, push_share=0.2, turnout=(0.1, 0.3), delay=25.0,
+                 "https://pjm.org.pk", leader_posts=4.0, push_share=0.06, turnout=(0.05, 0.2), delay=25.0,
                  member_posts=1.2),
     Organisation("sitara-news", "media", "Sitara News", "SitaraNews", 25, ("SitaraNews",),
-                 "https://sitaranews.pk", leader_posts=8.0, push_share=0.1, turnout=(0.1, 0.3), delay=30.0,
+                 "https://sitaranews.pk", leader_posts=8.0, push_share=0.04, turnout=(0.05, 0.2), delay=30.0,
                  member_posts=1.5),
 )
 _BROADCASTS = (
     Broadcast("cricket-league", "sport", ("PSL10",), 250, days=(1, 4, 8, 11, 15, 18, 22, 25), hour=14.0,
               hours=3.5, night_tags=("LQvIU", "KKvPZ", "MSvQG", "IUvKK", "PZvLQ", "QGvMS", "LQvKK", "IUvPZ"),
-              posts=3.0),
+              posts=3.0, retweet_share=0.03),
     Broadcast("drama-night", "drama", ("ChandniRaat",), 150, days=(2, 9, 16, 23), hour=15.0, hours=2.0,
               night_tags=("ChandniRaatEp21", "ChandniRaatEp22", "ChandniRaatEp23", "ChandniRaatEp24"),
-              turnout=0.7, moments=10, posts=3.0),
+              turnout=0.7, moments=10, posts=3.0, retweet_share=0.03),
 )
 
 SCENARIOS: dict[str, Scenario] = {
