@@ -96,9 +96,10 @@ def _threshold() -> float:
     return float(Settings()["inauthentic_threshold"])
 
 
-def _run_pipeline(accounts: pa.Table, posts: pa.Table | None) -> tuple[dict[str, float], str]:
+def _run_pipeline(accounts: pa.Table, posts: pa.Table | None) -> tuple[dict[str, float], str, set[str]]:
     """Load the canonical tables into an in-memory store, run the whole pipeline with default
-    settings, return ``account_id -> inauthenticity_score`` and a note saying what ran."""
+    settings, return ``account_id -> inauthenticity_score``, a note saying what ran, and the
+    accounts the coordination stage called coordinated."""
     from trendtrace.pipeline import analyze
     from trendtrace.settings import Settings
     from trendtrace.store import Store
@@ -114,6 +115,8 @@ def _run_pipeline(accounts: pa.Table, posts: pa.Table | None) -> tuple[dict[str,
             con.unregister("_vp_in")
         counts = analyze(store, Settings())
         scores = dict(con.execute("SELECT account_id, inauthenticity_score FROM account_signals").fetchall())
+        coordinated = {a for (a,) in con.execute(
+            "SELECT account_id FROM account_coordination WHERE coordinated").fetchall()}
     coord = counts.get("coordination", {})
     log.info("pipeline: %d accounts, %d posts, %s clusters, %.1f s", accounts.num_rows,
              0 if posts is None else posts.num_rows, coord.get("clusters"), time.perf_counter() - t0)
@@ -121,7 +124,7 @@ def _run_pipeline(accounts: pa.Table, posts: pa.Table | None) -> tuple[dict[str,
             if posts is None or posts.num_rows == 0 else
             f"full pipeline (trendtrace.pipeline.analyze, default Settings) on profiles + {posts.num_rows:,} posts; "
             f"coordination found {coord.get('clusters', 0)} clusters")
-    return scores, what
+    return scores, what, coordinated
 
 
 def _col(acc: pa.Table, name: str) -> list:
@@ -364,7 +367,7 @@ def cresci2017(data: Path, sample: int | None = None) -> list[Row]:
         cols["default_profile_image"].append(_bool(r["default_profile_image"]))
         cols["seen_at"].append(_ts(r["crawled_at"]))
     accounts = _table(cols, ACCOUNT_SCHEMA, len(recs))
-    scores, what = _run_pipeline(accounts, None)
+    scores, what, _ = _run_pipeline(accounts, None)
     keys = cols["account_id"]
     y = np.array([r["label"] == "bot" for r in recs])
     feats, artefacts = _profile_features(accounts)
@@ -407,7 +410,7 @@ def social_honeypot(data: Path, sample: int | None = None) -> list[Row]:
     con.close()
     log.info("%s: store built in %.1f s (%d accounts, %d posts)", ds, time.perf_counter() - t0,
              accounts.num_rows, posts.num_rows)
-    scores, what = _run_pipeline(accounts, posts)
+    scores, what, coordinated = _run_pipeline(accounts, posts)
     keys = accounts.column("account_id").to_pylist()
     y = np.array([labels[k] == 1 for k in keys])
     feats, artefacts = _profile_features(accounts)
@@ -430,6 +433,16 @@ def social_honeypot(data: Path, sample: int | None = None) -> list[Row]:
         note += f"; sample of {len(keys)} accounts"
     rows = _score_rows(ds, keys, y, np.array([scores[k] for k in keys]), feats, artefacts, {}, note,
                        pos_word="polluters", neg_word="legitimate users")
+    # The coordination stage's own flag (this set has posts): its share of each side, per half.
+    flag = np.array([k in coordinated for k in keys])
+    halves = _halves(keys)
+    for h in HALVES:
+        m = halves == h
+        rec, fpr = recall_fpr(y[m], flag[m])
+        rows.append(Row(ds, "coordinated_recall", "trendtrace", h, rec, int(y[m].sum()),
+                        "share of polluters called coordinated (up to 10 tweets each: little to co-act on)"))
+        rows.append(Row(ds, "coordinated_organic_flagged", "trendtrace", h, fpr, int((~y[m]).sum()),
+                        "share of legitimate users called coordinated"))
     rows.append(_seconds(ds, "trendtrace", t0, len(keys), "build the store (bench/auc.py), analyze, baselines"))
     log.info("%s: %d rows in %.1f s", ds, len(rows), time.perf_counter() - t0)
     return rows
@@ -455,7 +468,7 @@ def astro_bots(data: Path, sample: int | None = None) -> list[Row]:
         con.execute("DELETE FROM accounts WHERE account_id NOT IN (SELECT account_id FROM _vp_keep)")
     accounts = _arrow(con.sql("SELECT * FROM accounts ORDER BY account_id"))
     con.close()
-    scores, what = _run_pipeline(accounts, None)
+    scores, what, _ = _run_pipeline(accounts, None)
     extra: dict[str, tuple[float, float]] = {}  # listed count, protected: fields the store has no column for
     with bz2.open(profiles, "rt") as f:
         for line in f:

@@ -249,7 +249,12 @@ def markdown(rows: list[Row]) -> str:
     for (ds, metric, method), hs in key.items():
         c, h, a = hs.get("calibration"), hs.get("held-out"), hs.get("all")
         ns = " / ".join(str(x.n) for x in (c, h) if x is not None) or (str(a.n) if a else "")
-        notes = "; ".join(sorted({x.note for x in hs.values() if x.note and x.note != "count"}))
+        distinct = {x.note for x in hs.values() if x.note and x.note != "count"}
+        if len(distinct) > 1:  # per-half notes, labelled, in half order
+            notes = "; ".join(f"{h}: {hs[h].note}" for h in ("calibration", "held-out", "all")
+                              if h in hs and hs[h].note)
+        else:
+            notes = "".join(distinct)
         out.append(f"| {ds} | {metric} | {method} | {fmt(c)} | {fmt(h)} | {fmt(a)} | {ns} | {notes} |")
     return "\n".join(out)
 
