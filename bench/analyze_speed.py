@@ -60,6 +60,7 @@ def main() -> int:
     ap.add_argument("--set", action="append", default=[])
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
+    from trendtrace.settings import Settings
     from trendtrace.store import Store
 
     overrides = dict(kv.split("=", 1) for kv in args.set)
@@ -80,7 +81,7 @@ def main() -> int:
 
                     sim = simulate(work / "sim", posts=args.posts)
                     st.ingest(sim.data_paths)
-                    what = f"simulated default scenario, {args.posts:,} posts"
+                    what = f"simulated {Settings()['sim_scenario']} scenario, {args.posts:,} posts"
                 n = st.count("posts")
             print(f"input: {what}: {n:,} posts in the store (prepared in {time.perf_counter() - t0:.0f} s); "
                   f"load average before: {os.getloadavg()[0]:.2f}")
