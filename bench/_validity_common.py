@@ -80,6 +80,19 @@ def recall_at_fpr(y: Sequence[int] | np.ndarray, s: Sequence[float] | np.ndarray
     return float((pos[ok] / y.sum()).max()) if ok.any() else 0.0
 
 
+def orient(x: np.ndarray, y: np.ndarray, cal: np.ndarray) -> tuple[np.ndarray, int]:
+    """Fill missing values with the calibration median and orient so that higher = positive class,
+    the direction chosen on the calibration half (AUC < 0.5 there: negated)."""
+    x = np.asarray(x, dtype=float).copy()
+    miss = ~np.isfinite(x)
+    if miss.any():
+        fill = np.nanmedian(x[cal & ~miss]) if (cal & ~miss).any() else 0.0
+        x[miss] = fill
+    a = auc(y[cal], x[cal])
+    sign = -1 if (np.isfinite(a) and a < 0.5) else 1
+    return sign * x, sign
+
+
 def by_half(keys: Iterable[str]) -> np.ndarray:
     """The half of each key, as an array of strings."""
     return np.array([half_of(k) for k in keys], dtype=object)

@@ -44,7 +44,7 @@ _HERE = Path(__file__).resolve().parent
 if str(_HERE) not in sys.path:
     sys.path.insert(0, str(_HERE))
 
-from _validity_common import HALVES, SPLIT_SEED, Row, auc, half_of, recall_fpr  # noqa: E402
+from _validity_common import HALVES, SPLIT_SEED, Row, auc, half_of, orient as _orient, recall_fpr  # noqa: E402
 from auc import _table, _ts, astro_store, honeypot_store  # noqa: E402
 from trendtrace.model import ACCOUNT_SCHEMA  # noqa: E402
 
@@ -127,6 +127,25 @@ def _run_pipeline(accounts: pa.Table, posts: pa.Table | None) -> tuple[dict[str,
     return scores, what, coordinated
 
 
+def _cotweet_max(posts: pa.Table, window: int = 60) -> dict[str, int]:
+    """Per account: the most distinct texts (lower-cased, trimmed, at least 10 characters) it posted
+    within ``window`` seconds of one other account (the peers' co-tweet rule counts these)."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.register("_p", posts.select(["account_id", "time", "text"]))
+    rows = con.sql(f"""
+        WITH t AS (SELECT account_id AS a, lower(trim(text)) AS o, epoch(time)::BIGINT AS s,
+                          epoch(time)::BIGINT // {window} AS b
+                   FROM _p WHERE text IS NOT NULL AND length(trim(text)) >= 10),
+        pr AS (SELECT x.a AS a, y.a AS b, count(DISTINCT x.o) AS c FROM t x JOIN t y
+               ON x.o = y.o AND y.b BETWEEN x.b - 1 AND x.b + 1 AND x.a < y.a AND abs(x.s - y.s) <= {window}
+               GROUP BY ALL)
+        SELECT a, max(c) FROM (SELECT a, c FROM pr UNION ALL SELECT b, c FROM pr) GROUP BY a""").fetchall()
+    con.close()
+    return {a: int(c) for a, c in rows}
+
+
 def _col(acc: pa.Table, name: str) -> list:
     return acc.column(name).to_pylist() if name in acc.column_names else [None] * acc.num_rows
 
@@ -200,19 +219,6 @@ def _encode_category(values: Sequence[str], y: np.ndarray, cal: np.ndarray) -> n
             cnt[v] = cnt.get(v, 0.0) + 1.0
     m = _CATEGORY_SMOOTHING
     return np.array([(pos.get(v, 0.0) + m * base) / (cnt.get(v, 0.0) + m) for v in values], dtype=float)
-
-
-def _orient(x: np.ndarray, y: np.ndarray, cal: np.ndarray) -> tuple[np.ndarray, int]:
-    """Fill missing values with the calibration median and orient so that higher = positive class,
-    the direction chosen on the calibration half (AUC < 0.5 there: negated)."""
-    x = np.asarray(x, dtype=float).copy()
-    miss = ~np.isfinite(x)
-    if miss.any():
-        fill = np.nanmedian(x[cal & ~miss]) if (cal & ~miss).any() else 0.0
-        x[miss] = fill
-    a = auc(y[cal], x[cal])
-    sign = -1 if (np.isfinite(a) and a < 0.5) else 1
-    return sign * x, sign
 
 
 def _cut_at_fpr(x: np.ndarray, y: np.ndarray, fpr: float) -> float:
@@ -433,16 +439,22 @@ def social_honeypot(data: Path, sample: int | None = None) -> list[Row]:
         note += f"; sample of {len(keys)} accounts"
     rows = _score_rows(ds, keys, y, np.array([scores[k] for k in keys]), feats, artefacts, {}, note,
                        pos_word="polluters", neg_word="legitimate users")
-    # The coordination stage's own flag (this set has posts): its share of each side, per half.
+    # The coordination stage's own flag (this set has posts): its share of each side, per half,
+    # beside the peers' co-tweet rule (the same text by two accounts within 60 s, at least twice;
+    # the set has no retweet ids, so the co-retweet rule cannot be applied).
     flag = np.array([k in coordinated for k in keys])
+    cotweet = _cotweet_max(posts)
+    base = np.array([cotweet.get(k, 0) >= 2 for k in keys])
     halves = _halves(keys)
     for h in HALVES:
         m = halves == h
-        rec, fpr = recall_fpr(y[m], flag[m])
-        rows.append(Row(ds, "coordinated_recall", "trendtrace", h, rec, int(y[m].sum()),
-                        "share of polluters called coordinated (up to 10 tweets each: little to co-act on)"))
-        rows.append(Row(ds, "coordinated_organic_flagged", "trendtrace", h, fpr, int((~y[m]).sum()),
-                        "share of legitimate users called coordinated"))
+        for method, f, extra in (("trendtrace", flag, "; " + what), ("co-tweet >= 2 in 60 s", base, "")):
+            rec, fpr = recall_fpr(y[m], f[m])
+            rows.append(Row(ds, "coordinated_recall", method, h, rec, int(y[m].sum()),
+                            "share of polluters called coordinated (up to 10 tweets each: little to co-act on)"
+                            + extra))
+            rows.append(Row(ds, "coordinated_organic_flagged", method, h, fpr, int((~y[m]).sum()),
+                            "share of legitimate users called coordinated" + extra))
     rows.append(_seconds(ds, "trendtrace", t0, len(keys), "build the store (bench/auc.py), analyze, baselines"))
     log.info("%s: %d rows in %.1f s", ds, len(rows), time.perf_counter() - t0)
     return rows

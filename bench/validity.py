@@ -40,7 +40,7 @@ import duckdb
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _validity_common import HALVES, Row, auc, by_half, recall_at_fpr, recall_fpr  # noqa: E402
+from _validity_common import HALVES, Row, auc, by_half, orient, recall_at_fpr, recall_fpr  # noqa: E402
 
 from trendtrace.pipeline import analyze  # noqa: E402
 from trendtrace.settings import Settings  # noqa: E402
@@ -80,15 +80,9 @@ def coretweet_max(con: duckdb.DuckDBPyConnection, window: int = 60) -> dict[str,
 def _best_feature(y: np.ndarray, half: np.ndarray, feats: dict[str, np.ndarray]) -> tuple[str, np.ndarray]:
     """The single feature with the best AUC on the calibration half, oriented there."""
     cal = half == "calibration"
-    best, best_auc, best_s = "", -1.0, np.zeros(len(y))
-    for name, v in feats.items():
-        v = np.nan_to_num(np.asarray(v, dtype=float), nan=np.nanmedian(v) if np.isfinite(v).any() else 0.0)
-        a = auc(y[cal], v[cal])
-        s = v if a >= 0.5 else -v
-        a = max(a, 1 - a)
-        if a > best_auc:
-            best, best_auc, best_s = name, a, s
-    return best, best_s
+    oriented = {name: orient(v, y, cal)[0] for name, v in feats.items()}
+    best = max(oriented, key=lambda name: auc(y[cal], oriented[name][cal]))
+    return best, oriented[best]
 
 
 # ---------------------------------------------------------------------------------- ira2017_congress

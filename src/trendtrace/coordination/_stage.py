@@ -589,7 +589,7 @@ def _write_clusters(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any])
         "cluster": pa.array([names.get(c) for c in comm.values()], pa.string()),
     })
     con.register("_tt_members", membership)
-    crowd = [t for t in traces.parse_traces(str(settings["crowd_traces"]))]
+    crowd = traces.parse_traces(str(settings["crowd_traces"]))
     rank = {t: i for i, t in enumerate(traces.TRACES)}
     con.register("_tt_trace_weights", pa.table({
         "trace": pa.array(list(traces.TRACES), pa.string()),
