@@ -40,8 +40,15 @@ def store(rows: list[dict[str, Any]]) -> duckdb.DuckDBPyConnection:
 
 
 def oracle(rows: list[dict[str, Any]], traces: list[str], window: int, window_hashtag: int,
-           similarity: float) -> Counter:
-    """Co-action counts by comparing every pair of posts (no buckets, no MinHash)."""
+           similarity: float, window_slow: int | None = None, obscure: int = 10) -> Counter:
+    """Co-action counts by comparing every pair of posts (no buckets, no MinHash).
+
+    ``slow_retweet``: reposts of posts that at most ``obscure`` distinct accounts reposted, at most
+    ``window_slow`` (default ``window``) apart."""
+    reposters: dict[Any, set] = {}
+    for r in rows:
+        if r["kind"] == "repost" and r["ref_post_id"]:
+            reposters.setdefault(r["ref_post_id"], set()).add(r["account_id"])
     acts: list[tuple[str, Any, str, int, str]] = []
     for r in rows:
         t = int((r["time"] - dt.datetime(1970, 1, 1)).total_seconds())
@@ -49,6 +56,9 @@ def oracle(rows: list[dict[str, Any]], traces: list[str], window: int, window_ha
         ntext = normalize_text(r["text"])
         for tr in traces:
             if tr == "retweet" and r["kind"] == "repost" and r["ref_post_id"]:
+                acts.append((tr, r["ref_post_id"], r["account_id"], t, ""))
+            elif (tr == "slow_retweet" and r["kind"] == "repost" and r["ref_post_id"]
+                  and len(reposters[r["ref_post_id"]]) <= obscure):
                 acts.append((tr, r["ref_post_id"], r["account_id"], t, ""))
             elif tr == "quote" and r["kind"] == "quote" and r["ref_post_id"]:
                 acts.append((tr, r["ref_post_id"], r["account_id"], t, ""))
@@ -73,7 +83,8 @@ def oracle(rows: list[dict[str, Any]], traces: list[str], window: int, window_ha
             a, b = acts[i], acts[j]
             if a[0] != b[0] or a[2] == b[2]:
                 continue
-            w = window_hashtag if a[0] == "hashtag" else window
+            w = window_hashtag if a[0] == "hashtag" else (
+                (window if window_slow is None else window_slow) if a[0] == "slow_retweet" else window)
             if abs(a[3] - b[3]) > w:
                 continue
             if a[0] == "similar":

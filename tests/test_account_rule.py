@@ -21,26 +21,27 @@ T0 = datetime(2025, 3, 1, tzinfo=timezone.utc)
 def _golden() -> list[tuple[str, str, int, str, str | None]]:
     """(post id, account, second, text, retweeted post id), explained line by line:
 
-    - ``ring1..ring3`` retweet the same five obscure posts ``X0..X4`` (nobody else touches them),
-      each time within 20 s of one another, an hour apart: three retweet pairs with 5 co-acted
-      objects each, far beyond chance. Own evidence 5 (rare trace, weight 1) >= 3: coordinated.
+    - ``ring1..ring3`` retweet the same seven obscure posts ``X0..X6`` (nobody else touches them),
+      each time within 20 s of one another, an hour apart: three retweet pairs with 7 co-acted
+      objects each, far beyond chance (the same posts are objects of ``slow_retweet`` too, counted
+      once). Own evidence 7 (rare trace, weight 1) >= 6 (``min_account_evidence``): coordinated.
     - ``fan`` uses the hashtags #m0..#m5 within 30 s of ``ring1``'s own posts with the same
       hashtags: one hashtag pair with 6 co-acted objects, significant, so ``fan`` is joined to the
       ring in the fused graph and lands in its cluster. But hashtags are a crowd trace: own evidence
-      6 x 0.25 = 1.5 < 3: not coordinated, whatever its cluster.
+      6 x 0.25 = 1.5 < 6: not coordinated, whatever its cluster.
     - ``bg00..bg39`` are background: each retweets 5 of 200 popular posts ``P0..P199`` at scattered
       times (days apart), so the null model has a population to compare with; they co-act with
       nobody.
     """
     rows: list[tuple[str, str, int, str, str | None]] = []
     k = 0
-    for i in range(5):
+    for i in range(7):
         for j, acc in enumerate(("ring1", "ring2", "ring3")):
             rows.append((f"r{k}", acc, 3600 * i + 7 * j, "RT obscure", f"X{i}"))
             k += 1
     for i in range(6):
-        rows.append((f"h{k}", "ring1", 20_000 + 3600 * i, f"message #m{i}", None))
-        rows.append((f"h{k + 1}", "fan", 20_000 + 3600 * i + 30, f"me too #m{i}", None))
+        rows.append((f"h{k}", "ring1", 30_000 + 3600 * i, f"message #m{i}", None))
+        rows.append((f"h{k + 1}", "fan", 30_000 + 3600 * i + 30, f"me too #m{i}", None))
         k += 2
     for b in range(40):
         for i in range(5):
@@ -66,8 +67,8 @@ def test_own_evidence_flags_the_ring_and_not_its_crowd_trace_neighbour() -> None
     for r in ("ring1", "ring2", "ring3"):
         coordinated, cluster, evidence, score, sentence = acc[r]
         assert coordinated and cluster is not None
-        assert evidence >= 5 and score > 0.5
-        assert sentence.startswith("coordinated: ") and "retweet 5 objects with" in sentence
+        assert evidence >= 7 and score > 0.5  # ring1 also has the 1.5 of its hashtag pair with fan
+        assert sentence.startswith("coordinated: ") and "retweet 7 objects with" in sentence
     coordinated, cluster, evidence, score, sentence = acc["fan"]
     assert evidence == 1.5 and score < 0.5 and not coordinated
     assert cluster == acc["ring1"][1]  # in the ring's cluster, reported, but not flagged by it

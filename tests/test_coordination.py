@@ -140,12 +140,14 @@ def posts_strategy(draw: st.DrawFn) -> list[dict]:
 
 @hsettings(max_examples=12, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate],
            suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(rows=posts_strategy(), w=st.sampled_from([1, 45, 60, 150]), wh=st.sampled_from([10, 60, 300]))
-def test_engine_equals_bruteforce_oracle(rows: list[dict], w: int, wh: int) -> None:
+@given(rows=posts_strategy(), w=st.sampled_from([1, 45, 60, 150]), wh=st.sampled_from([10, 60, 300]),
+       ws=st.sampled_from([60, 3600]), obscure=st.sampled_from([1, 2, 10]))
+def test_engine_equals_bruteforce_oracle(rows: list[dict], w: int, wh: int, ws: int, obscure: int) -> None:
     all_traces = [t for t in traces.TRACES]
-    s = Settings(traces=",".join(all_traces), window=w, window_hashtag=wh, max_object_accounts=NO_CAP)
+    s = Settings(traces=",".join(all_traces), window=w, window_hashtag=wh, window_slow=ws,
+                 obscure_accounts=obscure, max_object_accounts=NO_CAP)
     con = store(rows)
-    assert counts_of(con, s) == oracle(rows, all_traces, w, wh, s["similarity"])
+    assert counts_of(con, s) == oracle(rows, all_traces, w, wh, s["similarity"], ws, obscure)
 
 
 def test_cap_limits_accounts_per_bucket_deterministically() -> None:
@@ -544,8 +546,8 @@ def test_compiled_path_equals_relational_path(null_model: str, cap: int) -> None
 def test_compiled_counts_and_null_equal_relational(rows: list[dict], w: int, prior: float, cap: int) -> None:
     from trendtrace.coordination._stage import Run
 
-    s = Settings(traces=",".join(traces.TRACES), window=w, window_hashtag=w, null_prior=prior,
-                 max_object_accounts=cap)
+    s = Settings(traces=",".join(traces.TRACES), window=w, window_hashtag=w, window_slow=w, null_prior=prior,
+                 max_object_accounts=cap, obscure_accounts=2)
     con = store(rows)
     fast = Run(Engine(con), s, fast=True)
     tbl, tested, n_actions = fast.fast_counts(1, expected=True)

@@ -66,9 +66,13 @@ SETTINGS: tuple[Setting, ...] = (
        "trendtrace[spark]).", "coordination", choices=("duckdb", "spark")),
     _S("window", 60, "Co-action window in seconds: two accounts acting on the same object at most "
        "this far apart co-act (applies to every trace without its own window).", "coordination", _positive),
-    _S("traces", "retweet,quote,reply,tweet,similar,link,hashtag,hashtag_sequence,mention",
+    _S("traces", "retweet,slow_retweet,quote,reply,tweet,similar,link,hashtag,hashtag_sequence,mention",
        "Comma-separated traces to compute.", "coordination"),
     _S("window_hashtag", 60, "Window in seconds for co-hashtag.", "coordination", _positive),
+    _S("window_slow", 3600, "Window in seconds for slow_retweet: the same obscure post reposted by two "
+       "accounts this far apart.", "coordination", _positive),
+    _S("obscure_accounts", 10, "slow_retweet: a post reposted by at most this many distinct accounts in "
+       "the data is obscure (crowds rarely share it).", "coordination", _positive),
     _S("min_co_actions", 3, "Least number of co-actions for an account pair to be kept as an edge.",
        "coordination", _positive),
     _S("fdr", 0.01, "False discovery rate for Benjamini–Hochberg over all tested account pairs.",
@@ -85,7 +89,7 @@ SETTINGS: tuple[Setting, ...] = (
     _S("crowd_trace_weight", 0.25, "Weight of one co-acted object of a crowd trace in an account's own "
        "evidence (0 = crowd traces never flag an account; they still make edges and clusters).",
        "coordination", _non_negative),
-    _S("min_account_evidence", 3.0, "An account is coordinated when its own evidence reaches this: the "
+    _S("min_account_evidence", 6.0, "An account is coordinated when its own evidence reaches this: the "
        "distinct objects it co-acted on in its significant pairs (kept edges), weighted by trace "
        "(crowd_trace_weight). Chosen on the calibration half of bench/validity.py; see "
        "docs/coordination.md.", "coordination", _positive),

@@ -28,8 +28,13 @@ _POST_COLUMNS = [
 ]
 
 
+#: Traces whose objects are the same things as another trace's: counted once in an account's evidence.
+TRACE_FAMILY = {"slow_retweet": "retweet"}
+
+
 def _window_of(trace: str, settings: Mapping[str, Any]) -> int:
-    return int(settings["window_hashtag"] if trace == "hashtag" else settings["window"])
+    own = {"hashtag": "window_hashtag", "slow_retweet": "window_slow"}.get(trace, "window")
+    return int(settings[own])
 
 
 class Run:
@@ -63,7 +68,8 @@ class Run:
     def actions(self) -> ir.Table:
         """Every action of the selected traces, materialised on the backend on first use."""
         if self._actions_tbl is None:
-            acts = traces.actions(self.posts, self.trace_names, self._sim_texts)
+            acts = traces.actions(self.posts, self.trace_names, self._sim_texts,
+                                  obscure_accounts=int(self.settings["obscure_accounts"]))
             self._actions_tbl = self.engine.materialize(acts, "_tt_actions")
         return self._actions_tbl
 
@@ -117,7 +123,8 @@ class Run:
     def encoded(self, trace: str) -> _fast.Encoded:
         """The actions of ``trace`` as integers (cached): DuckDB hashes objects and accounts."""
         if trace not in self._encoded:
-            a = traces.actions(self.posts, [trace], self._sim_texts, short_texts=True)
+            a = traces.actions(self.posts, [trace], self._sim_texts, short_texts=True,
+                               obscure_accounts=int(self.settings["obscure_accounts"]))
             a = a.select(o=a.object.hash(), a=a.account_id.hash(), t=a.t, tid=a.tid, n=a.object.length(),
                          p=a.post_id.hash())
             a = a.order_by(["o", "t"])
@@ -531,10 +538,19 @@ def _write_evidence(con: duckdb.DuckDBPyConnection, run: Run, kept_tbl: pa.Table
         "CREATE OR REPLACE TEMP TABLE _tt_lockstep AS "
         "SELECT account_id, count(DISTINCT post_id) AS lockstep_posts FROM _tt_lock GROUP BY account_id"
     )
-    # An account's own evidence: the distinct objects, per trace, it co-acted on in its kept pairs.
+    # An account's own evidence: the distinct objects, per trace, it co-acted on in its kept pairs
+    # (for the sentence), and per *family* of traces that share objects (for the sum: an obscure
+    # post co-reposted within a minute is one object of evidence, not one of retweet and one of
+    # slow_retweet).
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _tt_evidence_objects AS "
         "SELECT account_id, trace, count(DISTINCT object) AS objects FROM _tt_lock GROUP BY account_id, trace"
+    )
+    family = " ".join(f"WHEN '{t}' THEN '{f}'" for t, f in TRACE_FAMILY.items())
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _tt_evidence_families AS "
+        f"SELECT account_id, CASE trace {family} ELSE trace END AS family, count(DISTINCT object) AS objects "
+        "FROM _tt_lock GROUP BY ALL"
     )
     con.unregister("_tt_ex")
     con.unregister("_tt_lock")
@@ -563,7 +579,10 @@ def _kept_actions_fast(run: Run, w: int, ts: list[str], kept_tbl: pa.Table) -> i
     schema = pa.schema([("trace", pa.string()), ("p", pa.int64()), ("o", pa.int64())])
     marked = eng.table(pa.concat_tables(marks) if marks else schema.empty_table(), f"_tt_marked_{w}")
     posts = run.posts.semi_join(marked, run.posts.post_id.hash() == marked.p)
-    a = traces.actions(posts, ts, run._sim_texts)
+    # The obscure posts are judged over all reposts, not only the marked ones.
+    obscure = int(run.settings["obscure_accounts"])
+    a = traces.actions(run.posts, ts, run._sim_texts, obscure_accounts=obscure) if "slow_retweet" in ts \
+        else traces.actions(posts, ts, run._sim_texts)
     a = a.mutate(p=a.post_id.hash(), o=a.object.hash())
     a = a.semi_join(marked, [a.trace == marked.trace, a.p == marked.p, a.o == marked.o]).drop("p", "o")
     return eng.materialize(a, f"_tt_ev_actions_{w}")
@@ -614,8 +633,11 @@ def _write_clusters(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any])
             SELECT o.account_id, o.trace, o.objects, kp.partners, kp.p, w.w, w.crowd, w.rank
             FROM _tt_evidence_objects o JOIN _tt_trace_weights w USING (trace)
             LEFT JOIN kp USING (account_id, trace)),
+        fam AS (
+            SELECT f.account_id, sum(f.objects * w.w) AS evidence
+            FROM _tt_evidence_families f JOIN _tt_trace_weights w ON w.trace = f.family GROUP BY f.account_id),
         ev AS (
-            SELECT account_id, sum(objects * w) AS evidence, min(p) AS min_p,
+            SELECT account_id, min(p) AS min_p,
                    string_agg(trace || ' ' || objects || (CASE WHEN objects = 1 THEN ' object' ELSE ' objects' END)
                               || ' with ' || partners || (CASE WHEN partners = 1 THEN ' account' ELSE ' accounts' END)
                               || ' (p ' || printf('%.1e', p) || ')'
@@ -639,7 +661,7 @@ def _write_clusters(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any])
         LEFT JOIN _tt_members m USING (account_id)
         LEFT JOIN deg USING (account_id)
         LEFT JOIN _tt_lockstep l USING (account_id)
-        LEFT JOIN ev USING (account_id)
+        LEFT JOIN (SELECT * FROM ev JOIN fam USING (account_id)) ev USING (account_id)
         ORDER BY acc.account_id
         """,
         {"need": float(settings["min_account_evidence"])},

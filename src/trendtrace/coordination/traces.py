@@ -6,6 +6,8 @@ A *trace* is a kind of action (DOMAIN.md); its *object* is what two accounts mus
 trace                  object                                                          posts used
 =====================  ==============================================================  ===========
 ``retweet``            the reposted post (``ref_post_id``)                             reposts
+``slow_retweet``       the reposted post, when at most ``obscure_accounts`` accounts   reposts
+                       reposted it in the data (its own, longer window)
 ``quote``              the quoted post (``ref_post_id``)                               quotes
 ``reply``              the post replied to (``reply_to_post_id``)                      all
 ``tweet``              the text after :func:`normalize_text`                           not reposts
@@ -47,6 +49,7 @@ __all__ = [
 #: Every trace the engine knows, in report order.
 TRACES: tuple[str, ...] = (
     "retweet",
+    "slow_retweet",
     "quote",
     "reply",
     "tweet",
@@ -176,14 +179,15 @@ def _first_of_each(arr: ir.ArrayValue) -> ir.ArrayValue:
 
 
 def actions(posts: ir.Table, traces: list[str], similar_texts: ir.Table | None = None,
-            short_texts: bool = False) -> ir.Table:
+            short_texts: bool = False, obscure_accounts: int = 10) -> ir.Table:
     """All actions of ``traces`` as one table with :data:`ACTION_COLUMNS`.
 
     ``similar_texts`` (columns ``ntext``, ``tid``, ``comp``) maps each normalised text that has a
     near-duplicate to its text id and group; needed when ``similar`` is among ``traces``.
     ``short_texts=True`` keeps ``tweet`` actions whose text is shorter than
     :data:`MIN_TEXT_CHARS` for the caller to drop: a filter on the normalised text makes DuckDB
-    compute it twice, so the numpy path filters afterwards.
+    compute it twice, so the numpy path filters afterwards. ``obscure_accounts``: a post reposted
+    by at most this many distinct accounts is an object of ``slow_retweet``.
     """
     base = _base(posts)
     base = base.filter(base.account_id.notnull() & base.time.notnull())
@@ -192,6 +196,14 @@ def actions(posts: ir.Table, traces: list[str], similar_texts: ir.Table | None =
     for trace in traces:
         if trace == "retweet":
             t = base.filter((base.kind == "repost") & base.ref_post_id.notnull())
+            parts.append(_select(t, trace, t.ref_post_id))
+        elif trace == "slow_retweet":
+            # The same obscure post reposted by the same accounts, time and again, within hours:
+            # crowds rarely share posts that few people in the data shared at all.
+            t = base.filter((base.kind == "repost") & base.ref_post_id.notnull())
+            few = t.group_by(ref=t.ref_post_id).aggregate(n=t.account_id.nunique())
+            few = few.filter(few.n <= int(obscure_accounts)).select("ref")
+            t = t.semi_join(few, t.ref_post_id == few.ref)
             parts.append(_select(t, trace, t.ref_post_id))
         elif trace == "quote":
             t = base.filter((base.kind == "quote") & base.ref_post_id.notnull())

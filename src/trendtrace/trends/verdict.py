@@ -50,6 +50,7 @@ MANUFACTURED_AT = 0.5
 #: Plain words for coordination traces (names as the coordination stage writes them).
 TRACE_WORDS = {
     "retweet": "reposted the same posts",
+    "slow_retweet": "reposted the same little-shared posts, again and again",
     "quote": "quoted the same posts",
     "reply": "replied to the same posts",
     "tweet": "posted identical texts",
