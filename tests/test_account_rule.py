@@ -94,3 +94,12 @@ def test_account_rule_through_the_command_line(tmp_path: Path) -> None:
     assert rows["fan"]["cluster"] == rows["ring1"]["cluster"] != ""
     assert rows["ring2"]["reasons"].startswith("coordinated: acted with other accounts")
     assert "a crowd trace" in rows["fan"]["reasons"]
+
+
+def test_unknown_crowd_trace_is_a_one_line_error(tmp_path: Path) -> None:
+    src = Path(__file__).parent / "fixtures" / "readers" / "x_v1.jsonl"
+    res = CliRunner().invoke(main, ["analyze", str(src), "--out", str(tmp_path / "o"), "--db", str(tmp_path / "s.duckdb"),
+                                    "--set", "crowd_traces=hashtag,bogus"])
+    assert res.exit_code == 1
+    assert "Error: setting crowd_traces: unknown trace(s) bogus" in res.output
+    assert "Traceback" not in res.output

@@ -408,6 +408,11 @@ def coordination(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any], en
     references: ``docs/coordination.md``.
     """
     t_start = time.perf_counter()
+    for name in ("traces", "crowd_traces"):
+        try:
+            traces.parse_traces(str(settings[name]))
+        except ValueError as exc:
+            raise SettingError(f"setting {name}: {exc}") from None
     null = NULL_MODELS[settings["null_model"]]
     if null.fast_only and (engine.name if engine else settings["engine"]) != "duckdb":
         raise SettingError(f"setting null_model: {null.name!r} runs on the DuckDB engine only "
