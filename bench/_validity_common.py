@@ -93,6 +93,21 @@ def orient(x: np.ndarray, y: np.ndarray, cal: np.ndarray) -> tuple[np.ndarray, i
     return sign * x, sign
 
 
+def co_action_max(con: object, actions_sql: str, window: int = 60) -> dict[str, int]:
+    """The peers' rule, per account: the most distinct objects it acted on within ``window``
+    seconds of one other account (``actions_sql`` yields columns ``a`` account, ``o`` object,
+    ``t`` epoch seconds). Bucketed by (object, window), never a plain range self-join."""
+    rows = con.sql(f"""
+        WITH x AS (SELECT a, o, t, t // {window} AS b FROM ({actions_sql})),
+        pr AS (SELECT p.a AS a, q.a AS b, count(DISTINCT p.o) AS c
+               FROM x p JOIN x q ON p.o = q.o AND q.b BETWEEN p.b - 1 AND p.b + 1
+                    AND p.a < q.a AND abs(p.t - q.t) <= {window}
+               GROUP BY ALL)
+        SELECT a, max(c) FROM (SELECT a, c FROM pr UNION ALL SELECT b, c FROM pr) GROUP BY a
+    """).fetchall()  # type: ignore[attr-defined]
+    return {a: int(n) for a, n in rows}
+
+
 def by_half(keys: Iterable[str]) -> np.ndarray:
     """The half of each key, as an array of strings."""
     return np.array([half_of(k) for k in keys], dtype=object)

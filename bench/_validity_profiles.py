@@ -44,7 +44,7 @@ _HERE = Path(__file__).resolve().parent
 if str(_HERE) not in sys.path:
     sys.path.insert(0, str(_HERE))
 
-from _validity_common import HALVES, SPLIT_SEED, Row, auc, half_of, orient as _orient, recall_fpr  # noqa: E402
+from _validity_common import HALVES, SPLIT_SEED, Row, auc, co_action_max, half_of, orient as _orient, recall_fpr  # noqa: E402
 from auc import _table, _ts, astro_store, honeypot_store  # noqa: E402
 from trendtrace.model import ACCOUNT_SCHEMA  # noqa: E402
 
@@ -134,16 +134,11 @@ def _cotweet_max(posts: pa.Table, window: int = 60) -> dict[str, int]:
 
     con = duckdb.connect()
     con.register("_p", posts.select(["account_id", "time", "text"]))
-    rows = con.sql(f"""
-        WITH t AS (SELECT account_id AS a, lower(trim(text)) AS o, epoch(time)::BIGINT AS s,
-                          epoch(time)::BIGINT // {window} AS b
-                   FROM _p WHERE text IS NOT NULL AND length(trim(text)) >= 10),
-        pr AS (SELECT x.a AS a, y.a AS b, count(DISTINCT x.o) AS c FROM t x JOIN t y
-               ON x.o = y.o AND y.b BETWEEN x.b - 1 AND x.b + 1 AND x.a < y.a AND abs(x.s - y.s) <= {window}
-               GROUP BY ALL)
-        SELECT a, max(c) FROM (SELECT a, c FROM pr UNION ALL SELECT b, c FROM pr) GROUP BY a""").fetchall()
-    con.close()
-    return {a: int(c) for a, c in rows}
+    try:
+        return co_action_max(con, "SELECT account_id AS a, lower(trim(text)) AS o, epoch(time)::BIGINT AS t "
+                                  "FROM _p WHERE text IS NOT NULL AND length(trim(text)) >= 10", window)
+    finally:
+        con.close()
 
 
 def _col(acc: pa.Table, name: str) -> list:

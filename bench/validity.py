@@ -40,7 +40,7 @@ import duckdb
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _validity_common import HALVES, Row, auc, by_half, orient, recall_at_fpr, recall_fpr  # noqa: E402
+from _validity_common import HALVES, Row, auc, by_half, co_action_max, orient, recall_at_fpr, recall_fpr  # noqa: E402
 
 from trendtrace.pipeline import analyze  # noqa: E402
 from trendtrace.settings import Settings  # noqa: E402
@@ -59,22 +59,10 @@ def _sample_ids(ids: list[str], n: int) -> set[str]:
 
 
 def coretweet_max(con: duckdb.DuckDBPyConnection, window: int = 60) -> dict[str, int]:
-    """The peers' baseline: per account, the largest number of distinct posts it co-retweeted with any
-    one other account within ``window`` seconds (0 when none). "Co-retweet >= k" flags max >= k.
-
-    Bucketed by (object, minute window), never a range self-join over all reposts."""
-    rows = con.sql(f"""
-        WITH rt AS (
-            SELECT account_id AS a, ref_post_id AS o, epoch(time)::BIGINT AS t, epoch(time)::BIGINT // {window} AS b
-            FROM posts WHERE kind = 'repost' AND ref_post_id IS NOT NULL AND account_id IS NOT NULL),
-        pr AS (
-            SELECT x.a AS a, y.a AS b, count(DISTINCT x.o) AS c
-            FROM rt x JOIN rt y ON x.o = y.o AND y.b BETWEEN x.b - 1 AND x.b + 1
-                 AND x.a < y.a AND abs(x.t - y.t) <= {window}
-            GROUP BY ALL)
-        SELECT a, max(c) FROM (SELECT a, c FROM pr UNION ALL SELECT b, c FROM pr) GROUP BY a
-    """).fetchall()
-    return {a: int(c) for a, c in rows}
+    """The peers' baseline: per account, the largest number of distinct posts it co-retweeted with
+    any one other account within ``window`` seconds (0 when none). "Co-retweet >= k" flags max >= k."""
+    return co_action_max(con, "SELECT account_id AS a, ref_post_id AS o, epoch(time)::BIGINT AS t FROM posts "
+                              "WHERE kind = 'repost' AND ref_post_id IS NOT NULL AND account_id IS NOT NULL", window)
 
 
 def _best_feature(y: np.ndarray, half: np.ndarray, feats: dict[str, np.ndarray]) -> tuple[str, np.ndarray]:
