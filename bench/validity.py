@@ -38,6 +38,7 @@ from typing import Callable
 
 import duckdb
 import numpy as np
+import pyarrow as pa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _validity_common import HALVES, Row, auc, by_half, co_action_max, orient, recall_at_fpr, recall_fpr  # noqa: E402
@@ -88,7 +89,7 @@ def ira2017(data: Path, work: Path, sample: int | None = None, overrides: dict |
         keep = _sample_ids(sorted(labels), sample)
         src = work / "ira_sample.parquet"
         c = duckdb.connect()
-        c.register("_keep", __import__("pyarrow").table({"a": sorted(keep)}))
+        c.register("_keep", pa.table({"a": sorted(keep)}))
         c.execute(f"COPY (SELECT * FROM read_parquet('{root / 'posts.parquet'}') WHERE account_id IN "
                   f"(SELECT a FROM _keep)) TO '{src}' (FORMAT parquet)")
         c.close()

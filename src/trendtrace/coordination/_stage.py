@@ -614,12 +614,11 @@ def _write_clusters(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any])
     })
     con.register("_tt_members", membership)
     crowd = traces.parse_traces(str(settings["crowd_traces"]))
-    rank = {t: i for i, t in enumerate(traces.TRACES)}
     con.register("_tt_trace_weights", pa.table({
         "trace": pa.array(list(traces.TRACES), pa.string()),
         "w": pa.array([float(settings["crowd_trace_weight"]) if t in crowd else 1.0 for t in traces.TRACES]),
         "crowd": pa.array([t in crowd for t in traces.TRACES]),
-        "rank": pa.array([rank[t] for t in traces.TRACES], pa.int64()),
+        "rank": pa.array(range(len(traces.TRACES)), pa.int64()),  # report order
     }))
     con.execute(
         """
