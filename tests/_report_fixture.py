@@ -30,6 +30,7 @@ import duckdb
 import pyarrow as pa
 
 from trendtrace.model import ACCOUNT_SCHEMA, POST_SCHEMA
+from trendtrace.store import SCHEMA_VERSION
 
 RESULT_TABLES = (
     "coaction_pairs", "edges", "edge_evidence", "account_coordination", "clusters",
@@ -183,7 +184,7 @@ def build_fixture(path: str | Path, *, seed: int = 0, omit: Iterable[str] = (),
     con.execute("CREATE TABLE posts AS SELECT * FROM _posts")
     con.execute("CREATE TABLE accounts AS SELECT * FROM _accounts")
     con.execute("CREATE TABLE meta (key VARCHAR, value VARCHAR)")
-    con.execute("INSERT INTO meta VALUES ('schema_version', '1'), ('version', '0.1.0')")
+    con.execute("INSERT INTO meta VALUES ('schema_version', ?), ('version', '0.1.0')", [str(SCHEMA_VERSION)])
 
     posts_of = Counter(p["account_id"] for p in posts)
     members = defaultdict(list)

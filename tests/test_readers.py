@@ -131,6 +131,8 @@ def test_x_v2_pages():
     ali = a["1001"]
     assert ali["handle"] == "AliNews_PK" and ali["url"] == "https://alinews.example.pk"
     assert (ali["followers"], ali["following"], ali["post_count"]) == (120, 800, 5400)
+    # public_metrics.listed_count; no like_count in these (older) pages: likes given unknown.
+    assert (ali["listed"], a["1003"]["listed"], ali["likes_given"]) == (0, 50, None)
     assert ali["created_at"] == datetime(2021, 5, 3, 10, 0)
     # Page 1 was retrieved 2021-06-02 12:00, later than page 2's latest created_at: page 1's snapshot wins.
     assert a["1002"]["seen_at"] == datetime(2021, 6, 2, 12, 0) and a["1002"]["followers"] == 15
@@ -201,6 +203,8 @@ def test_x_v1():
     assert a["2001"]["created_at"] == datetime(2021, 3, 1, 4, 5, 6)
     assert a["2002"]["url"] == "http://dailyreport.example.com" and a["2002"]["verified"] is True
     assert (a["2002"]["followers"], a["2002"]["following"], a["2002"]["post_count"]) == (500000, 10, 80000)
+    assert (a["2001"]["likes_given"], a["2001"]["listed"]) == (10, 0)  # favourites_count, listed_count
+    assert (a["2002"]["likes_given"], a["2002"]["listed"]) == (None, None)  # not in its user object
 
 
 # ----------------------------------------------------------------------------------- io-archive
@@ -236,6 +240,8 @@ def test_io_archive():
     assert (fatima["followers"], fatima["seen_at"]) == (16, datetime(2019, 3, 1, 14, 10))
     assert fatima["display_name"] == "فاطمہ" and fatima["created_at"] == datetime(2019, 2, 20)
     assert fatima["lang"] == "ur"
+    # The archive has no likes-given or list counts.
+    assert accounts["likes_given"].null_count == accounts["listed"].null_count == len(accounts)
 
 
 # ----------------------------------------------------------------------------------- generic CSV

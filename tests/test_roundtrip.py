@@ -25,17 +25,18 @@ FIELDS = {
     "coortweet": ["post_id", "account_id", "kind", "ref_post_id", "time"],
 }
 ACCOUNT_FIELDS = {
+    # The simulated v2 users have no like_count (as collections from before the API added it).
     "x-v2": ["account_id", "handle", "display_name", "description", "location", "followers", "following",
-             "created_at"],
+             "listed", "created_at"],
     "x-v1": ["account_id", "handle", "display_name", "description", "location", "followers", "following",
-             "default_profile", "created_at"],
+             "likes_given", "listed", "default_profile", "created_at"],
     "io-archive": ["account_id", "handle", "display_name", "description", "location", "followers", "following"],
     # The account's creation time travels as account_created_at (a bare created_at is the post time
     # in flat exports): it once was written as created_at here and silently lost on ingest.
     "csv": ["account_id", "handle", "display_name", "description", "location", "followers", "following",
-            "created_at"],
+            "likes_given", "listed", "created_at"],
     "parquet": ["account_id", "handle", "display_name", "description", "location", "followers", "following",
-                "created_at"],
+                "likes_given", "listed", "created_at"],
     "coortweet": [],
 }
 

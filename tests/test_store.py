@@ -149,6 +149,23 @@ def test_refuses_incompatible_version(tmp_path):
         Store(path)
 
 
+def test_refuses_a_version_1_store_without_the_profile_counts(tmp_path):
+    # Version 1 had no accounts.likes_given / accounts.listed: refused with what to do, not a
+    # column error at the first ingest.
+    path = tmp_path / "v1.duckdb"
+    Store(path).close()
+    con = duckdb.connect(str(path))
+    con.execute("ALTER TABLE accounts DROP COLUMN likes_given")
+    con.execute("ALTER TABLE accounts DROP COLUMN listed")
+    con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    con.close()
+    assert SCHEMA_VERSION == 2
+    for read_only in (False, True):
+        with pytest.raises(StoreError, match=r"v1\.duckdb: store has schema version 1, this trendtrace .* reads "
+                                             r"version 2; ingest your files again into a new store \(--db NEW\.duckdb\)"):
+            Store(path, read_only=read_only)
+
+
 def test_refuses_foreign_duckdb_and_non_duckdb_files(tmp_path):
     foreign = tmp_path / "other.duckdb"
     con = duckdb.connect(str(foreign))
@@ -296,3 +313,75 @@ def test_chunks_not_held_until_commit(tmp_path, files):
     one_chunk = 20_000 * 110
     # With every chunk held, Arrow memory would climb by about one chunk per chunk read.
     assert seen[-1] - seen[3] < 4 * one_chunk, seen
+
+
+# --------------------------------------------------------------------------- profile counts
+
+
+_V1_LINE = {"created_at": "Wed Oct 10 20:19:24 +0000 2018", "id_str": "9001", "text": "hello",
+            "user": {"id_str": "501", "screen_name": "ayesha", "name": "Ayesha", "followers_count": 35,
+                     "friends_count": 1200, "statuses_count": 9000, "favourites_count": 48213,
+                     "listed_count": 3, "created_at": "Mon Mar 01 04:05:06 +0000 2021"}}
+_V2_PAGE = {"data": [{"id": "9002", "author_id": "502", "created_at": "2023-05-01T10:00:00.000Z", "text": "hi"}],
+            "includes": {"users": [
+                {"id": "502", "username": "bilal", "name": "Bilal", "created_at": "2020-01-01T00:00:00.000Z",
+                 "public_metrics": {"followers_count": 10, "following_count": 20, "tweet_count": 30,
+                                    "listed_count": 7, "like_count": 1234}},
+                # Collections before like_count was added to a user's public_metrics: likes given unknown.
+                {"id": "503", "username": "old", "name": "Old",
+                 "public_metrics": {"followers_count": 1, "following_count": 2, "tweet_count": 3, "listed_count": 0}}]},
+            "__twarc": {"retrieved_at": "2023-05-02T00:00:00+00:00"}}
+
+
+def _profile_counts(store):
+    return {r[0]: (r[1], r[2]) for r in store.con.execute(
+        "SELECT account_id, likes_given, listed FROM accounts").fetchall()}
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["arrow", "python"])
+def test_profile_counts_from_v1_and_v2_reach_the_store(tmp_path, fast):
+    import json
+
+    from trendtrace.readers.x_v2 import read_x_v2
+
+    v1, v2 = tmp_path / "v1.jsonl", tmp_path / "v2.jsonl"
+    v1.write_text(json.dumps(_V1_LINE) + "\n")
+    v2.write_text(json.dumps(_V2_PAGE) + "\n")
+    with Store(tmp_path / "s.duckdb") as s:
+        s.ingest([v1], "x-v1")
+        s.ingest([v2], "x-v2", reader=None if fast else lambda p, f, m, n: read_x_v2(p, n, fast=False))
+        assert _profile_counts(s) == {"501": (48213, 3), "502": (1234, 7), "503": (None, 0)}
+
+
+def test_profile_counts_from_csv_aliases_and_mapping(tmp_path):
+    aliases = tmp_path / "a.csv"
+    aliases.write_text("id,user_id,created_at,followers_count,favourites_count,listed_count,favorite_count\n"
+                       "1,u1,2021-06-01T10:00:00Z,10,250,2,5\n"
+                       "2,u2,2021-06-01T10:00:00Z,20,,,0\n")
+    spelled = tmp_path / "b.csv"
+    spelled.write_text("id,user_id,created_at,user_favourites_count,user_listed_count\n"
+                       "3,u3,2021-06-01T10:00:00Z,1.0e3,4.0\n")
+    mapped = tmp_path / "c.csv"
+    mapped.write_text("id,user_id,created_at,Likes,Lists\n4,u4,2021-06-01T10:00:00Z,77,8\n")
+    with Store(tmp_path / "s.duckdb") as s:
+        s.ingest([aliases, spelled])
+        s.ingest([mapped], mapping={"likes_given": "likes", "listed": "Lists"})
+        assert _profile_counts(s) == {"u1": (250, 2), "u2": (None, None), "u3": (1000, 4), "u4": (77, 8)}
+        # The post's favorite_count stays the post's like count.
+        assert s.con.execute("SELECT like_count FROM posts WHERE post_id = '1'").fetchone() == (5,)
+
+
+def test_unreadable_profile_counts_are_treated_as_followers_are(tmp_path):
+    # A count that is not a number (followers, likes given, lists alike) is stored as null: the
+    # post and the rest of the profile are kept, and no reject is written, with either --on-error.
+    f = tmp_path / "bad.csv"
+    f.write_text("id,user_id,created_at,screen_name,followers_count,favourites_count,listed_count\n"
+                 "1,u1,2021-06-01T10:00:00Z,alpha,many,lots,some\n"
+                 "2,u2,2021-06-01T10:00:00Z,beta,5,6,7\n")
+    for on_error in ("skip", "fail"):
+        with Store(tmp_path / f"{on_error}.duckdb") as s:
+            r = s.ingest([f], on_error=on_error)
+            assert r.rejects == 0 and s.count("posts") == 2
+            rows = s.con.execute("SELECT account_id, handle, followers, likes_given, listed FROM accounts "
+                                 "ORDER BY 1").fetchall()
+            assert rows == [("u1", "alpha", None, None, None), ("u2", "beta", 5, 6, 7)]

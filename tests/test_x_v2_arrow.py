@@ -96,7 +96,10 @@ def users(draw, odd: bool):
         u["url"] = ""
         u["profile_image_url"] = "https://pbs.twimg.com/profile_images/1/x.jpg"
         u["verified"] = True
-    u["public_metrics"] = {"followers_count": len(uid) * 7, "following_count": 3, "tweet_count": 9}
+    u["public_metrics"] = {"followers_count": len(uid) * 7, "following_count": 3, "tweet_count": 9,
+                           "listed_count": len(uid)}
+    if handle is not None:  # like_count only in newer collections
+        u["public_metrics"]["like_count"] = len(uid + handle) * 5
     return u
 
 
@@ -365,3 +368,6 @@ def test_a_full_api_page_stays_with_arrow_and_matches(tmp_path, monkeypatch):
     assert handed == []  # read by Arrow alone
     posts = _ingest(p, True)["posts"]
     assert len(posts) == 2
+    with Store(p.with_name("full-arrow.duckdb"), read_only=True) as s:
+        assert s.con.execute("SELECT account_id, likes_given, listed FROM accounts ORDER BY 1").fetchall() == [
+            ("u1", 5, 1), ("u2", 5, 1)]

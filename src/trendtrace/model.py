@@ -116,6 +116,8 @@ ACCOUNT_SCHEMA = pa.schema(
         ("followers", pa.int64()),
         ("following", pa.int64()),
         ("post_count", pa.int64()),
+        ("likes_given", pa.int64()),
+        ("listed", pa.int64()),
         ("verified", pa.bool_()),
         ("default_profile", pa.bool_()),
         ("default_profile_image", pa.bool_()),

@@ -31,7 +31,8 @@ __all__ = ["SCHEMA_VERSION", "Store", "StoreError", "IngestReport", "FileReport"
 log = logging.getLogger("trendtrace.store")
 
 #: Bump when a table changes shape; older stores are refused with a message saying what to do.
-SCHEMA_VERSION = 1
+#: 2: ``accounts`` gained ``likes_given`` and ``listed``.
+SCHEMA_VERSION = 2
 
 _SQL_TYPES = {
     "string": "VARCHAR",

@@ -77,7 +77,8 @@ _USER = _struct(
     id=_S, username=_S, name=_S, description=_S, location=_S, url=_S,
     entities=_struct(url=_struct(urls=pa.list_(_struct(url=_S, expanded_url=_S)))),
     profile_image_url=_S, created_at=_S, verified=pa.bool_(),
-    public_metrics=_struct(followers_count=_I, following_count=_I, tweet_count=_I),
+    public_metrics=_struct(followers_count=_I, following_count=_I, tweet_count=_I, like_count=_I,
+                           listed_count=_I),
 )
 #: What is read of each line. Top-level ``id`` / ``author_id`` / ``author`` / ``text`` only tell a
 #: flattened tweet from a page; ``errors`` / ``meta`` mark a page without results.
@@ -455,6 +456,8 @@ def _accounts(u: pa.Array, upar: np.ndarray, bad: np.ndarray, created: pa.Array,
         "followers": pc.struct_field(pm, "followers_count"),
         "following": pc.struct_field(pm, "following_count"),
         "post_count": pc.struct_field(pm, "tweet_count"),
+        "likes_given": pc.struct_field(pm, "like_count"),
+        "listed": pc.struct_field(pm, "listed_count"),
         "verified": pc.struct_field(u, "verified"),
         "default_profile_image": pc.match_substring(pc.struct_field(u, "profile_image_url"), "default_profile_images"),
         "seen_at": pc.take(seen, pa.array(upar, _I)),

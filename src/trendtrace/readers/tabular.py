@@ -3,11 +3,11 @@
 A *mapping* says which column holds which field (``--map FIELD=COLUMN``). Fields are the columns of
 ``posts`` (``post_id``, ``account_id``, ``time``, ``text``, ``hashtags`` ...) and of ``accounts``
 (``handle``, ``display_name``, ``description``, ``location``, ``url``, ``created_at``, ``followers``,
-``following``, ``post_count``, ``verified``, ``default_profile``, ``default_profile_image``), plus
-``account_lang`` (the account's language; ``lang`` is the post's). Fields without a mapping are
-looked up among the columns by their own name and then by :data:`ALIASES`, case-insensitively; an
-explicit mapping always wins and every column is used once. Required: ``post_id``, ``account_id``,
-``time``.
+``following``, ``post_count``, ``likes_given``, ``listed``, ``verified``, ``default_profile``,
+``default_profile_image``), plus ``account_lang`` (the account's language; ``lang`` is the post's).
+Fields without a mapping are looked up among the columns by their own name and then by
+:data:`ALIASES`, case-insensitively; an explicit mapping always wins and every column is used once.
+Required: ``post_id``, ``account_id``, ``time``.
 
 Values: times as in :class:`~trendtrace.readers._columns.TimeParser`; list fields as real lists
 (Parquet) or text (``['a','b']``, ``a|b``, ``a,b``, ``a b``); without a ``hashtags`` / ``urls`` /
@@ -44,8 +44,8 @@ __all__ = ["ALIASES", "MAPPABLE_FIELDS", "COORTWEET_COLUMNS", "resolve_mapping",
 
 _POST_MAPPABLE = tuple(n for n in POST_SCHEMA.names if n not in ("source_format", "source_file", "source_line"))
 _ACCOUNT_MAPPABLE = ("handle", "display_name", "description", "location", "url", "account_lang", "created_at",
-                     "followers", "following", "post_count", "verified", "default_profile",
-                     "default_profile_image", "seen_at")
+                     "followers", "following", "post_count", "likes_given", "listed", "verified",
+                     "default_profile", "default_profile_image", "seen_at")
 #: Every FIELD accepted in ``--map FIELD=COLUMN``.
 MAPPABLE_FIELDS: tuple[str, ...] = _POST_MAPPABLE + _ACCOUNT_MAPPABLE
 
@@ -86,6 +86,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "followers": ("followers_count", "follower_count", "user_followers_count"),
     "following": ("following_count", "friends_count", "user_following_count", "user_friends_count"),
     "post_count": ("statuses_count", "tweet_count", "user_statuses_count"),
+    # The account's likes given (v1.1 ``favourites_count``), not a post's ``favorite_count``.
+    "likes_given": ("favourites_count", "favorites_count", "user_favourites_count"),
+    "listed": ("listed_count", "user_listed_count"),
     "verified": ("user_verified",),
     "default_profile": (),
     "default_profile_image": (),
@@ -272,7 +275,7 @@ def convert_table(table: pa.Table, lines: np.ndarray, m: Mapping[str, str], fmt:
         if "created_at" in m:
             acc["created_at"], naive_created = times.parse(table[m["created_at"]])
             naive = naive or naive_created
-        for f in ("followers", "following", "post_count"):
+        for f in ("followers", "following", "post_count", "likes_given", "listed"):
             if f in m:
                 acc[f] = to_number(table[m[f]], pa.int64())
         for f in ("verified", "default_profile", "default_profile_image"):

@@ -156,8 +156,8 @@ def _account(u: dict[str, Any], aid: str, seen: str | None, buf: RowBuffer) -> N
     buf.add_account(
         (aid, u.get("screen_name"), u.get("name"), u.get("description"), u.get("location"), url, u.get("lang"),
          _str(u.get("created_at")), u.get("followers_count"), u.get("friends_count"),
-         u.get("statuses_count"), u.get("verified"), u.get("default_profile"), u.get("default_profile_image"),
-         seen)
+         u.get("statuses_count"), u.get("favourites_count"), u.get("listed_count"), u.get("verified"),
+         u.get("default_profile"), u.get("default_profile_image"), seen)
     )
 
 

@@ -189,7 +189,8 @@ def _account_row(u: dict[str, Any], seen: str | None) -> tuple[Any, ...]:
     ca = u.get("created_at")
     return (aid, u.get("username"), u.get("name"), u.get("description"), u.get("location"), url, None,
             ca if type(ca) is str else None, pm.get("followers_count"), pm.get("following_count"),
-            pm.get("tweet_count"), u.get("verified"), None, default_img, seen)
+            pm.get("tweet_count"), pm.get("like_count"), pm.get("listed_count"), u.get("verified"), None,
+            default_img, seen)
 
 
 def _retrieved(obj: dict[str, Any]) -> str | None:

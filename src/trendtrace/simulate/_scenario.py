@@ -405,7 +405,7 @@ Rec = tuple
 
 ACCOUNT_FIELDS = ("account_id", "handle", "display_name", "description", "location", "url", "lang",
                   "created_at", "followers", "following", "post_count", "verified", "default_profile",
-                  "default_profile_image", "profile_image_url")
+                  "default_profile_image", "profile_image_url", "likes_given", "listed")
 
 
 @dataclass
@@ -886,8 +886,10 @@ class Engine:
             lang_code = "ur" if lg in (1, 2) and lab == 0 else "en"
             img = ("https://abs.twimg.com/sticky/default_profile_images/default_profile_normal.png" if di else
                    f"https://pbs.twimg.com/profile_images/{1200000000000000000 + r % 10**17}/{_b62(r, 8)}_normal.jpg")
+            # Likes given and list memberships: one rule from posts and followers for every account
+            # (what the v1.1 and v2 writers wrote before), a placeholder adding no signal of its own.
             out[i] = cache[i] = (id_str[i], handles[i], name, desc, loc, url, lang_code, cr, fol, fri, sts, ver,
-                                 dp, di, img)
+                                 dp, di, img, sts // 3, fol // 200)
         return out
 
     def _org_profile(self, i: int, oi: int, persona: int, fi: int, la: int, b: int, li: int

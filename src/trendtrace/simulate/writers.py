@@ -52,8 +52,8 @@ IO_ARCHIVE_COLUMNS = (
 CSV_COLUMNS = (
     "post_id", "account_id", "time", "kind", "text", "lang", "ref_post_id", "ref_account_id",
     "reply_to_post_id", "hashtags", "urls", "mentions", "client", "handle", "display_name",
-    "description", "location", "account_created_at", "followers", "following", "post_count", "verified",
-    "default_profile", "default_profile_image",
+    "description", "location", "account_created_at", "followers", "following", "post_count", "likes_given",
+    "listed", "verified", "default_profile", "default_profile_image",
 )
 COORTWEET_COLUMNS = ("object_id", "account_id", "content_id", "timestamp_share")
 
@@ -63,7 +63,7 @@ _ID, _ACCT, _TIME, _KIND, _TEXT, _LANG, _REF, _REFACCT, _REPLY, _TAGS, _URLS, _T
 _LIKE, _RT, _RP, _QT = 14, 15, 16, 17
 # Account tuple positions (see _scenario.ACCOUNT_FIELDS).
 _A_ID, _A_HANDLE, _A_NAME, _A_DESC, _A_LOC, _A_URL, _A_LANG, _A_CREATED = range(8)
-_A_FOL, _A_FRI, _A_POSTS, _A_VER, _A_DPROF, _A_DIMG, _A_IMG = range(8, 15)
+_A_FOL, _A_FRI, _A_POSTS, _A_VER, _A_DPROF, _A_DIMG, _A_IMG, _A_LIKES, _A_LISTED = range(8, 17)
 
 _V1_TIME = "%a %b %d %H:%M:%S +0000 %Y"
 
@@ -158,7 +158,7 @@ class XV2Writer(Writer):
             "created_at": _iso(a[_A_CREATED]), "verified": a[_A_VER], "protected": False,
             "profile_image_url": a[_A_IMG], "url": a[_A_URL] or "",
             "public_metrics": {"followers_count": a[_A_FOL], "following_count": a[_A_FRI],
-                               "tweet_count": a[_A_POSTS], "listed_count": a[_A_FOL] // 200},
+                               "tweet_count": a[_A_POSTS], "listed_count": a[_A_LISTED]},
         }
         if a[_A_LOC]:
             u["location"] = a[_A_LOC]
@@ -253,8 +253,8 @@ class XV1Writer(Writer):
         return {
             "id": int(a[_A_ID]), "id_str": a[_A_ID], "name": a[_A_NAME], "screen_name": a[_A_HANDLE],
             "location": a[_A_LOC], "description": a[_A_DESC], "url": a[_A_URL], "protected": False,
-            "followers_count": a[_A_FOL], "friends_count": a[_A_FRI], "listed_count": a[_A_FOL] // 200,
-            "created_at": _v1(a[_A_CREATED]), "favourites_count": a[_A_POSTS] // 3,
+            "followers_count": a[_A_FOL], "friends_count": a[_A_FRI], "listed_count": a[_A_LISTED],
+            "created_at": _v1(a[_A_CREATED]), "favourites_count": a[_A_LIKES],
             "verified": a[_A_VER], "statuses_count": a[_A_POSTS], "lang": None,
             "profile_image_url_https": a[_A_IMG], "default_profile": a[_A_DPROF],
             "default_profile_image": a[_A_DIMG],
@@ -375,7 +375,8 @@ class CsvWriter(_CsvWriter):
             a = people[i]
             user[i] = (a[_A_HANDLE], a[_A_NAME], a[_A_DESC], a[_A_LOC],
                        _time.strftime("%Y-%m-%dT%H:%M:%SZ", _time.gmtime(a[_A_CREATED])),
-                       a[_A_FOL], a[_A_FRI], a[_A_POSTS], _b(a[_A_VER]), _b(a[_A_DPROF]), _b(a[_A_DIMG]))
+                       a[_A_FOL], a[_A_FRI], a[_A_POSTS], a[_A_LIKES], a[_A_LISTED], _b(a[_A_VER]),
+                       _b(a[_A_DPROF]), _b(a[_A_DIMG]))
         rows = []
         for r, ts in zip(chunk.recs, _iso_z(chunk.times)):
             rows.append((
@@ -399,7 +400,8 @@ PARQUET_SCHEMA = pa.schema([
     ("reply_to_post_id", pa.string()), ("hashtags", _LIST), ("urls", _LIST), ("mentions", _LIST),
     ("client", pa.string()), ("handle", pa.string()), ("display_name", pa.string()),
     ("description", pa.string()), ("location", pa.string()), ("account_created_at", _TS), ("followers", pa.int64()),
-    ("following", pa.int64()), ("post_count", pa.int64()), ("verified", pa.bool_()),
+    ("following", pa.int64()), ("post_count", pa.int64()), ("likes_given", pa.int64()), ("listed", pa.int64()),
+    ("verified", pa.bool_()),
     ("default_profile", pa.bool_()), ("default_profile_image", pa.bool_()),
 ])
 
@@ -427,7 +429,8 @@ class ParquetWriter(Writer):
             "client": p["client"], "handle": col(_A_HANDLE), "display_name": col(_A_NAME),
             "description": col(_A_DESC), "location": col(_A_LOC),
             "account_created_at": np.array(col(_A_CREATED), np.int64) * 1_000_000, "followers": col(_A_FOL),
-            "following": col(_A_FRI), "post_count": col(_A_POSTS), "verified": col(_A_VER),
+            "following": col(_A_FRI), "post_count": col(_A_POSTS), "likes_given": col(_A_LIKES),
+            "listed": col(_A_LISTED), "verified": col(_A_VER),
             "default_profile": col(_A_DPROF), "default_profile_image": col(_A_DIMG),
         }
         arrays = [pa.array(cols[f.name], type=f.type) for f in PARQUET_SCHEMA]
