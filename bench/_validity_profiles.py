@@ -348,7 +348,7 @@ def cresci2017(data: Path, sample: int | None = None) -> list[Row]:
         recs = [r for r in recs if r["account_id"] in keep]
     cols: dict[str, list] = {n: [] for n in ("account_id", "handle", "display_name", "description", "location", "url",
                                              "lang", "created_at", "followers", "following", "post_count",
-                                             "verified", "default_profile", "default_profile_image", "seen_at")}
+                                             "likes_given", "listed", "verified", "default_profile", "default_profile_image", "seen_at")}
     for r in recs:
         cols["account_id"].append(r["account_id"])
         cols["handle"].append(r["screen_name"] or None)
@@ -361,6 +361,8 @@ def cresci2017(data: Path, sample: int | None = None) -> list[Row]:
         cols["followers"].append(int(r["followers_count"]))
         cols["following"].append(int(r["friends_count"]))
         cols["post_count"].append(int(r["statuses_count"]))
+        cols["likes_given"].append(int(r["favourites_count"]))
+        cols["listed"].append(int(r["listed_count"]))
         # The file leaves these flags empty unless set; empty is read as unknown (the score
         # treats unknown as not set).
         cols["verified"].append(_bool(r["verified"]))

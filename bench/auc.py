@@ -110,8 +110,8 @@ def honeypot_store(root: Path) -> tuple[duckdb.DuckDBPyConnection, dict[str, int
 
 def astro_store(root: Path) -> tuple[duckdb.DuckDBPyConnection, dict[str, float]]:
     acc: dict[str, list] = {n: [] for n in ("account_id", "handle", "display_name", "description", "location", "url",
-                                            "created_at", "followers", "following", "post_count", "verified",
-                                            "default_profile_image", "seen_at")}
+                                            "created_at", "followers", "following", "post_count", "listed",
+                                            "verified", "default_profile_image", "seen_at")}
     with bz2.open(root / "past_search_all_bots_lookupv2.json.bz2", "rt") as f:
         for line in f:
             page = json.loads(line)
@@ -128,6 +128,7 @@ def astro_store(root: Path) -> tuple[duckdb.DuckDBPyConnection, dict[str, float]
                 acc["followers"].append(m.get("followers_count"))
                 acc["following"].append(m.get("following_count"))
                 acc["post_count"].append(m.get("tweet_count"))
+                acc["listed"].append(m.get("listed_count"))
                 acc["verified"].append(u.get("verified"))
                 acc["default_profile_image"].append("default_profile_images" in (u.get("profile_image_url") or ""))
                 acc["seen_at"].append(seen)

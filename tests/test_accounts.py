@@ -270,8 +270,8 @@ def test_no_posts_table_is_a_clear_error():
 def test_clockwork_same_minute_and_volume_reasons():
     s = Store()
     s.account("bot", handle="xkcdqwrtzp", created_at=datetime(2023, 1, 1))
-    for i in range(200):  # every 30 minutes at :15 and :45, seconds 0 -> same second too
-        s.post("bot", T0 + timedelta(minutes=15 + 30 * i), f"automated post number {i}")
+    for i in range(200):  # every 30 minutes at :15:17 and :45:17 -> the same second too
+        s.post("bot", T0 + timedelta(minutes=15 + 30 * i, seconds=17), f"automated post number {i}")
     rng = np.random.default_rng(1)
     for a in range(30):
         s.account(f"h{a}")

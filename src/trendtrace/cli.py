@@ -294,8 +294,11 @@ def train(obj: _Ctx, labels: str, db: str, model_path: str) -> None:
 
     with Store(db) as store:
         metrics = fit(store.con, labels, model_path, Settings())
-    click.echo(f"model: {model_path} " + " ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"
-                                                 for k, v in metrics.items()))
+    click.echo(f"model: {model_path}: {int(metrics['n'])} labelled accounts ({int(metrics['positives'])} inauthentic, "
+               f"{int(metrics['unmatched'])} not in the store); cross-validated AUC {metrics['cv_auc']:.3f} "
+               f"(sd {metrics['cv_auc_std']:.3f}, {int(metrics['folds'])} folds); held-out AUC "
+               f"{metrics['holdout_auc']:.3f} on {int(metrics['holdout_n'])} accounts; "
+               f"use it with 'trendtrace analyze --model {model_path}'")
 
 
 @main.command()

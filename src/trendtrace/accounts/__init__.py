@@ -30,6 +30,8 @@ from ..settings import Settings
 from .features import FEATURES, _hours_matrix, account_features, table_exists
 from .origin import claimed_place, format_offset, infer_offsets, offset_distance, quiet_share, zone_offset
 from .personas import persona_sql, script_mix
+from .adaptive import adaptive_scores, relative_reasons
+from .availability import field_availability, unavailable_features
 from .score import evidence_sql, load_model, predict, save_model, train_model
 
 __all__ = ["account_signals", "train", "FEATURES", "parse_labels"]
@@ -109,19 +111,20 @@ def _origin_columns(feats: pa.Table, hours: np.ndarray, settings: Settings, when
     }
 
 
-def _signals(con: duckdb.DuckDBPyConnection, settings: Settings) -> tuple[pa.Table, np.ndarray]:
-    """The full per-account table (features, origin, persona, script, unsupervised score, reasons)
-    and the (accounts × 24) hour histogram, rows in ``account_id`` order."""
+def _signals(con: duckdb.DuckDBPyConnection, settings: Settings
+             ) -> tuple[pa.Table, np.ndarray, dict[str, dict[str, Any]]]:
+    """The full per-account table (features, origin, persona, script, unsupervised score, reasons),
+    the (accounts × 24) hour histogram, rows in ``account_id`` order, and the field availability."""
     if not table_exists(con, "posts"):
         raise InputError("the store has no posts table: ingest some data first")
+    avail = field_availability(con)
+    available = {k for k, v in avail.items() if v["available"]}
     feats = account_features(con, settings)
     when = _reference_time(con)
     hours = _hours_matrix(feats)
     for name, col in _origin_columns(feats, hours, settings, when).items():
         feats = feats.append_column(name, col)
     feats = feats.drop_columns(["hours"])
-    has_seconds = bool(con.execute(
-        "SELECT coalesce(avg((second(time) <> 0)::INT), 0) > 0.2 FROM posts").fetchall()[0][0])
     # Rows stay in account_id order (account_features sorts them): the evidence is a projection,
     # which keeps the order, and the persona and script columns are joined on the row number, so
     # no wide sort of every column is needed at the end.
@@ -133,8 +136,7 @@ def _signals(con: duckdb.DuckDBPyConnection, settings: Settings) -> tuple[pa.Tab
         con.register("_tt_scripts", scripts)
         personas = _arrow(con.sql(persona_sql(con, "_tt_sig_in", keep=("_row",))))
         con.register("_tt_personas", personas)
-        ev = evidence_sql("_tt_sig_in", has_seconds=has_seconds,
-                          min_posts_origin=int(settings["min_posts_origin"]))
+        ev = evidence_sql("_tt_sig_in", available=available, min_posts_origin=int(settings["min_posts_origin"]))
         table = _arrow(con.sql(ev))
         # one persona row per feature row; one script row per account (script_mix groups by it)
         extra = _arrow(con.sql("""
@@ -154,11 +156,70 @@ def _signals(con: duckdb.DuckDBPyConnection, settings: Settings) -> tuple[pa.Tab
     table = table.drop_columns(["_row"])
     for name in ("persona", "script", "script_mix"):
         table = table.append_column(name, extra.column(name))
-    return table, hours
+    table = _adaptive(table, avail, int(settings["seed"]))
+    return table, hours, avail
+
+
+#: Features the adaptive score may use (counts of the collection itself, such as posts in the data,
+#: and raw intermediates of the creation-batch test are left out).
+ADAPTIVE_FEATURES: tuple[str, ...] = tuple(
+    f for f in (*FEATURES, "quiet_share", "origin_mismatch")
+    if f not in ("posts", "created_same_day", "created_day_expected", "batch_log10_p", "zero_second_share"))
+
+
+def _column(table: pa.Table, name: str) -> np.ndarray:
+    return np.asarray(table.column(name).cast(pa.float64()).to_numpy(zero_copy_only=False), dtype=float)
+
+
+def _adaptive(table: pa.Table, avail: dict[str, dict[str, Any]], seed: int) -> pa.Table:
+    """Add ``rule_score``-based ``inauthenticity_score`` from :func:`adaptive.adaptive_scores`,
+    ``score_method`` and the data-relative reasons of suspect accounts."""
+    gone = unavailable_features(avail)
+    cols = {f: _column(table, f) for f in ADAPTIVE_FEATURES if f in table.column_names and f not in gone}
+    rule = _column(table, "rule_score")
+    fit = adaptive_scores(cols, rule, seed=seed)
+    reasons = table.column("reasons").to_pylist()
+    if fit.method == "adaptive":
+        reasons = relative_reasons(fit, cols, reasons)
+    table = table.set_column(table.column_names.index("reasons"), "reasons", pa.array(reasons, pa.string()))
+    table = table.append_column("inauthenticity_score", pa.array(np.round(fit.score, 6)))
+    table = table.append_column("score_method", pa.array([fit.method] * table.num_rows, pa.string()))
+    return table
+
+
+def _write_fields(con: duckdb.DuckDBPyConnection, avail: dict[str, dict[str, Any]]) -> None:
+    """The table ``account_fields``: per source field, whether this store carries it (see
+    :mod:`trendtrace.accounts.availability`)."""
+    rows = [(k, bool(v["available"]), float(v["present"]), float(v["modal"]), str(v["note"])) for k, v in avail.items()]
+    t = pa.table({"field": [r[0] for r in rows], "available": [r[1] for r in rows],
+                  "present_share": [r[2] for r in rows], "modal_share": [r[3] for r in rows],
+                  "note": [r[4] for r in rows]})
+    con.register("_tt_fields", t)
+    try:
+        con.execute("CREATE OR REPLACE TABLE account_fields AS SELECT * FROM _tt_fields")
+    finally:
+        con.unregister("_tt_fields")
+
+
+def _write_model_info(con: duckdb.DuckDBPyConnection, path: str, payload: dict[str, Any]) -> None:
+    """The table ``account_model``: provenance of the trained model whose score was used."""
+    import hashlib
+
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    m = payload.get("metrics", {})
+    row = {"path": str(Path(path).resolve()), "sha256": digest, "trained_at": str(payload.get("trained_at", "")),
+           "trained_by": f"trendtrace {payload.get('trendtrace', '?')}, scikit-learn {payload.get('sklearn', '?')}",
+           "labels": str(payload.get("labels", "")), "n": float(m.get("n", 0)), "positives": float(m.get("positives", 0)),
+           "cv_auc": float(m.get("cv_auc", float("nan"))), "holdout_auc": float(m.get("holdout_auc", float("nan")))}
+    con.register("_tt_model", pa.Table.from_pylist([row]))
+    try:
+        con.execute("CREATE OR REPLACE TABLE account_model AS SELECT * FROM _tt_model")
+    finally:
+        con.unregister("_tt_model")
 
 
 _OUT_COLUMNS = (
-    "account_id", "handle", "inauthenticity_score", "reasons", "utc_offset", "utc_offset_confidence",
+    "account_id", "handle", "inauthenticity_score", "score_method", "rule_score", "reasons", "utc_offset", "utc_offset_confidence",
     "persona", "origin_note", "claimed_place", "claimed_utc_offset", "script", "script_mix", "languages",
     "clients", "quiet_share", "origin_mismatch",
 )
@@ -181,16 +242,19 @@ def account_signals(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[
     Returns counts: ``accounts``, ``suspect`` (score >= ``inauthentic_threshold``),
     ``with_offset``, ``origin_mismatch``, ``news``, ``woman``, ``clusters``.
     """
-    table, hours = _signals(con, settings)
+    table, hours, avail = _signals(con, settings)
     model_path = str(settings["model"] or "")
     if model_path:
         payload = load_model(model_path)
         score = predict(payload, table)
         idx = table.column_names.index("inauthenticity_score")
         table = table.set_column(idx, "inauthenticity_score", pa.array(score))
-        table = table.append_column("score_method", pa.array(["model"] * table.num_rows, pa.string()))
+        idx = table.column_names.index("score_method")
+        table = table.set_column(idx, "score_method", pa.array(["model"] * table.num_rows, pa.string()))
+        _write_model_info(con, model_path, payload)
     else:
-        table = table.append_column("score_method", pa.array(["unsupervised"] * table.num_rows, pa.string()))
+        con.execute("DROP TABLE IF EXISTS account_model")
+    _write_fields(con, avail)
     front = [c for c in _OUT_COLUMNS if c in table.column_names]
     rest = [c for c in table.column_names if c not in front and c not in
             ("display_name", "description", "location", "created_day", "gmean", "gsd", "first_post", "last_post",
@@ -368,7 +432,7 @@ def train(con: duckdb.DuckDBPyConnection, labels_csv: str | Path, model_path: st
     cross-validated ROC AUC), ``folds``.
     """
     labels = parse_labels(labels_csv)
-    table, _ = _signals(con, settings)
+    table, _, _ = _signals(con, settings)
     ids = table.column("account_id").to_pylist()
     keep = [i for i, a in enumerate(ids) if a in labels]
     if not keep:
@@ -377,6 +441,6 @@ def train(con: duckdb.DuckDBPyConnection, labels_csv: str | Path, model_path: st
     y = np.array([labels[ids[i]] for i in keep])
     model, metrics = train_model(sub, y, seed=int(settings["seed"]))
     metrics["unmatched"] = float(len(labels) - len(keep))
-    save_model(model, model_path, metrics)
+    save_model(model, model_path, metrics, labels=Path(labels_csv).name)
     log.info("trained account model: %s", metrics)
     return metrics

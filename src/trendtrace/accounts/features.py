@@ -56,6 +56,9 @@ FEATURES: dict[str, str] = {
     "followers": "followers when last seen",
     "following": "accounts followed when last seen",
     "follower_ratio": "followers / (following + 1)",
+    "post_count": "posts in the account's whole life, as the platform counted them when last seen",
+    "likes_given": "posts the account has liked in its whole life, when last seen",
+    "listed": "lists the account is on, when last seen",
     "lifetime_posts_per_day": "post_count / account age in days (whole life of the account)",
     "posts_per_day": "posts in the data / days between its first and last post (at least 1 day)",
     "repost_share": "share of posts that are reposts",
@@ -69,6 +72,7 @@ FEATURES: dict[str, str] = {
     "0.5 % of accounts use",
     "minute_mode_share": "share of posts at its most frequent minute of the hour",
     "second_mode_share": "share of posts at its most frequent second of the minute",
+    "zero_second_share": "share of posts at second 0 of the minute (what times kept to the minute look like)",
     "hour_entropy": "entropy of the hour-of-day histogram / log(24) (1 = evenly spread)",
     "burstiness": "(sd - mean) / (sd + mean) of gaps between posts: -1 clockwork, 0 random, 1 bursty",
     "median_gap_s": "median seconds between consecutive posts",
@@ -301,6 +305,8 @@ def _post_numbers(con: duckdb.DuckDBPyConnection, n_ids: int) -> tuple[pa.Table,
         "gmed": pa.array(gmed_all[who], mask=gn[who] == 0),
         "minute_mode_n": pa.array(_per_account_mode(acc, (us // 60_000_000) % 60, 60, n_ids)[who]),
         "second_mode_n": pa.array(_per_account_mode(acc, (us // 1_000_000) % 60, 60, n_ids)[who]),
+        "zero_second_n": pa.array(np.bincount(acc, weights=((us // 1_000_000) % 60 == 0).astype(np.float64),
+                                              minlength=n_ids)[who] if n else np.zeros(0)),
     })
     return table, hist
 
@@ -319,7 +325,8 @@ def account_features(con: duckdb.DuckDBPyConnection, settings: Settings) -> pa.T
         "(SELECT NULL::VARCHAR AS account_id, NULL::VARCHAR AS handle, NULL::VARCHAR AS display_name, "
         "NULL::VARCHAR AS description, NULL::VARCHAR AS location, NULL::VARCHAR AS url, "
         "NULL::TIMESTAMP AS created_at, NULL::BIGINT AS followers, NULL::BIGINT AS following, "
-        "NULL::BIGINT AS post_count, NULL::BOOLEAN AS default_profile, NULL::BOOLEAN AS default_profile_image, "
+        "NULL::BIGINT AS post_count, NULL::BIGINT AS likes_given, NULL::BIGINT AS listed, "
+        "NULL::BOOLEAN AS default_profile, NULL::BOOLEAN AS default_profile_image, "
         "NULL::TIMESTAMP AS seen_at WHERE false)"
     )
     auto, common = _clients_sql()
@@ -403,7 +410,7 @@ def account_features(con: duckdb.DuckDBPyConnection, settings: Settings) -> pa.T
     SELECT b.aid, b.posts, b.first_post, b.last_post, b.repost_share, b.reply_share, b.link_share,
            b.mention_share, b.own_text_posts, b.dup_posts, cl.n_clients,
            cl.unusual_posts / b.posts AS unusual_client_share,
-           b.gmean, b.gsd, b.gmed, b.minute_mode_n, b.second_mode_n,
+           b.gmean, b.gsd, b.gmed, b.minute_mode_n, b.second_mode_n, b.zero_second_n,
            langs.languages, clients.clients, clients.top_client
     FROM _tt_np b
     LEFT JOIN langs USING (aid) LEFT JOIN clients USING (aid) LEFT JOIN cl USING (aid)
@@ -448,7 +455,7 @@ def account_features(con: duckdb.DuckDBPyConnection, settings: Settings) -> pa.T
     nm AS ({names_sql}),
     j AS (
       SELECT i.account_id, i.aid AS _aid, a.handle, a.display_name, a.description, a.location, a.created_at,
-             a.followers, a.following, a.post_count, a.default_profile, a.default_profile_image, a.url,
+             a.followers, a.following, a.post_count, a.likes_given, a.listed, a.default_profile, a.default_profile_image, a.url,
              coalesce(a.seen_at, pf.last_post) AS seen, pf.* EXCLUDE (aid), coalesce(nm.changes, 0) AS changes,
              coalesce(a.handle, '') AS hnd
       FROM _tt_ids i LEFT JOIN a USING (account_id) LEFT JOIN _tt_post_feats pf ON pf.aid = i.aid
@@ -470,6 +477,7 @@ def account_features(con: duckdb.DuckDBPyConnection, settings: Settings) -> pa.T
            length(coalesce(description, ''))::DOUBLE AS description_length,
            followers::DOUBLE AS followers, following::DOUBLE AS following,
            followers / (following + 1.0) AS follower_ratio,
+           post_count::DOUBLE AS post_count, likes_given::DOUBLE AS likes_given, listed::DOUBLE AS listed,
            post_count / greatest(date_diff('second', created_at, seen) / 86400.0, 1.0) AS lifetime_posts_per_day,
            posts / greatest(date_diff('second', first_post, last_post) / 86400.0, 1.0) AS posts_per_day,
            repost_share, reply_share, link_share, mention_share,
@@ -477,6 +485,7 @@ def account_features(con: duckdb.DuckDBPyConnection, settings: Settings) -> pa.T
            n_clients::DOUBLE AS n_clients, unusual_client_share,
            minute_mode_n / posts AS minute_mode_share,
            second_mode_n / posts AS second_mode_share,
+           zero_second_n / posts AS zero_second_share,
            gmean, gsd,
            CASE WHEN gsd + gmean > 0 THEN (gsd - gmean) / (gsd + gmean) END AS burstiness,
            gmed AS median_gap_s,

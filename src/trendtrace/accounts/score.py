@@ -14,7 +14,7 @@ documented (e.g. DFRLab's 72 posts a day as suspicious, 144 as highly suspicious
 creation batch, which is judged against the data's own baseline (see features.creation_batches).
 
 Supervised: :func:`train_model` fits scikit-learn's HistGradientBoostingClassifier on
-:data:`MODEL_FEATURES` (missing values allowed) and reports 5-fold cross-validated ROC AUC; the
+:data:`MODEL_FEATURES` (missing values allowed) and reports a cross-validated and a held-out ROC AUC; the
 model is saved with skops (a format that does not run code on load) together with the feature
 list and versions, and refused on load if those do not match.
 """
@@ -32,7 +32,7 @@ from threadpoolctl import threadpool_limits
 from ..model import InputError
 from .features import FEATURES
 
-__all__ = ["EVIDENCE", "MODEL_FEATURES", "evidence_sql", "train_model", "save_model", "load_model", "predict"]
+__all__ = ["EVIDENCE", "RULE_FIELDS", "MODEL_FEATURES", "evidence_sql", "rules_used", "train_model", "save_model", "load_model", "predict"]
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 MODEL_FEATURES: tuple[str, ...] = tuple(FEATURES) + ("quiet_share", "origin_mismatch")
 
 # (key, weight, strength SQL, sentence SQL). The SQL sees one row of features with origin columns.
-# ``{has_seconds}`` and ``{min_posts_origin}`` are filled in by evidence_sql.
+# ``{min_posts_origin}`` and the empty-profile parts are filled in by evidence_sql.
 _PCT = "CAST(round(100 * {x}) AS BIGINT)"
 EVIDENCE: tuple[tuple[str, float, str, str], ...] = (
     ("creation_batch", 0.6,
@@ -58,12 +58,7 @@ EVIDENCE: tuple[tuple[str, float, str, str], ...] = (
      "CASE WHEN name_plus_digits = 1 THEN CASE WHEN handle_tail_digits >= 8 THEN 1.0 ELSE 0.7 END ELSE 0 END",
      "format('handle is a name followed by {:d} digits', CAST(handle_tail_digits AS BIGINT))"),
     ("random_handle", 0.35, "coalesce(handle_random, 0)", "'handle looks like a random string'"),
-    ("empty_profile", 0.25,
-     "CASE WHEN no_description + no_location + no_url + no_display_name >= 2 "
-     "THEN (no_description + no_location + no_url + no_display_name) / 4 ELSE 0 END",
-     "'empty profile: ' || concat_ws(', ', CASE WHEN no_description = 1 THEN 'no bio' END, "
-     "CASE WHEN no_location = 1 THEN 'no location' END, CASE WHEN no_url = 1 THEN 'no link' END, "
-     "CASE WHEN no_display_name = 1 THEN 'no name of its own' END)"),
+    ("empty_profile", 0.25, "{empty_profile}", "{empty_profile_text}"),
     ("default_image", 0.25, "default_profile_image", "'default profile picture'"),
     ("default_theme", 0.1, "default_profile", "'default profile theme'"),
     ("follow_spam", 0.35,
@@ -92,7 +87,7 @@ EVIDENCE: tuple[tuple[str, float, str, str], ...] = (
      "CASE WHEN posts >= 10 AND minute_mode_share >= 0.5 THEN minute_mode_share ELSE 0 END",
      f"format('posts at the same minute of the hour {{:d}}% of the time', {_PCT.format(x='minute_mode_share')})"),
     ("same_second", 0.35,
-     "CASE WHEN {has_seconds} AND posts >= 10 AND second_mode_share >= 0.5 THEN second_mode_share ELSE 0 END",
+     "CASE WHEN posts >= 10 AND second_mode_share >= 0.5 AND zero_second_share < 0.5 THEN second_mode_share ELSE 0 END",
      f"format('posts at the same second of the minute {{:d}}% of the time', {_PCT.format(x='second_mode_share')})"),
     ("clockwork", 0.4,
      "CASE WHEN posts >= 10 AND burstiness < -0.5 THEN least(1.0, (-0.5 - burstiness) * 4) ELSE 0 END",
@@ -121,30 +116,75 @@ def _threads_for(rows: int) -> threadpool_limits:
     return threadpool_limits(limits=1 if rows < 20_000 else None)
 
 
-def evidence_sql(source: str, *, has_seconds: bool, min_posts_origin: int, max_reasons: int = 5) -> str:
-    """SQL over ``source`` adding ``inauthenticity_score``, ``reasons`` and one ``ev_<key>`` column
-    (``w * s``) per piece of evidence."""
+#: The source fields (``availability.FIELDS``) each rule needs; a rule whose field is unavailable in
+#: the store contributes nothing. ``empty_profile`` is built from the profile fields that are there.
+RULE_FIELDS: dict[str, tuple[str, ...]] = {
+    "creation_batch": ("created_at",), "new_account": ("created_at", "time"), "name_plus_digits": ("handle",),
+    "random_handle": ("handle",), "empty_profile": (), "default_image": ("default_profile_image",),
+    "default_theme": ("default_profile",), "follow_spam": ("followers", "following"),
+    "few_followers": ("followers", "created_at"), "high_volume": ("time",), "reposts_only": ("kind",),
+    "replies_only": ("kind",), "duplicate_text": ("text",), "unusual_client": ("client",),
+    "same_minute": ("time",), "same_second": ("seconds",), "clockwork": ("time",), "no_sleep": ("time",),
+    "name_changes": ("handle",), "origin_mismatch": ("location", "time"), "links_only": ("urls",),
+    "mentions_only": ("mentions",),
+}
+
+# Parts of an empty profile: (field, feature column, words in the sentence).
+_PROFILE_PARTS = (("description", "no_description", "no bio"), ("location", "no_location", "no location"),
+                  ("url", "no_url", "no link"), ("display_name", "no_display_name", "no name of its own"))
+
+
+def rules_used(available: set[str]) -> list[str]:
+    """Keys of :data:`EVIDENCE` whose fields are all in ``available`` (``empty_profile`` needs at
+    least two of its four profile fields)."""
+    out = []
+    for key, *_ in EVIDENCE:
+        if key == "empty_profile":
+            if sum(f in available for f, _, _ in _PROFILE_PARTS) >= 2:
+                out.append(key)
+        elif all(f in available for f in RULE_FIELDS[key]):
+            out.append(key)
+    return out
+
+
+def evidence_sql(source: str, *, available: set[str], min_posts_origin: int, max_reasons: int = 5) -> str:
+    """SQL over ``source`` adding ``rule_score`` (the noisy-OR of the rules), ``reasons`` and one
+    ``ev_<key>`` column (``w * s``) per piece of evidence. ``available`` holds the source fields the
+    store carries (:func:`trendtrace.accounts.availability.field_availability`); a rule that needs
+    another field is 0 for every account."""
+    used = set(rules_used(available))
+    parts_there = [(col, words) for f, col, words in _PROFILE_PARTS if f in available]
+    n_parts = max(len(parts_there), 1)
+    total = " + ".join(col for col, _ in parts_there) or "0"
+    fill = {
+        "min_posts_origin": int(min_posts_origin),
+        "empty_profile": f"CASE WHEN {total} >= 2 THEN ({total}) / {n_parts} ELSE 0 END",
+        "empty_profile_text": "'empty profile: ' || concat_ws(', ', "
+        + ", ".join(f"CASE WHEN {col} = 1 THEN '{words}' END" for col, words in parts_there) + ")"
+        if parts_there else "NULL",
+    }
     parts = []
     ev_cols = []
     for key, w, strength, _ in EVIDENCE:
-        s = strength.format(has_seconds="true" if has_seconds else "false", min_posts_origin=int(min_posts_origin))
+        s = strength.format(**fill) if key in used else "0"
         parts.append(f"{w} * greatest(0.0, least(1.0, coalesce(({s})::DOUBLE, 0.0))) AS ev_{key}")
         ev_cols.append(key)
     items = ", ".join(
-        f"CASE WHEN ev_{key} > 0 THEN {{'w': ev_{key}, 't': {text}}} END"
+        f"CASE WHEN ev_{key} > 0 THEN {{'w': ev_{key}, 't': {fill['empty_profile_text'] if key == 'empty_profile' else text}}} END"
         for key, _, _, text in EVIDENCE
     )
     product = " * ".join(f"(1 - ev_{k})" for k in ev_cols)
+    lifetime = "lifetime_posts_per_day" if {"post_count", "created_at"} <= available else "NULL"
     return f"""
     SELECT * EXCLUDE (_reason_list),
            array_to_string(list_transform(_reason_list[1:{int(max_reasons)}], lambda x: x.t), '; ') AS reasons
     FROM (
-      SELECT *, 1 - {product} AS inauthenticity_score,
+      SELECT *, 1 - {product} AS rule_score,
              list_reverse_sort(list_filter([{items}], lambda x: x IS NOT NULL AND x.t IS NOT NULL)) AS _reason_list
       FROM (
         SELECT *, {', '.join(parts)}
         FROM (SELECT *, greatest(CASE WHEN posts >= 10 THEN posts_per_day END,
-                                 lifetime_posts_per_day) AS _rate FROM {source})
+                                 {lifetime}) AS _rate FROM {source})
       )
     )
     """
@@ -153,7 +193,7 @@ def evidence_sql(source: str, *, has_seconds: bool, min_posts_origin: int, max_r
 # --------------------------------------------------------------------------- supervised
 
 _FORMAT = "trendtrace-account-model"
-_FORMAT_VERSION = 1
+_FORMAT_VERSION = 2
 
 
 def _matrix(table: pa.Table, features: tuple[str, ...]) -> np.ndarray:
@@ -167,41 +207,67 @@ def _matrix(table: pa.Table, features: tuple[str, ...]) -> np.ndarray:
     return np.column_stack(cols) if cols else np.zeros((table.num_rows, 0))
 
 
+#: ``train`` refuses fewer labelled accounts than this on either side (a quarter is held out).
+MIN_PER_CLASS = 10
+
+
 def train_model(table: pa.Table, labels: np.ndarray, seed: int = 42) -> tuple[Any, dict[str, float]]:
     """Fit HistGradientBoostingClassifier on :data:`MODEL_FEATURES` of ``table`` against 0/1 ``labels``.
 
-    Returns the fitted model and metrics: ``n``, ``positives``, ``cv_auc`` (mean ROC AUC of a
-    stratified 5-fold cross-validation, folds shuffled with ``seed``; fewer folds when a class is
-    small) and ``cv_auc_std``.
+    A stratified quarter of the accounts (seeded) is held out: ``cv_auc`` is the mean ROC AUC of a
+    stratified 5-fold cross-validation on the other three quarters (fewer folds when a class is
+    small), ``holdout_auc`` the AUC on the held-out quarter of a model fitted on those three
+    quarters. The model returned is then fitted on every labelled account. Also returned: ``n``,
+    ``positives``, ``cv_auc_std``, ``folds``, ``holdout_n``. InputError when a class has fewer
+    than :data:`MIN_PER_CLASS` accounts.
     """
     from sklearn.ensemble import HistGradientBoostingClassifier
-    from sklearn.model_selection import StratifiedKFold, cross_val_score
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import StratifiedKFold, cross_val_score, train_test_split
 
     X = _matrix(table, MODEL_FEATURES)
     y = np.asarray(labels, dtype=np.int64)
     pos, neg = int(y.sum()), int(len(y) - y.sum())
-    if pos < 2 or neg < 2:
-        raise InputError(f"labels: need at least 2 accounts of each class, got {pos} inauthentic and {neg} authentic")
-    model = HistGradientBoostingClassifier(max_iter=200, learning_rate=0.1, random_state=seed)
-    folds = min(5, pos, neg)
+    if pos == 0 or neg == 0:
+        side = "inauthentic" if neg == 0 else "authentic"
+        raise InputError(f"labels: all {len(y)} labelled accounts found in the store are {side}; "
+                         "a model needs accounts of both classes")
+    if pos < MIN_PER_CLASS or neg < MIN_PER_CLASS:
+        raise InputError(f"labels: need at least {MIN_PER_CLASS} labelled accounts of each class in the store, "
+                         f"got {pos} inauthentic and {neg} authentic")
+    idx = np.arange(len(y))
+    fit_i, hold_i = train_test_split(idx, test_size=0.25, stratify=y, random_state=seed)
+
+    def new() -> Any:
+        return HistGradientBoostingClassifier(max_iter=200, learning_rate=0.1, random_state=seed)
+
+    yf = y[fit_i]
+    folds = int(min(5, yf.sum(), len(yf) - yf.sum()))
     cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     with _threads_for(len(y)):
-        aucs = cross_val_score(model, X, y, cv=cv, scoring="roc_auc")
-        model.fit(X, y)
+        aucs = cross_val_score(new(), X[fit_i], yf, cv=cv, scoring="roc_auc")
+        part = new().fit(X[fit_i], yf)
+        holdout = float(roc_auc_score(y[hold_i], part.predict_proba(X[hold_i])[:, 1]))
+        model = new().fit(X, y)
     metrics = {"n": float(len(y)), "positives": float(pos), "cv_auc": float(np.mean(aucs)),
-               "cv_auc_std": float(np.std(aucs)), "folds": float(folds)}
+               "cv_auc_std": float(np.std(aucs)), "folds": float(folds), "holdout_auc": holdout,
+               "holdout_n": float(len(hold_i))}
     return model, metrics
 
 
-def save_model(model: Any, path: str | Path, metrics: dict[str, float]) -> None:
-    """Save ``model`` with its feature list, versions and metrics (skops format)."""
+def save_model(model: Any, path: str | Path, metrics: dict[str, float], labels: str = "") -> None:
+    """Save ``model`` with its feature list, versions, metrics, the time and the labels file it was
+    trained on (skops format)."""
+    from datetime import datetime, timezone
+
     import sklearn
     import skops.io as sio
 
     from .. import __version__
 
     payload = {"format": _FORMAT, "format_version": _FORMAT_VERSION, "features": list(MODEL_FEATURES),
-               "sklearn": sklearn.__version__, "trendtrace": __version__, "metrics": dict(metrics), "model": model}
+               "sklearn": sklearn.__version__, "trendtrace": __version__, "metrics": dict(metrics), "model": model,
+               "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "labels": labels}
     sio.dump(payload, str(path))
 
 

@@ -526,9 +526,24 @@ def accounts_sql(st: Store) -> str:
     )
 
 
+def _score_info(st: Store) -> dict[str, Any]:
+    """How the inauthenticity score was made in this store: the method, the source fields the data
+    does not carry (with the sentence saying what goes unused), and a trained model's provenance."""
+    out: dict[str, Any] = {"method": None, "unavailable": [], "model": None}
+    if st.has("account_signals", "score_method"):
+        out["method"] = st.table("SELECT any_value(score_method) FROM account_signals").column(0)[0].as_py()
+    if st.has("account_fields", "note"):
+        out["unavailable"] = st.rows("SELECT field, note FROM account_fields WHERE NOT available ORDER BY rowid")
+    if st.has("account_model", "sha256"):
+        rows = st.rows("SELECT sha256, trained_at, trained_by, labels, n, positives, cv_auc, holdout_auc "
+                       "FROM account_model")
+        out["model"] = rows[0] if rows else None
+    return out
+
+
 def _accounts(st: Store, pz: Pseudonymizer, limit: int) -> dict[str, Any]:
     if not (st.has("account_coordination") or st.has("account_signals")):
-        return {"total": st.count("accounts"), "shown": 0, "rows": []}
+        return {"total": st.count("accounts"), "shown": 0, "rows": [], "score": _score_info(st)}
     base = accounts_sql(st)
     total = int(st.table(f"SELECT count(*) FROM ({base})").column(0)[0].as_py())
     rows = st.rows(
@@ -536,7 +551,7 @@ def _accounts(st: Store, pz: Pseudonymizer, limit: int) -> dict[str, Any]:
         f"coalesce(inauthenticity_score, 0)) DESC, posts DESC, account_id LIMIT ?", [limit])
     for r in rows:
         r["reasons"] = [pz.text(x) for x in sentences(r["reasons"], "; ")]
-    return {"total": total, "shown": len(rows), "rows": [pz.record(r) for r in rows]}
+    return {"total": total, "shown": len(rows), "rows": [pz.record(r) for r in rows], "score": _score_info(st)}
 
 
 def _personas(st: Store, clusters: list[dict]) -> dict[str, Any]:
