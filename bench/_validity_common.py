@@ -93,6 +93,35 @@ def orient(x: np.ndarray, y: np.ndarray, cal: np.ndarray) -> tuple[np.ndarray, i
     return sign * x, sign
 
 
+#: The method name of the rules-alone rows (``account_signals.rule_score``, the account score before
+#: the adaptive model), reported beside ``inauthenticity_score`` so the before/after is in one run.
+RULES_ONLY = "trendtrace rules only (rule_score)"
+
+
+def score_method_of(con: object) -> str:
+    """The store's ``account_signals.score_method`` ('adaptive' or 'rules'; several joined by '/')."""
+    try:
+        sql = "SELECT DISTINCT score_method FROM account_signals ORDER BY 1"
+        got = con.execute(sql).fetchall()  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - an older store without the column
+        return "n/a"
+    return "/".join(str(m) for (m,) in got) or "n/a"
+
+
+def rules_note(score_method: str) -> str:
+    return ("the rules alone (account_signals.rule_score: the method before the adaptive model, with the rules "
+            f"as they are now), same accounts and run; the shipped inauthenticity_score here is score_method "
+            f"'{score_method}'")
+
+
+def margin_row(dataset: str, metric: str, half: str, ours: float, best: float, best_name: str, n: int) -> Row:
+    """``<metric>_margin``: trendtrace's AUC minus the best single feature's on the same items."""
+    return Row(dataset, f"{metric}_margin", f"trendtrace minus best single feature ({best_name})", half, ours - best, n,
+               f"trendtrace's {metric} minus that of the best single feature (chosen on the calibration half), "
+               "same items; positive = trendtrace better" + ("" if np.isfinite(ours - best) else
+                                                              "; NaN: one class is absent in this half"))
+
+
 def co_action_max(con: object, actions_sql: str, window: int = 60) -> dict[str, int]:
     """The peers' rule, per account: the most distinct objects it acted on within ``window``
     seconds of one other account (``actions_sql`` yields columns ``a`` account, ``o`` object,

@@ -14,10 +14,17 @@ A missing data folder gives one row with ``metric="skipped"`` and the reason.
   (0.5), and baselines on the same accounts in the same run: the AUC of every single profile
   feature the file has (oriented on the calibration half, the same orientation used on the
   held-out half), the feature best on the calibration half, and that feature cut at trendtrace's
-  own calibration false-positive rate (cut chosen on the calibration half, applied to both).
+  own calibration false-positive rate (cut chosen on the calibration half, applied to both). Beside
+  them, the same AUC and shares for ``rule_score`` (the rules alone, the method before the adaptive
+  model; method "trendtrace rules only (rule_score)"), and ``account_auc_margin``: trendtrace's AUC
+  minus the best single feature's, per half (positive = trendtrace better).
 * :func:`astro_bots`: the same pipeline on the astrobot profiles. Every one is a bot; there is no
   negative class, so only the share flagged (beside Botometer's share) and the agreement with
-  Botometer's call can be given - agreement with another detector, not accuracy.
+  Botometer's call can be given - agreement with another detector, not accuracy. The same for
+  ``rule_score``, ``auc_vs_botometer_margin``, and ``recall_by_type (<label>)``: the share flagged
+  per type of ``astrobot_annotations.csv`` (HUMAN, INACTIVE, RETWEETER; the authors' 2019
+  annotations), over the few annotated bots that have a profile here (most do not: the profiles
+  are of bots detected in 2022), beside Botometer's share.
 * :func:`astro_trends`: no posts with accounts and times exist for these trends, so the pipeline
   cannot run. The rows are the verdict rule's arithmetic applied to the authors' lexicon counts,
   marked "not the pipeline", beside the raw columns.
@@ -44,7 +51,8 @@ _HERE = Path(__file__).resolve().parent
 if str(_HERE) not in sys.path:
     sys.path.insert(0, str(_HERE))
 
-from _validity_common import HALVES, SPLIT_SEED, Row, auc, co_action_max, half_of, orient as _orient, recall_fpr  # noqa: E402
+from _validity_common import (HALVES, RULES_ONLY, SPLIT_SEED, Row, auc, co_action_max, half_of,  # noqa: E402
+                               margin_row, orient as _orient, recall_fpr, rules_note, score_method_of)
 from auc import _table, _ts, astro_store, honeypot_store  # noqa: E402
 from trendtrace.model import ACCOUNT_SCHEMA  # noqa: E402
 
@@ -96,10 +104,12 @@ def _threshold() -> float:
     return float(Settings()["inauthentic_threshold"])
 
 
-def _run_pipeline(accounts: pa.Table, posts: pa.Table | None) -> tuple[dict[str, float], str, set[str]]:
+def _run_pipeline(accounts: pa.Table, posts: pa.Table | None
+                  ) -> tuple[dict[str, float], str, set[str], dict[str, float], str]:
     """Load the canonical tables into an in-memory store, run the whole pipeline with default
-    settings, return ``account_id -> inauthenticity_score``, a note saying what ran, and the
-    accounts the coordination stage called coordinated."""
+    settings, return ``account_id -> inauthenticity_score``, a note saying what ran, the accounts
+    the coordination stage called coordinated, ``account_id -> rule_score`` (the rules alone) and
+    the store's ``score_method``."""
     from trendtrace.pipeline import analyze
     from trendtrace.settings import Settings
     from trendtrace.store import Store
@@ -115,6 +125,8 @@ def _run_pipeline(accounts: pa.Table, posts: pa.Table | None) -> tuple[dict[str,
             con.unregister("_vp_in")
         counts = analyze(store, Settings())
         scores = dict(con.execute("SELECT account_id, inauthenticity_score FROM account_signals").fetchall())
+        rules = dict(con.execute("SELECT account_id, rule_score FROM account_signals").fetchall())
+        method = score_method_of(con)
         coordinated = {a for (a,) in con.execute(
             "SELECT account_id FROM account_coordination WHERE coordinated").fetchall()}
     coord = counts.get("coordination", {})
@@ -124,7 +136,7 @@ def _run_pipeline(accounts: pa.Table, posts: pa.Table | None) -> tuple[dict[str,
             if posts is None or posts.num_rows == 0 else
             f"full pipeline (trendtrace.pipeline.analyze, default Settings) on profiles + {posts.num_rows:,} posts; "
             f"coordination found {coord.get('clusters', 0)} clusters")
-    return scores, what, coordinated
+    return scores, what, coordinated, rules, method
 
 
 def _cotweet_max(posts: pa.Table, window: int = 60) -> dict[str, int]:
@@ -246,12 +258,17 @@ def _score_rows(
     pos_word: str = "bots",
     neg_word: str = "genuine accounts",
     flag_rows: bool = True,
+    rules: np.ndarray | None = None,
+    score_method: str = "n/a",
 ) -> list[Row]:
     """AUC of the score and of every single feature per half, the feature best on the calibration
     half, and (``flag_rows``) recall / organic_flagged at the shipped cut with that feature cut at
-    the same calibration false-positive rate beside them."""
+    the same calibration false-positive rate beside them. With ``rules`` (``rule_score``, the rules
+    alone) the same AUC and flag rows for it, method :data:`RULES_ONLY`; and ``<auc_metric>_margin``,
+    trendtrace's AUC minus the best single feature's."""
     y = np.asarray(y, dtype=bool)
     score = np.asarray(score, dtype=float)
+    rules = None if rules is None else np.nan_to_num(np.asarray(rules, dtype=float))
     halves = _halves(keys)
     cal = halves == HALVES[0]
     cut = _threshold()
@@ -291,11 +308,15 @@ def _score_rows(
         n, npos, nneg = int(m.sum()), int((y & m).sum()), int((~y & m).sum())
         a = auc(y[m], score[m])
         rows.append(Row(dataset, auc_metric, "trendtrace", h, a, n, _auc_note(a, note)))
+        if rules is not None:
+            ar = auc(y[m], rules[m])
+            rows.append(Row(dataset, auc_metric, RULES_ONLY, h, ar, n, _auc_note(ar, rules_note(score_method))))
         if best is not None:
             ab = auc(y[m], oriented[best][0][m])
             rows.append(Row(dataset, auc_metric, f"best single feature ({best})", h, ab, n,
                             _auc_note(ab, f"chosen as best on the calibration half (calibration AUC "
                                           f"{cal_auc[best]:.3f}); {oriented[best][1]}")))
+            rows.append(margin_row(dataset, auc_metric, h, a, ab, best, n))
         for name, (xo, how, _) in oriented.items():
             af = auc(y[m], xo[m])
             rows.append(Row(dataset, auc_metric, f"feature: {name}", h, af, n, _auc_note(af, how)))
@@ -306,6 +327,13 @@ def _score_rows(
             rows.append(Row(dataset, "organic_flagged", "trendtrace", h, fpr, nneg,
                             f"share of {neg_word} with inauthenticity_score >= {cut:g} (false-positive rate "
                             f"at the shipped cut); {note}"))
+            if rules is not None:
+                rrec, rfpr = recall_fpr(y[m], rules[m] >= cut)
+                rn = rules_note(score_method)
+                rows.append(Row(dataset, "recall", RULES_ONLY, h, rrec, npos,
+                                f"share of {pos_word} with rule_score >= {cut:g}; {rn}"))
+                rows.append(Row(dataset, "organic_flagged", RULES_ONLY, h, rfpr, nneg,
+                                f"share of {neg_word} with rule_score >= {cut:g}; {rn}"))
             if best is not None:
                 brec, bfpr = recall_fpr(y[m], oriented[best][0][m] >= best_cut)
                 meth = f"best single feature ({best}) at trendtrace's calibration organic_flagged"
@@ -370,7 +398,7 @@ def cresci2017(data: Path, sample: int | None = None) -> list[Row]:
         cols["default_profile_image"].append(_bool(r["default_profile_image"]))
         cols["seen_at"].append(_ts(r["crawled_at"]))
     accounts = _table(cols, ACCOUNT_SCHEMA, len(recs))
-    scores, what, _ = _run_pipeline(accounts, None)
+    scores, what, _, rules, method = _run_pipeline(accounts, None)
     keys = cols["account_id"]
     y = np.array([r["label"] == "bot" for r in recs])
     feats, artefacts = _profile_features(accounts)
@@ -379,7 +407,8 @@ def cresci2017(data: Path, sample: int | None = None) -> list[Row]:
     categorical = {"account language (lang)": [r["lang"] for r in recs],
                    "time zone": [r["time_zone"] for r in recs]}
     note = what + ("" if sample is None else f"; sample of {len(recs)} accounts")
-    rows = _score_rows(ds, keys, y, np.array([scores[k] for k in keys]), feats, artefacts, categorical, note)
+    rows = _score_rows(ds, keys, y, np.array([scores[k] for k in keys]), feats, artefacts, categorical, note,
+                       rules=np.array([rules[k] for k in keys]), score_method=method)
     rows.append(_seconds(ds, "trendtrace", t0, len(keys), "read the file, build the store, analyze, baselines"))
     log.info("%s: %d rows in %.1f s", ds, len(rows), time.perf_counter() - t0)
     return rows
@@ -413,7 +442,7 @@ def social_honeypot(data: Path, sample: int | None = None) -> list[Row]:
     con.close()
     log.info("%s: store built in %.1f s (%d accounts, %d posts)", ds, time.perf_counter() - t0,
              accounts.num_rows, posts.num_rows)
-    scores, what, coordinated = _run_pipeline(accounts, posts)
+    scores, what, coordinated, rules, method = _run_pipeline(accounts, posts)
     keys = accounts.column("account_id").to_pylist()
     y = np.array([labels[k] == 1 for k in keys])
     feats, artefacts = _profile_features(accounts)
@@ -435,7 +464,8 @@ def social_honeypot(data: Path, sample: int | None = None) -> list[Row]:
     if sample is not None:
         note += f"; sample of {len(keys)} accounts"
     rows = _score_rows(ds, keys, y, np.array([scores[k] for k in keys]), feats, artefacts, {}, note,
-                       pos_word="polluters", neg_word="legitimate users")
+                       pos_word="polluters", neg_word="legitimate users",
+                       rules=np.array([rules[k] for k in keys]), score_method=method)
     # The coordination stage's own flag (this set has posts): its share of each side, per half,
     # beside the peers' co-tweet rule (the same text by two accounts within 60 s, at least twice;
     # the set has no retweet ids, so the co-retweet rule cannot be applied).
@@ -471,13 +501,16 @@ def astro_bots(data: Path, sample: int | None = None) -> list[Row]:
     t0 = time.perf_counter()
     con, botometer = astro_store(root)
     ids = [r[0] for r in con.execute("SELECT account_id FROM accounts").fetchall()]
+    annotated = _astrobot_annotations(root)
     keep = _sample_keys(ids, sample)
     if keep is not None:
+        # The few annotated bots that have a profile stay in a sample, so that its by-type rows exist.
+        keep |= set(annotated) & set(ids)
         con.register("_vp_keep", pa.table({"account_id": sorted(keep)}))
         con.execute("DELETE FROM accounts WHERE account_id NOT IN (SELECT account_id FROM _vp_keep)")
     accounts = _arrow(con.sql("SELECT * FROM accounts ORDER BY account_id"))
     con.close()
-    scores, what, _ = _run_pipeline(accounts, None)
+    scores, what, _, rules, method = _run_pipeline(accounts, None)
     extra: dict[str, tuple[float, float]] = {}  # listed count, protected: fields the store has no column for
     with bz2.open(profiles, "rt") as f:
         for line in f:
@@ -486,10 +519,11 @@ def astro_bots(data: Path, sample: int | None = None) -> list[Row]:
                                   1.0 if u.get("protected") else 0.0)
     keys_all = accounts.column("account_id").to_pylist()
     s_all = np.array([scores[k] for k in keys_all])
+    r_all = np.nan_to_num(np.array([rules[k] for k in keys_all], dtype=float))
     cut = _threshold()
     both = np.array([k in botometer for k in keys_all])
     keys = [k for k, b in zip(keys_all, both) if b]
-    s = s_all[both]
+    s, r = s_all[both], r_all[both]
     theirs = np.array([botometer[k] for k in keys])
     called = theirs >= 0.5
     halves_all = _halves(keys_all)
@@ -498,7 +532,7 @@ def astro_bots(data: Path, sample: int | None = None) -> list[Row]:
     feats, artefacts = _profile_features(sub)
     feats["listed"] = np.array([extra.get(k, (np.nan, 0.0))[0] for k in keys])
     feats["protected"] = np.array([extra.get(k, (np.nan, 0.0))[1] for k in keys])
-    base = what + ("" if sample is None else f"; sample of {len(keys_all)} profiles")
+    base = what + ("" if sample is None else f"; sample of {len(keys_all)} profiles (the annotated ones included)")
     rows: list[Row] = []
     for h in HALVES:
         m, ma = halves == h, halves_all == h
@@ -511,12 +545,81 @@ def astro_bots(data: Path, sample: int | None = None) -> list[Row]:
         rows.append(Row(ds, "recall", "Botometer (cap_universal >= 0.5)", h,
                         float(called[m].mean()) if m.any() else float("nan"), int(m.sum()),
                         "share of the same bots that Botometer calls bots (its scores shipped with the data)"))
+        rows.append(Row(ds, "recall", RULES_ONLY, h, _share(r[m] >= cut), int(m.sum()),
+                        f"share of the same bots with rule_score >= {cut:g}; {rules_note(method)}"))
     agree_note = ("agreement with another detector (Botometer's call, cap_universal >= 0.5), not accuracy: "
                   "every account here is a bot; " + base)
     rows += _score_rows(ds, keys, called, s, feats, artefacts, {}, agree_note, auc_metric="auc_vs_botometer",
-                        pos_word="Botometer-called bots", neg_word="", flag_rows=False)
+                        pos_word="Botometer-called bots", neg_word="", flag_rows=False, rules=r, score_method=method)
+    rows += _by_type_rows(ds, annotated, keys_all, halves_all, s_all, r_all, botometer, cut, method, len(ids), base)
     rows.append(_seconds(ds, "trendtrace", t0, len(keys_all), "build the store (bench/auc.py), analyze, baselines"))
     log.info("%s: %d rows in %.1f s", ds, len(rows), time.perf_counter() - t0)
+    return rows
+
+
+#: What each label of ``astrobot_annotations.csv`` (Elmas et al.'s 2019 study) stands for. The
+#: repository's README calls the file "Annotations of the astrobots" and defines no label, and the
+#: paper's definitions could not be checked here; its abstract says the bots include compromised
+#: accounts. So: "as annotated by the authors", with the likely reading marked as such.
+_ASTROBOT_TYPES = {
+    "HUMAN": "HUMAN as annotated by the authors (likely reading, not checked against the paper: the account looked "
+             "like a real person's, i.e. most likely compromised; the paper reports compromised accounts among "
+             "the bots)",
+    "INACTIVE": "INACTIVE as annotated by the authors (likely reading, not checked against the paper: no recent "
+                "activity of its own)",
+    "RETWEETER": "RETWEETER as annotated by the authors (likely reading, not checked against the paper: mostly "
+                 "retweets)",
+}
+
+
+def _share(flags: np.ndarray) -> float:
+    return float(flags.mean()) if len(flags) else float("nan")
+
+
+def _astrobot_annotations(root: Path) -> dict[str, str]:
+    """``bot_id -> label`` of ``astrobot_annotations.csv`` (empty when the file is absent)."""
+    path = root / "astrobot_annotations.csv"
+    if not path.is_file():
+        log.info("%s absent: no by-type rows", path)
+        return {}
+    with path.open(newline="", encoding="utf-8") as f:
+        return {r["bot_id"].strip(): r["label"].strip() for r in csv.DictReader(f)}
+
+
+def _by_type_rows(ds: str, annotated: dict[str, str], keys: list[str], halves: np.ndarray, score: np.ndarray,
+                  rules: np.ndarray, botometer: dict[str, float], cut: float, method: str, profiles: int,
+                  base: str) -> list[Row]:
+    """``recall_by_type (<label>)``: per annotated type and half, the share of the annotated bots
+    that have a profile here with inauthenticity_score (and rule_score, and Botometer's
+    cap_universal where it exists) at or above the cut."""
+    if not annotated:
+        return []
+    pos = {k: i for i, k in enumerate(keys)}
+    types = sorted(set(annotated.values()))
+    total = {t: sum(v == t for v in annotated.values()) for t in types}
+    found = {t: [pos[k] for k, v in annotated.items() if v == t and k in pos] for t in types}
+    log.info("%s: %d of %d annotated astrobots have a profile here (%s)", ds, sum(map(len, found.values())),
+             len(annotated), ", ".join(f"{t} {len(found[t])}/{total[t]}" for t in types))
+    rows: list[Row] = []
+    for t in types:
+        what = _ASTROBOT_TYPES.get(t, f"{t} as annotated by the authors")
+        join = (f"{len(found[t])} of the {total[t]} bots annotated {t} (astrobot_annotations.csv, the 2019 study) "
+                f"have a profile among the {profiles:,} here (the profiles are of bots detected in 2022; the ids "
+                f"are joined as strings)")
+        idx = np.array(found[t], dtype=int)
+        for h in HALVES:
+            sel = idx[halves[idx] == h] if len(idx) else idx
+            n = len(sel)
+            nan_why = "" if n else f"; NaN: no annotated {t} bot with a profile in this half"
+            rows.append(Row(ds, f"recall_by_type ({t})", "trendtrace", h, _share(score[sel] >= cut), n,
+                            f"share with inauthenticity_score >= {cut:g}; {what}; {join}; {base}{nan_why}"))
+            rows.append(Row(ds, f"recall_by_type ({t})", RULES_ONLY, h, _share(rules[sel] >= cut), n,
+                            f"share with rule_score >= {cut:g}; {rules_note(method)}{nan_why}"))
+            bm = [botometer[keys[i]] for i in sel if keys[i] in botometer]
+            rows.append(Row(ds, f"recall_by_type ({t})", "Botometer (cap_universal >= 0.5)", h,
+                            _share(np.array(bm) >= 0.5), len(bm),
+                            "share Botometer calls bots, of those with a Botometer score"
+                            + ("" if bm else f"; NaN: no annotated {t} bot with a Botometer score in this half")))
     return rows
 
 

@@ -14,11 +14,16 @@ reported and never tuned on). Baselines are computed in the same run on the same
   default of CooRTweet and the coordination-network-toolkit) and ">= 5", and the co-retweet rule's
   recall at trendtrace's own false-positive rate;
 * accounts: ROC AUC of ``inauthenticity_score`` beside the best single profile feature (the best on
-  the calibration half, oriented there);
+  the calibration half, oriented there) and beside ``rule_score`` (the rules alone, the method before
+  the adaptive model: "trendtrace rules only (rule_score)"); ``account_auc_margin`` = trendtrace's
+  AUC minus the best single feature's (positive = trendtrace better);
 * trends (``ira2017_congress`` hashtags with at least 30 posts, labelled by who made them: at least
   90 % of posts by troll accounts = manufactured, at most 10 % = organic, the rest left out): ROC
   AUC of ``score`` and organic trends called ``manufactured``, beside the repost share;
-* the simulator: precision and recall of ``coordinated`` against its truth.
+* the simulator: precision and recall of ``coordinated`` against its truth; the share of its organic
+  accounts (``organic_accounts_suspect``) and of its campaign accounts (``campaign_accounts_suspect``;
+  in the realistic scenario also its organisations' members) with ``inauthenticity_score`` >= 0.5,
+  and the same for ``rule_score``.
 
 Profile-only sets (``cresci2017_profiles``, ``social_honeypot``) and ``ephemeral_astroturfing`` are
 in ``bench/_validity_profiles.py``. Results: ``docs/validity.md``.
@@ -27,6 +32,7 @@ in ``bench/_validity_profiles.py``. Results: ``docs/validity.md``.
 from __future__ import annotations
 
 import argparse
+import csv
 import hashlib
 import json
 import logging
@@ -41,7 +47,8 @@ import numpy as np
 import pyarrow as pa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _validity_common import HALVES, Row, auc, by_half, co_action_max, orient, recall_at_fpr, recall_fpr  # noqa: E402
+from _validity_common import (HALVES, RULES_ONLY, Row, auc, by_half, co_action_max, margin_row, orient,  # noqa: E402
+                               recall_at_fpr, recall_fpr, rules_note, score_method_of)
 
 from trendtrace.pipeline import analyze  # noqa: E402
 from trendtrace.settings import Settings  # noqa: E402
@@ -103,9 +110,10 @@ def ira2017(data: Path, work: Path, sample: int | None = None, overrides: dict |
         con = store.con
         acc = con.sql("""
             SELECT c.account_id, c.posts, c.coordinated, c.coordination_score, s.inauthenticity_score,
-                   a.followers, a.following, a.post_count
+                   a.followers, a.following, a.post_count, s.rule_score
             FROM account_coordination c LEFT JOIN account_signals s USING (account_id)
             LEFT JOIN accounts a USING (account_id) ORDER BY c.account_id""").fetchall()
+        score_method = score_method_of(con)
         base = coretweet_max(con)
         trends = con.sql(f"""
             WITH tp AS (SELECT lower(h) AS trend, account_id, kind FROM posts, unnest(hashtags) AS u(h))
@@ -124,6 +132,7 @@ def ira2017(data: Path, work: Path, sample: int | None = None, overrides: dict |
     flagged = np.array([bool(r[2]) for r in acc])
     cscore = np.array([float(r[3] or 0) for r in acc])
     iscore = np.array([float(r[4]) if r[4] is not None else np.nan for r in acc])
+    rscore = np.array([float(r[8]) if r[8] is not None else np.nan for r in acc])
     bmax = np.array([base.get(a, 0) for a in ids])
     feats = {
         "followers": np.array([r[5] if r[5] is not None else np.nan for r in acc], dtype=float),
@@ -154,10 +163,13 @@ def ira2017(data: Path, work: Path, sample: int | None = None, overrides: dict |
         rows.append(Row(name, "recall_at_fpr_0.01", "co-retweet count (max over partners)", h,
                         recall_at_fpr(y, bmax[m], 0.01), int(y.sum())))
         ma = half_all == h
-        rows.append(Row(name, "account_auc", "trendtrace", h, auc(y_all[ma], np.nan_to_num(iscore[ma], nan=0.5)),
-                        int(ma.sum()), "all labelled accounts"))
-        rows.append(Row(name, "account_auc", f"best single feature ({fname})", h, auc(y_all[ma], fscore[ma]),
-                        int(ma.sum())))
+        a_tt = auc(y_all[ma], np.nan_to_num(iscore[ma], nan=0.5))
+        a_best = auc(y_all[ma], fscore[ma])
+        rows.append(Row(name, "account_auc", "trendtrace", h, a_tt, int(ma.sum()), "all labelled accounts"))
+        rows.append(Row(name, "account_auc", f"best single feature ({fname})", h, a_best, int(ma.sum())))
+        rows.append(Row(name, "account_auc", RULES_ONLY, h, auc(y_all[ma], np.nan_to_num(rscore[ma], nan=0.5)),
+                        int(ma.sum()), rules_note(score_method)))
+        rows.append(margin_row(name, "account_auc", h, a_tt, a_best, fname, int(ma.sum())))
     # Trends: labelled by the share of their posts from troll accounts.
     tl, ts, tv, trep, tnames = [], [], [], [], []
     for trend, score, verdict, n, rep, accs in trends:
@@ -203,12 +215,47 @@ def simulator(work: Path, scenario: str = "default", seed: int = 7, posts: int |
         seconds = time.perf_counter() - t0
         rec = coordination_recovery(store.con, sim.labels_dir)
         acc = trend_accuracy(store.con, sim.labels_dir)
+        signals = store.con.sql("SELECT account_id, inauthenticity_score, rule_score FROM account_signals").fetchall()
+        score_method = score_method_of(store.con)
     return [
         Row(name, "precision", "trendtrace", "all", rec["precision"], rec["true_positives"] + rec["false_positives"]),
         Row(name, "recall", "trendtrace", "all", rec["recall"], rec["true_positives"] + rec["false_negatives"]),
         Row(name, "trend_accuracy", "trendtrace", "all", acc["accuracy"], acc["trends"]),
+        *_suspect_rows(name, Path(sim.labels_dir), signals, score_method,
+                       float(Settings(**(overrides or {}))["inauthentic_threshold"])),
         Row(name, "seconds", "trendtrace", "all", seconds, sim.posts, "ingest + analyze"),
     ]
+
+
+def _suspect_rows(name: str, labels_dir: Path, signals: list[tuple], score_method: str, cut: float) -> list[Row]:
+    """Share of the simulator's organic accounts, and of its campaign accounts (label not
+    ``organic``), at or above the account cut ``cut`` (shipped: 0.5), for ``inauthenticity_score``
+    and for ``rule_score``; in the realistic scenario also its organisations' members (organic in
+    the truth, coordinated by a party or newsroom). Over the labelled accounts that have an
+    ``account_signals`` row (silent accounts are not in the store)."""
+    with (labels_dir / "accounts.csv").open(newline="", encoding="utf-8") as f:
+        truth = {r["account_id"]: (r["label"], r.get("group") or "") for r in csv.DictReader(f)}
+    have = [(truth[a], s, r) for a, s, r in signals if a in truth]
+    groups = {
+        "organic_accounts_suspect": ("organic accounts (label organic)", lambda lab, g: lab == "organic"),
+        "campaign_accounts_suspect": ("campaign accounts (label not organic: an operator network's)",
+                                      lambda lab, g: lab != "organic"),
+    }
+    if any(g.startswith("organisation:") for _, g in truth.values()):
+        groups["organisation_accounts_suspect"] = (
+            "organisation members (group organisation:*, organic in the truth, coordinated by a party or newsroom)",
+            lambda lab, g: g.startswith("organisation:"))
+    rows = []
+    for metric, (who, pick) in groups.items():
+        sel = [(s, r) for (lab, g), s, r in have if pick(lab, g)]
+        n = len(sel)
+        for method, i, what in (("trendtrace", 0, "inauthenticity_score"), (RULES_ONLY, 1, "rule_score")):
+            v = float(np.mean([(x[i] or 0.0) >= cut for x in sel])) if n else float("nan")
+            note = f"share of the simulator's {who} with {what} >= {cut:g}, of those with an account_signals row"
+            if i == 1:
+                note += "; " + rules_note(score_method)
+            rows.append(Row(name, metric, method, "all", v, n, note if n else note + "; NaN: none in this run"))
+    return rows
 
 
 # ------------------------------------------------------------------------------------------- output
@@ -227,6 +274,8 @@ def markdown(rows: list[Row]) -> str:
         if r.metric in ("seconds",) or r.note == "count" or r.metric.endswith("_trends_manufactured") \
                 or r.metric.endswith("_found"):
             return f"{r.value:,.0f}" if np.isfinite(r.value) else "n/a"
+        if r.metric.endswith("_margin"):
+            return f"{r.value:+.3f}" if np.isfinite(r.value) else "n/a"
         return f"{r.value:.3f}" if np.isfinite(r.value) else "n/a"
 
     for (ds, metric, method), hs in key.items():

@@ -55,5 +55,18 @@ def test_harness_on_a_sample_of_real_data(tmp_path: Path) -> None:
     for r in rows:
         if r.metric in ("recall", "fpr", "coordination_auc", "account_auc", "precision"):
             assert math.isnan(r.value) or 0.0 <= r.value <= 1.0, r
-    sim = {r.metric: r.value for r in rows if r.dataset.startswith("simulator")}
+    for half in vc.HALVES:  # the rules alone beside the shipped score, and the margin over the best feature
+        got = {(r.metric, r.method): r for r in ira if r.half == half}
+        rules = got[("account_auc", vc.RULES_ONLY)]
+        assert math.isfinite(rules.value) and rules.n == got[("account_auc", "trendtrace")].n
+        margin = [r for (m, _), r in got.items() if m == "account_auc_margin"]
+        best = [r for (m, meth), r in got.items() if m == "account_auc" and meth.startswith("best single feature")]
+        assert len(margin) == 1 and len(best) == 1
+        assert margin[0].value == pytest.approx(got[("account_auc", "trendtrace")].value - best[0].value)
+    sim = {r.metric: r.value for r in rows if r.dataset.startswith("simulator") and r.method == "trendtrace"}
     assert sim["precision"] > 0.5 and sim["recall"] > 0.5
+    suspect = {(r.metric, r.method): r for r in rows if r.metric.endswith("_accounts_suspect")}
+    for metric in ("organic_accounts_suspect", "campaign_accounts_suspect"):
+        for method in ("trendtrace", vc.RULES_ONLY):
+            r = suspect[(metric, method)]
+            assert r.half == "all" and r.n > 0 and 0.0 <= r.value <= 1.0, r

@@ -19,7 +19,7 @@ if str(BENCH) not in sys.path:
     sys.path.insert(0, str(BENCH))
 
 import _validity_profiles as vp  # noqa: E402
-from _validity_common import HALVES, Row  # noqa: E402
+from _validity_common import HALVES, RULES_ONLY, Row  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SAMPLE = 300
@@ -66,6 +66,8 @@ def test_rows_are_well_formed(name: str) -> None:
         assert r.dataset and r.metric and r.method, r
         if math.isnan(r.value):
             assert r.note, f"NaN without a note: {r}"
+        elif r.metric.endswith("_margin"):  # a difference of two AUCs
+            assert -1.0 <= r.value <= 1.0, r
         else:
             assert 0.0 <= r.value <= 1.0, r
     # No figure is given twice.
@@ -108,6 +110,48 @@ def test_labelled_sets_report_the_asked_figures(name: str) -> None:
     # The whole pipeline ran (not only the account stage).
     tt = [r for r in rows if r.method == "trendtrace" and r.metric != "seconds"]
     assert all("full pipeline" in r.note for r in tt)
+
+
+def _one(rows: list[Row], metric: str, method: str, half: str) -> Row:
+    got = [r for r in rows if (r.metric, r.method, r.half) == (metric, method, half)]
+    assert len(got) == 1, (metric, method, half, got)
+    return got[0]
+
+
+@pytest.mark.parametrize("name,metric", [("cresci2017", "account_auc"), ("social_honeypot", "account_auc"),
+                                         ("astro_bots", "auc_vs_botometer")])
+def test_rules_only_and_margin_beside_the_shipped_score(name: str, metric: str) -> None:
+    rows = _rows(name)
+    best = {r.half: r for r in rows if r.metric == metric and r.method.startswith("best single feature (")}
+    flag_metrics = ("recall", "organic_flagged") if name != "astro_bots" else ("recall",)
+    for h in HALVES:
+        ours = _one(rows, metric, "trendtrace", h)
+        rules = _one(rows, metric, RULES_ONLY, h)
+        assert math.isfinite(rules.value) and rules.n == ours.n and "rule_score" in rules.note, rules
+        margin = [r for r in rows if r.metric == f"{metric}_margin" and r.half == h]
+        assert len(margin) == 1 and best[h].method[len("best single "):] in margin[0].method, margin
+        assert margin[0].value == pytest.approx(ours.value - best[h].value), margin  # + = trendtrace better
+        for fm in flag_metrics:
+            r = _one(rows, fm, RULES_ONLY, h)
+            assert math.isfinite(r.value) and r.n == _one(rows, fm, "trendtrace", h).n, r
+
+
+def test_astro_bots_recall_by_annotated_type() -> None:
+    rows = _rows("astro_bots")
+    if not (DATA / "ephemeral_astroturfing" / "astrobot_annotations.csv").is_file():
+        pytest.skip("astrobot_annotations.csv is absent")
+    methods = ("trendtrace", RULES_ONLY, "Botometer (cap_universal >= 0.5)")
+    finite = 0
+    for t in ("HUMAN", "INACTIVE", "RETWEETER"):
+        for h in HALVES:
+            got = {m: _one(rows, f"recall_by_type ({t})", m, h) for m in methods}
+            assert "as annotated by the authors" in got["trendtrace"].note
+            assert got["trendtrace"].n == got[RULES_ONLY].n
+            for r in got.values():
+                assert math.isfinite(r.value) == (r.n > 0), r  # NaN exactly when no annotated bot is in the half
+                finite += r.n > 0
+    # The few annotated bots that have a profile are kept in the sample, so some figures exist.
+    assert finite > 0
 
 
 def test_astro_bots_are_agreement_not_accuracy() -> None:
