@@ -4,8 +4,8 @@ operated from.
 Doors (the pipeline and the CLI call these):
 
 - :func:`account_signals` reads ``posts`` and ``accounts`` (and ``account_coordination`` and
-  ``account_names`` when they exist) and writes the tables ``account_signals`` and
-  ``cluster_origin``.
+  ``account_names`` when they exist) and writes the tables ``account_signals``, ``account_fields``,
+  ``cluster_origin`` (and ``account_model`` with a trained model).
 - :func:`train` fits a supervised model on a labels CSV and saves it for ``analyze --model``.
 
 Methods: ``docs/accounts.md``.
@@ -178,10 +178,10 @@ def _adaptive(table: pa.Table, avail: dict[str, dict[str, Any]], seed: int) -> p
     cols = {f: _column(table, f) for f in ADAPTIVE_FEATURES if f in table.column_names and f not in gone}
     rule = _column(table, "rule_score")
     fit = adaptive_scores(cols, rule, seed=seed)
-    reasons = table.column("reasons").to_pylist()
+    reasons = table.column("reasons").combine_chunks()
     if fit.method == "adaptive":
         reasons = relative_reasons(fit, cols, reasons)
-    table = table.set_column(table.column_names.index("reasons"), "reasons", pa.array(reasons, pa.string()))
+    table = table.set_column(table.column_names.index("reasons"), "reasons", reasons)
     table = table.append_column("inauthenticity_score", pa.array(np.round(fit.score, 6)))
     table = table.append_column("score_method", pa.array([fit.method] * table.num_rows, pa.string()))
     return table
@@ -235,9 +235,14 @@ def account_signals(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[
     ``settings['min_posts_origin']`` posts), ``utc_offset_confidence``, ``persona`` (``'news'``,
     ``'woman'`` or ``''``), ``origin_note`` (e.g. ``'claims Lahore; sleeps as if in UTC+3'``),
     ``claimed_place``, ``script``, ``script_mix``, ``languages``, ``clients`` and every feature
-    of :data:`FEATURES` plus ``ev_*`` evidence columns. When ``settings['model']`` names a model
-    file from :func:`train`, its probability replaces the unsupervised score (reasons stay the
-    plain-word evidence). Methods: ``docs/accounts.md``.
+    of :data:`FEATURES` plus ``ev_*`` evidence columns, ``rule_score`` (the rules alone) and
+    ``score_method``. The score is the rules' ranking re-learnt per store by
+    :func:`trendtrace.accounts.adaptive.adaptive_scores` (``'adaptive'``), the rule score for a store
+    too small to learn from (``'rules'``), or, when ``settings['model']`` names a model file from
+    :func:`train`, that model's probability (``'model'``; reasons stay the plain-word evidence, and
+    the table ``account_model`` keeps its provenance). Rules and features that need a source field
+    the store does not carry contribute nothing; the table ``account_fields`` says which.
+    Methods: ``docs/accounts.md``.
 
     Returns counts: ``accounts``, ``suspect`` (score >= ``inauthentic_threshold``),
     ``with_offset``, ``origin_mismatch``, ``news``, ``woman``, ``clusters``.

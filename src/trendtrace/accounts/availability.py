@@ -24,7 +24,7 @@ __all__ = ["FIELDS", "FEATURE_FIELDS", "Field", "field_availability", "MIN_PRESE
 
 #: A field present for fewer than this share of accounts (or posts) is unavailable.
 MIN_PRESENT = 0.01
-#: Fields are judged on a seeded sample of at most this many rows of each table.
+#: Fields are judged on a seeded sample (every k-th row) of at most about this many rows of each table.
 SAMPLE_ROWS = 200_000
 #: A field whose most common value (empty counted as a value) covers this share or more is unavailable.
 MAX_MODAL = 0.99
@@ -150,9 +150,11 @@ def field_availability(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, fl
             # The field values of a seeded sample of at most SAMPLE_ROWS rows; per field its present
             # count and the count of its most common value. Accounts seen only in posts have no
             # accounts row and count as empty (the factor total / n).
-            sample = f"USING SAMPLE reservoir({SAMPLE_ROWS} ROWS) REPEATABLE (42)" if total > SAMPLE_ROWS else ""
+            # every step-th row (by storage position: deterministic, and a scan of one column)
+            step = -(-total // SAMPLE_ROWS)
+            where = f"WHERE rowid % {step} = 0" if step > 1 else ""
             cols = ", ".join(f"{FIELDS[k].value} AS f{i}" for i, k in enumerate(names))
-            con.execute(f"CREATE OR REPLACE TEMP TABLE _tt_avail AS SELECT {cols} FROM {table} {sample}")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _tt_avail AS SELECT {cols} FROM {table} {where}")
             try:
                 rows = max(int(con.execute("SELECT count(*) FROM _tt_avail").fetchall()[0][0]), 1)
                 scale = min(total, n) / n / rows
