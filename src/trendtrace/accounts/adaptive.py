@@ -180,7 +180,8 @@ def adaptive_scores(columns: dict[str, np.ndarray], rule_score: np.ndarray, *, s
     return AdaptiveFit(out, s, "adaptive", "", names, coef, X, int(round(q * n)))
 
 
-#: How a feature's value reads in a sentence (features not listed are not used in sentences).
+#: How a feature's value reads in a sentence (features not listed are not used in sentences; the
+#: creation batch, flags and handle patterns have rule sentences of their own).
 _SAY: dict[str, str] = {
     "followers": "{v:,.0f} followers",
     "following": "follows {v:,.0f} accounts",
@@ -188,6 +189,10 @@ _SAY: dict[str, str] = {
     "post_count": "{v:,.0f} posts in its lifetime",
     "likes_given": "has liked {v:,.0f} posts",
     "listed": "on {v:,.0f} lists",
+    "followers_per_day": "{v:,.2f} new followers a day over its life",
+    "following_per_day": "followed {v:,.2f} accounts a day over its life",
+    "likes_per_day": "{v:,.2f} likes given a day over its life",
+    "listed_per_day": "{v:,.3f} list memberships gained a day over its life",
     "age_days": "account {v:,.0f} days old",
     "age_at_first_post_days": "first post {v:,.0f} days after the account was created",
     "lifetime_posts_per_day": "{v:,.1f} posts a day over its life",
@@ -205,7 +210,6 @@ _SAY: dict[str, str] = {
     "burstiness": "burstiness {v:.2f} (-1 clockwork, 0 random, 1 bursty)",
     "median_gap_s": "{v:,.0f} s between posts (median)",
     "quiet_share": "{v:.0%} of its posts in the usual sleeping hours",
-    "batch_log10_q": "creation-day count {v:.1f} orders of magnitude beyond chance",
 }
 
 
