@@ -139,7 +139,7 @@ def test_golden_evidence_sentences() -> None:
     con = golden()
     trend_verdicts(con, Settings())
     ev = trends(con)["push", "hashtag"]["evidence"]
-    assert ev.startswith("Consistent with a manufactured trend: 100 % of the posts came in 1 ten-minute spell in "
+    assert ev.startswith("Consistent with a manufactured trend, in bursts: 100 % of the posts came in 1 ten-minute spell in "
                          "which coordinated or likely inauthentic accounts wrote most posts; such accounts wrote "
                          "100 % of all its posts.")
     assert "95 % of the posts (20) came from 4 accounts in 1 coordinated cluster" in ev
@@ -171,7 +171,7 @@ def test_golden_timeline_overlap_multi_and_cost() -> None:
     cost = dict((r[0], r[1:]) for r in con.sql(
         "SELECT name, inauthentic_posts, cost_usd_low, cost_usd_high FROM cost").fetchall())
     assert cost["all trends"] == (21, 0.42, 7.56)  # each post once although in two trends
-    assert cost["news"] == (0, 0.0, 0.0)
+    assert "news" not in cost  # an organic trend gets no cost row (nothing to have paid for)
 
 
 def test_without_upstream_tables_says_so() -> None:
@@ -342,16 +342,18 @@ def test_templated_flags_are_verified_and_exact_copies_found(spec: list[tuple[in
 
 
 def test_a_thin_suspect_background_stays_organic_but_a_burst_is_mixed() -> None:
-    """Same posts, same suspect accounts: 25 suspect posts spread over the day leave the trend
-    organic; the same 25 packed into one ten-minute spell make it mixed."""
+    """Same posts, same suspect accounts: 50 suspect posts spread over the day leave the trend
+    organic; the same 50 packed into one ten-minute spell make it mixed. Both trends have the same
+    suspect share (1/3), which is also the store's background (the lower quartile of 1/3 and 1/3),
+    so the sustained shape is 0 for both and only the burst counts."""
     posts, signals = [], []
     for tag, burst in (("spread", False), ("burst", True)):
         for i in range(100):  # one organic post every 10 minutes, each by a different account
             posts.append(dict(post_id=f"{tag}o{i}", account_id=f"{tag}o{i}", time=T0 + timedelta(minutes=10 * i + 3),
                               kind="post", text="x", hashtags=[tag]))
             signals.append(dict(account_id=f"{tag}o{i}", inauthenticity_score=0.1, utc_offset=5.0))
-        for i in range(25):
-            t = T0 + (timedelta(minutes=500, seconds=20 * i) if burst else timedelta(minutes=40 * i + 7))
+        for i in range(50):
+            t = T0 + (timedelta(minutes=500, seconds=10 * i) if burst else timedelta(minutes=40 * i + 7))
             posts.append(dict(post_id=f"{tag}s{i}", account_id=f"{tag}s{i % 5}", time=t, kind="repost",
                               text="x", hashtags=[tag]))
         signals += [dict(account_id=f"{tag}s{i}", inauthenticity_score=0.9, utc_offset=3.0) for i in range(5)]
@@ -359,11 +361,52 @@ def test_a_thin_suspect_background_stays_organic_but_a_burst_is_mixed() -> None:
     trend_verdicts(con, Settings())
     t = trends(con)
     spread, burst = t["spread", "hashtag"], t["burst", "hashtag"]
-    assert spread["suspect_share"] == burst["suspect_share"] == pytest.approx(25 / 125)
+    assert spread["suspect_share"] == burst["suspect_share"] == pytest.approx(50 / 150)
+    assert spread["background_share"] == pytest.approx(50 / 150, abs=1e-4)
+    assert spread["sustained_score"] == burst["sustained_score"] == 0
     assert (spread["verdict"], spread["score"], spread["suspect_spells"]) == ("organic", 0.0, 0)
-    assert burst["suspect_spells"] == 1 and burst["suspect_spell_posts"] == 25
-    assert burst["score"] == pytest.approx(25 / (125 + PRIOR_POSTS), abs=1e-4)
-    assert burst["verdict"] == "mixed"
+    assert spread["cost_usd_low"] is None and spread["shape"] == ""  # no cost for an organic trend
+    assert burst["suspect_spells"] == 1 and burst["suspect_spell_posts"] == 50
+    assert burst["score"] == pytest.approx(50 / (150 + PRIOR_POSTS), abs=1e-4)
+    assert (burst["verdict"], burst["shape"]) == ("mixed", "burst")
+    assert burst["evidence"].startswith("Consistent with a mixed trend, organic activity with a manufactured part, "
+                                        "in bursts: 33 % of the posts came in 1 ten-minute spell")
+
+
+def test_a_persistent_operation_is_caught_by_its_sustained_share() -> None:
+    """Four ordinary hashtags get 10 % of their posts from suspect accounts (the background); a
+    fifth gets 80 %, a few posts an hour for days, never dominating a spell's majority with 5 posts.
+    Burst shape 0; sustained = (80/110 - 0.1) / 0.9 = 0.697: manufactured, shape sustained."""
+    posts, signals = [], []
+    for tag in ("a", "b", "c", "d"):
+        for i in range(90):
+            posts.append(dict(post_id=f"{tag}o{i}", account_id=f"{tag}o{i}", time=T0 + timedelta(minutes=7 * i),
+                              kind="post", text="x", hashtags=[tag]))
+            signals.append(dict(account_id=f"{tag}o{i}", inauthenticity_score=0.1, utc_offset=5.0))
+        for i in range(10):
+            posts.append(dict(post_id=f"{tag}s{i}", account_id=f"{tag}s{i}", time=T0 + timedelta(minutes=61 * i + 1),
+                              kind="post", text="x", hashtags=[tag]))
+            signals.append(dict(account_id=f"{tag}s{i}", inauthenticity_score=0.9, utc_offset=5.0))
+    for i in range(20):
+        posts.append(dict(post_id=f"po{i}", account_id=f"po{i}", time=T0 + timedelta(minutes=97 * i + 5),
+                          kind="post", text="x", hashtags=["drip"]))
+        signals.append(dict(account_id=f"po{i}", inauthenticity_score=0.1, utc_offset=5.0))
+    for i in range(80):  # one post every 23 minutes by 8 suspect accounts: never 5 in one spell
+        posts.append(dict(post_id=f"ps{i}", account_id=f"ps{i % 8}", time=T0 + timedelta(minutes=23 * i),
+                          kind="post", text="x", hashtags=["drip"]))
+    signals += [dict(account_id=f"ps{i}", inauthenticity_score=0.9, utc_offset=5.0) for i in range(8)]
+    con = store(posts, account_signals=signals)
+    trend_verdicts(con, Settings())
+    t = trends(con)
+    drip = t["drip", "hashtag"]
+    assert drip["background_share"] == pytest.approx(0.1)
+    assert drip["burst_score"] == 0 and drip["suspect_spells"] == 0
+    assert drip["sustained_score"] == pytest.approx((80 / 110 - 0.1) / 0.9, abs=1e-4)
+    assert (drip["verdict"], drip["shape"]) == ("manufactured", "sustained")
+    assert drip["evidence"].startswith(
+        "Consistent with a manufactured trend, sustained rather than in bursts: coordinated or likely inauthentic "
+        "accounts wrote 80 % of its posts, against 10 % in an ordinary trend of this data set")
+    assert all(t[x, "hashtag"]["verdict"] == "organic" for x in "abcd")
 
 
 def test_public_api_is_frozen() -> None:

@@ -20,7 +20,7 @@ from .campaigns import Campaign, campaigns_from_mapping, load_campaigns
 from .cost import cost_range, write_cost_table
 from .overlap import write_overlap
 from .stats import build_trend_posts, inspect_inputs, trend_statistics, trend_timeline
-from .verdict import evidence_sentences, score_row, verdict_of
+from .verdict import background_share, evidence_sentences, score_row, verdict_of
 
 __all__ = ["trend_verdicts", "load_campaigns", "campaigns_from_mapping", "Campaign", "TREND_COLUMNS"]
 
@@ -111,12 +111,21 @@ def _judge(records: list[dict[str, Any]], settings: Settings, notes: list[str],
            has_signals: bool) -> dict[str, list[Any]]:
     lo, hi = float(settings["price_low"]), float(settings["price_high"])
     out: dict[str, list[Any]] = {k: [] for k in ("score", "verdict", "cost_usd_low", "cost_usd_high", "evidence",
-                                                  "signals_used")}
+                                                  "signals_used", "burst_score", "sustained_score", "shape",
+                                                  "background_share")}
     used = "coordination, account signals" if has_signals else "templated text, account age"
+    background = background_share(records)
     for r in records:
-        score, suspect = score_row(r, has_signals)
+        score, suspect, burst, sustained = score_row(r, background)
         verdict = verdict_of(score)
-        cost = cost_range(suspect, lo, hi) if has_signals else None
+        shape = "" if verdict == "organic" else ("sustained" if sustained > burst else "burst")
+        r = {**r, "shape": shape, "background_share": background}
+        # no cost for a trend the data call organic: there is nothing to have paid for
+        cost = cost_range(suspect, lo, hi) if has_signals and verdict != "organic" else None
+        out["burst_score"].append(round(burst, 4))
+        out["sustained_score"].append(round(sustained, 4))
+        out["shape"].append(shape)
+        out["background_share"].append(round(background, 4))
         out["score"].append(round(score, 4))
         out["verdict"].append(verdict)
         out["cost_usd_low"].append(cost[0] if cost else None)
@@ -136,10 +145,15 @@ def _trends_table(stats: pa.Table, out: dict[str, list[Any]]) -> pa.Table:
         "cost_usd_high": pa.array(out["cost_usd_high"], pa.float64()),
         "evidence": pa.array(out["evidence"], pa.string()),
         "signals_used": pa.array(out["signals_used"], pa.string()),
+        "shape": pa.array(out["shape"], pa.string()),
+        "burst_score": pa.array(out["burst_score"], pa.float64()),
+        "sustained_score": pa.array(out["sustained_score"], pa.float64()),
+        "background_share": pa.array(out["background_share"], pa.float64()),
     }
     for name in TREND_COLUMNS:
         cols[name] = extra[name] if name in extra else stats.column(name)
-    cols["signals_used"] = extra["signals_used"]
+    for name in ("signals_used", "shape", "burst_score", "sustained_score", "background_share"):
+        cols[name] = extra[name]
     for name in stats.column_names:
         if name not in cols:
             cols[name] = stats.column(name)

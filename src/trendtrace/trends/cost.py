@@ -46,21 +46,24 @@ def cost_range(posts: int, price_low: float, price_high: float) -> tuple[float, 
 def write_cost_table(con: duckdb.DuckDBPyConnection, settings: Settings, has_signals: bool) -> None:
     """Write ``cost(scope, name, inauthentic_posts, price_low, price_high, cost_usd_low, cost_usd_high,
     assumptions)``: one row per trend (``scope`` = ``hashtag`` or ``campaign``) and one row
-    ``scope = 'all'`` over the distinct suspect posts of every trend. Empty without signals.
+    ``scope = 'all'`` over the distinct suspect posts of every trend, counting only trends whose
+    verdict is not ``organic`` (the table ``trends`` is read for that). Empty without signals.
 
     Needs the temp table ``_tt_tp`` of :mod:`trendtrace.trends.stats`.
     """
     lo, hi = float(settings["price_low"]), float(settings["price_high"])
     cost_range(0, lo, hi)  # validates the order of the prices
-    where = "" if has_signals else "WHERE false"
+    where = "WHERE v.verdict <> 'organic'" if has_signals else "WHERE false"
+    # only trends the data do not call organic: an organic trend has nothing to have paid for
     con.execute(f"""
         CREATE OR REPLACE TABLE cost AS
-        WITH per AS (
+        WITH tp AS (SELECT t.* FROM _tt_tp t JOIN trends v USING (trend, trend_kind) {where}),
+        per AS (
             SELECT trend_kind AS scope, trend AS name, count(*) FILTER (WHERE suspect) AS inauthentic_posts
-            FROM _tt_tp {where} GROUP BY ALL
+            FROM tp GROUP BY ALL
             UNION ALL
             SELECT 'all', 'all trends', count(DISTINCT post_id) FILTER (WHERE suspect)
-            FROM _tt_tp {where} HAVING count(*) > 0)
+            FROM tp HAVING count(*) > 0)
         SELECT scope, name, inauthentic_posts, $lo AS price_low, $hi AS price_high,
                round(inauthentic_posts * $lo, 2) AS cost_usd_low, round(inauthentic_posts * $hi, 2) AS cost_usd_high,
                $assumptions AS assumptions

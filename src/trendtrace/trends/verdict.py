@@ -16,11 +16,22 @@ Method (``docs/trends.md`` has the calibration):
    minute, while a campaign or a hijack arrives as a burst in which suspect accounts outnumber
    everyone else. On the simulator, the plain suspect share of organic trends was 0.15-0.29 (so it
    overlaps hijacked trends, 0.43), while their dominated-spell share was near 0.
-3. **Score** = posts in dominated spells / (posts + :data:`PRIOR_POSTS`): the share of the trend's
+3. **Two shapes, each against this data set's own background.**
+   *Burst* = posts in dominated spells / (posts + :data:`PRIOR_POSTS`): the share of the trend's
    posts that came in spells dominated by suspect accounts, shrunk towards 0 for tiny trends.
+   *Sustained* = how far the trend's suspect share (suspect posts / (posts + PRIOR_POSTS)) lies
+   above the **background** b, as a share of the room above it: (share - b) / (1 - b), 0 below b,
+   and scaled down when fewer than :data:`MIN_SUSPECT_ACCOUNTS` distinct suspect accounts wrote
+   them. b is the :data:`BACKGROUND_QUANTILE` quantile of the suspect share over this store's
+   hashtags with 10 or more posts: what an ordinary trend of this data set gets from suspect
+   accounts, so that a store full of suspect accounts does not make every trend manufactured. A
+   persistent operation that posts a few times an hour for weeks never dominates a spell, but its
+   trends are far above the background.
+   **Score** = the larger of the two; ``shape`` says which.
 4. **Verdict**: ``manufactured`` when score ≥ :data:`MANUFACTURED_AT`, ``mixed`` when score ≥
-   :data:`MIXED_AT`, otherwise ``organic``. Cut points chosen on the simulator's truth (organic
-   surges, campaign trends, hijacked trends; three seeds) — see ``docs/trends.md``.
+   :data:`MIXED_AT`, otherwise ``organic``. The quantile, the account minimum and the cut points
+   were chosen on the calibration half of ``bench/validity.py`` (``ira2017_congress`` hashtags by
+   their share of troll posts) together with the simulator's verdicts (``docs/trends.md``).
 
 Concentration, onset, repost share, time-zone fit, new accounts, templated text and language mix
 never move the score when account-level signals exist: organic surges share most of them with
@@ -37,15 +48,21 @@ from typing import Any
 
 from .stats import BATCH_DAYS
 
-__all__ = ["PRIOR_POSTS", "MIXED_AT", "MANUFACTURED_AT", "score_row", "verdict_of", "evidence_sentences",
+__all__ = ["PRIOR_POSTS", "MIXED_AT", "MANUFACTURED_AT", "BACKGROUND_QUANTILE", "MIN_SUSPECT_ACCOUNTS",
+           "background_share", "score_row", "verdict_of", "evidence_sentences",
            "TRACE_WORDS"]
 
 #: Pseudo-posts added to the denominator of the score (shrinkage towards "organic").
 PRIOR_POSTS = 10
 #: Score at or above which a trend is called mixed.
-MIXED_AT = 0.1
+MIXED_AT = 0.3
 #: Score at or above which a trend is called manufactured.
-MANUFACTURED_AT = 0.5
+MANUFACTURED_AT = 0.4
+#: The background suspect share: this quantile over the store's hashtags with BACKGROUND_MIN_POSTS+ posts.
+BACKGROUND_QUANTILE = 0.25
+BACKGROUND_MIN_POSTS = 10
+#: Fewer distinct suspect accounts than this scale the sustained shape down (k / this).
+MIN_SUSPECT_ACCOUNTS = 5
 
 #: Plain words for coordination traces (names as the coordination stage writes them).
 TRACE_WORDS = {
@@ -63,15 +80,29 @@ TRACE_WORDS = {
 }
 
 
-def score_row(row: dict[str, Any], has_signals: bool) -> tuple[float, int]:
-    """Score in [0, 1] and the number of suspect posts (for the cost), for one row of statistics.
+def background_share(records: list[dict[str, Any]]) -> float:
+    """The store's background suspect share: the :data:`BACKGROUND_QUANTILE` quantile of
+    ``suspect_posts / posts`` over hashtag trends with at least :data:`BACKGROUND_MIN_POSTS` posts
+    (0 when there are none)."""
+    import numpy as np
 
-    ``has_signals`` is kept for callers; the proxy definition of suspect posts without account
-    signals is applied upstream, in :func:`trendtrace.trends.stats.build_trend_posts`.
-    """
+    shares = [int(r["suspect_posts"] or 0) / int(r["posts"]) for r in records
+              if r.get("trend_kind", "hashtag") == "hashtag" and int(r["posts"]) >= BACKGROUND_MIN_POSTS]
+    return float(np.quantile(shares, BACKGROUND_QUANTILE)) if shares else 0.0
+
+
+def score_row(row: dict[str, Any], background: float = 0.0) -> tuple[float, int, float, float]:
+    """Score in [0, 1], the number of suspect posts (for the cost), and the burst and sustained
+    parts, for one row of statistics against the store's ``background`` suspect share (see the
+    module docstring)."""
     posts = int(row["posts"])
-    in_spells = int(row["suspect_spell_posts"] or 0)
-    return in_spells / (posts + PRIOR_POSTS), int(row["suspect_posts"] or 0)
+    suspect = int(row["suspect_posts"] or 0)
+    burst = int(row["suspect_spell_posts"] or 0) / (posts + PRIOR_POSTS)
+    sustained = 0.0
+    if background < 1:
+        sustained = max(0.0, (suspect / (posts + PRIOR_POSTS) - background) / (1 - background))
+        sustained *= min(1.0, int(row.get("suspect_accounts") or 0) / MIN_SUSPECT_ACCOUNTS)
+    return max(burst, sustained), suspect, burst, sustained
 
 
 def verdict_of(score: float) -> str:
@@ -133,18 +164,29 @@ def evidence_sentences(row: dict[str, Any], *, verdict: str, suspect: int, has_s
     k = int(row["suspect_spells"] or 0)
     overall = f"such accounts wrote {_pct(suspect / posts)} of all its posts" if has_signals else \
         f"{_pct(suspect / posts)} of all its posts were of that kind"
-    if verdict == "manufactured":
-        s.append(f"Consistent with a manufactured trend: {_pct(spell / posts)} of the posts came in "
-                 f"{_plural(k, 'ten-minute spell')} in which {who} wrote most posts; {overall}.")
-    elif verdict == "mixed":
-        s.append(f"Consistent with a mixed trend, organic activity with a manufactured part: {_pct(spell / posts)} "
-                 f"of the posts came in {_plural(k, 'ten-minute spell')} in which {who} wrote most posts; {overall}.")
+    shape = row.get("shape") or ""
+    bg = row.get("background_share")
+    sustained_words = (f"{who} wrote {_pct(suspect / posts)} of its posts, against {_pct(float(bg))} in an "
+                       f"ordinary trend of this data set (the lower quartile over its hashtags), spread through "
+                       f"its activity rather than in bursts") if bg is not None else ""
+    burst_words = (f"{_pct(spell / posts)} of the posts came in {_plural(k, 'ten-minute spell')} in which {who} "
+                   f"wrote most posts; {overall}")
+    if verdict in ("manufactured", "mixed"):
+        lead = ("Consistent with a manufactured trend" if verdict == "manufactured" else
+                "Consistent with a mixed trend, organic activity with a manufactured part")
+        if shape == "sustained" and sustained_words:
+            s.append(f"{lead}, sustained rather than in bursts: {sustained_words}.")
+        else:
+            s.append(f"{lead}, in bursts: {burst_words}.")
     elif spell:
         s.append(f"Consistent with organic participation: only {_pct(spell / posts)} of the posts came in spells "
-                 f"in which {who} wrote most posts; {overall}, spread through its activity.")
+                 f"in which {who} wrote most posts; {overall}"
+                 + (f", against {_pct(float(bg))} in an ordinary trend of this data set." if bg is not None else ","
+                    " spread through its activity."))
     else:
         s.append(f"Consistent with organic participation: no ten-minute spell was dominated by {who}; "
-                 f"{overall}, spread through its activity.")
+                 f"{overall}" + (f", against {_pct(float(bg))} in an ordinary trend of this data set." if bg is not None
+                                 else ", spread through its activity."))
     s.append(f"The data show {_plural(posts, 'post')} from {_plural(accounts, 'account')} between "
              f"{_when(row['first_post'])} and {_when(row['last_post'])} UTC; the busiest minute "
              f"({_when(row['peak_minute'])} UTC) had {_plural(int(row['peak_posts']), 'post')}.")
