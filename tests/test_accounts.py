@@ -162,7 +162,7 @@ def test_cluster_origin_pools_members(campaign_store):
     assert cluster == "7" and off == 3 and conf > 0.9 and n == 30
     assert json.loads(mix) == {"woman": 1.0}
     assert json.loads(base)["woman"] < 0.2
-    assert "not UTC+5 like the home zone Asia/Karachi" in note
+    assert "not the home zone UTC+5 (inferred)" in note
 
 
 def test_origin_thresholds_come_from_settings(campaign_store):

@@ -327,3 +327,50 @@ def test_cli_train_refuses_one_class_or_tiny_labels(cli_store, rows, message):
     lines = [x for x in r.stderr.splitlines() if x.strip()]
     assert len(lines) == 1 and lines[0].startswith("Error: ") and __import__("re").search(message, lines[0]), r.stderr
     assert not (tmp / "never.skops").exists()
+
+
+# ------------------------------------------------------------------------- home zone
+
+
+def test_home_zone_is_inferred_from_ordinary_accounts_not_assumed():
+    # 60 people at UTC+1 (an unusual home on purpose) and 30 batch-created accounts at UTC+8 that
+    # post twice as much: the home is the people's, UTC+1; the others are "not the home zone".
+    from trendtrace.accounts.origin import infer_home_offset
+
+    rng = np.random.default_rng(9)
+    s = Store()
+    for a in range(60):
+        s.account(f"h{a:02d}", handle=f"resident{a}", display_name=f"R {a}",
+                  created_at=datetime(2012, 1, 1) + timedelta(days=int(rng.integers(0, 3000))))
+        s.human_posts(f"h{a:02d}", rng, 40, 1)
+    for a in range(30):
+        s.account(f"x{a:02d}", handle=f"Ayesha{rng.integers(10**7, 10**8)}", created_at=datetime(2024, 2, 20, 3, a),
+                  followers=2, following=900, post_count=50, location="")
+        s.human_posts(f"x{a:02d}", rng, 80, 8)
+    con = s.connect()
+    account_signals(con, Settings())
+    (zone, label, how, off, support, n, note), = con.execute("SELECT * FROM home_zone").fetchall()
+    assert (zone, how, off) == ("Etc/GMT-1", "inferred", 1.0) and label == "UTC+1 (inferred)"
+    assert note.startswith("home zone UTC+1, inferred from the daily rhythm of") and support >= 0.9
+    rows = _rows(con)
+    assert all("not the home zone UTC+1 (inferred)" in (rows[f"x{a:02d}"]["origin_note"] or "") for a in range(30)
+               if rows[f"x{a:02d}"]["utc_offset"] is not None and rows[f"x{a:02d}"]["claimed_place"] is None)
+    # Given: used as is, and said so.
+    account_signals(con, Settings(home_tz="Asia/Tokyo"))
+    assert con.execute("SELECT how, note FROM home_zone").fetchall() == [
+        ("given", "home zone Asia/Tokyo, given with --home-tz")]
+    # Too little evidence: no home zone, and why.
+    off, support, n = infer_home_offset(np.array([1.0] * 5 + [np.nan] * 10), np.ones(15))
+    assert off is None and n == 5
+
+
+def test_cli_says_which_home_zone_and_how(cli_store):
+    tmp, _ = cli_store
+    rep = json.loads((tmp / "out" / "report.json").read_text())
+    home = rep["home_tz"]
+    assert home["how"] in ("inferred", "unknown") and home["note"].startswith("home zone")
+    assert "Home time zone:" in (tmp / "out" / "report.html").read_text()
+    r = _cli("analyze", "--db", tmp / "out" / "trendtrace.duckdb", "--out", tmp / "out4")
+    assert r.exit_code == 0 and ("Home zone " in r.output), r.output
+    r = _cli("analyze", "--db", tmp / "out" / "trendtrace.duckdb", "--out", tmp / "out5", "--home-tz", "Mars/Base")
+    assert r.exit_code == 1 and "--home-tz 'Mars/Base': not a time zone name" in r.stderr

@@ -34,7 +34,7 @@ def sim(tmp_path_factory):
         r["label"] if r["label"] != "organic" else None for r in truth.values()]}))
     con.execute("CREATE TABLE account_coordination AS SELECT account_id, cluster, 0.0 AS coordination_score, "
                 "cluster IS NOT NULL AS coordinated, 0 AS degree FROM _t")
-    account_signals(con, Settings())
+    account_signals(con, Settings(home_tz="Asia/Karachi"))  # the simulated home, given
     rel = con.sql("SELECT * FROM account_signals")
     rows = {r[0]: dict(zip(rel.columns, r)) for r in rel.fetchall()}
     when = con.sql("SELECT quantile_disc(time, 0.5) FROM posts").fetchall()[0][0]
@@ -85,5 +85,5 @@ def test_cluster_origin_and_persona_mix(sim):
     for cluster, off, conf, mix, base, note in rows:
         assert off is not None and conf > 0.9
         assert offset_distance(off, home) > 1.5
-        assert "not UTC+5 like the home zone Asia/Karachi" in note
+        assert "not the home zone Asia/Karachi (UTC+5)" in note
         assert json.loads(mix).get("none", 0) < json.loads(base).get("none", 0)

@@ -44,7 +44,8 @@ def test_report_data_is_json_and_complete(data):
     assert set(data["sections"]) == set(SECTIONS)
     assert all(v == "ok" for v in data["sections"].values())
     assert data["coverage"]["posts"] == 1459 and data["coverage"]["accounts"] == 54
-    assert data["home_tz"] == {"name": "Asia/Karachi", "utc_offset": 5.0, "problem": None}
+    assert data["home_tz"] == {"name": "Asia/Karachi", "utc_offset": 5.0, "problem": None, "how": "given",
+                               "support": None, "note": "home zone Asia/Karachi, given with --home-tz"}
     assert data["run"]["settings"]["window"] == 60
 
 

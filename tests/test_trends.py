@@ -102,7 +102,7 @@ def golden() -> duckdb.DuckDBPyConnection:
 
 def test_golden_statistics_and_verdicts() -> None:
     con = golden()
-    counts = trend_verdicts(con, Settings(min_campaigns=2), [Campaign("leader", keywords=("great leader",))])
+    counts = trend_verdicts(con, Settings(min_campaigns=2, home_tz="Asia/Karachi"), [Campaign("leader", keywords=("great leader",))])
     assert counts["trends"] == 3 and counts["organic"] == 1 and counts["manufactured"] == 2
     t = trends(con)
     assert set(t) == {("news", "hashtag"), ("push", "hashtag"), ("leader", "campaign")}
@@ -137,7 +137,7 @@ def test_golden_statistics_and_verdicts() -> None:
 
 def test_golden_evidence_sentences() -> None:
     con = golden()
-    trend_verdicts(con, Settings())
+    trend_verdicts(con, Settings(home_tz="Asia/Karachi"))
     ev = trends(con)["push", "hashtag"]["evidence"]
     assert ev.startswith("Consistent with a manufactured trend, in bursts: 100 % of the posts came in 1 ten-minute spell in "
                          "which coordinated or likely inauthentic accounts wrote most posts; such accounts wrote "
@@ -145,7 +145,7 @@ def test_golden_evidence_sentences() -> None:
     assert "95 % of the posts (20) came from 4 accounts in 1 coordinated cluster" in ev
     assert "they mostly posted identical texts, a median 10 s apart" in ev
     assert "80 % of the suspect accounts with a known creation date were created within the same 14 days" in ev
-    assert "do not fit Asia/Karachi (UTC+5); by inferred offset: UTC+3 100%." in ev
+    assert "do not fit the home zone Asia/Karachi (UTC+5), given with --home-tz; by inferred offset: UTC+3 100%." in ev
     assert "$0.42–$7.56 (an estimate, not evidence of payment)" in ev
     news = trends(con)["news", "hashtag"]["evidence"]
     assert news.startswith("Consistent with organic participation: no ten-minute spell was dominated by coordinated "

@@ -178,13 +178,16 @@ def _simulate(out: str, scenario: str, seed: int, fmt: str, posts: int | None, h
     return sim
 
 
-def _check_tz(zone: str) -> None:
+def _check_tz(zone: str, auto: bool = False) -> None:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+    if auto and zone == "auto":
+        return
     try:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise InputError(f"--home-tz {zone!r}: not a time zone name; use an IANA name such as Asia/Karachi") from None
+        raise InputError(f"--home-tz {zone!r}: not a time zone name; use an IANA name such as Asia/Karachi"
+                         + (" or 'auto'" if auto else "")) from None
 
 
 @main.command("simulate")
@@ -195,13 +198,13 @@ def _check_tz(zone: str) -> None:
               default="x-v2", show_default=True, help="Format of the data file written.")
 @click.option("--posts", type=click.IntRange(min=100), default=None,
               help="Scale the scenario to about this many posts (default: the scenario's own size).")
-@setting_option("home_tz")
+@setting_option("sim_home_tz", "--home-tz")
 @click.pass_obj
 @handle_errors
 def simulate_cmd(obj: _Ctx, out: str, sim_scenario: str, sim_seed: int, fmt: str, posts: int | None,
-                 home_tz: str) -> None:
+                 sim_home_tz: str) -> None:
     """Write a seeded scenario with ground truth: organic users, organic surges and paid campaigns."""
-    _simulate(out, sim_scenario, sim_seed, fmt, posts, home_tz, obj.quiet)
+    _simulate(out, sim_scenario, sim_seed, fmt, posts, sim_home_tz, obj.quiet)
 
 
 # --------------------------------------------------------------------------- analyze
@@ -218,7 +221,12 @@ def _analyze(db: str, out: str, settings: Settings, campaigns: str | None, quiet
         with console.status("analysing") as status:
             run_analysis(store, settings, campaigns=campaigns, step=status.update)
             status.update("writing the report…")
-            return write_outputs(store.con, out, settings)
+            written = write_outputs(store.con, out, settings)
+        if store.has_table("home_zone"):
+            # which zone rhythms were compared with, and how it was chosen (never silently assumed)
+            for (note,) in store.con.execute("SELECT note FROM home_zone").fetchall():
+                console.print(f"{note[0].upper()}{note[1:]}.", markup=False, highlight=False)
+        return written
 
 
 @main.command()
@@ -247,7 +255,7 @@ def analyze(obj: _Ctx, paths: tuple[str, ...], db: str | None, out: str, window:
             campaigns: str | None, engine: str, fmt: str, mapping: tuple[str, ...], on_error: str, model: str,
             min_co_actions: int, traces: str, pseudonymize: bool, sets: tuple[str, ...]) -> None:
     """Find coordinated accounts, score accounts and trends, and write the report to OUT."""
-    _check_tz(home_tz)
+    _check_tz(home_tz, auto=True)
     extra = _parse_sets(sets)
     settings = Settings(window=window, home_tz=home_tz, engine=engine, on_error=on_error, model=model,
                         min_co_actions=min_co_actions, traces=traces, pseudonymize=pseudonymize, out=out, **extra)
@@ -351,7 +359,7 @@ def demo(obj: _Ctx, out: str, sim_seed: int, posts: int | None) -> None:
     from .demo import run_demo
 
     run_demo(out, seed=sim_seed, posts=posts, quiet=obj.quiet,
-             simulate=lambda d: _simulate(d, _BY_NAME["sim_scenario"].default, sim_seed, "x-v2", posts, _BY_NAME["home_tz"].default, obj.quiet),
+             simulate=lambda d: _simulate(d, _BY_NAME["sim_scenario"].default, sim_seed, "x-v2", posts, _BY_NAME["sim_home_tz"].default, obj.quiet),
              ingest=lambda paths, db: _ingest(paths, db, "auto", {}, "skip", _BY_NAME["chunk_rows"].default, obj.quiet),
              analyze=lambda db, settings: _analyze(db, out, settings, None, obj.quiet))
 

@@ -59,8 +59,13 @@ SETTINGS: tuple[Setting, ...] = (
        "surges only), 'small', 'organic' (no campaign). See docs/simulator.md.", "simulate"),
     _S("sim_seed", 7, "Seed of the simulator; the same seed gives the same data.", "simulate"),
     _S("sim_posts", 60_000, "Approximate number of posts the simulator writes.", "simulate", _positive),
-    _S("home_tz", "Asia/Karachi", "The trend's home time zone (IANA name): where organic "
-       "participants are expected to live.", "simulate"),
+    _S("sim_home_tz", "Asia/Karachi", "The simulated trend's home time zone (IANA name): where the "
+       "simulator's organic participants live.", "simulate"),
+    # ---------------------------------------------------------------- origin
+    _S("home_tz", "auto", "The trend's home time zone, where organic participants are expected to live: "
+       "an IANA name (e.g. Asia/Karachi), or 'auto' to infer it from the data (the weighted mode of the "
+       "participants' inferred UTC offsets; no rhythm is compared with a home zone when the data cannot "
+       "tell).", "trends"),
     # ---------------------------------------------------------------- coordination
     _S("engine", "duckdb", "Where relational stages run: 'duckdb' (embedded) or 'spark' (needs "
        "trendtrace[spark]).", "coordination", choices=("duckdb", "spark")),

@@ -28,7 +28,8 @@ import pyarrow.compute as pc
 from ..model import InputError
 from ..settings import Settings
 from .features import FEATURES, _hours_matrix, account_features, table_exists
-from .origin import claimed_place, format_offset, infer_offsets, offset_distance, quiet_share, zone_offset
+from .origin import (AUTO, HOME_MIN_ACCOUNTS, HOME_MIN_SUPPORT, claimed_place, fixed_zone, format_offset,
+                     infer_home_offset, infer_offsets, offset_distance, quiet_share, zone_offset)
 from .personas import persona_sql, script_mix
 from .adaptive import adaptive_scores, relative_reasons
 from .availability import field_availability, unavailable_features
@@ -50,16 +51,55 @@ def _reference_time(con: duckdb.DuckDBPyConnection) -> datetime:
     return rows[0][0] if rows and rows[0][0] is not None else datetime(2024, 1, 1)
 
 
+def resolve_home(settings: Settings, offsets: np.ndarray, weights: np.ndarray, when: datetime) -> dict[str, Any]:
+    """The home zone the analysis compares rhythms with: the ``home_tz`` setting when it names a
+    zone (``how`` = ``given``), else the weighted mode of the accounts' inferred offsets
+    (``how`` = ``inferred``, see :func:`origin.infer_home_offset`), or none when the data cannot
+    tell (``how`` = ``unknown``, with the reason in ``note``). Keys: ``zone`` (IANA name or None),
+    ``label``, ``how``, ``utc_offset``, ``support``, ``accounts``, ``note``."""
+    given = str(settings["home_tz"] or AUTO)
+    if given != AUTO:
+        off = zone_offset(given, when)
+        return {"zone": given, "label": f"{given} ({format_offset(off)})" if off is not None else given,
+                "how": "given", "utc_offset": off, "support": None, "accounts": None,
+                "note": f"home zone {given}, given with --home-tz"}
+    off, support, n = infer_home_offset(offsets, weights, float(settings["origin_mismatch_hours"]))
+    if off is None:
+        why = (f"only {n} accounts have an inferred daily rhythm (at least {HOME_MIN_ACCOUNTS} needed)"
+               if n < HOME_MIN_ACCOUNTS else
+               f"no UTC offset fits at least {HOME_MIN_SUPPORT:.0%} of the {n} accounts with an inferred "
+               "daily rhythm")
+        return {"zone": None, "label": "unknown", "how": "unknown", "utc_offset": None, "support": support,
+                "accounts": n, "note": f"home zone not inferred: {why}; no sentence compares rhythms with a home "
+                                       "zone (give one with --home-tz)"}
+    label = format_offset(off)
+    return {"zone": fixed_zone(off), "label": f"{label} (inferred)", "how": "inferred", "utc_offset": off,
+            "support": round(support, 3), "accounts": n,
+            "note": f"home zone {label}, inferred from the daily rhythm of {n:,} accounts: {support:.0%} of them "
+                    f"sleep as if in {label} (within {float(settings['origin_mismatch_hours']):g} h); give another "
+                    "with --home-tz"}
+
+
+def _write_home(con: duckdb.DuckDBPyConnection, home: dict[str, Any]) -> None:
+    """The one-row table ``home_zone``: the zone rhythms were compared with, and how it was chosen."""
+    con.register("_tt_home_zone", pa.Table.from_pylist([home], schema=pa.schema([
+        ("zone", pa.string()), ("label", pa.string()), ("how", pa.string()), ("utc_offset", pa.float64()),
+        ("support", pa.float64()), ("accounts", pa.int64()), ("note", pa.string())])))
+    try:
+        con.execute("CREATE OR REPLACE TABLE home_zone AS SELECT * FROM _tt_home_zone")
+    finally:
+        con.unregister("_tt_home_zone")
+
+
 def _origin_columns(feats: pa.Table, hours: np.ndarray, settings: Settings, when: datetime) -> dict[str, Any]:
     """UTC offset, confidence, quiet share, claimed place and the origin note for every account.
 
     ``hours`` is the (accounts × 24) UTC-hour histogram of ``feats``' rows."""
     offset, conf = infer_offsets(hours, int(settings["min_posts_origin"]))
     quiet = quiet_share(hours)
-    home = str(settings["home_tz"])
-    home_off = zone_offset(home, when)
     confident = float(settings["origin_confidence"])
     mismatch_hours = float(settings["origin_mismatch_hours"])
+
     n = feats.num_rows
     # Each distinct location string is looked up once; accounts point at it by dictionary code
     # (the last slot, for null, finds nothing).
@@ -94,10 +134,8 @@ def _origin_columns(feats: pa.Table, hours: np.ndarray, settings: Settings, when
                 mismatch[i] = 1.0
             else:
                 note[i] = f"claims {name}; {sleeps}, which fits"
-        elif home_off is not None and offset_distance(o, home_off) > mismatch_hours:
-            note[i] = f"{sleeps}, not {format_offset(home_off)} like the home zone {home}"
         else:
-            note[i] = sleeps
+            note[i] = sleeps  # compared with the home zone later (_with_home), once the scores are known
     for i in np.flatnonzero((quiet >= 0.15) & ~np.isnan(offset)).tolist():
         note[i] = (note[i] + "; " if note[i] else "") + "no nightly pause"
     return {
@@ -112,9 +150,10 @@ def _origin_columns(feats: pa.Table, hours: np.ndarray, settings: Settings, when
 
 
 def _signals(con: duckdb.DuckDBPyConnection, settings: Settings
-             ) -> tuple[pa.Table, np.ndarray, dict[str, dict[str, Any]]]:
+             ) -> tuple[pa.Table, np.ndarray, dict[str, dict[str, Any]], dict[str, Any]]:
     """The full per-account table (features, origin, persona, script, unsupervised score, reasons),
-    the (accounts × 24) hour histogram, rows in ``account_id`` order, and the field availability."""
+    the (accounts × 24) hour histogram, rows in ``account_id`` order, the field availability and
+    the home zone (:func:`resolve_home`)."""
     if not table_exists(con, "posts"):
         raise InputError("the store has no posts table: ingest some data first")
     avail = field_availability(con)
@@ -157,7 +196,40 @@ def _signals(con: duckdb.DuckDBPyConnection, settings: Settings
     for name in ("persona", "script", "script_mix"):
         table = table.append_column(name, extra.column(name))
     table = _adaptive(table, avail, int(settings["seed"]))
-    return table, hours, avail
+    table, home_info = _with_home(con, table, settings, when)
+    return table, hours, avail, home_info
+
+
+def _with_home(con: duckdb.DuckDBPyConnection, table: pa.Table, settings: Settings, when: datetime
+               ) -> tuple[pa.Table, dict[str, Any]]:
+    """Resolve the home zone (:func:`resolve_home`) from the ordinary participants: accounts that
+    are neither likely inauthentic nor coordinated, each counted once, so that an operation's own
+    accounts do not set the home. Then add "not the home zone ..." to the origin note of confident
+    accounts that name no place and sleep more than ``origin_mismatch_hours`` from it."""
+    offset = _column(table, "utc_offset")
+    ordinary = _column(table, "inauthenticity_score") < float(settings["inauthentic_threshold"])
+    if table_exists(con, "account_coordination"):
+        coordinated = {a for (a,) in con.execute(
+            "SELECT account_id FROM account_coordination WHERE coordinated").fetchall()}
+        if coordinated:
+            ids = table.column("account_id").to_pylist()
+            ordinary &= np.array([a not in coordinated for a in ids])
+    home_info = resolve_home(settings, np.where(ordinary, offset, np.nan), np.ones(len(offset)), when)
+    home_off = home_info["utc_offset"]
+    if home_off is None:
+        return table, home_info
+    conf = _column(table, "utc_offset_confidence")
+    claimed = np.asarray(table.column("claimed_place").is_valid().to_numpy(zero_copy_only=False))
+    far = np.array([offset_distance(o, home_off) if not np.isnan(o) else 0.0 for o in offset])
+    pick = np.flatnonzero(~np.isnan(offset) & (np.nan_to_num(conf) >= float(settings["origin_confidence"]))
+                          & ~claimed & (far > float(settings["origin_mismatch_hours"])))
+    if len(pick):
+        notes = table.column("origin_note").to_pylist()
+        for i in pick.tolist():
+            head, sep, tail = (notes[i] or "").partition("; ")
+            notes[i] = f"{head}, not the home zone {home_info['label']}" + (sep + tail if sep else "")
+        table = table.set_column(table.column_names.index("origin_note"), "origin_note", pa.array(notes, pa.string()))
+    return table, home_info
 
 
 #: Features the adaptive score may use (counts of the collection itself, such as posts in the data,
@@ -247,7 +319,8 @@ def account_signals(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[
     Returns counts: ``accounts``, ``suspect`` (score >= ``inauthentic_threshold``),
     ``with_offset``, ``origin_mismatch``, ``news``, ``woman``, ``clusters``.
     """
-    table, hours, avail = _signals(con, settings)
+    table, hours, avail, home_info = _signals(con, settings)
+    _write_home(con, home_info)
     model_path = str(settings["model"] or "")
     if model_path:
         payload = load_model(model_path)
@@ -270,7 +343,7 @@ def account_signals(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[
         con.execute("CREATE OR REPLACE TABLE account_signals AS SELECT * FROM _tt_out")
     finally:
         con.unregister("_tt_out")
-    n_clusters = _cluster_origin(con, table, hours, settings)
+    n_clusters = _cluster_origin(con, table, hours, settings, home_info)
     score = table.column("inauthenticity_score").to_numpy(zero_copy_only=False)
     persona = table.column("persona")
     result = {
@@ -294,7 +367,8 @@ def _mix(values: list[Any]) -> dict[str, float]:
     return {str(u[i]) or "none": round(float(c[i]) / len(values), 3) for i in order}
 
 
-def _cluster_origin(con: duckdb.DuckDBPyConnection, table: pa.Table, hours: np.ndarray, settings: Settings) -> int:
+def _cluster_origin(con: duckdb.DuckDBPyConnection, table: pa.Table, hours: np.ndarray, settings: Settings,
+                    home_info: dict[str, Any]) -> int:
     """Pool member histograms per cluster of ``account_coordination`` into ``cluster_origin``."""
     schema = pa.schema([
         ("cluster", pa.string()), ("utc_offset", pa.float64()), ("confidence", pa.float64()),
@@ -330,8 +404,8 @@ def _cluster_origin(con: duckdb.DuckDBPyConnection, table: pa.Table, hours: np.n
         baseline = json.dumps(_mix(persona), ensure_ascii=False)
         when = _reference_time(con)
     score = np.asarray(table.column("inauthenticity_score").to_numpy(zero_copy_only=False), dtype=float)
-    home = str(settings["home_tz"])
-    home_off = zone_offset(home, when) if keys else None
+    home = str(home_info["label"])
+    home_off = home_info["utc_offset"] if keys else None
     pooled = np.array([hours[by_cluster[k]].sum(axis=0) for k in keys]).reshape(-1, 24)
     off, conf = infer_offsets(pooled, int(settings["min_posts_origin"]))
     out: dict[str, list[Any]] = {n: [] for n in schema.names}
@@ -344,7 +418,7 @@ def _cluster_origin(con: duckdb.DuckDBPyConnection, table: pa.Table, hours: np.n
         if o is not None:
             note = f"members sleep as if in {format_offset(o)}"
             if home_off is not None and offset_distance(o, home_off) > float(settings["origin_mismatch_hours"]):
-                note += f", not {format_offset(home_off)} like the home zone {home}"
+                note += f", not the home zone {home}"
             if claim_mix:
                 top, share = next(iter(claim_mix.items()))
                 note += f"; {round(100 * share)}% of those naming a place claim {top}"
@@ -437,7 +511,7 @@ def train(con: duckdb.DuckDBPyConnection, labels_csv: str | Path, model_path: st
     cross-validated ROC AUC), ``folds``.
     """
     labels = parse_labels(labels_csv)
-    table, _, _ = _signals(con, settings)
+    table, _, _, _ = _signals(con, settings)
     ids = table.column("account_id").to_pylist()
     keep = [i for i, a in enumerate(ids) if a in labels]
     if not keep:

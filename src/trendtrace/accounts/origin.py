@@ -39,6 +39,9 @@ import numpy as np
 __all__ = [
     "TEMPLATE",
     "OFFSETS",
+    "AUTO",
+    "infer_home_offset",
+    "fixed_zone",
     "infer_offsets",
     "quiet_share",
     "Place",
@@ -216,3 +219,40 @@ def _country_by_code() -> dict[str, list[tuple[str, Place]]]:
             out.setdefault(p.country, []).append((key, p))
     # keep one entry (the first, i.e. the official name sorted first is fine) per code
     return {cc: v[:1] for cc, v in out.items()}
+
+
+#: ``home_tz`` value that asks for the home zone to be inferred from the data.
+AUTO = "auto"
+#: Inferring the home zone needs this many accounts with an inferred offset ...
+HOME_MIN_ACCOUNTS = 20
+#: ... and this share of them (by weight) within the fit tolerance of the chosen offset.
+HOME_MIN_SUPPORT = 0.3
+
+
+def infer_home_offset(offsets: np.ndarray, weights: np.ndarray, tolerance: float = 1.5
+                      ) -> tuple[float | None, float, int]:
+    """The data's home UTC offset: the weighted mode of the accounts' inferred ``offsets`` (NaN =
+    unknown), each account weighted by ``weights`` (the account stage counts each account once, so
+    that a few heavy posters, an operation's for instance, do not set the home). Returns ``(offset, support,
+    accounts)``: ``support`` is the weight share within ``tolerance`` hours of the offset (the same
+    tolerance as a misfit), ``accounts`` the accounts with an offset. ``offset`` is None when fewer
+    than :data:`HOME_MIN_ACCOUNTS` accounts have one or the support is below :data:`HOME_MIN_SUPPORT`.
+    """
+    ok = ~np.isnan(offsets)
+    n = int(ok.sum())
+    if n == 0:
+        return None, 0.0, 0
+    o = np.asarray(offsets, float)[ok]
+    w = np.maximum(np.asarray(weights, float)[ok], 0) + 1e-12
+    totals = np.array([w[np.abs(o - v) < 0.5].sum() for v in OFFSETS])
+    best = float(OFFSETS[int(np.argmax(totals))])
+    support = float(w[np.array([offset_distance(x, best) for x in o]) <= tolerance].sum() / w.sum())
+    if n < HOME_MIN_ACCOUNTS or support < HOME_MIN_SUPPORT:
+        return None, support, n
+    return best, support, n
+
+
+def fixed_zone(offset: float) -> str:
+    """The IANA name of a whole-hour fixed offset: ``5`` -> ``Etc/GMT-5`` (POSIX signs are inverted)."""
+    h = int(round(offset))
+    return "Etc/UTC" if h == 0 else f"Etc/GMT{-h:+d}"

@@ -120,9 +120,24 @@ def report_data(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any] | No
         a = datetime.strptime(coverage["first_post"], "%Y-%m-%dT%H:%M:%SZ")
         b = datetime.strptime(coverage["last_post"], "%Y-%m-%dT%H:%M:%SZ")
         mid = a + (b - a) / 2
-    home_offset, tz_problem = _tz_offset_hours(home_name, mid)
+    # The zone the analysis used: the one given, or the one it inferred (table home_zone), or none.
+    home_how, home_note, home_support = "given", f"home zone {home_name}, given with --home-tz", None
+    if st.has("home_zone", "zone"):
+        hz = st.rows("SELECT zone, label, how, support, note FROM home_zone")
+        if hz:
+            home_how, home_note, home_support = hz[0]["how"], hz[0]["note"], hz[0]["support"]
+            if hz[0]["how"] != "given":
+                home_name = hz[0]["zone"] or ""
+    if home_name and home_name != "auto":
+        home_offset, tz_problem = _tz_offset_hours(home_name, mid)
+    else:
+        home_offset, tz_problem = None, None
     if tz_problem:
         log.warning("report: %s; hour-of-day heat maps are shown in UTC", tz_problem)
+    if home_how == "inferred" and home_offset is not None:
+        from ..accounts.origin import format_offset
+
+        home_name = format_offset(home_offset)
 
     trends = _trends(st, pz)
     clusters = _clusters(st)
@@ -131,7 +146,8 @@ def report_data(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any] | No
         "software": {"name": "trendtrace", "version": __version__},
         "generated_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "pseudonymized": pz.enabled,
-        "home_tz": {"name": home_name, "utc_offset": home_offset, "problem": tz_problem},
+        "home_tz": {"name": home_name or None, "utc_offset": home_offset, "problem": tz_problem,
+                    "how": home_how, "support": home_support, "note": home_note},
         "run": run,
         "coverage": coverage,
         "sections": {name: st.status(table) for name, table in SECTIONS.items()},

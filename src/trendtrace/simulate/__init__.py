@@ -51,7 +51,7 @@ __all__ = ["simulate", "generate", "SCENARIOS", "Simulation", "Scenario", "Netwo
 
 log = logging.getLogger(__name__)
 
-# Defaults come from the one table of settings (sim_scenario, sim_seed, home_tz).
+# Defaults come from the one table of settings (sim_scenario, sim_seed, sim_home_tz).
 _DEFAULT = {s.name: s.default for s in SETTINGS}
 
 
@@ -76,7 +76,7 @@ def _engine(scenario: str, seed: int, posts: int | None, home_tz: str) -> Engine
 
 
 def generate(scenario: str = _DEFAULT["sim_scenario"], seed: int = _DEFAULT["sim_seed"], posts: int | None = None,
-             home_tz: str = _DEFAULT["home_tz"]) -> Iterator[tuple[pa.Table, pa.Table]]:
+             home_tz: str = _DEFAULT["sim_home_tz"]) -> Iterator[tuple[pa.Table, pa.Table]]:
     """Simulated posts and accounts as canonical Arrow tables, in time order, chunk by chunk.
 
     Parameters: ``scenario`` — a key of :data:`SCENARIOS`; ``seed`` — same seed, same data;
@@ -100,7 +100,7 @@ def generate(scenario: str = _DEFAULT["sim_scenario"], seed: int = _DEFAULT["sim
 
 
 def simulate(out_dir: str | Path, scenario: str = _DEFAULT["sim_scenario"], seed: int = _DEFAULT["sim_seed"],
-             posts: int | None = None, fmt: str = "x-v2", home_tz: str = _DEFAULT["home_tz"],
+             posts: int | None = None, fmt: str = "x-v2", home_tz: str = _DEFAULT["sim_home_tz"],
              progress: Callable[[int], None] | None = None) -> Simulation:
     """Write a scenario in format ``fmt`` into ``out_dir``, with the ground truth in ``out_dir/labels``.
 

@@ -23,7 +23,8 @@ Every statistic is defined in ``docs/trends.md``; the short form:
   hashtags and mentions are removed) whose word set has Jaccard ≥ ``template_similarity`` with a
   post by another account (MinHash, 8 bands × 3 rows, each candidate verified exactly);
 * ``language_mix``, ``tz_mix`` and ``home_tz_misfit_share`` (accounts with an inferred UTC offset
-  more than 1.5 h from ``home_tz`` at the trend's time).
+  more than 1.5 h from the home zone at the trend's time: ``home_tz``, or with ``'auto'`` the zone
+  the account stage inferred, table ``home_zone``; NULL when there is none).
 """
 
 from __future__ import annotations
@@ -286,18 +287,36 @@ def trend_timeline(con: duckdb.DuckDBPyConnection) -> None:
     """)
 
 
+def home_zone_name(con: duckdb.DuckDBPyConnection, home_tz: str) -> str | None:
+    """The zone rhythms are compared with: ``home_tz`` itself when it names a zone; for ``'auto'``
+    the zone the account stage inferred (table ``home_zone``), or None when it could not tell (or
+    did not run)."""
+    if home_tz != "auto":
+        return home_tz
+    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'home_zone'").fetchall()[0][0]
+    if not exists:
+        return None
+    rows = con.execute("SELECT zone FROM home_zone").fetchall()
+    return rows[0][0] if rows else None
+
+
 def _home_offsets(con: duckdb.DuckDBPyConnection, home_tz: str) -> None:
-    """Temp table ``_tt_home(trend, trend_kind, home_offset)``: UTC offset of ``home_tz`` in hours
-    at each trend's median post time (so daylight-saving time is right for the trend's date)."""
-    try:
-        zone = ZoneInfo(home_tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InputError(f"home_tz: unknown time zone {home_tz!r} (use an IANA name such as Asia/Karachi)") from None
+    """Temp table ``_tt_home(trend, trend_kind, home_offset)``: UTC offset of the home zone
+    (:func:`home_zone_name`) in hours at each trend's median post time (so daylight-saving time is
+    right for the trend's date); NULL when there is no home zone."""
+    name = home_zone_name(con, home_tz)
+    zone = None
+    if name is not None:
+        try:
+            zone = ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise InputError(f"home_tz: unknown time zone {name!r} (use an IANA name such as Asia/Karachi, "
+                             "or 'auto')") from None
     rows = con.execute("SELECT trend, trend_kind, quantile_disc(time, 0.5) FROM _tt_tp GROUP BY ALL").fetchall()
-    offsets = []
+    offsets: list[float | None] = []
     for _, _, t in rows:
-        off = zone.utcoffset(t if isinstance(t, datetime) else datetime(2000, 1, 1))
-        offsets.append(off.total_seconds() / 3600 if off is not None else 0.0)
+        off = zone.utcoffset(t if isinstance(t, datetime) else datetime(2000, 1, 1)) if zone is not None else None
+        offsets.append(off.total_seconds() / 3600 if off is not None else None)
     tbl = pa.table({"trend": [r[0] for r in rows], "trend_kind": [r[1] for r in rows], "home_offset": offsets},
                    schema=pa.schema([("trend", pa.string()), ("trend_kind", pa.string()), ("home_offset", pa.float64())]))
     con.register("_tt_home_arrow", tbl)
@@ -450,7 +469,8 @@ def trend_statistics(con: duckdb.DuckDBPyConnection, settings: Settings, inputs:
                {null_if['acc']}(a.new_accounts / nullif(a.known_age_accounts, 0)) AS new_account_share,
                a.new_accounts, a.new_account_posts, a.known_age_accounts,
                b.text_posts, b.templated_posts, b.templated_posts / nullif(b.text_posts, 0) AS templated_share,
-               {null_if['sig']}(z.misfit_accounts / nullif(z.tz_known_accounts, 0)) AS home_tz_misfit_share,
+               CASE WHEN z.home_offset IS NOT NULL THEN
+                 {null_if['sig']}(z.misfit_accounts / nullif(z.tz_known_accounts, 0)) END AS home_tz_misfit_share,
                z.tz_known_accounts, z.misfit_accounts, z.home_offset, tm.tz_mix, tm.top_offset,
                b.languages, lm.language_mix, lm.top_language, lm.top_language_share,
                bt.batch_accounts, bt.batch_known, bt.batch_start,

@@ -228,9 +228,12 @@ def evidence_sentences(row: dict[str, Any], *, verdict: str, suspect: int, has_s
         s.append(f"{_pct(tp / int(row['text_posts']))} of the {_plural(int(row['text_posts']), 'post')} with text of "
                  f"their own were copies or near-copies of another account's post.")
     if row["home_tz_misfit_share"] is not None and row["tz_known_accounts"] and int(row["tz_known_accounts"]) >= 3:
+        home = str(settings["home_tz"])
+        zone = (f"the home zone {_offset(float(row['home_offset']))}, inferred from the daily rhythm of this data "
+                f"set's accounts" if home == "auto" else
+                f"the home zone {home} ({_offset(float(row['home_offset']))}), given with --home-tz")
         s.append(f"Of the {_plural(int(row['tz_known_accounts']), 'account')} whose daily rhythm could be inferred, "
-                 f"{_pct(float(row['home_tz_misfit_share']))} do not fit {settings['home_tz']} "
-                 f"({_offset(float(row['home_offset']))}); by inferred offset: {row['tz_mix']}.")
+                 f"{_pct(float(row['home_tz_misfit_share']))} do not fit {zone}; by inferred offset: {row['tz_mix']}.")
     if row["language_mix"]:
         s.append(f"Languages of the posts: {row['language_mix']}.")
     if accounts >= 20:
