@@ -19,7 +19,12 @@ reported and never tuned on). Baselines are computed in the same run on the same
   AUC minus the best single feature's (positive = trendtrace better);
 * trends (``ira2017_congress`` hashtags with at least 30 posts, labelled by who made them: at least
   90 % of posts by troll accounts = manufactured, at most 10 % = organic, the rest left out): ROC
-  AUC of ``score`` and organic trends called ``manufactured``, beside the repost share;
+  AUC of ``score`` and organic trends called ``manufactured``, beside the repost share and beside
+  every single statistic of the trend (each numeric column of ``trends`` but the score, the verdict,
+  the cost and the per-store ``background_share`` / ``home_offset``: "single statistic: <column>",
+  oriented on the calibration half, a missing value taken as the least suspicious), the best of them
+  on the calibration half ("best single statistic (<column>)") and ``trend_auc_margin`` = trendtrace's
+  trend AUC minus that one's (positive = trendtrace better);
 * the simulator: precision and recall of ``coordinated`` against its truth; the share of its organic
   accounts (``organic_accounts_suspect``) and of its campaign accounts (``campaign_accounts_suspect``;
   in the realistic scenario also its organisations' members) with ``inauthenticity_score`` >= 0.5,
@@ -58,6 +63,10 @@ log = logging.getLogger("validity")
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 MIN_POSTS = 10  # accounts with fewer posts are left out of the coordination figures
 TREND_MIN_POSTS = 30
+#: Numeric columns of ``trends`` that are not a single statistic of the trend: the score and its cost,
+#: and values of the store rather than of the trend (``background_share``: the store's lower quartile
+#: of the suspect share; ``home_offset``: the store's home zone's offset at the trend's median time).
+NOT_TREND_STATISTICS = ("score", "cost_usd_low", "cost_usd_high", "background_share", "home_offset")
 
 
 def _sample_ids(ids: list[str], n: int) -> set[str]:
@@ -79,6 +88,37 @@ def _best_feature(y: np.ndarray, half: np.ndarray, feats: dict[str, np.ndarray])
     oriented = {name: orient(v, y, cal)[0] for name, v in feats.items()}
     best = max(oriented, key=lambda name: auc(y[cal], oriented[name][cal]))
     return best, oriented[best]
+
+
+def trend_statistics(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, float]]:
+    """Every single statistic of each trend: column -> trend -> value (NaN when null), over the
+    numeric columns of ``trends`` (integers, floats, decimals; not text, times or
+    :data:`NOT_TREND_STATISTICS`)."""
+    tbl = con.sql("SELECT * FROM trends").to_arrow_table()
+    names = tbl.column("trend").to_pylist()
+    out: dict[str, dict[str, float]] = {}
+    for field in tbl.schema:
+        numeric = pa.types.is_integer(field.type) or pa.types.is_floating(field.type) or pa.types.is_decimal(field.type)
+        if numeric and field.name not in NOT_TREND_STATISTICS:
+            vals = tbl.column(field.name).cast(pa.float64()).to_numpy(zero_copy_only=False)
+            out[field.name] = dict(zip(names, vals.tolist()))
+    return out
+
+
+def orient_missing_low(x: np.ndarray, y: np.ndarray, cal: np.ndarray) -> tuple[np.ndarray, int]:
+    """Orient ``x`` so that higher = positive class, the direction with the larger AUC on the
+    calibration half (ties: as is), a missing value (NaN) taken as the least suspicious value in
+    that direction (below every other). With nothing missing this is :func:`orient`'s direction."""
+    x = np.asarray(x, dtype=float)
+    best: tuple[float, np.ndarray, int] | None = None
+    for sign in (1, -1):
+        z = np.where(np.isnan(x), -np.inf, sign * x)
+        a = auc(y[cal], z[cal])
+        a = a if np.isfinite(a) else -1.0
+        if best is None or a > best[0]:
+            best = (a, z, sign)
+    assert best is not None
+    return best[1], best[2]
 
 
 # ---------------------------------------------------------------------------------- ira2017_congress
@@ -122,6 +162,7 @@ def ira2017(data: Path, work: Path, sample: int | None = None, overrides: dict |
                    list(tp.account_id) AS accounts
             FROM trends t JOIN tp USING (trend) GROUP BY ALL HAVING count(*) >= {TREND_MIN_POSTS}
         """).fetchall()
+        tstats = trend_statistics(con)
     log.info("ira2017_congress: analyze %.1f s", seconds)
     rows: list[Row] = []
     acc = [r for r in acc if r[0] in labels]
@@ -182,6 +223,8 @@ def ira2017(data: Path, work: Path, sample: int | None = None, overrides: dict |
             tnames.append(trend)
     tl_a, ts_a, tv_a, trep_a = np.array(tl, bool), np.array(ts), np.array(tv, dtype=object), np.array(trep)
     th = by_half(tnames)
+    single = _single_statistics(tl_a, th == "calibration", {c: [v[t] for t in tnames] for c, v in tstats.items()})
+    sbest = max(single, key=lambda c: (single[c][2] if np.isfinite(single[c][2]) else -1.0, c)) if single else None
     for h in HALVES:
         m = th == h
         y = tl_a[m]
@@ -194,8 +237,34 @@ def ira2017(data: Path, work: Path, sample: int | None = None, overrides: dict |
             Row(name, "manufactured_trends_found", "trendtrace", h,
                 float(((tv_a[m] == "manufactured") & y).sum()), int(y.sum()), "count"),
         ]
+        if sbest is not None:
+            a_tt, (xb, how_b, cal_b) = auc(y, ts_a[m]), single[sbest]
+            a_best = auc(y, xb[m])
+            rows.append(Row(name, "trend_auc", f"best single statistic ({sbest})", h, a_best, int(m.sum()),
+                            f"chosen as best on the calibration half (calibration AUC {cal_b:.3f}); {how_b}"))
+            rows.append(margin_row(name, "trend_auc", h, a_tt, a_best, sbest, int(m.sum())))
+        for col, (xo, how, _) in single.items():
+            rows.append(Row(name, "trend_auc", f"single statistic: {col}", h, auc(y, xo[m]), int(m.sum()), how))
     rows.append(Row(name, "seconds", "trendtrace", "all", seconds, len(ids), "ingest + analyze"))
     return rows
+
+
+def _single_statistics(y: np.ndarray, cal: np.ndarray,
+                       cols: dict[str, list[float]]) -> dict[str, tuple[np.ndarray, str, float]]:
+    """Per column of ``trends``: the values oriented on the calibration half (missing = least
+    suspicious), how (the note of its rows) and the calibration AUC."""
+    out = {}
+    for col, vals in cols.items():
+        x = np.asarray(vals, dtype=float)
+        xo, sign = orient_missing_low(x, y, cal)
+        miss = int(np.isnan(x).sum())
+        how = (f"column trends.{col}, oriented on the calibration half: {'higher' if sign > 0 else 'lower'} = "
+               f"more troll-made; missing (null) values taken as the least suspicious: {miss} of {len(x)} "
+               "labelled trends")
+        if len(np.unique(x[~np.isnan(x)])) <= 1:
+            how += "; constant over the labelled trends"
+        out[col] = (xo, how, auc(y[cal], xo[cal]))
+    return out
 
 
 # ---------------------------------------------------------------------------------------- simulator

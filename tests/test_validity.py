@@ -42,6 +42,19 @@ def test_markdown_puts_halves_side_by_side() -> None:
     assert "| set | recall | trendtrace | 0.500 | 0.250 |  | 10 / 12 |" in md
 
 
+def test_single_statistic_takes_missing_as_least_suspicious() -> None:
+    import numpy as np
+
+    y = np.array([1, 1, 0, 0, 1, 0], dtype=bool)
+    cal = np.array([True, True, True, True, False, False])
+    x = np.array([0.1, 0.2, 0.8, np.nan, np.nan, 0.9])  # lower = positive on the calibration half
+    xo, sign = validity.orient_missing_low(x, y, cal)
+    assert sign == -1 and vc.auc(y[cal], xo[cal]) == 1.0
+    assert np.isneginf(xo[3]) and np.isneginf(xo[4])  # below every value, whichever the direction
+    xo, sign = validity.orient_missing_low(-x, y, cal)
+    assert sign == 1 and np.isneginf(xo[3])
+
+
 @pytest.mark.skipif(not (DATA / "ira2017_congress" / "posts.parquet").exists(),
                     reason="the real labelled data (../shared/data/ira2017_congress) is absent; a fresh checkout has none")
 def test_harness_on_a_sample_of_real_data(tmp_path: Path) -> None:
@@ -63,6 +76,21 @@ def test_harness_on_a_sample_of_real_data(tmp_path: Path) -> None:
         best = [r for (m, meth), r in got.items() if m == "account_auc" and meth.startswith("best single feature")]
         assert len(margin) == 1 and len(best) == 1
         assert margin[0].value == pytest.approx(got[("account_auc", "trendtrace")].value - best[0].value)
+    for half in vc.HALVES:  # every single statistic of the trends, the best on the calibration half, the margin
+        got = [r for r in ira if r.half == half and r.metric in ("trend_auc", "trend_auc_margin")]
+        single = {r.method.removeprefix("single statistic: "): r for r in got
+                  if r.method.startswith("single statistic: ")}
+        assert {"coordinated_share", "suspect_share", "burst_score", "sustained_score", "repost_share",
+                "home_tz_misfit_share", "onset_minutes", "posts"} <= set(single), sorted(single)
+        assert not set(single) & {"score", "verdict", "cost_usd_low", "cost_usd_high", "background_share", "trend"}
+        assert all("least suspicious" in r.note for r in single.values())
+        best = [r for r in got if r.metric == "trend_auc" and r.method.startswith("best single statistic (")]
+        margin = [r for r in got if r.metric == "trend_auc_margin"]
+        assert len(best) == 1 and len(margin) == 1, (best, margin)
+        best_col = best[0].method.removeprefix("best single statistic (").removesuffix(")")
+        assert best_col in single and best[0].value == pytest.approx(single[best_col].value, nan_ok=True)
+        ours = next(r for r in got if r.metric == "trend_auc" and r.method == "trendtrace")
+        assert margin[0].value == pytest.approx(ours.value - best[0].value, nan_ok=True)
     sim = {r.metric: r.value for r in rows if r.dataset.startswith("simulator") and r.method == "trendtrace"}
     assert sim["precision"] > 0.5 and sim["recall"] > 0.5
     suspect = {(r.metric, r.method): r for r in rows if r.metric.endswith("_accounts_suspect")}
