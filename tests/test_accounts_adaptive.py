@@ -351,7 +351,7 @@ def test_home_zone_is_inferred_from_ordinary_accounts_not_assumed():
     account_signals(con, Settings())
     (zone, label, how, off, support, n, note), = con.execute("SELECT * FROM home_zone").fetchall()
     assert (zone, how, off) == ("Etc/GMT-1", "inferred", 1.0) and label == "UTC+1 (inferred)"
-    assert note.startswith("home zone UTC+1, inferred from the daily rhythm of") and support >= 0.9
+    assert note.startswith("home zone UTC+1, inferred from the pooled daily rhythm of") and support >= 0.9
     rows = _rows(con)
     assert all("not the home zone UTC+1 (inferred)" in (rows[f"x{a:02d}"]["origin_note"] or "") for a in range(30)
                if rows[f"x{a:02d}"]["utc_offset"] is not None and rows[f"x{a:02d}"]["claimed_place"] is None)

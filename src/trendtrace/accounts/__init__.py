@@ -51,7 +51,8 @@ def _reference_time(con: duckdb.DuckDBPyConnection) -> datetime:
     return rows[0][0] if rows and rows[0][0] is not None else datetime(2024, 1, 1)
 
 
-def resolve_home(settings: Settings, offsets: np.ndarray, weights: np.ndarray, when: datetime) -> dict[str, Any]:
+def resolve_home(settings: Settings, offsets: np.ndarray, weights: np.ndarray, when: datetime,
+                 pooled_hours: np.ndarray | None = None) -> dict[str, Any]:
     """The home zone the analysis compares rhythms with: the ``home_tz`` setting when it names a
     zone (``how`` = ``given``), else the weighted mode of the accounts' inferred offsets
     (``how`` = ``inferred``, see :func:`origin.infer_home_offset`), or none when the data cannot
@@ -63,11 +64,11 @@ def resolve_home(settings: Settings, offsets: np.ndarray, weights: np.ndarray, w
         return {"zone": given, "label": f"{given} ({format_offset(off)})" if off is not None else given,
                 "how": "given", "utc_offset": off, "support": None, "accounts": None,
                 "note": f"home zone {given}, given with --home-tz"}
-    off, support, n = infer_home_offset(offsets, weights, float(settings["origin_mismatch_hours"]))
+    off, support, n = infer_home_offset(offsets, weights, float(settings["origin_mismatch_hours"]), pooled_hours)
     if off is None:
         why = (f"only {n} accounts have an inferred daily rhythm (at least {HOME_MIN_ACCOUNTS} needed)"
                if n < HOME_MIN_ACCOUNTS else
-               f"no UTC offset fits at least {HOME_MIN_SUPPORT:.0%} of the {n} accounts with an inferred "
+               f"no UTC offset fits at least {HOME_MIN_SUPPORT:.0%} of the {n:,} accounts with an inferred "
                "daily rhythm")
         return {"zone": None, "label": "unknown", "how": "unknown", "utc_offset": None, "support": support,
                 "accounts": n, "note": f"home zone not inferred: {why}; no sentence compares rhythms with a home "
@@ -75,8 +76,8 @@ def resolve_home(settings: Settings, offsets: np.ndarray, weights: np.ndarray, w
     label = format_offset(off)
     return {"zone": fixed_zone(off), "label": f"{label} (inferred)", "how": "inferred", "utc_offset": off,
             "support": round(support, 3), "accounts": n,
-            "note": f"home zone {label}, inferred from the daily rhythm of {n:,} accounts: {support:.0%} of them "
-                    f"sleep as if in {label} (within {float(settings['origin_mismatch_hours']):g} h); give another "
+            "note": f"home zone {label}, inferred from the pooled daily rhythm of {n:,} ordinary accounts: "
+                    f"{support:.0%} of them sleep as if in {label} (within {float(settings['origin_mismatch_hours']):g} h); give another "
                     "with --home-tz"}
 
 
@@ -196,12 +197,12 @@ def _signals(con: duckdb.DuckDBPyConnection, settings: Settings
     for name in ("persona", "script", "script_mix"):
         table = table.append_column(name, extra.column(name))
     table = _adaptive(table, avail, int(settings["seed"]))
-    table, home_info = _with_home(con, table, settings, when)
+    table, home_info = _with_home(con, table, hours, settings, when)
     return table, hours, avail, home_info
 
 
-def _with_home(con: duckdb.DuckDBPyConnection, table: pa.Table, settings: Settings, when: datetime
-               ) -> tuple[pa.Table, dict[str, Any]]:
+def _with_home(con: duckdb.DuckDBPyConnection, table: pa.Table, hours: np.ndarray, settings: Settings,
+               when: datetime) -> tuple[pa.Table, dict[str, Any]]:
     """Resolve the home zone (:func:`resolve_home`) from the ordinary participants: accounts that
     are neither likely inauthentic nor coordinated, each counted once, so that an operation's own
     accounts do not set the home. Then add "not the home zone ..." to the origin note of confident
@@ -214,7 +215,8 @@ def _with_home(con: duckdb.DuckDBPyConnection, table: pa.Table, settings: Settin
         if coordinated:
             ids = table.column("account_id").to_pylist()
             ordinary &= np.array([a not in coordinated for a in ids])
-    home_info = resolve_home(settings, np.where(ordinary, offset, np.nan), np.ones(len(offset)), when)
+    home_info = resolve_home(settings, np.where(ordinary, offset, np.nan), np.ones(len(offset)), when,
+                             pooled_hours=hours[ordinary].sum(axis=0))
     home_off = home_info["utc_offset"]
     if home_off is None:
         return table, home_info

@@ -226,13 +226,14 @@ AUTO = "auto"
 #: Inferring the home zone needs this many accounts with an inferred offset ...
 HOME_MIN_ACCOUNTS = 20
 #: ... and this share of them (by weight) within the fit tolerance of the chosen offset.
-HOME_MIN_SUPPORT = 0.3
+HOME_MIN_SUPPORT = 0.5
 
 
-def infer_home_offset(offsets: np.ndarray, weights: np.ndarray, tolerance: float = 1.5
-                      ) -> tuple[float | None, float, int]:
-    """The data's home UTC offset: the weighted mode of the accounts' inferred ``offsets`` (NaN =
-    unknown), each account weighted by ``weights`` (the account stage counts each account once, so
+def infer_home_offset(offsets: np.ndarray, weights: np.ndarray, tolerance: float = 1.5,
+                      pooled_hours: np.ndarray | None = None) -> tuple[float | None, float, int]:
+    """The data's home UTC offset: the offset that best fits ``pooled_hours`` (the summed 24-hour
+    UTC histogram of the accounts, when given), else the weighted mode of the accounts' inferred
+    ``offsets`` (NaN = unknown), each account weighted by ``weights`` (the account stage counts each account once, so
     that a few heavy posters, an operation's for instance, do not set the home). Returns ``(offset, support,
     accounts)``: ``support`` is the weight share within ``tolerance`` hours of the offset (the same
     tolerance as a misfit), ``accounts`` the accounts with an offset. ``offset`` is None when fewer
@@ -244,8 +245,14 @@ def infer_home_offset(offsets: np.ndarray, weights: np.ndarray, tolerance: float
         return None, 0.0, 0
     o = np.asarray(offsets, float)[ok]
     w = np.maximum(np.asarray(weights, float)[ok], 0) + 1e-12
-    totals = np.array([w[np.abs(o - v) < 0.5].sum() for v in OFFSETS])
-    best = float(OFFSETS[int(np.argmax(totals))])
+    if pooled_hours is not None and float(np.sum(pooled_hours)) > 0:
+        # the offset whose rhythm best fits the pooled posting hours (as for a cluster): far steadier
+        # than the mode of many noisy per-account guesses
+        pooled, _ = infer_offsets(np.asarray(pooled_hours, float).reshape(1, 24), 1)
+        best = float(pooled[0])
+    else:
+        totals = np.array([w[np.abs(o - v) < 0.5].sum() for v in OFFSETS])
+        best = float(OFFSETS[int(np.argmax(totals))])
     support = float(w[np.array([offset_distance(x, best) for x in o]) <= tolerance].sum() / w.sum())
     if n < HOME_MIN_ACCOUNTS or support < HOME_MIN_SUPPORT:
         return None, support, n
