@@ -133,3 +133,65 @@ def test_no_campaign_means_every_trend_organic(tmp_path: Path) -> None:
     _pipeline(con)
     bad = con.execute("SELECT trend, verdict, score FROM trends WHERE verdict <> 'organic' AND posts >= 20").fetchall()
     assert not bad
+
+
+def _pct(x: float) -> str:
+    """The evidence sentences' percentage format, written out again here (not imported)."""
+    p = 100 * x
+    return "under 1 %" if 0 < p < 1 else "over 99 %" if 99 < p < 100 else f"{p:.0f} %"
+
+
+def test_every_number_in_the_evidence_and_the_cost_is_recomputed_from_the_table(tmp_path: Path) -> None:
+    """Each percentage, count and cost the evidence sentences and the cost table state is recomputed
+    here from the same ``trends`` row (default scenario, seed 7): the words never drift from the
+    numbers. Organic trends carry no cost, in ``trends`` and in ``cost``."""
+    import re
+
+    con, _ = _sim(tmp_path, "default", 7)
+    _pipeline(con)
+    s = Settings()
+    lo, hi = float(s["price_low"]), float(s["price_high"])
+    rows = con.sql("SELECT * FROM trends")
+    cols = rows.columns
+    checked = 0
+    for r in (dict(zip(cols, x)) for x in rows.fetchall()):
+        # a sentence may open with "Under 1 %" / "Over 99 %": compare without case
+        ev, posts = r["evidence"].lower(), r["posts"]
+        if r["verdict"] != "organic" and r["shape"] == "sustained":
+            assert f"wrote {_pct(r['suspect_posts'] / posts)} of its posts, against {_pct(r['background_share'])} " \
+                   "in an ordinary trend".lower() in ev
+        elif r["verdict"] != "organic":
+            assert f"{_pct(r['suspect_spell_posts'] / posts)} of the posts came in".lower() in ev
+            assert f"such accounts wrote {_pct(r['suspect_posts'] / posts)} of all its posts".lower() in ev
+        else:
+            assert f"such accounts wrote {_pct(r['suspect_posts'] / posts)} of all its posts, against " \
+                   f"{_pct(r['background_share'])}".lower() in ev
+        if r["coordinated_posts"]:
+            assert f"{_pct(r['coordinated_posts'] / posts)} of the posts ({r['coordinated_posts']:,}) came from " \
+                   f"{r['coordinated_accounts']:,} account".lower() in ev
+        if r["inauthentic_posts"]:
+            assert f"{_pct(r['inauthentic_posts'] / posts)} of the posts came from {r['inauthentic_accounts']:,} " \
+                   "account".lower() in ev
+        if r["text_posts"] and r["text_posts"] >= 5:
+            assert f"{_pct(r['templated_posts'] / r['text_posts'])} of the {r['text_posts']:,} post".lower() in ev
+        assert f"{_pct(r['repost_share'])} of the posts were reposts".lower() in ev
+        m = re.search(r"estimated cost if each of the ([\d,]+) suspect posts? was paid for at "
+                      r"\$([\d.]+)–\$([\d.]+): \$([\d,.]+)–\$([\d,.]+)", ev)
+        if r["verdict"] == "organic":
+            assert m is None and r["cost_usd_low"] is None and r["cost_usd_high"] is None
+        elif r["suspect_posts"]:
+            n = int(m.group(1).replace(",", ""))
+            assert n == r["suspect_posts"] and float(m.group(2)) == lo and float(m.group(3)) == hi
+            assert float(m.group(4).replace(",", "")) == pytest.approx(round(n * lo, 2))
+            assert float(m.group(5).replace(",", "")) == pytest.approx(round(n * hi, 2))
+            assert (r["cost_usd_low"], r["cost_usd_high"]) == (pytest.approx(n * lo), pytest.approx(n * hi))
+        checked += 1
+    assert checked >= 20
+    # The cost table: one row per trend not called organic, with the same count and arithmetic.
+    cost = {(sc, name): (n, a, b) for sc, name, n, a, b in con.execute(
+        "SELECT scope, name, inauthentic_posts, cost_usd_low, cost_usd_high FROM cost WHERE scope <> 'all'").fetchall()}
+    verdicts = {(k, t): (v, sp) for t, k, v, sp in con.execute(
+        "SELECT trend, trend_kind, verdict, suspect_posts FROM trends").fetchall()}
+    assert set(cost) == {k for k, (v, _) in verdicts.items() if v != "organic"}
+    for key, (n, a, b) in cost.items():
+        assert n == verdicts[key][1] and a == pytest.approx(round(n * lo, 2)) and b == pytest.approx(round(n * hi, 2))

@@ -591,8 +591,9 @@ def _personas(st: Store, clusters: list[dict]) -> dict[str, Any]:
 def _cost(trends: list[dict], run_settings: Mapping[str, Any], settings: Any) -> dict[str, Any]:
     low = run_settings.get("price_low", _setting(settings, "price_low"))
     high = run_settings.get("price_high", _setting(settings, "price_high"))
+    # suspect_posts is the count the cost multiplies (coordinated or likely inauthentic accounts' posts)
     rows = [{"trend": t["trend"], "verdict": t["verdict"], "posts": t["posts"],
-             "inauthentic_share": t["inauthentic_share"], "cost_usd_low": t["cost_usd_low"],
+             "suspect_posts": (t.get("stats") or {}).get("suspect_posts"), "cost_usd_low": t["cost_usd_low"],
              "cost_usd_high": t["cost_usd_high"]}
             for t in trends if (t.get("cost_usd_high") or 0) > 0]
     rows.sort(key=lambda r: (-(r["cost_usd_high"] or 0), r["trend"]))
