@@ -46,6 +46,15 @@ def _arrow(rel: Any) -> pa.Table:
     return out.read_all() if isinstance(out, pa.RecordBatchReader) else out
 
 
+def _write_table(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
+    """Replace the store table ``name`` with the Arrow ``table``."""
+    con.register("_tt_write", table)
+    try:
+        con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _tt_write")
+    finally:
+        con.unregister("_tt_write")
+
+
 def _reference_time(con: duckdb.DuckDBPyConnection) -> datetime:
     rows = con.execute("SELECT quantile_disc(time, 0.5) FROM posts").fetchall()
     return rows[0][0] if rows and rows[0][0] is not None else datetime(2024, 1, 1)
@@ -83,13 +92,9 @@ def resolve_home(settings: Settings, offsets: np.ndarray, weights: np.ndarray, w
 
 def _write_home(con: duckdb.DuckDBPyConnection, home: dict[str, Any]) -> None:
     """The one-row table ``home_zone``: the zone rhythms were compared with, and how it was chosen."""
-    con.register("_tt_home_zone", pa.Table.from_pylist([home], schema=pa.schema([
+    _write_table(con, "home_zone", pa.Table.from_pylist([home], schema=pa.schema([
         ("zone", pa.string()), ("label", pa.string()), ("how", pa.string()), ("utc_offset", pa.float64()),
         ("support", pa.float64()), ("accounts", pa.int64()), ("note", pa.string())])))
-    try:
-        con.execute("CREATE OR REPLACE TABLE home_zone AS SELECT * FROM _tt_home_zone")
-    finally:
-        con.unregister("_tt_home_zone")
 
 
 def _origin_columns(feats: pa.Table, hours: np.ndarray, settings: Settings, when: datetime) -> dict[str, Any]:
@@ -268,11 +273,7 @@ def _write_fields(con: duckdb.DuckDBPyConnection, avail: dict[str, dict[str, Any
     t = pa.table({"field": [r[0] for r in rows], "available": [r[1] for r in rows],
                   "present_share": [r[2] for r in rows], "modal_share": [r[3] for r in rows],
                   "note": [r[4] for r in rows]})
-    con.register("_tt_fields", t)
-    try:
-        con.execute("CREATE OR REPLACE TABLE account_fields AS SELECT * FROM _tt_fields")
-    finally:
-        con.unregister("_tt_fields")
+    _write_table(con, "account_fields", t)
 
 
 def _write_model_info(con: duckdb.DuckDBPyConnection, path: str, payload: dict[str, Any]) -> None:
@@ -285,11 +286,7 @@ def _write_model_info(con: duckdb.DuckDBPyConnection, path: str, payload: dict[s
            "trained_by": f"trendtrace {payload.get('trendtrace', '?')}, scikit-learn {payload.get('sklearn', '?')}",
            "labels": str(payload.get("labels", "")), "n": float(m.get("n", 0)), "positives": float(m.get("positives", 0)),
            "cv_auc": float(m.get("cv_auc", float("nan"))), "holdout_auc": float(m.get("holdout_auc", float("nan")))}
-    con.register("_tt_model", pa.Table.from_pylist([row]))
-    try:
-        con.execute("CREATE OR REPLACE TABLE account_model AS SELECT * FROM _tt_model")
-    finally:
-        con.unregister("_tt_model")
+    _write_table(con, "account_model", pa.Table.from_pylist([row]))
 
 
 _OUT_COLUMNS = (
@@ -340,11 +337,7 @@ def account_signals(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[
             ("display_name", "description", "location", "created_day", "gmean", "gsd", "first_post", "last_post",
              "_rate", "top_client")]
     table = table.select(front + rest)
-    con.register("_tt_out", table)
-    try:
-        con.execute("CREATE OR REPLACE TABLE account_signals AS SELECT * FROM _tt_out")
-    finally:
-        con.unregister("_tt_out")
+    _write_table(con, "account_signals", table)
     n_clusters = _cluster_origin(con, table, hours, settings, home_info)
     score = table.column("inauthenticity_score").to_numpy(zero_copy_only=False)
     persona = table.column("persona")
@@ -436,11 +429,7 @@ def _cluster_origin(con: duckdb.DuckDBPyConnection, table: pa.Table, hours: np.n
         out["mean_inauthenticity"].append(round(float(score[idx].mean()), 4))
         out["origin_note"].append(note)
     result = pa.Table.from_pydict(out, schema=schema)
-    con.register("_tt_cluster_origin", result)
-    try:
-        con.execute("CREATE OR REPLACE TABLE cluster_origin AS SELECT * FROM _tt_cluster_origin")
-    finally:
-        con.unregister("_tt_cluster_origin")
+    _write_table(con, "cluster_origin", result)
     return len(keys)
 
 
