@@ -169,6 +169,8 @@ def test_every_number_in_the_evidence_and_the_cost_is_recomputed_from_the_table(
         if r["coordinated_posts"]:
             assert f"{_pct(r['coordinated_posts'] / posts)} of the posts ({r['coordinated_posts']:,}) came from " \
                    f"{r['coordinated_accounts']:,} account".lower() in ev
+        if r["coordinated_posts"] and r["coordinated_min_p"] is not None:
+            assert f"probability {r['coordinated_min_p']:.1g} under the null model".lower() in ev
         if r["inauthentic_posts"]:
             assert f"{_pct(r['inauthentic_posts'] / posts)} of the posts came from {r['inauthentic_accounts']:,} " \
                    "account".lower() in ev

@@ -165,9 +165,11 @@ def build_trend_posts(con: duckdb.DuckDBPyConnection, settings: Settings, inputs
     created = "a.created_at" if inputs.accounts else "NULL::TIMESTAMP"
     joins = []
     # Several rows per account in an input table would multiply posts; take one value each.
+    has_p = inputs.coordination and "min_p_value" in _columns(con, "account_coordination")
     if inputs.coordination:
-        joins.append("LEFT JOIN (SELECT account_id, bool_or(coordinated) AS coordinated, min(cluster) AS cluster "
-                     "FROM account_coordination GROUP BY account_id) c USING (account_id)")
+        min_p = "min(min_p_value) FILTER (WHERE coordinated)" if has_p else "NULL::DOUBLE"
+        joins.append("LEFT JOIN (SELECT account_id, bool_or(coordinated) AS coordinated, min(cluster) AS cluster, "
+                     f"{min_p} AS min_p_value FROM account_coordination GROUP BY account_id) c USING (account_id)")
     if inputs.signals:
         joins.append("LEFT JOIN (SELECT account_id, max(inauthenticity_score) AS inauthenticity_score, "
                      "any_value(utc_offset) AS utc_offset FROM account_signals GROUP BY account_id) s USING (account_id)")
@@ -179,6 +181,7 @@ def build_trend_posts(con: duckdb.DuckDBPyConnection, settings: Settings, inputs
         SELECT u.account_id,
                coalesce({coord[0]}, false) AS coordinated,
                CASE WHEN coalesce({coord[0]}, false) THEN {coord[1]} END AS cluster,
+               {"c.min_p_value" if inputs.coordination else "NULL::DOUBLE"} AS min_p_value,
                {sig[0]} AS inauthenticity_score,
                coalesce({sig[0]} >= $thr, false) AS inauthentic,
                {sig[1]} AS utc_offset,
@@ -195,7 +198,7 @@ def build_trend_posts(con: duckdb.DuckDBPyConnection, settings: Settings, inputs
                     -- without either account-level stage: a near-copy, or an account at most
                     -- new_account_days old (a weak proxy, said so in the evidence)
                     ELSE coalesce(t.templated, false) OR coalesce(p.time - a.created_at <= to_days($days), false)
-               END AS suspect, a.cluster,
+               END AS suspect, a.cluster, a.min_p_value,
                a.utc_offset, a.created_at,
                (t.post_id IS NOT NULL) AS text_post, coalesce(t.templated, false) AS templated
         FROM _tt_m m JOIN _tt_p p USING (post_id) JOIN _tt_acct a USING (account_id)
@@ -343,7 +346,8 @@ def trend_statistics(con: duckdb.DuckDBPyConnection, settings: Settings, inputs:
         CREATE OR REPLACE TEMP TABLE _tt_ta AS
         SELECT trend, trend_kind, account_id, count(*) AS n, min(time) AS first_time,
                any_value(created_at) AS created_at, any_value(utc_offset) AS utc_offset,
-               bool_or(suspect) AS suspect, bool_or(coordinated) AS coordinated, any_value(cluster) AS cluster
+               bool_or(suspect) AS suspect, bool_or(coordinated) AS coordinated, any_value(cluster) AS cluster,
+               min(min_p_value) AS min_p_value
         FROM _tt_tp GROUP BY ALL
     """)
     con.execute(f"""
@@ -357,6 +361,7 @@ def trend_statistics(con: duckdb.DuckDBPyConnection, settings: Settings, inputs:
                    count(*) FILTER (WHERE suspect) AS suspect_posts,
                    count(DISTINCT account_id) FILTER (WHERE coordinated) AS coordinated_accounts,
                    count(DISTINCT cluster) FILTER (WHERE coordinated) AS coordinated_clusters,
+                   min(min_p_value) FILTER (WHERE coordinated) AS coordinated_min_p,
                    count(DISTINCT account_id) FILTER (WHERE inauthentic) AS inauthentic_accounts,
                    count(DISTINCT account_id) FILTER (WHERE suspect) AS suspect_accounts,
                    count(*) FILTER (WHERE text_post) AS text_posts,
@@ -460,7 +465,8 @@ def trend_statistics(con: duckdb.DuckDBPyConnection, settings: Settings, inputs:
                {null_if['sig']}b.inauthentic_posts / b.posts AS inauthentic_share,
                b.suspect_posts / b.posts AS suspect_share,
                b.coordinated_posts, b.inauthentic_posts, b.suspect_posts,
-               b.coordinated_accounts, b.coordinated_clusters, b.inauthentic_accounts, b.suspect_accounts,
+               b.coordinated_accounts, b.coordinated_clusters, b.coordinated_min_p, b.inauthentic_accounts,
+               b.suspect_accounts,
                s.peak_minute, sp.peak_posts, datediff('minute', o.quiet_minute, s.peak_minute) AS onset_minutes,
                sp.peak_posts / greatest(datediff('minute', o.quiet_minute, s.peak_minute), 1) AS onset_steepness,
                sp.span_minutes, sp.active_minutes, m.median_rate AS median_posts_per_minute,

@@ -202,9 +202,13 @@ def evidence_sentences(row: dict[str, Any], *, verdict: str, suspect: int, has_s
                 words = TRACE_WORDS.get(str(row["top_trace"]), f"acted together ({row['top_trace']})")
                 tail = (f"; in the example co-actions they mostly {words}, a median "
                         f"{_seconds(float(row['median_delay_s']))} apart")
+            strength = ""
+            if row.get("coordinated_min_p") is not None:
+                strength = (f" (the strongest evidence: a pair whose co-actions have probability "
+                            f"{float(row['coordinated_min_p']):.1g} under the null model)")
             s.append(f"{_pct(cp / posts)} of the posts ({_n(cp)}) came from "
                      f"{_plural(int(row['coordinated_accounts']), 'account')} in {_plural(k, 'coordinated cluster')}: "
-                     f"accounts that repeatedly acted together far more often than chance predicts{tail}.")
+                     f"accounts that repeatedly acted together far more often than chance predicts{strength}{tail}.")
         else:
             s.append("None of the posts came from accounts in coordinated clusters.")
     if row["inauthentic_share"] is not None:
