@@ -405,7 +405,9 @@ def test_a_persistent_operation_is_caught_by_its_sustained_share() -> None:
     assert (drip["verdict"], drip["shape"]) == ("manufactured", "sustained")
     assert drip["evidence"].startswith(
         "Consistent with a manufactured trend, sustained rather than in bursts: coordinated or likely inauthentic "
-        "accounts wrote 80 % of its posts, against 10 % in an ordinary trend of this data set")
+        "accounts wrote 80 % of its posts; weighted by the "
+        "strength of the evidence on each account (coordination p-value, inauthenticity score), its posts score "
+        "80 %, against 10 % for an ordinary trend of this data set")
     assert all(t[x, "hashtag"]["verdict"] == "organic" for x in "abcd")
 
 
@@ -423,3 +425,31 @@ def test_empty_store_writes_empty_tables() -> None:
     for table in ("trends", "trend_timeline", "overlap", "multi_campaign_accounts", "cost"):
         assert con.execute(f"SELECT count(*) FROM {table}").fetchall() == [(0,)]
     assert con.sql("SELECT * FROM trends").columns[: len(TREND_COLUMNS)] == list(TREND_COLUMNS)
+
+
+def test_weak_evidence_weighs_less_than_strong() -> None:
+    """Evidence strength enters the sustained shape. Two hashtags, each 60 posts by 6 suspect accounts
+    and 40 by ordinary ones (score 0.1). On ``strong`` the suspect accounts score 0.9 (margin 0.4
+    over the 0.5 threshold, beyond FULL_MARGIN 0.25: weight 1); on ``weak`` they score 0.55 (weight
+    0.5 + 0.5 * 0.05 / 0.25 = 0.6). Both have suspect_share 0.6, but suspect_weight 60 vs 36. With
+    only two trends the background (lower quartile of 0.36 and 0.6) is 0.36 + 0.25 * 0.24 = 0.42:
+    strong = (60/110 - 0.42) / 0.58 = 0.2163, weak = max(0, 36/110 - 0.42) = 0."""
+    posts, signals = [], []
+    for tag, score in (("strong", 0.9), ("weak", 0.55)):
+        for i in range(40):
+            posts.append(dict(post_id=f"{tag}o{i}", account_id=f"{tag}o{i}", time=T0 + timedelta(minutes=13 * i),
+                              kind="post", text="x", hashtags=[tag]))
+            signals.append(dict(account_id=f"{tag}o{i}", inauthenticity_score=0.1, utc_offset=5.0))
+        for i in range(60):
+            posts.append(dict(post_id=f"{tag}s{i}", account_id=f"{tag}s{i % 6}", time=T0 + timedelta(minutes=29 * i),
+                              kind="post", text="x", hashtags=[tag]))
+        signals += [dict(account_id=f"{tag}s{i}", inauthenticity_score=score, utc_offset=5.0) for i in range(6)]
+    con = store(posts, account_signals=signals)
+    trend_verdicts(con, Settings())
+    t = trends(con)
+    strong, weak = t["strong", "hashtag"], t["weak", "hashtag"]
+    assert strong["suspect_share"] == weak["suspect_share"] == pytest.approx(0.6)
+    assert (strong["suspect_weight"], weak["suspect_weight"]) == (pytest.approx(60), pytest.approx(36))
+    assert strong["background_share"] == pytest.approx(0.42, abs=1e-4)
+    assert strong["sustained_score"] == pytest.approx((60 / 110 - 0.42) / 0.58, abs=1e-4)
+    assert weak["sustained_score"] == 0 and weak["verdict"] == "organic"

@@ -157,15 +157,17 @@ def test_every_number_in_the_evidence_and_the_cost_is_recomputed_from_the_table(
     for r in (dict(zip(cols, x)) for x in rows.fetchall()):
         # a sentence may open with "Under 1 %" / "Over 99 %": compare without case
         ev, posts = r["evidence"].lower(), r["posts"]
+        weighted = (f"its posts score {_pct(r['suspect_weight'] / posts)}, against {_pct(r['background_share'])} "
+                    "for an ordinary trend").lower()
         if r["verdict"] != "organic" and r["shape"] == "sustained":
-            assert f"wrote {_pct(r['suspect_posts'] / posts)} of its posts, against {_pct(r['background_share'])} " \
-                   "in an ordinary trend".lower() in ev
+            assert f"wrote {_pct(r['suspect_posts'] / posts)} of its posts; weighted".lower() in ev
+            assert weighted in ev
         elif r["verdict"] != "organic":
             assert f"{_pct(r['suspect_spell_posts'] / posts)} of the posts came in".lower() in ev
             assert f"such accounts wrote {_pct(r['suspect_posts'] / posts)} of all its posts".lower() in ev
         else:
-            assert f"such accounts wrote {_pct(r['suspect_posts'] / posts)} of all its posts, against " \
-                   f"{_pct(r['background_share'])}".lower() in ev
+            assert f"such accounts wrote {_pct(r['suspect_posts'] / posts)} of all its posts; weighted".lower() in ev
+            assert weighted in ev
         if r["coordinated_posts"]:
             assert f"{_pct(r['coordinated_posts'] / posts)} of the posts ({r['coordinated_posts']:,}) came from " \
                    f"{r['coordinated_accounts']:,} account".lower() in ev

@@ -17,7 +17,9 @@ Every statistic is defined in ``docs/trends.md``; the short form:
 * concentration: ``top1_share`` (share of posts by the top 1 % of accounts, at least one account)
   and ``gini`` of posts per account;
 * ``repost_share``; ``coordinated_share``, ``inauthentic_share``, ``suspect_share`` (posts by
-  coordinated *or* inauthentic accounts); ``new_account_share`` (accounts created at most
+  coordinated *or* inauthentic accounts); ``suspect_weight`` (suspect posts weighted by their
+  account's evidence strength: p-value or score margin, :data:`P_FULL_LOG10`, :data:`FULL_MARGIN`);
+  ``new_account_share`` (accounts created at most
   ``new_account_days`` before their first post in the trend, among accounts with a creation time);
 * ``templated_share``: share of the trend's own-text posts (not reposts, 5+ words once links,
   hashtags and mentions are removed) whose word set has Jaccard ≥ ``template_similarity`` with a
@@ -43,7 +45,7 @@ from trendtrace.settings import Settings
 from .campaigns import Campaign
 
 __all__ = ["Inputs", "inspect_inputs", "build_trend_posts", "templated_posts", "trend_statistics",
-           "trend_timeline", "gini_sql", "MISFIT_HOURS", "MIN_TEMPLATE_WORDS"]
+           "trend_timeline", "gini_sql", "MISFIT_HOURS", "P_FULL_LOG10", "FULL_MARGIN", "MIN_TEMPLATE_WORDS"]
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +56,12 @@ MISFIT_HOURS = 1.5
 #: templated: short phrases ("what a match") repeat by chance.
 MIN_TEMPLATE_WORDS = 5
 _BANDS, _ROWS = 8, 3
+#: A coordinated account's posts weigh fully in ``suspect_weight`` when its smallest pair p-value
+#: is at most 10 ** -P_FULL_LOG10; weaker evidence weighs -log10(p) / P_FULL_LOG10.
+P_FULL_LOG10 = 6
+#: An inauthentic account's posts weigh fully when its score is this far above
+#: ``inauthentic_threshold``, half at the threshold.
+FULL_MARGIN = 0.25
 #: Length of the spells in which a trend's posts are checked for suspect majorities (minutes).
 SPELL_MINUTES = 10
 #: Least suspect posts in a spell for it to count (a spell of two posts proves nothing).
@@ -190,7 +198,7 @@ def build_trend_posts(con: duckdb.DuckDBPyConnection, settings: Settings, inputs
         {' '.join(joins)}
     """, {"thr": float(settings["inauthentic_threshold"])})
     templated_posts(con, float(settings["template_similarity"]))
-    con.execute("""
+    con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _tt_tp AS
         SELECT m.trend, m.trend_kind, p.post_id, p.account_id, p.time, p.kind, p.lang,
                a.coordinated, a.inauthentic,
@@ -198,12 +206,29 @@ def build_trend_posts(con: duckdb.DuckDBPyConnection, settings: Settings, inputs
                     -- without either account-level stage: a near-copy, or an account at most
                     -- new_account_days old (a weak proxy, said so in the evidence)
                     ELSE coalesce(t.templated, false) OR coalesce(p.time - a.created_at <= to_days($days), false)
-               END AS suspect, a.cluster, a.min_p_value,
+               END AS suspect,
+               -- how strong the evidence on a suspect post's account is, in (0, 1]: a coordinated
+               -- account weighs by its smallest pair p-value (full weight at p <= 1e-{P_FULL_LOG10}), an
+               -- inauthentic one by its score's margin over the threshold (half weight at the threshold,
+               -- full weight {FULL_MARGIN} above it); the larger of the two. Other posts weigh 0; without
+               -- account-level stages, every suspect post weighs 1.
+               CASE WHEN NOT $signals THEN
+                        (coalesce(t.templated, false) OR coalesce(p.time - a.created_at <= to_days($days), false))::DOUBLE
+                    ELSE greatest(
+                        CASE WHEN a.coordinated THEN
+                             coalesce(least(1.0, -log10(greatest(a.min_p_value, 1e-300)) / {P_FULL_LOG10}), 1.0)
+                             ELSE 0.0 END,
+                        CASE WHEN a.inauthentic THEN
+                             least(1.0, 0.5 + 0.5 * (a.inauthenticity_score - $thr) / {FULL_MARGIN})
+                             ELSE 0.0 END)
+               END AS strength,
+               a.cluster, a.min_p_value,
                a.utc_offset, a.created_at,
                (t.post_id IS NOT NULL) AS text_post, coalesce(t.templated, false) AS templated
         FROM _tt_m m JOIN _tt_p p USING (post_id) JOIN _tt_acct a USING (account_id)
         LEFT JOIN _tt_tmpl t USING (post_id)
-    """, {"signals": inputs.coordination or inputs.signals, "days": int(settings["new_account_days"])})
+    """, {"signals": inputs.coordination or inputs.signals, "days": int(settings["new_account_days"]),
+          "thr": float(settings["inauthentic_threshold"])})
 
 
 def templated_posts(con: duckdb.DuckDBPyConnection, threshold: float) -> None:
@@ -359,6 +384,7 @@ def trend_statistics(con: duckdb.DuckDBPyConnection, settings: Settings, inputs:
                    count(*) FILTER (WHERE coordinated) AS coordinated_posts,
                    count(*) FILTER (WHERE inauthentic) AS inauthentic_posts,
                    count(*) FILTER (WHERE suspect) AS suspect_posts,
+                   sum(strength) AS suspect_weight,
                    count(DISTINCT account_id) FILTER (WHERE coordinated) AS coordinated_accounts,
                    count(DISTINCT cluster) FILTER (WHERE coordinated) AS coordinated_clusters,
                    min(min_p_value) FILTER (WHERE coordinated) AS coordinated_min_p,
@@ -464,6 +490,7 @@ def trend_statistics(con: duckdb.DuckDBPyConnection, settings: Settings, inputs:
                {null_if['coord']}b.coordinated_posts / b.posts AS coordinated_share,
                {null_if['sig']}b.inauthentic_posts / b.posts AS inauthentic_share,
                b.suspect_posts / b.posts AS suspect_share,
+               b.suspect_weight, b.suspect_weight / b.posts AS suspect_weight_share,
                b.coordinated_posts, b.inauthentic_posts, b.suspect_posts,
                b.coordinated_accounts, b.coordinated_clusters, b.coordinated_min_p, b.inauthentic_accounts,
                b.suspect_accounts,

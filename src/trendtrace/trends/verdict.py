@@ -19,10 +19,11 @@ Method (``docs/trends.md`` has the calibration):
 3. **Two shapes, each against this data set's own background.**
    *Burst* = posts in dominated spells / (posts + :data:`PRIOR_POSTS`): the share of the trend's
    posts that came in spells dominated by suspect accounts, shrunk towards 0 for tiny trends.
-   *Sustained* = how far the trend's suspect share (suspect posts / (posts + PRIOR_POSTS)) lies
-   above the **background** b, as a share of the room above it: (share - b) / (1 - b), 0 below b,
+   *Sustained* = how far the trend's evidence-weighted suspect share (``suspect_weight`` / (posts +
+   PRIOR_POSTS): each suspect post weighted in (0, 1] by its account's coordination p-value or
+   inauthenticity-score margin, :mod:`trendtrace.trends.stats`) lies above the **background** b, as a share of the room above it: (share - b) / (1 - b), 0 below b,
    and scaled down when fewer than :data:`MIN_SUSPECT_ACCOUNTS` distinct suspect accounts wrote
-   them. b is the :data:`BACKGROUND_QUANTILE` quantile of the suspect share over this store's
+   them. b is the :data:`BACKGROUND_QUANTILE` quantile of that weighted share over this store's
    hashtags with 10 or more posts: what an ordinary trend of this data set gets from suspect
    accounts, so that a store full of suspect accounts does not make every trend manufactured. A
    persistent operation that posts a few times an hour for weeks never dominates a spell, but its
@@ -81,12 +82,12 @@ TRACE_WORDS = {
 
 
 def background_share(records: list[dict[str, Any]]) -> float:
-    """The store's background suspect share: the :data:`BACKGROUND_QUANTILE` quantile of
-    ``suspect_posts / posts`` over hashtag trends with at least :data:`BACKGROUND_MIN_POSTS` posts
+    """The store's background evidence share: the :data:`BACKGROUND_QUANTILE` quantile of
+    ``suspect_weight / posts`` over hashtag trends with at least :data:`BACKGROUND_MIN_POSTS` posts
     (0 when there are none)."""
     import numpy as np
 
-    shares = [int(r["suspect_posts"] or 0) / int(r["posts"]) for r in records
+    shares = [float(r["suspect_weight"] or 0) / int(r["posts"]) for r in records
               if r.get("trend_kind", "hashtag") == "hashtag" and int(r["posts"]) >= BACKGROUND_MIN_POSTS]
     return float(np.quantile(shares, BACKGROUND_QUANTILE)) if shares else 0.0
 
@@ -100,7 +101,8 @@ def score_row(row: dict[str, Any], background: float = 0.0) -> tuple[float, int,
     burst = int(row["suspect_spell_posts"] or 0) / (posts + PRIOR_POSTS)
     sustained = 0.0
     if background < 1:
-        sustained = max(0.0, (suspect / (posts + PRIOR_POSTS) - background) / (1 - background))
+        weight = float(row.get("suspect_weight") or 0)
+        sustained = max(0.0, (weight / (posts + PRIOR_POSTS) - background) / (1 - background))
         sustained *= min(1.0, int(row.get("suspect_accounts") or 0) / MIN_SUSPECT_ACCOUNTS)
     return max(burst, sustained), suspect, burst, sustained
 
@@ -166,9 +168,12 @@ def evidence_sentences(row: dict[str, Any], *, verdict: str, suspect: int, has_s
         f"{_pct(suspect / posts)} of all its posts were of that kind"
     shape = row.get("shape") or ""
     bg = row.get("background_share")
-    sustained_words = (f"{who} wrote {_pct(suspect / posts)} of its posts, against {_pct(float(bg))} in an "
-                       f"ordinary trend of this data set (the lower quartile over its hashtags), spread through "
-                       f"its activity rather than in bursts") if bg is not None else ""
+    weighted = ""
+    if bg is not None and has_signals:
+        weighted = (f"weighted by the strength of the evidence on each account (coordination p-value, "
+                    f"inauthenticity score), its posts score {_pct(float(row['suspect_weight']) / posts)}, against "
+                    f"{_pct(float(bg))} for an ordinary trend of this data set (the lower quartile over its hashtags)")
+    sustained_words = f"{who} wrote {_pct(suspect / posts)} of its posts; {weighted}" if weighted else ""
     burst_words = (f"{_pct(spell / posts)} of the posts came in {_plural(k, 'ten-minute spell')} in which {who} "
                    f"wrote most posts; {overall}")
     if verdict in ("manufactured", "mixed"):
@@ -180,13 +185,11 @@ def evidence_sentences(row: dict[str, Any], *, verdict: str, suspect: int, has_s
             s.append(f"{lead}, in bursts: {burst_words}.")
     elif spell:
         s.append(f"Consistent with organic participation: only {_pct(spell / posts)} of the posts came in spells "
-                 f"in which {who} wrote most posts; {overall}"
-                 + (f", against {_pct(float(bg))} in an ordinary trend of this data set." if bg is not None else ","
-                    " spread through its activity."))
+                 f"in which {who} wrote most posts; {overall}" + (f"; {weighted}." if weighted else
+                                                                  ", spread through its activity."))
     else:
         s.append(f"Consistent with organic participation: no ten-minute spell was dominated by {who}; "
-                 f"{overall}" + (f", against {_pct(float(bg))} in an ordinary trend of this data set." if bg is not None
-                                 else ", spread through its activity."))
+                 f"{overall}" + (f"; {weighted}." if weighted else ", spread through its activity."))
     s.append(f"The data show {_plural(posts, 'post')} from {_plural(accounts, 'account')} between "
              f"{_when(row['first_post'])} and {_when(row['last_post'])} UTC; the busiest minute "
              f"({_when(row['peak_minute'])} UTC) had {_plural(int(row['peak_posts']), 'post')}.")
