@@ -154,7 +154,7 @@ def test_store_without_posts_still_reports(tmp_path):
 
 def test_pseudonymized_report_holds_no_ids_or_handles(store):
     con = duckdb.connect(str(store), read_only=True)
-    d = report_data(con, Settings(pseudonymize=True, pseudonym_salt="s1"))
+    d = report_data(con, Settings(pseudonymize=True, pseudonym_salt="s1-7d0f3b9e2a4c6e8f1a3b5c7d9e0f2a4b"))
     ids = [r[0] for r in con.execute("SELECT account_id FROM accounts").fetchall()]
     handles = [r[0] for r in con.execute("SELECT handle FROM accounts").fetchall()]
     post_ids = {r[0] for r in con.execute("SELECT post_id FROM posts").fetchall()}

@@ -143,7 +143,7 @@ def test_pseudonymize_hides_ids_and_handles_in_every_file(store, tmp_path):
     handles = [r[0] for r in con.execute("SELECT handle FROM accounts").fetchall()]
     names = [r[0] for r in con.execute("SELECT display_name FROM accounts").fetchall()]
     con.close()
-    written = _write(store, tmp_path / "p", pseudonymize=True, pseudonym_salt="fixed")
+    written = _write(store, tmp_path / "p", pseudonymize=True, pseudonym_salt="fixed-7d0f3b9e2a4c6e8f1a3b5c7d9e0f2a4b")
     ids_quoted = [f'"{i}"' for i in ids]
     for path in written:
         if path.suffix == ".parquet":
@@ -164,7 +164,7 @@ def test_pseudonymize_hides_ids_and_handles_in_every_file(store, tmp_path):
     rows = _csv(tmp_path / "p" / "accounts.csv")
     assert all(r["account_id"].startswith("acct_") and r["handle"].startswith("user_") for r in rows)
     # a given salt gives the same pseudonyms; none gives new ones each run
-    again = _write(store, tmp_path / "q", pseudonymize=True, pseudonym_salt="fixed")
+    again = _write(store, tmp_path / "q", pseudonymize=True, pseudonym_salt="fixed-7d0f3b9e2a4c6e8f1a3b5c7d9e0f2a4b")
     assert (again[0]).read_text("utf-8") == (tmp_path / "p" / "accounts.csv").read_text("utf-8")
     # (a random salt per run is checked on the Pseudonymizer itself in test_report_data.py)
     edges = _csv(tmp_path / "p" / "edges.csv")

@@ -48,13 +48,26 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return fn(*args, **kwargs)
         except _user_errors() as exc:
-            click.echo(f"Error: {exc}", err=True)
+            click.echo(f"Error: {_one_line(str(exc), 1000)}", err=True)
             sys.exit(1)
         except KeyboardInterrupt:
             click.echo("Error: interrupted", err=True)
             sys.exit(130)
+        except _environment_errors() as exc:
+            # the machine, not the input: a full disk, a folder without write permission, a file
+            # that vanished; said in one line, since a traceback tells the user nothing more
+            where = f"{exc.filename}: " if isinstance(exc, OSError) and exc.filename else ""
+            click.echo(f"Error: {where}{_one_line(exc.strerror or str(exc) if isinstance(exc, OSError) else str(exc).splitlines()[0])}",
+                       err=True)
+            sys.exit(1)
 
     return wrapper
+
+
+def _environment_errors() -> tuple[type[BaseException], ...]:
+    import duckdb
+
+    return (OSError, duckdb.IOException, duckdb.PermissionException, duckdb.OutOfMemoryException)
 
 
 class _Ctx:
@@ -68,7 +81,33 @@ def _console(quiet: bool) -> Any:
     return Console(stderr=True, quiet=quiet, soft_wrap=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Click's group, with usage errors (a folder where a file is expected, an unknown option) told
+    the way every other user mistake is: one ``Error:`` line on stderr and exit code 1, not click's
+    usage block with exit code 2."""
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,  # type: ignore[override]
+             complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.ClickException as exc:
+            click.echo(f"Error: {_one_line(exc.format_message())}", err=True)
+            sys.exit(1)
+        except click.Abort:
+            click.echo("Error: interrupted", err=True)
+            sys.exit(130)
+        if not standalone_mode:
+            return rv
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    """``text`` on one line, at most ``limit`` characters (an error may quote a hostile input)."""
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="trendtrace")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors and the final result paths.")
 @click.option("--verbose", "-v", is_flag=True, help="Log each step of the analysis.")
@@ -196,14 +235,16 @@ def _check_tz(zone: str, auto: bool = False) -> None:
 @setting_option("sim_seed", "--seed")
 @click.option("--format", "fmt", type=click.Choice([f.value for f in Format if f not in (Format.AUTO,)]),
               default="x-v2", show_default=True, help="Format of the data file written.")
-@click.option("--posts", type=click.IntRange(min=100), default=None,
-              help="Scale the scenario to about this many posts (default: the scenario's own size).")
+@click.option("--posts", type=click.IntRange(min=500, max=10_000_000), default=None,
+              help="Scale the scenario to about this many posts, 500 to 10,000,000 (default: the scenario's own size).")
 @setting_option("sim_home_tz", "--home-tz")
 @click.pass_obj
 @handle_errors
 def simulate_cmd(obj: _Ctx, out: str, sim_scenario: str, sim_seed: int, fmt: str, posts: int | None,
                  sim_home_tz: str) -> None:
     """Write a seeded scenario with ground truth: organic users, organic surges and paid campaigns."""
+    Settings(sim_seed=sim_seed)
+    _writable_dir(out, "--out")
     _simulate(out, sim_scenario, sim_seed, fmt, posts, sim_home_tz, obj.quiet)
 
 
@@ -256,16 +297,36 @@ def analyze(obj: _Ctx, paths: tuple[str, ...], db: str | None, out: str, window:
             min_co_actions: int, traces: str, pseudonymize: bool, sets: tuple[str, ...]) -> None:
     """Find coordinated accounts, score accounts and trends, and write the report to OUT."""
     _check_tz(home_tz, auto=True)
-    extra = _parse_sets(sets)
-    settings = Settings(window=window, home_tz=home_tz, engine=engine, on_error=on_error, model=model,
-                        min_co_actions=min_co_actions, traces=traces, pseudonymize=pseudonymize, out=out, **extra)
+    given = dict(window=window, home_tz=home_tz, engine=engine, on_error=on_error, model=model,
+                 min_co_actions=min_co_actions, traces=traces, pseudonymize=pseudonymize, out=out)
+    settings = Settings(**_merge_sets(given, _parse_sets(sets)))
+    _writable_dir(out, "--out")
     if db is None:
-        db = str(Path(out) / "trendtrace.duckdb") if paths else _BY_NAME["db"].default
+        # With --pseudonymize, OUT is meant for sharing: the store (real ids and handles) and its
+        # rejects file (raw records) go to a sibling folder instead.
+        home = private_folder(out) if pseudonymize else Path(out)
+        db = str(home / "trendtrace.duckdb") if paths else _BY_NAME["db"].default
+    if pseudonymize:
+        _refuse_store_inside(db, out)
     if paths:
+        Path(db).parent.mkdir(parents=True, exist_ok=True)
         Path(out).mkdir(parents=True, exist_ok=True)
         _ingest(paths, db, fmt, _parse_map(mapping), on_error, settings["chunk_rows"], obj.quiet)
     written = _analyze(db, out, settings, campaigns, obj.quiet)
     _print_written(written, obj.quiet)
+
+
+def private_folder(out: str) -> Path:
+    """Where ``analyze PATH --pseudonymize`` keeps its store: ``OUT-private`` beside ``OUT``."""
+    o = Path(out).absolute()
+    return o.with_name(o.name + "-private")
+
+
+def _refuse_store_inside(db: str, out: str) -> None:
+    o, d = Path(out).resolve(), Path(db).resolve()
+    if o == d.parent or o in d.parents:
+        raise InputError(f"--db {db}: with --pseudonymize the store (real ids and handles) must not sit inside the "
+                         f"output folder {out}, which is meant for sharing; give a --db outside it")
 
 
 def _parse_sets(sets: Sequence[str]) -> dict[str, str]:
@@ -276,6 +337,32 @@ def _parse_sets(sets: Sequence[str]) -> dict[str, str]:
             raise InputError(f"--set {s!r}: write NAME=VALUE")
         out[name.strip().replace("-", "_")] = value.strip()
     return out
+
+
+def _merge_sets(given: dict[str, Any], extra: dict[str, str]) -> dict[str, Any]:
+    """The command's own options overridden by ``--set NAME=VALUE``; a setting given both ways on the
+    command line is an error (which one was meant?)."""
+    ctx = click.get_current_context()
+    for name in extra.keys() & given.keys():
+        src = ctx.get_parameter_source(name)
+        if src is not None and src.name == "COMMANDLINE":
+            raise InputError(f"--set {name}=...: {name} is also given as --{name.replace('_', '-')}; give it once")
+    return {**given, **extra}
+
+
+def _writable_dir(path: str, option: str) -> None:
+    """Refuse, before any work, an output folder that is a file or cannot be written."""
+    import tempfile
+
+    p = Path(path)
+    if p.exists() and not p.is_dir():
+        raise InputError(f"{option} {path}: is a file, not a folder")
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=p):
+            pass
+    except OSError as exc:
+        raise InputError(f"{option} {path}: cannot write there ({exc.strerror or exc})") from None
 
 
 def _print_written(written: Sequence[Path], quiet: bool) -> None:
@@ -300,6 +387,10 @@ def train(obj: _Ctx, labels: str, db: str, model_path: str) -> None:
     from .accounts import train as fit
     from .store import Store
 
+    if Path(model_path).is_dir():
+        raise InputError(f"--model {model_path}: is a folder; give a file name, e.g. {Path(model_path) / 'model.skops'}")
+    _writable_dir(str(Path(model_path).parent), "--model")
+
     with Store(db) as store:
         metrics = fit(store.con, labels, model_path, Settings())
     click.echo(f"model: {model_path}: {int(metrics['n'])} labelled accounts ({int(metrics['positives'])} inauthentic, "
@@ -320,6 +411,7 @@ def report(obj: _Ctx, db: str, out: str, pseudonymize: bool) -> None:
     from .report import write_outputs
     from .store import Store
 
+    _writable_dir(out, "--out")
     with Store(db, read_only=True) as store:
         if not store.has_table("runs"):
             raise InputError(f"{db}: not analysed yet; run 'trendtrace analyze --db {db}' first")
@@ -357,6 +449,9 @@ def serve(obj: _Ctx, db: str, host: str, port: int) -> None:
 def demo(obj: _Ctx, out: str, sim_seed: int, posts: int | None) -> None:
     """Simulate the default scenario, ingest it, analyse it and compare the findings with the truth."""
     from .demo import run_demo
+
+    Settings(sim_seed=sim_seed)
+    _writable_dir(out, "--out")
 
     run_demo(out, seed=sim_seed, posts=posts, quiet=obj.quiet,
              simulate=lambda d: _simulate(d, _BY_NAME["sim_scenario"].default, sim_seed, "x-v2", posts, _BY_NAME["sim_home_tz"].default, obj.quiet),

@@ -90,7 +90,8 @@ class Engine:
             return self.backend.table("posts").select(*columns)
         if "posts" not in self.backend.list_tables():
             cols = ", ".join(f'"{c}"' for c in columns)
-            arrow = self.con.sql(f"SELECT {cols} FROM posts").arrow()
+            # a cursor of its own: a result the caller left open on ``con`` must not block this read
+            arrow = self.con.cursor().sql(f"SELECT {cols} FROM posts").arrow()
             if isinstance(arrow, pa.RecordBatchReader):
                 arrow = arrow.read_all()
             self.table(arrow, "posts")

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import __version__
-from .settings import Settings
+from .settings import Settings, public_settings
 from .store import Store
 
 __all__ = ["analyze", "STAGES"]
@@ -56,10 +56,10 @@ def analyze(
         "CREATE TABLE IF NOT EXISTS runs (run_id INTEGER, started TIMESTAMP, finished TIMESTAMP, "
         "version VARCHAR, settings VARCHAR, counts VARCHAR)"
     )
-    run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM runs").fetchone()[0]  # type: ignore[index]
+    run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM runs").fetchall()[0][0]  # type: ignore[index]
     con.execute(
         "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?)",
         [run_id, started, datetime.now(timezone.utc).replace(tzinfo=None), __version__,
-         json.dumps(settings.as_dict(), default=str), json.dumps(counts)],
+         json.dumps(public_settings(settings.as_dict()), default=str), json.dumps(counts)],
     )
     return counts

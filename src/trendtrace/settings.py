@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Mapping
 
-__all__ = ["Setting", "SETTINGS", "Settings", "SettingError"]
+__all__ = ["Setting", "SETTINGS", "Settings", "SettingError", "SECRET_SETTINGS", "public_settings"]
 
 
 class SettingError(ValueError):
@@ -36,6 +36,32 @@ def _non_negative(v: Any) -> str | None:
     return None if v >= 0 else "must be 0 or more"
 
 
+#: A given pseudonym salt must be at least this long and hold this many different characters: with
+#: a short or guessable salt, pseudonyms are reversed by hashing a list of likely handles.
+MIN_SALT_CHARS = 32
+MIN_SALT_DISTINCT = 10
+#: Settings whose values are secrets: never written to the store, a report or a log.
+SECRET_SETTINGS = frozenset({"pseudonym_salt"})
+
+
+def _salt(v: Any) -> str | None:
+    if v == "" or (len(v) >= MIN_SALT_CHARS and len(set(v)) >= MIN_SALT_DISTINCT):
+        return None
+    return (f"is too short or too regular to keep pseudonyms from being reversed by guessing handles: give at "
+            f"least {MIN_SALT_CHARS} characters, {MIN_SALT_DISTINCT} of them different, e.g. from "
+            f"python -c \"import secrets; print(secrets.token_hex(16))\", or leave it empty for a random salt per run")
+
+
+def public_settings(values: Mapping[str, Any]) -> dict[str, Any]:
+    """``values`` with every secret setting (:data:`SECRET_SETTINGS`) replaced by a note that it was
+    given: what the store's ``runs`` table, report.json and report.html may show."""
+    return {k: ("(given; not shown)" if k in SECRET_SETTINGS and v else v) for k, v in values.items()}
+
+
+def _seed(v: Any) -> str | None:
+    return None if 0 <= v < 2**32 else "must be a whole number from 0 to 4294967295"
+
+
 def _unit(v: Any) -> str | None:
     return None if 0 <= v <= 1 else "must be between 0 and 1"
 
@@ -57,7 +83,7 @@ SETTINGS: tuple[Setting, ...] = (
        "live-tweeting communities and heavy retweeters beside bursting and drip campaigns; half the "
        "accounts at minute resolution), 'default' (the first, easier week: bursting networks and organic "
        "surges only), 'small', 'organic' (no campaign). See docs/simulator.md.", "simulate"),
-    _S("sim_seed", 7, "Seed of the simulator; the same seed gives the same data.", "simulate"),
+    _S("sim_seed", 7, "Seed of the simulator; the same seed gives the same data.", "simulate", _seed),
     _S("sim_posts", 60_000, "Approximate number of posts the simulator writes.", "simulate", _positive),
     _S("sim_home_tz", "Asia/Karachi", "The simulated trend's home time zone (IANA name): where the "
        "simulator's organic participants live.", "simulate"),
@@ -100,7 +126,7 @@ SETTINGS: tuple[Setting, ...] = (
        "docs/coordination.md.", "coordination", _positive),
     _S("leiden_resolution", 1.0, "Resolution of Leiden (modularity); higher gives smaller clusters.",
        "coordination", _positive),
-    _S("seed", 42, "Seed for every random choice in analysis (null model, Leiden).", "coordination"),
+    _S("seed", 42, "Seed for every random choice in analysis (null model, Leiden).", "coordination", _seed),
     _S("evidence_per_edge", 5, "Example post pairs kept per edge and trace.", "coordination", _positive),
     _S("null_model", "popularity", "Null model for co-actions: 'popularity' (accounts choose objects "
        "independently in proportion to their popularity and act at times drawn from each object's "
@@ -142,9 +168,12 @@ SETTINGS: tuple[Setting, ...] = (
     # ---------------------------------------------------------------- report
     _S("pseudonymize", False, "Replace account ids and handles by salted hashes in every output.",
        "report"),
-    _S("pseudonym_salt", "", "Salt for --pseudonymize hashes; empty = a new random salt each run "
-       "(pseudonyms then cannot be linked across runs). Give one to keep pseudonyms stable.",
-       "report"),
+    _S("pseudonym_salt", "", "Secret salt for --pseudonymize hashes; empty = a new random salt each run "
+       "(pseudonyms then cannot be linked across runs). Give one to keep pseudonyms stable across runs: "
+       f"at least {MIN_SALT_CHARS} characters, {MIN_SALT_DISTINCT} of them different (e.g. "
+       "`python -c \"import secrets; print(secrets.token_hex(16))\"`), since anyone who knows the salt can "
+       "reverse pseudonyms by hashing guessed handles. Never written to any output or to the store.",
+       "report", _salt),
     _S("report_accounts", 200, "Most accounts listed in the account table of report.html/json "
        "(highest coordination and inauthenticity first); the CSVs always hold every account.",
        "report", _positive),
@@ -215,7 +244,8 @@ def validate(name: str, value: Any) -> Any:
     if setting.check:
         problem = setting.check(value)
         if problem:
-            raise SettingError(f"setting {name}: {value!r} {problem}")
+            shown = "the value given" if name in SECRET_SETTINGS else repr(value)
+            raise SettingError(f"setting {name}: {shown} {problem}")
     return value
 
 

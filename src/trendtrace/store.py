@@ -109,8 +109,16 @@ class Store:
             raise StoreError(f"{self.path}: cannot open as a DuckDB store ({first})") from None
         except duckdb.Error as exc:
             raise StoreError(f"{self.path}: cannot open as a DuckDB store ({str(exc).splitlines()[0]})") from None
-        self.con.execute("SET TimeZone = 'UTC'")
-        self._check_or_create()
+        try:
+            # fetch every result here: DuckDB 2 refuses the next .sql() while one is left open
+            self.con.execute("SET TimeZone = 'UTC'").fetchall()
+            self._check_or_create()
+        except duckdb.Error as exc:
+            self.con.close()
+            raise StoreError(f"{self.path}: cannot use as a trendtrace store ({str(exc).splitlines()[0]})") from None
+        except StoreError:
+            self.con.close()
+            raise
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -129,8 +137,13 @@ class Store:
     def _check_or_create(self) -> None:
         tables = self._tables()
         if "meta" in tables:
-            row = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            version = int(row[0]) if row else 0
+            rows = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
+            row = rows[0] if rows else None
+            try:
+                version = int(row[0]) if row else 0
+            except (TypeError, ValueError):
+                raise StoreError(f"{self.path}: the store's meta table holds schema version {str(row[0])[:40]!r}, "
+                                 f"not a number; the file was changed by hand or is damaged") from None
             if version != SCHEMA_VERSION:
                 raise StoreError(
                     f"{self.path}: store has schema version {version}, this trendtrace ({__version__}) "
@@ -161,14 +174,14 @@ class Store:
             "CREATE TABLE files (path VARCHAR, format VARCHAR, size BIGINT, mtime DOUBLE, posts BIGINT, "
             "accounts BIGINT, rejects BIGINT, ingested_at TIMESTAMP)"
         )
-        self.con.execute("COMMIT")
+        self.con.execute("COMMIT").fetchall()
 
     # ------------------------------------------------------------------ queries
 
     def count(self, table: str) -> int:
         if table not in self._tables():
             return 0
-        return int(self.con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0])  # type: ignore[index]
+        return int(self.con.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0])  # type: ignore[index]
 
     def has_table(self, table: str) -> bool:
         return table in self._tables()
@@ -201,7 +214,7 @@ class Store:
             from .readers import read as reader  # late: keeps `import trendtrace.store` light
         report = IngestReport()
         all_rejects: list[Reject] = []
-        previous = self.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]  # type: ignore[index]
+        previous = self.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]  # type: ignore[index]
         try:
             self.con.execute(f"SET memory_limit = '{_memory(memory_limit)}'")
             for p in paths:
@@ -237,7 +250,7 @@ class Store:
             raise InputError(f"{path}: is a directory; give the files inside it")
         known = self.con.execute(
             "SELECT 1 FROM files WHERE path = ? AND size = ? AND mtime = ?", [path, st.st_size, st.st_mtime]
-        ).fetchone()
+        ).fetchall()
         if known:
             fr.skipped_unchanged = True
             log.info("%s: already ingested with the same size and time; nothing to do", path)
@@ -248,7 +261,7 @@ class Store:
             # Posts go straight into ``posts`` (transaction-local rows, which DuckDB writes to the
             # database file as row groups fill, so memory does not grow with the file); duplicates
             # are removed once at the end. Rows committed before this file have smaller row ids.
-            boundary = con.execute("SELECT coalesce(max(rowid), -1) FROM posts").fetchone()[0]  # type: ignore[index]
+            boundary = con.execute("SELECT coalesce(max(rowid), -1) FROM posts").fetchall()[0][0]  # type: ignore[index]
             con.execute(_ddl("_stage_accounts", ACCOUNT_SCHEMA, temp=True))
             con.execute(_ddl("_stage_names", NAMES_SCHEMA, temp=True))
             inserted = 0
@@ -311,7 +324,7 @@ class Store:
             )
             """,
             [boundary],
-        ).fetchone()[0])  # type: ignore[index]
+        ).fetchall()[0][0])  # type: ignore[index]
 
     def _merge_accounts(self) -> int:
         """Merge ``_stage_accounts`` into ``accounts`` and ``account_names``; return accounts written."""
@@ -329,7 +342,7 @@ class Store:
             """
         )
         con.execute("DELETE FROM accounts WHERE account_id IN (SELECT account_id FROM _new_accounts)")
-        updated = con.execute("INSERT INTO accounts SELECT * FROM _new_accounts").fetchone()[0]  # type: ignore[index]
+        updated = con.execute("INSERT INTO accounts SELECT * FROM _new_accounts").fetchall()[0][0]  # type: ignore[index]
         con.execute("DROP TABLE _new_accounts")
         # Every (handle, name) an account was seen with, for handle/name-change signals.
         con.execute(

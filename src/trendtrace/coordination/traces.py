@@ -35,6 +35,7 @@ import ibis
 import ibis.expr.types as ir
 
 __all__ = [
+    "POST_OBJECT_TRACES", "HANDLE_OBJECT_TRACES",
     "TRACES",
     "DEFAULT_OFF",
     "ACTION_COLUMNS",
@@ -62,6 +63,10 @@ TRACES: tuple[str, ...] = (
 )
 #: Traces that exist but are not in the default ``traces`` setting.
 DEFAULT_OFF = frozenset({"domain"})
+#: Traces whose object is a post id (pseudonymised like post ids in shared outputs).
+POST_OBJECT_TRACES = frozenset({"retweet", "slow_retweet", "quote", "reply"})
+#: Traces whose object is a handle.
+HANDLE_OBJECT_TRACES = frozenset({"mention"})
 #: Columns of an actions table.
 ACTION_COLUMNS = ("trace", "object", "account_id", "post_id", "t", "tid")
 #: Normalised texts shorter than this are not compared (``"ok"`` by two people is no evidence).

@@ -184,9 +184,12 @@ class Pseudonymizer:
         for mentions, otherwise text (hashtag, URL, normalised text) with mentions replaced."""
         if not self.enabled or v is None:
             return v
-        if trace in ("retweet", "repost", "quote", "reply"):
+        from ..coordination.traces import HANDLE_OBJECT_TRACES, POST_OBJECT_TRACES
+
+        # "repost": the retweet trace's name in stores written before version 0.1
+        if trace in POST_OBJECT_TRACES or trace == "repost":
             return self.post(v)
-        if trace == "mention":
+        if trace in HANDLE_OBJECT_TRACES:
             return self.handle(str(v).lstrip("@"))
         return self.text(v)
 

@@ -23,7 +23,7 @@ import duckdb
 import pyarrow as pa
 
 from .. import __version__
-from ..settings import SETTINGS
+from ..settings import SETTINGS, public_settings
 from ._common import (
     Pseudonymizer,
     Store,
@@ -179,7 +179,8 @@ def _run(st: Store) -> dict[str, Any] | None:
     if not rows:
         return None
     row = rows[0]
-    row["settings"] = parse_json_object(row["settings"]) or {}
+    # stores written before secrets were kept out of ``runs`` may still hold them
+    row["settings"] = public_settings(parse_json_object(row["settings"]) or {})
     return row
 
 

@@ -27,11 +27,12 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from .. import __version__
+from ..model import InputError
 from ._common import Pseudonymizer, Store, neutralize_table, split_list, xml_text
 from .data import _setting, accounts_sql, report_data
 
 __all__ = ["write_outputs", "write_csv", "CSV_TABLES", "csv_query", "write_gexf", "write_graphml",
-           "pseudonymizer_for"]
+           "pseudonymizer_for", "refuse_private_files", "PRIVATE_PATTERNS"]
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,21 @@ _ACCOUNT_COLUMNS = ("account_id", "handle", "posts", "coordinated", "cluster",
                     "coordination_score", "inauthenticity_score", "utc_offset", "reasons")
 _TREND_COLUMNS = ("trend", "posts", "accounts", "coordinated_share", "inauthentic_share", "verdict",
                   "score", "cost_usd_low", "cost_usd_high", "evidence")
+
+
+#: Files that hold real ids, handles or raw records: never in a folder meant for sharing.
+PRIVATE_PATTERNS = ("*.duckdb", "*.duckdb.wal", "*.rejects.csv")
+
+
+def refuse_private_files(out: Path) -> None:
+    """Raise :class:`InputError` when the folder ``out`` holds a store or a rejects file (real ids,
+    handles and raw records), so that a pseudonymised output folder is safe to hand to a stranger."""
+    if not out.is_dir():
+        return
+    found = sorted({p.name for pattern in PRIVATE_PATTERNS for p in out.glob(pattern)})
+    if found:
+        raise InputError(f"{out}: holds {', '.join(found)} (real ids, handles or raw records); a --pseudonymize "
+                         f"output folder must hold no store or rejects file: move them, or choose another --out")
 
 
 def pseudonymizer_for(settings: Mapping[str, Any] | None) -> Pseudonymizer:
@@ -399,8 +415,10 @@ def write_outputs(con: duckdb.DuckDBPyConnection, out_dir: str | Path,
     from .html import render_report  # the page imports jinja2; keep it off the CSV-only path
 
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     pz = pseudonymizer_for(settings)
+    if pz.enabled:
+        refuse_private_files(out)
+    out.mkdir(parents=True, exist_ok=True)
     st = Store(con)
     written: list[Path] = []
     for name in CSV_TABLES:
