@@ -415,7 +415,7 @@ def test_public_api_is_frozen() -> None:
     import trendtrace.trends as tt
 
     assert sorted(tt.__all__) == sorted(
-        ["trend_verdicts", "load_campaigns", "campaigns_from_mapping", "Campaign", "TREND_COLUMNS"])
+        ["trend_verdicts", "load_campaigns", "campaigns_from_mapping", "Campaign", "TREND_COLUMNS", "STAGE"])
 
 
 def test_empty_store_writes_empty_tables() -> None:

@@ -1,26 +1,33 @@
-"""analyze(): runs the analysis stages in order over a store, nothing else.
+"""analyze(): runs the declared analysis stages in order over a store, nothing else.
 
-coordination → accounts → trends. Each stage reads the tables written before it and writes its own
-(docs/schema.md); a ``runs`` row records the settings and version of every run.
+coordination → accounts → trends. Each stage is a :class:`~trendtrace.stage.Stage` declaring the
+tables it reads and writes (``docs/schema.md``); the store records every run (settings, version,
+counts) in its ``runs`` table.
 """
 
 from __future__ import annotations
 
-import json
+import importlib
 import logging
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from . import __version__
-from .settings import Settings, public_settings
+from .settings import Settings
+from .stage import Stage
 from .store import Store
 
-__all__ = ["analyze", "STAGES"]
+__all__ = ["analyze", "stages", "STAGE_MODULES"]
 
 log = logging.getLogger("trendtrace.pipeline")
 
-STAGES = ("coordination", "accounts", "trends")
+#: The stage packages, in the order they run; each exports ``STAGE``.
+STAGE_MODULES = ("trendtrace.coordination", "trendtrace.accounts", "trendtrace.trends")
+
+
+def stages() -> tuple[Stage, ...]:
+    """The declared stages in order (imported on first use: the stages pull in Ibis and NumPy)."""
+    return tuple(importlib.import_module(m).STAGE for m in STAGE_MODULES)
 
 
 def analyze(
@@ -29,37 +36,24 @@ def analyze(
     campaigns: str | Path | None = None,
     step: Callable[[str], None] | None = None,
 ) -> dict[str, dict[str, int]]:
-    """Run every analysis stage on ``store`` with ``settings``; return each stage's counts.
+    """Run every declared stage on ``store`` with ``settings``; return each stage's counts.
 
-    ``campaigns`` is an optional TOML/YAML campaigns file (see docs/trends.md). ``step`` is told the
-    name of each stage as it starts (for a progress display).
+    ``campaigns`` is an optional TOML/YAML campaigns file (the ``campaigns`` setting, docs/trends.md).
+    ``step`` is told the name of each stage as it starts (for a progress display).
     """
-    from .accounts import account_signals
-    from .coordination import coordination
-    from .trends import load_campaigns, trend_verdicts
+    if campaigns:
+        settings = settings.replace(campaigns=str(campaigns))
+        from .trends import load_campaigns
 
-    named = load_campaigns(campaigns) if campaigns else None
-    con = store.con
+        load_campaigns(str(campaigns))  # a bad campaigns file fails before any stage runs
     started = datetime.now(timezone.utc).replace(tzinfo=None)
     counts: dict[str, dict[str, int]] = {}
-    for name, run in (
-        ("coordination", lambda: coordination(con, settings)),
-        ("accounts", lambda: account_signals(con, settings)),
-        ("trends", lambda: trend_verdicts(con, settings, named)),
-    ):
+    for stage in stages():
         if step:
-            step(f"{name}…")
+            step(f"{stage.name}…")
         t0 = datetime.now(timezone.utc)
-        counts[name] = run() or {}
-        log.info("%s: %s in %.1f s", name, counts[name], (datetime.now(timezone.utc) - t0).total_seconds())
-    con.execute(
-        "CREATE TABLE IF NOT EXISTS runs (run_id INTEGER, started TIMESTAMP, finished TIMESTAMP, "
-        "version VARCHAR, settings VARCHAR, counts VARCHAR)"
-    )
-    run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM runs").fetchall()[0][0]  # type: ignore[index]
-    con.execute(
-        "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?)",
-        [run_id, started, datetime.now(timezone.utc).replace(tzinfo=None), __version__,
-         json.dumps(public_settings(settings.as_dict()), default=str), json.dumps(counts)],
-    )
+        counts[stage.name] = stage.run(store, settings)
+        log.info("%s: %s in %.1f s", stage.name, counts[stage.name],
+                 (datetime.now(timezone.utc) - t0).total_seconds())
+    store.record_run(started, settings, counts)
     return counts

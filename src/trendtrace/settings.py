@@ -157,6 +157,8 @@ SETTINGS: tuple[Setting, ...] = (
     _S("min_trend_accounts", 2, "Least distinct accounts for a hashtag to be a trend.", "trends", _positive),
     _S("new_account_days", 30, "An account created this many days or fewer before the trend counts "
        "as new.", "trends", _positive),
+    _S("campaigns", "", "TOML or YAML file naming campaigns by hashtags and keywords (docs/trends.md); "
+       "empty = none. On the command line: analyze --campaigns FILE.", "trends"),
     _S("price_low", 0.02, "Low estimate of the price paid per inauthentic post, US dollars.", "trends",
        _non_negative),
     _S("price_high", 0.36, "High estimate of the price paid per inauthentic post, US dollars.", "trends",

@@ -12,6 +12,7 @@ The reader runs one chunk ahead in a background thread (:func:`_prefetched`).
 from __future__ import annotations
 
 import csv
+import json
 import logging
 import os
 import queue
@@ -19,7 +20,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import duckdb
 
@@ -85,6 +86,11 @@ class IngestReport:
 
 ChunkSource = Callable[[str, str, Mapping[str, str] | None, int], Iterable[Chunk]]
 Progress = Callable[[str, int], None]
+
+
+#: The record of analysis runs (``docs/schema.md``).
+RUNS_DDL = ("CREATE TABLE IF NOT EXISTS runs (run_id INTEGER, started TIMESTAMP, finished TIMESTAMP, "
+            "version VARCHAR, settings VARCHAR, counts VARCHAR)")
 
 
 class Store:
@@ -175,6 +181,24 @@ class Store:
             "accounts BIGINT, rejects BIGINT, ingested_at TIMESTAMP)"
         )
         self.con.execute("COMMIT").fetchall()
+
+    # ------------------------------------------------------------------ runs
+
+    def record_run(self, started: datetime, settings: Mapping[str, Any], counts: Mapping[str, Any]) -> int:
+        """Append a row to ``runs`` (created on the first run): when the analysis started and
+        finished, this trendtrace's version, the settings (secrets replaced:
+        :func:`~trendtrace.settings.public_settings`) and each stage's counts, as JSON. Returns the
+        run id."""
+        from .settings import public_settings
+
+        self.con.execute(RUNS_DDL).fetchall()
+        run_id = int(self.con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM runs").fetchall()[0][0])
+        self.con.execute(
+            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?)",
+            [run_id, started, datetime.now(timezone.utc).replace(tzinfo=None), __version__,
+             json.dumps(public_settings(dict(settings)), default=str), json.dumps(dict(counts))],
+        ).fetchall()
+        return run_id
 
     # ------------------------------------------------------------------ queries
 

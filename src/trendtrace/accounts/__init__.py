@@ -27,6 +27,7 @@ import pyarrow.compute as pc
 
 from ..model import InputError
 from ..settings import Settings
+from ..stage import Stage
 from .features import FEATURES, _hours_matrix, account_features, table_exists
 from .origin import (AUTO, HOME_MIN_ACCOUNTS, HOME_MIN_SUPPORT, claimed_place, fixed_zone, format_offset,
                      infer_home_offset, infer_offsets, offset_distance, quiet_share, zone_offset)
@@ -35,7 +36,7 @@ from .adaptive import adaptive_scores, relative_reasons
 from .availability import field_availability, unavailable_features
 from .score import evidence_sql, load_model, predict, save_model, train_model
 
-__all__ = ["account_signals", "train", "FEATURES", "parse_labels"]
+__all__ = ["account_signals", "train", "FEATURES", "parse_labels", "STAGE"]
 
 log = logging.getLogger(__name__)
 
@@ -514,3 +515,14 @@ def train(con: duckdb.DuckDBPyConnection, labels_csv: str | Path, model_path: st
     save_model(model, model_path, metrics, labels=Path(labels_csv).name)
     log.info("trained account model: %s", metrics)
     return metrics
+
+
+def _door(store: Any, settings: Settings) -> dict[str, int]:
+    return account_signals(store.con, settings)
+
+
+#: The stage contract (:mod:`trendtrace.stage`).
+STAGE = Stage("accounts", _door, reads=("posts", "accounts"),
+              uses=("account_names", "account_coordination", "clusters"),
+              writes=("account_signals", "account_fields", "cluster_origin", "home_zone"),
+              sometimes=("account_model",))

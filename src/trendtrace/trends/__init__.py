@@ -15,6 +15,7 @@ import duckdb
 import pyarrow as pa
 
 from trendtrace.settings import Settings
+from trendtrace.stage import Stage
 
 from .campaigns import Campaign, campaigns_from_mapping, load_campaigns
 from .cost import cost_range, write_cost_table
@@ -22,7 +23,7 @@ from .overlap import write_overlap
 from .stats import build_trend_posts, inspect_inputs, trend_statistics, trend_timeline
 from .verdict import background_share, evidence_sentences, score_row, verdict_of
 
-__all__ = ["trend_verdicts", "load_campaigns", "campaigns_from_mapping", "Campaign", "TREND_COLUMNS"]
+__all__ = ["trend_verdicts", "load_campaigns", "campaigns_from_mapping", "Campaign", "TREND_COLUMNS", "STAGE"]
 
 log = logging.getLogger(__name__)
 
@@ -158,3 +159,14 @@ def _trends_table(stats: pa.Table, out: dict[str, list[Any]]) -> pa.Table:
         if name not in cols:
             cols[name] = stats.column(name)
     return pa.table(cols)
+
+
+def _door(store: Any, settings: Settings) -> dict[str, int]:
+    path = str(settings["campaigns"])
+    return trend_verdicts(store.con, settings, load_campaigns(path) if path else None)
+
+
+#: The stage contract (:mod:`trendtrace.stage`).
+STAGE = Stage("trends", _door, reads=("posts",),
+              uses=("accounts", "account_coordination", "account_signals", "edge_evidence", "home_zone"),
+              writes=("trends", "trend_timeline", "overlap", "multi_campaign_accounts", "cost"))
