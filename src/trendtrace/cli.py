@@ -218,15 +218,9 @@ def _simulate(out: str, scenario: str, seed: int, fmt: str, posts: int | None, h
 
 
 def _check_tz(zone: str, auto: bool = False) -> None:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    from .offsets import require_zone
 
-    if auto and zone == "auto":
-        return
-    try:
-        ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InputError(f"--home-tz {zone!r}: not a time zone name; use an IANA name such as Asia/Karachi"
-                         + (" or 'auto'" if auto else "")) from None
+    require_zone(zone, "--home-tz", allow_auto=auto)
 
 
 @main.command("simulate")

@@ -392,13 +392,11 @@ def _cluster_origin(con: duckdb.DuckDBPyConnection, table: pa.Table, hours: np.n
     script: list[Any] = []
     claimed: list[Any] = []
     baseline = ""
-    when = datetime(2024, 1, 1)
     if keys:  # per-account lists only when some cluster needs them
         persona = table.column("persona").to_pylist()
         script = table.column("script").to_pylist()
         claimed = table.column("claimed_place").to_pylist()
         baseline = json.dumps(_mix(persona), ensure_ascii=False)
-        when = _reference_time(con)
     score = np.asarray(table.column("inauthenticity_score").to_numpy(zero_copy_only=False), dtype=float)
     home = str(home_info["label"])
     home_off = home_info["utc_offset"] if keys else None

@@ -26,10 +26,15 @@ than :data:`MIN_POSITIVES` accounts, the rule score is used as it is.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import logging
 from dataclasses import dataclass, field
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 from scipy.special import ndtri
 
 __all__ = ["AdaptiveFit", "adaptive_scores", "relative_reasons", "ROUNDS", "MIN_ACCOUNTS", "MIN_POSITIVES", "RANK_SAMPLE"]

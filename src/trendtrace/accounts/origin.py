@@ -29,12 +29,12 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from datetime import datetime, timezone
 from importlib import resources
 from typing import NamedTuple
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
+
+from ..offsets import fixed_zone, format_offset, offset_distance, zone_offset
 
 __all__ = [
     "TEMPLATE",
@@ -109,31 +109,10 @@ def quiet_share(hours: np.ndarray) -> np.ndarray:
         return np.where(total > 0, windows[:, :24].min(axis=1) / np.maximum(total, 1), np.nan)
 
 
-def offset_distance(a: float, b: float) -> float:
-    """Circular distance in hours between two UTC offsets (24-hour period)."""
-    d = abs(a - b) % 24
-    return min(d, 24 - d)
 
 
-def format_offset(hours: float) -> str:
-    """``5`` → ``'UTC+5'``, ``-3.5`` → ``'UTC-3:30'``, ``0`` → ``'UTC'``."""
-    if hours == 0:
-        return "UTC"
-    sign = "+" if hours > 0 else "-"
-    h = abs(hours)
-    whole, minutes = int(h), int(round((h - int(h)) * 60))
-    return f"UTC{sign}{whole}" + (f":{minutes:02d}" if minutes else "")
 
 
-@functools.lru_cache(maxsize=4096)
-def zone_offset(zone: str, when: datetime) -> float | None:
-    """UTC offset in hours of IANA ``zone`` at naive-UTC ``when``; None for an unknown zone."""
-    try:
-        tz = ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-    off = when.replace(tzinfo=timezone.utc).astimezone(tz).utcoffset()
-    return None if off is None else off.total_seconds() / 3600
 
 
 class Place(NamedTuple):
@@ -258,8 +237,3 @@ def infer_home_offset(offsets: np.ndarray, weights: np.ndarray, tolerance: float
         return None, support, n
     return best, support, n
 
-
-def fixed_zone(offset: float) -> str:
-    """The IANA name of a whole-hour fixed offset: ``5`` -> ``Etc/GMT-5`` (POSIX signs are inverted)."""
-    h = int(round(offset))
-    return "Etc/UTC" if h == 0 else f"Etc/GMT{-h:+d}"

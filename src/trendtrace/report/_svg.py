@@ -295,11 +295,10 @@ def fmt_usd(v: Any) -> str:
 
 
 def fmt_offset(v: Any) -> str:
-    if v is None:
-        return "–"
-    f = float(v)
-    h, m = int(abs(f)), int(round((abs(f) - int(abs(f))) * 60))
-    return f"UTC{'+' if f >= 0 else '−'}{h}" + (f":{m:02d}" if m else "")
+    """An offset as :func:`trendtrace.offsets.format_offset` writes it; ``–`` for none."""
+    from ..offsets import format_offset
+
+    return "–" if v is None else format_offset(float(v))
 
 
 def hour_rows(hours: dict[str, Any], clusters: Iterable[dict]) -> list[tuple[str, list[int], str]]:

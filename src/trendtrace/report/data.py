@@ -17,7 +17,6 @@ import math
 import random
 from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
 import pyarrow as pa
@@ -74,13 +73,12 @@ def _setting(settings: Mapping[str, Any] | None, name: str) -> Any:
 
 def _tz_offset_hours(name: str, when: datetime | None) -> tuple[float | None, str | None]:
     """UTC offset of zone ``name`` at ``when`` (naive UTC) in hours, or (None, problem)."""
-    try:
-        zone = ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    from ..offsets import zone_offset, zone_problem
+
+    problem = zone_problem(name)
+    if problem:
         return None, f"unknown time zone {name!r}"
-    at = (when or datetime(2025, 1, 1)).replace(tzinfo=timezone.utc)
-    off = at.astimezone(zone).utcoffset()
-    return (off.total_seconds() / 3600 if off is not None else None), None
+    return zone_offset(name, when or datetime(2025, 1, 1)), None
 
 
 def report_data(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any] | None = None, *,
@@ -135,7 +133,7 @@ def report_data(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any] | No
     if tz_problem:
         log.warning("report: %s; hour-of-day heat maps are shown in UTC", tz_problem)
     if home_how == "inferred" and home_offset is not None:
-        from ..accounts.origin import format_offset
+        from ..offsets import format_offset
 
         home_name = format_offset(home_offset)
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any, Iterator
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import numpy as np
 
@@ -389,10 +389,10 @@ def snowflakes(t: np.ndarray, msoff: np.ndarray, worker: np.ndarray) -> tuple[np
 
 
 def check_zone(tz: str) -> str:
-    try:
-        ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {tz!r} (use an IANA name such as 'Asia/Karachi')") from None
+    from ..offsets import zone_problem
+
+    if zone_problem(tz):
+        raise ValueError(f"unknown time zone {tz!r} (use an IANA name such as 'Asia/Karachi')")
     return tz
 
 

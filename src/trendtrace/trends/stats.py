@@ -34,24 +34,21 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
 import pyarrow as pa
 
 from trendtrace.model import InputError
+from trendtrace.offsets import format_offset_sql, offset_distance_sql, require_zone, zone_offset
 from trendtrace.settings import Settings
 
 from .campaigns import Campaign
 
 __all__ = ["Inputs", "inspect_inputs", "build_trend_posts", "templated_posts", "trend_statistics",
-           "trend_timeline", "gini_sql", "MISFIT_HOURS", "P_FULL_LOG10", "FULL_MARGIN", "MIN_TEMPLATE_WORDS"]
+           "trend_timeline", "gini_sql", "P_FULL_LOG10", "FULL_MARGIN", "MIN_TEMPLATE_WORDS"]
 
 log = logging.getLogger(__name__)
 
-#: An inferred UTC offset further than this from the home zone does not fit it. Issue 4 infers
-#: offsets within ±1 h for most accounts; 1.5 h keeps a local whose estimate is off by one hour in.
-MISFIT_HOURS = 1.5
 #: Texts shorter than this (in words, after removing links, hashtags, mentions) are never called
 #: templated: short phrases ("what a match") repeat by chance.
 MIN_TEMPLATE_WORDS = 5
@@ -333,18 +330,14 @@ def _home_offsets(con: duckdb.DuckDBPyConnection, home_tz: str) -> None:
     (:func:`home_zone_name`) in hours at each trend's median post time (so daylight-saving time is
     right for the trend's date); NULL when there is no home zone."""
     name = home_zone_name(con, home_tz)
-    zone = None
     if name is not None:
-        try:
-            zone = ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise InputError(f"home_tz: unknown time zone {name!r} (use an IANA name such as Asia/Karachi, "
-                             "or 'auto')") from None
+        require_zone(name, "home_tz", allow_auto=True)
     rows = con.execute("SELECT trend, trend_kind, quantile_disc(time, 0.5) FROM _tt_tp GROUP BY ALL").fetchall()
-    offsets: list[float | None] = []
-    for _, _, t in rows:
-        off = zone.utcoffset(t if isinstance(t, datetime) else datetime(2000, 1, 1)) if zone is not None else None
-        offsets.append(off.total_seconds() / 3600 if off is not None else None)
+    # the offset at the trend's median instant, read as UTC (zone.utcoffset() on a naive time would
+    # read it as local time, an hour off around daylight-saving changes)
+    offsets: list[float | None] = [
+        zone_offset(name, t if isinstance(t, datetime) else datetime(2000, 1, 1)) if name is not None else None
+        for _, _, t in rows]
     tbl = pa.table({"trend": [r[0] for r in rows], "trend_kind": [r[1] for r in rows], "home_offset": offsets},
                    schema=pa.schema([("trend", pa.string()), ("trend_kind", pa.string()), ("home_offset", pa.float64())]))
     con.register("_tt_home_arrow", tbl)
@@ -404,8 +397,8 @@ def trend_statistics(con: duckdb.DuckDBPyConnection, settings: Settings, inputs:
         tz AS (
             SELECT ta.trend, ta.trend_kind,
                    count(*) FILTER (WHERE ta.utc_offset IS NOT NULL) AS tz_known_accounts,
-                   count(*) FILTER (WHERE least(abs(ta.utc_offset - h.home_offset),
-                                                24 - abs(ta.utc_offset - h.home_offset)) > {MISFIT_HOURS}) AS misfit_accounts,
+                   count(*) FILTER (WHERE {offset_distance_sql("ta.utc_offset", "h.home_offset")}
+                                    > {float(settings["origin_mismatch_hours"])}) AS misfit_accounts,
                    any_value(h.home_offset) AS home_offset
             FROM _tt_ta ta JOIN _tt_home h USING (trend, trend_kind) GROUP BY ALL),
         tzo AS (
@@ -415,8 +408,7 @@ def trend_statistics(con: duckdb.DuckDBPyConnection, settings: Settings, inputs:
             FROM _tt_ta WHERE utc_offset IS NOT NULL GROUP BY trend, trend_kind, round(utc_offset * 2) / 2),
         tzmix AS (
             SELECT trend, trend_kind,
-                   string_agg('UTC' || CASE WHEN o >= 0 THEN '+' ELSE '-' END
-                              || CASE WHEN o = floor(o) THEN abs(o)::INT::VARCHAR ELSE abs(o)::VARCHAR END
+                   string_agg({format_offset_sql("o")}
                               || ' ' || round(100.0 * k / tot)::INT || '%', '; ' ORDER BY rk) AS tz_mix,
                    arg_min(o, rk) AS top_offset
             FROM tzo WHERE rk <= 4 GROUP BY ALL),

@@ -47,6 +47,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from ..offsets import format_offset
 from .stats import BATCH_DAYS
 
 __all__ = ["PRIOR_POSTS", "MIXED_AT", "MANUFACTURED_AT", "BACKGROUND_QUANTILE", "MIN_SUSPECT_ACCOUNTS",
@@ -136,11 +137,6 @@ def _plural(n: int, one: str, many: str | None = None) -> str:
 def _when(t: datetime) -> str:
     return t.strftime("%Y-%m-%d %H:%M")
 
-
-def _offset(h: float) -> str:
-    sign = "+" if h >= 0 else "-"
-    a = abs(h)
-    return f"UTC{sign}{int(a)}" if a == int(a) else f"UTC{sign}{int(a)}:{int(round((a - int(a)) * 60)):02d}"
 
 
 def _seconds(s: float) -> str:
@@ -236,9 +232,9 @@ def evidence_sentences(row: dict[str, Any], *, verdict: str, suspect: int, has_s
                  f"their own were copies or near-copies of another account's post.")
     if row["home_tz_misfit_share"] is not None and row["tz_known_accounts"] and int(row["tz_known_accounts"]) >= 3:
         home = str(settings["home_tz"])
-        zone = (f"the home zone {_offset(float(row['home_offset']))}, inferred from the daily rhythm of this data "
+        zone = (f"the home zone {format_offset(float(row['home_offset']))}, inferred from the daily rhythm of this data "
                 f"set's accounts" if home == "auto" else
-                f"the home zone {home} ({_offset(float(row['home_offset']))}), given with --home-tz")
+                f"the home zone {home} ({format_offset(float(row['home_offset']))}), given with --home-tz")
         s.append(f"Of the {_plural(int(row['tz_known_accounts']), 'account')} whose daily rhythm could be inferred, "
                  f"{_pct(float(row['home_tz_misfit_share']))} do not fit {zone}; by inferred offset: {row['tz_mix']}.")
     if row["language_mix"]:
