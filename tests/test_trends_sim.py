@@ -199,3 +199,12 @@ def test_every_number_in_the_evidence_and_the_cost_is_recomputed_from_the_table(
     assert set(cost) == {k for k, (v, _) in verdicts.items() if v != "organic"}
     for key, (n, a, b) in cost.items():
         assert n == verdicts[key][1] and a == pytest.approx(round(n * lo, 2)) and b == pytest.approx(round(n * hi, 2))
+    # The total counts each post once, and the report shows the table, not a sum of its own.
+    (total,) = con.execute("SELECT inauthentic_posts FROM cost WHERE scope = 'all'").fetchall()[0]
+    assert max(n for n, _, _ in cost.values()) <= total <= sum(n for n, _, _ in cost.values())
+    from trendtrace.report.data import report_data
+
+    shown = report_data(con, s)["cost"]
+    assert shown["total"]["suspect_posts"] == total
+    assert shown["total"]["cost_usd_high"] == pytest.approx(round(total * hi, 2))
+    assert {r["trend"] for r in shown["trends"]} == {name for (_, name), (n, _, _) in cost.items() if n}

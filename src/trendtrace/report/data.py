@@ -158,7 +158,7 @@ def report_data(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any] | No
         "overlap": _overlap(st, pz),
         "accounts": _accounts(st, pz, int(_setting(settings, "report_accounts"))),
         "personas": _personas(st, clusters),
-        "cost": _cost(trends, run_settings, settings),
+        "cost": _cost(st, trends, run_settings, settings),
     }
     data["summary"] = _summary(st, data)
     return jsonable(data)
@@ -587,16 +587,28 @@ def _personas(st: Store, clusters: list[dict]) -> dict[str, Any]:
     return out
 
 
-def _cost(trends: list[dict], run_settings: Mapping[str, Any], settings: Any) -> dict[str, Any]:
+def _cost(st: Store, trends: list[dict], run_settings: Mapping[str, Any], settings: Any) -> dict[str, Any]:
+    """The trend stage's ``cost`` table (the report computes no money itself), with each trend's
+    verdict and post count from ``trends``; ``total`` is the ``all`` row (each post counted once)."""
     low = run_settings.get("price_low", _setting(settings, "price_low"))
     high = run_settings.get("price_high", _setting(settings, "price_high"))
-    # suspect_posts is the count the cost multiplies (coordinated or likely inauthentic accounts' posts)
-    rows = [{"trend": t["trend"], "verdict": t["verdict"], "posts": t["posts"],
-             "suspect_posts": (t.get("stats") or {}).get("suspect_posts"), "cost_usd_low": t["cost_usd_low"],
-             "cost_usd_high": t["cost_usd_high"]}
-            for t in trends if (t.get("cost_usd_high") or 0) > 0]
-    rows.sort(key=lambda r: (-(r["cost_usd_high"] or 0), r["trend"]))
-    return {"price_low": low, "price_high": high, "trends": rows}
+    out: dict[str, Any] = {"price_low": low, "price_high": high, "trends": [], "total": None}
+    if not st.has("cost", "scope", "name", "inauthentic_posts", "cost_usd_low", "cost_usd_high"):
+        return out
+    by_name = {t["trend"]: t for t in trends}
+    rows = st.rows("SELECT scope, name, inauthentic_posts, cost_usd_low, cost_usd_high FROM cost")
+    for r in rows:
+        if r["scope"] == "all":
+            out["total"] = {"suspect_posts": r["inauthentic_posts"], "cost_usd_low": r["cost_usd_low"],
+                            "cost_usd_high": r["cost_usd_high"]}
+        elif (r["cost_usd_high"] or 0) > 0:
+            t = by_name.get(r["name"], {})
+            # suspect_posts is the count the cost multiplies (coordinated or likely inauthentic accounts' posts)
+            out["trends"].append({"trend": r["name"], "verdict": t.get("verdict"), "posts": t.get("posts"),
+                                  "suspect_posts": r["inauthentic_posts"], "cost_usd_low": r["cost_usd_low"],
+                                  "cost_usd_high": r["cost_usd_high"]})
+    out["trends"].sort(key=lambda r: (-(r["cost_usd_high"] or 0), r["trend"]))
+    return out
 
 
 def _summary(st: Store, data: dict) -> dict[str, Any]:

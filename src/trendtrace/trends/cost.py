@@ -49,23 +49,39 @@ def write_cost_table(con: duckdb.DuckDBPyConnection, settings: Settings, has_sig
     ``scope = 'all'`` over the distinct suspect posts of every trend, counting only trends whose
     verdict is not ``organic`` (the table ``trends`` is read for that). Empty without signals.
 
-    Needs the temp table ``_tt_tp`` of :mod:`trendtrace.trends.stats`.
+    SQL only counts the posts; the money is :func:`cost_range`, the one place a cost is computed
+    (the ``trends`` columns ``cost_usd_low``/``cost_usd_high`` come from it too). The report reads
+    this table. Needs the temp table ``_tt_tp`` of :mod:`trendtrace.trends.stats`.
     """
+    import pyarrow as pa
+
     lo, hi = float(settings["price_low"]), float(settings["price_high"])
     cost_range(0, lo, hi)  # validates the order of the prices
     where = "WHERE v.verdict <> 'organic'" if has_signals else "WHERE false"
     # only trends the data do not call organic: an organic trend has nothing to have paid for
-    con.execute(f"""
-        CREATE OR REPLACE TABLE cost AS
+    counts = con.execute(f"""
         WITH tp AS (SELECT t.* FROM _tt_tp t JOIN trends v USING (trend, trend_kind) {where}),
         per AS (
-            SELECT trend_kind AS scope, trend AS name, count(*) FILTER (WHERE suspect) AS inauthentic_posts
+            SELECT trend_kind AS scope, trend AS name, count(*) FILTER (WHERE suspect) AS n
             FROM tp GROUP BY ALL
             UNION ALL
             SELECT 'all', 'all trends', count(DISTINCT post_id) FILTER (WHERE suspect)
             FROM tp HAVING count(*) > 0)
-        SELECT scope, name, inauthentic_posts, $lo AS price_low, $hi AS price_high,
-               round(inauthentic_posts * $lo, 2) AS cost_usd_low, round(inauthentic_posts * $hi, 2) AS cost_usd_high,
-               $assumptions AS assumptions
-        FROM per ORDER BY scope = 'all' DESC, inauthentic_posts DESC, name
-    """, {"lo": lo, "hi": hi, "assumptions": ASSUMPTIONS})
+        SELECT scope, name, n FROM per ORDER BY scope = 'all' DESC, n DESC, name
+    """).fetchall()
+    costs = [cost_range(int(n), lo, hi) for _, _, n in counts]
+    table = pa.table({
+        "scope": pa.array([c[0] for c in counts], pa.string()),
+        "name": pa.array([c[1] for c in counts], pa.string()),
+        "inauthentic_posts": pa.array([int(c[2]) for c in counts], pa.int64()),
+        "price_low": pa.array([lo] * len(counts), pa.float64()),
+        "price_high": pa.array([hi] * len(counts), pa.float64()),
+        "cost_usd_low": pa.array([c[0] for c in costs], pa.float64()),
+        "cost_usd_high": pa.array([c[1] for c in costs], pa.float64()),
+        "assumptions": pa.array([ASSUMPTIONS] * len(counts), pa.string()),
+    })
+    con.register("_tt_cost_arrow", table)
+    try:
+        con.execute("CREATE OR REPLACE TABLE cost AS SELECT * FROM _tt_cost_arrow").fetchall()
+    finally:
+        con.unregister("_tt_cost_arrow")
