@@ -531,7 +531,7 @@ def test_home_zone_moves_people_and_never_hosts_a_network(tmp_path: Path) -> Non
 
 @pytest.fixture(scope="module")
 def realistic(tmp_path_factory: pytest.TempPathFactory):
-    duckdb = pytest.importorskip("duckdb")
+    import duckdb
     run = simulate(tmp_path_factory.mktemp("realistic"), "realistic", seed=7, fmt="parquet")
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")

@@ -8,7 +8,9 @@ from datetime import datetime
 import duckdb
 import pytest
 
-from trendtrace.model import ChunkBuilder, InputError
+from trendtrace.model import InputError
+
+from _chunk_builder import ChunkBuilder
 from trendtrace.store import SCHEMA_VERSION, Store, StoreError
 
 

@@ -149,12 +149,19 @@ def _python_reader(path, fmt, mapping, chunk_rows):
     return read_x_v2(path, chunk_rows, fast=False)
 
 
-def _ingest(path: Path, fast: bool, chunk_rows: int = 50_000) -> dict:
-    db = path.with_name(f"{path.stem}-{'arrow' if fast else 'python'}.duckdb")
-    db.unlink(missing_ok=True)  # Hypothesis runs many examples in one tmp_path
+def _ingest(path: Path, fast: bool, chunk_rows: int = 50_000, db: Path | None = None) -> dict:
+    import shutil
+    import tempfile
+
+    # a store of its own in a temporary folder (unless ``db`` is given): never beside the input,
+    # which may be a fixture
+    folder = None if db is not None else tempfile.mkdtemp(prefix="tt-arrow-")
+    db = db if db is not None else Path(folder) / f"{path.stem}-{'arrow' if fast else 'python'}.duckdb"
     with Store(db) as s:
         r = s.ingest([path], "x-v2", chunk_rows=chunk_rows, reader=None if fast else _python_reader)
         out = {t: s.con.sql(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in ("posts", "accounts", "account_names")}
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
     fr = r.files[0]
     out["report"] = (fr.records, fr.posts_added, fr.accounts_updated, fr.rejects, fr.naive_time)
     return out
@@ -366,8 +373,8 @@ def test_a_full_api_page_stays_with_arrow_and_matches(tmp_path, monkeypatch):
     monkeypatch.setattr(xa, "_numbered", lambda *a: handed.append(a) or real(*a))
     _same(p)
     assert handed == []  # read by Arrow alone
-    posts = _ingest(p, True)["posts"]
+    posts = _ingest(p, True, db=tmp_path / "full-arrow.duckdb")["posts"]
     assert len(posts) == 2
-    with Store(p.with_name("full-arrow.duckdb"), read_only=True) as s:
+    with Store(tmp_path / "full-arrow.duckdb", read_only=True) as s:
         assert s.con.execute("SELECT account_id, likes_given, listed FROM accounts ORDER BY 1").fetchall() == [
             ("u1", 5, 1), ("u2", 5, 1)]

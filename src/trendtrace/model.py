@@ -1,6 +1,6 @@
 """The canonical post and account schema shared by every reader, the store and every stage.
 
-Readers turn source records into rows of these two shapes (see :class:`ChunkBuilder`); the store
+Readers turn source records into rows of these two shapes (the JSON readers' ``readers/_rows.py``); the store
 keeps them in the DuckDB tables ``posts`` and ``accounts`` (column by column in ``docs/schema.md``).
 Normalisation of hashtags and URLs lives here, once, so that every reader agrees.
 """
@@ -27,15 +27,12 @@ __all__ = [
     "ACCOUNT_FIELDS",
     "Reject",
     "Chunk",
-    "ChunkBuilder",
     "InputError",
     "normalize_hashtag",
     "normalize_url",
     "hashtags_in",
     "mentions_in",
     "urls_in",
-    "normalize_hashtags",
-    "normalize_urls",
     "utc",
     "neutralize",
 ]
@@ -141,7 +138,6 @@ NAMES_SCHEMA = pa.schema(
 
 POST_FIELDS: tuple[str, ...] = tuple(POST_SCHEMA.names)
 ACCOUNT_FIELDS: tuple[str, ...] = tuple(ACCOUNT_SCHEMA.names)
-_LIST_POST_FIELDS = frozenset(f.name for f in POST_SCHEMA if pa.types.is_list(f.type))
 
 
 @dataclass(frozen=True)
@@ -173,59 +169,6 @@ class Chunk:
     names: pa.Table | None = None
 
 
-class ChunkBuilder:
-    """Accumulates rows column-wise and turns them into a :class:`Chunk`.
-
-    Readers call :meth:`post` and :meth:`account` with keyword arguments named after the schema
-    columns (missing ones become null; list columns default to empty lists) and :meth:`reject`
-    for bad records, then :meth:`take` every few thousand records.
-    """
-
-    __slots__ = ("_posts", "_accounts", "rejects", "naive_time", "records", "source_format", "source_file")
-
-    def __init__(self, source_format: str, source_file: str) -> None:
-        self.source_format = source_format
-        self.source_file = source_file
-        self._posts: dict[str, list[Any]] = {n: [] for n in POST_FIELDS}
-        self._accounts: dict[str, list[Any]] = {n: [] for n in ACCOUNT_FIELDS}
-        self.rejects: list[Reject] = []
-        self.naive_time = False
-        self.records = 0
-
-    def __len__(self) -> int:
-        return len(self._posts["post_id"]) + len(self._accounts["account_id"]) + len(self.rejects)
-
-    def post(self, **values: Any) -> None:
-        values.setdefault("source_format", self.source_format)
-        values.setdefault("source_file", self.source_file)
-        for name, column in self._posts.items():
-            v = values.get(name)
-            if v is None and name in _LIST_POST_FIELDS:
-                v = []
-            column.append(v)
-
-    def account(self, **values: Any) -> None:
-        values.setdefault("source_format", self.source_format)
-        values.setdefault("source_file", self.source_file)
-        for name, column in self._accounts.items():
-            column.append(values.get(name))
-
-    def reject(self, line: int, reason: str, raw: str = "") -> None:
-        self.rejects.append(Reject(self.source_file, line, reason, raw[:2000]))
-
-    def take(self) -> Chunk:
-        chunk = Chunk(
-            posts=pa.Table.from_pydict(self._posts, schema=POST_SCHEMA),
-            accounts=pa.Table.from_pydict(self._accounts, schema=ACCOUNT_SCHEMA),
-            rejects=self.rejects,
-            naive_time=self.naive_time,
-            records=self.records,
-        )
-        self._posts = {n: [] for n in POST_FIELDS}
-        self._accounts = {n: [] for n in ACCOUNT_FIELDS}
-        self.rejects = []
-        self.records = 0
-        return chunk
 
 
 # --------------------------------------------------------------------------- normalisation
@@ -346,18 +289,6 @@ def urls_in(text: str | None) -> list[str]:
     return [u.rstrip(".,;:!?)]}'\"") for u in _URL_RE.findall(text)]
 
 
-def normalize_hashtags(raw: Iterable[str]) -> list[str]:
-    """Normalised hashtags, order kept, empties dropped."""
-    out = []
-    for t in raw:
-        n = normalize_hashtag(t)
-        if n:
-            out.append(n)
-    return out
-
-
-def normalize_urls(raw: Iterable[str]) -> list[str]:
-    return [normalize_url(u) for u in raw if u]
 
 
 def utc(dt: datetime) -> datetime:

@@ -27,7 +27,7 @@ import duckdb
 from . import __version__
 from .model import ACCOUNT_SCHEMA, NAMES_SCHEMA, POST_SCHEMA, Chunk, Format, InputError, Reject, neutralize
 
-__all__ = ["SCHEMA_VERSION", "Store", "StoreError", "IngestReport", "FileReport", "open_store"]
+__all__ = ["SCHEMA_VERSION", "Store", "StoreError", "IngestReport", "FileReport"]
 
 log = logging.getLogger("trendtrace.store")
 
@@ -144,11 +144,11 @@ class Store:
         tables = self._tables()
         if "meta" in tables:
             rows = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
-            row = rows[0] if rows else None
+            raw = rows[0][0] if rows else 0
             try:
-                version = int(row[0]) if row else 0
+                version = int(raw)
             except (TypeError, ValueError):
-                raise StoreError(f"{self.path}: the store's meta table holds schema version {str(row[0])[:40]!r}, "
+                raise StoreError(f"{self.path}: the store's meta table holds schema version {str(raw)[:40]!r}, "
                                  f"not a number; the file was changed by hand or is damaged") from None
             if version != SCHEMA_VERSION:
                 raise StoreError(
@@ -235,7 +235,9 @@ class Store:
         if on_error not in ("skip", "fail"):
             raise InputError(f"--on-error must be 'skip' or 'fail', not {on_error!r}")
         if reader is None:
-            from .readers import read as reader  # late: keeps `import trendtrace.store` light
+            from .readers import read  # late: keeps `import trendtrace.store` light
+
+            reader = read
         report = IngestReport()
         all_rejects: list[Reject] = []
         previous = self.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]  # type: ignore[index]
@@ -462,11 +464,4 @@ def _prefetched(chunks: Iterable[Chunk], depth: int = 2) -> Iterator[Chunk]:
         t.join()
 
 
-def open_store(path: str | os.PathLike[str], read_only: bool = False) -> Store:
-    return Store(path, read_only=read_only)
 
-
-def iter_rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> Iterator[tuple]:
-    cur = con.execute(sql, params or [])
-    while rows := cur.fetchmany(10_000):
-        yield from rows

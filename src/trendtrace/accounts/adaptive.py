@@ -257,14 +257,14 @@ def relative_reasons(fit: AdaptiveFit, columns: dict[str, np.ndarray], reasons: 
     keep = pct >= 50
     # Sentences per (slot, feature), formatted from Python floats; the rule sentences come first.
     said = [np.full(len(sel), None, dtype=object) for _ in range(top.shape[1])]
-    for slot in range(top.shape[1]):
-        for k, j in enumerate(cols):
-            rows = np.flatnonzero((top[:, slot] == k) & keep[:, slot])
+    for place in range(top.shape[1]):
+        for rank_col, j in enumerate(cols):
+            rows = np.flatnonzero((top[:, place] == rank_col) & keep[:, place])
             if not len(rows):
                 continue
             tpl, word = _SAY[fit.features[j]], "higher" if fit.coef[j] > 0 else "lower"
-            said[slot][rows] = [f"{tpl.format(v=v)} ({word} than {p}% of accounts in this data)"
-                                for v, p in zip(value[rows, slot].tolist(), pct[rows, slot].tolist())]
+            said[place][rows] = [f"{tpl.format(v=v)} ({word} than {p}% of accounts in this data)"
+                                 for v, p in zip(value[rows, place].tolist(), pct[rows, place].tolist(), strict=True)]
     import pyarrow as pa
     import pyarrow.compute as pc
 

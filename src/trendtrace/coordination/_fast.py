@@ -135,10 +135,12 @@ def _windowed(e: Encoded, keep: np.ndarray, window: int, similar_pairs: np.ndarr
     idx = np.flatnonzero(keep)
     oid, aid = e.oid[idx], e.aid[idx]
     key = _pack(oid, e.t[idx])
-    use_sim = similar_pairs is not None and e.tid is not None
     empty = np.zeros(0, np.int64)
+    tid = e.tid[idx] if (similar_pairs is not None and e.tid is not None) else None
+    use_sim = tid is not None
     return _Windowed(idx, oid, aid, key, np.searchsorted(key, key + window, side="right"),
-                     e.tid[idx] if use_sim else empty, similar_pairs if use_sim else empty, use_sim)
+                     tid if tid is not None else empty,
+                     similar_pairs if (tid is not None and similar_pairs is not None) else empty, use_sim)
 
 
 def capped(e: Encoded, window: int, cap: int, seed: int, names: Callable[[np.ndarray], list[str]]) -> np.ndarray:
@@ -357,7 +359,8 @@ def pair_counts(
         res.append((((pk >> ab) | (part << pshift)), pk & ((1 << ab) - 1), ca, co, np.round(w, 9)))
     if not res:
         return Counts(empty, empty, empty, empty, np.zeros(0), tested)
-    return Counts(*(np.concatenate([r[i] for r in res]) for i in range(5)), tested=tested)
+    ca_a, ca_b, ca_n, co_n, wt = (np.concatenate([r[i] for r in res]) for i in range(5))
+    return Counts(ca_a, ca_b, ca_n, co_n, wt, tested)
 
 
 def account_objects(e: Encoded) -> tuple[np.ndarray, np.ndarray]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections import defaultdict
@@ -140,6 +141,10 @@ class Run:
             )
         return self._encoded[trace]
 
+    def _names_of(self, e: Any, idx: np.ndarray) -> list[Any]:
+        """The account ids of the actions ``idx`` of the encoded trace ``e`` (for the object cap)."""
+        return self.account_names(e.account_hash[idx]).tolist()
+
     def account_names(self, hashes: np.ndarray) -> np.ndarray:
         """Account ids (an object array) of the account ``hashes`` (int64, as :meth:`encoded` makes
         them). One scan of ``posts`` however many are asked for.
@@ -193,7 +198,7 @@ class Run:
                 t0 = time.perf_counter()
                 e = self.encoded(t)
                 n_actions += len(e.t)
-                keep = _fast.capped(e, w, cap, seed, lambda idx, e=e: self.account_names(e.account_hash[idx]).tolist())
+                keep = _fast.capped(e, w, cap, seed, functools.partial(self._names_of, e))
                 self._keep[t] = keep
                 # Distinct (object, account) pairs: one sort shared by the idf and the null's terms,
                 # dropped before the pairs are made.
@@ -576,6 +581,7 @@ def _kept_actions_fast(run: Run, w: int, ts: list[str], kept_tbl: pa.Table) -> i
         hb = kept_tbl.column("_hb").to_numpy()[rows]
         ia, ib = np.searchsorted(e.account_hash, ha), np.searchsorted(e.account_hash, hb)
         m = _fast.kept_actions(e, run._keep[t], w, ia, ib, run._similar_keys() if t == "similar" else None)
+        assert e.post_hash is not None and e.object_hash is not None  # encoded() keeps both for evidence
         marks.append(pa.table({
             "trace": pa.array([t] * int(m.sum()), pa.string()),
             "p": pa.array(e.post_hash[m], pa.int64()),

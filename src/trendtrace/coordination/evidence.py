@@ -11,7 +11,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-__all__ = ["kept_action_pairs", "examples", "lockstep_posts"]
+__all__ = ["kept_action_pairs", "examples"]
 
 
 def kept_action_pairs(pairs: ir.Table, kept: ir.Table) -> ir.Table:
@@ -33,9 +33,3 @@ def examples(kpairs: ir.Table, per_edge: int) -> ir.Table:
     return r.select("account_a", "account_b", "trace", "object", "post_a", "post_b", "t_a", "t_b", "rank")
 
 
-def lockstep_posts(kpairs: ir.Table) -> ir.Table:
-    """Per account: the number of distinct posts that took part in a kept co-action."""
-    a = kpairs.select(account_id=kpairs.account_a, post_id=kpairs.post_a)
-    b = kpairs.select(account_id=kpairs.account_b, post_id=kpairs.post_b)
-    u = ibis.union(a, b, distinct=True)
-    return u.group_by("account_id").aggregate(lockstep_posts=u.post_id.count())

@@ -1,6 +1,6 @@
 """Row buffers for the JSON readers: rows as tuples, turned column-wise into Arrow at the end.
 
-:class:`trendtrace.model.ChunkBuilder` takes keyword arguments per row, which costs a dict and a
+A builder taking keyword arguments per row (as the tests' ``_chunk_builder`` does), which costs a dict and a
 loop over 25 fields per post; the JSON readers append plain tuples in schema order instead and
 transpose them once per chunk with ``zip(*rows)`` (C speed). Posts and accounts are keyed by id
 within a chunk so that a post seen twice (in ``data`` and ``includes``, on two pages, or nested in

@@ -62,9 +62,6 @@ def cluster_colour(cluster: Any) -> str:
         return PALETTE[sum(map(ord, str(cluster))) % len(PALETTE)]
 
 
-def _num(v: float) -> str:
-    return f"{v:.1f}".rstrip("0").rstrip(".")
-
 
 def _short_time(iso: str) -> str:
     try:

@@ -991,8 +991,8 @@ class Engine:
                 parts = []
                 for name, share in ins.networks:
                     lo, hi = self.net_ranges[net_index[name]]
-                    m = np.arange(lo, hi)
-                    parts.append(m[rng.random(m.size) < share])
+                    members = np.arange(lo, hi)
+                    parts.append(members[rng.random(members.size) < share])
                 who = np.unique(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
                 lo0, hi0 = self.net_ranges[net_index[ins.networks[0][0]]]
                 anchors = [i for i in range(lo0, hi0) if self.persona[i] == P_NEWS] or [lo0]
@@ -1010,12 +1010,12 @@ class Engine:
                 self.campaigns_of[who] |= 1 << ci
                 self.campaigns_of[seed_by] |= 1 << ci
                 m = who.size
-                for kind, p, med, sd in ((K_REPOST, 0.9, 40, 0.9), (K_POST, 0.8, 110, 0.7),
-                                         (K_REPLY, 0.3, 240, 0.6), (K_QUOTE, 0.1, 300, 0.6)):
+                for act, p, med, sd in ((K_REPOST, 0.9, 40, 0.9), (K_POST, 0.8, 110, 0.7),
+                                        (K_REPLY, 0.3, 240, 0.6), (K_QUOTE, 0.1, 300, 0.6)):
                     sel = who[rng.random(m) < p]
                     t = T0 + 1 + rng.lognormal(np.log(med), sd, sel.size).astype(np.int64)
-                    ref = seed if kind in (K_REPOST, K_QUOTE) else (target if kind == K_REPLY else -1)
-                    add(t, sel, kind, R_EXEC, j, ref)
+                    ref = seed if act in (K_REPOST, K_QUOTE) else (target if act == K_REPLY else -1)
+                    add(t, sel, act, R_EXEC, j, ref)
                     c_exec += sel.size
                 add(np.array([self.specials[seed]["time"]]), np.array([seed_by]), K_POST, R_SPECIAL, j, seed)
                 add(np.array([self.specials[target]["time"]]), np.array([target_by]), K_POST, R_SPECIAL, j, target)
@@ -1025,12 +1025,13 @@ class Engine:
                 n_leak = max(1, round(0.04 * c_exec))
                 first_j = len(self.instr) - len(camp.instructions)
                 t_first = self.instr[first_j].time
-                t = np.sort(rng.integers(t_first + 600, self.end, n_leak))
-                a = people[rng.integers(0, people.size, n_leak)]
-                j = np.array([first_j + bisect.bisect_right([p.time for p in self.instr[first_j:]], x) - 1 for x in t])
-                kind = np.where(rng.random(n_leak) < 0.5, K_REPOST, K_POST).astype(np.int8)
-                ref = np.array([self.instr[x].seed_key for x in j])
-                add(t, a, kind, R_LEAK, j, np.where(kind == K_REPOST, ref, -1))
+                t_leak = np.sort(rng.integers(t_first + 600, self.end, n_leak))
+                a_leak = people[rng.integers(0, people.size, n_leak)]
+                j_leak = np.array([first_j + bisect.bisect_right([p.time for p in self.instr[first_j:]], x) - 1
+                                   for x in t_leak])
+                kinds = np.where(rng.random(n_leak) < 0.5, K_REPOST, K_POST).astype(np.int8)
+                refs = np.array([self.instr[x].seed_key for x in j_leak])
+                add(t_leak, a_leak, kinds, R_LEAK, j_leak, np.where(kinds == K_REPOST, refs, -1))
         for sp in self.surge_plans:
             s = self.specials[sp["viral"]]
             add(np.array([s["time"]]), np.array([s["acct"]]), K_POST, R_SPECIAL, 0, sp["viral"])
@@ -1388,7 +1389,7 @@ class Engine:
         if hit is None:
             bank = getattr(T, name)
             real = lang if lang in bank else "en"
-            texts = []
+            texts: list[str] = []
             for x in bank[real]:
                 texts.extend(x.replace("{place}", pl) for pl in N.PLACES) if "{place}" in x else texts.append(x)
             hit = self._banks[key] = (tuple(texts), T.LANG_CODE[real])
@@ -1587,10 +1588,10 @@ class Engine:
                     else:
                         if role == R_EXEC:
                             plan = self.instr[ev]
-                            b = (T.CAMPAIGN_REPLIES if kind == K_REPLY else T.CAMPAIGN_QUOTES)
-                            if lang not in b:
+                            by_lang = (T.CAMPAIGN_REPLIES if kind == K_REPLY else T.CAMPAIGN_QUOTES)
+                            if lang not in by_lang:
                                 lang = "en"
-                            b = b[lang]
+                            b = by_lang[lang]
                             text = b[r1_ % len(b)] + T.SUFFIX[(r1_ // 7) % len(T.SUFFIX)]
                             tags = list(plan.hashtags)
                         elif role == R_ORG and kind == K_QUOTE:  # a member quoting the leader
@@ -1600,10 +1601,10 @@ class Engine:
                             lang = "en"
                             tags = [org.hashtags[0]]
                         else:
-                            b = (T.REPLIES if kind == K_REPLY else T.QUOTES)
-                            if lang not in b:
+                            by_lang = (T.REPLIES if kind == K_REPLY else T.QUOTES)
+                            if lang not in by_lang:
                                 lang = "en"
-                            b = b[lang]
+                            b = by_lang[lang]
                             text = b[r1_ % len(b)]
                             if role == R_SURGE:
                                 tags = [surges[ev].hashtag]
@@ -1671,12 +1672,12 @@ class Engine:
             return text, lang, tags, urls, lab
         if kind == "live":
             bc = self.scn.broadcasts[sp["broadcast"]]
-            bank = T.SPORT_MOMENTS if bc.kind == "sport" else T.DRAMA_MOMENTS
+            bank: tuple[str, ...] = T.SPORT_MOMENTS if bc.kind == "sport" else T.DRAMA_MOMENTS
             text = bank[-1] if sp["last"] else bank[(sp["moment"] + r1) % (len(bank) - 1)]
             tag = self.live_nights[sp["night"]]["tag"]
             return text, "en", [*bc.hashtags, tag] if tag else list(bc.hashtags), [], lab
         camp = self.scn.campaigns[sp["campaign"]]
-        hs = camp.drip.hashtags if camp.drip else ()
+        hs: tuple[str, ...] = tuple(camp.drip.hashtags) if camp.drip else ()
         if kind == "hub":
             bank = T.HUB_POSTS[camp.theme]
             tags = [hs[0], hs[1 + r3 % (len(hs) - 1)]] if len(hs) > 1 else list(hs)
@@ -1797,17 +1798,17 @@ class Engine:
                     if normalize_hashtag(h) not in tags:
                         tags.append(normalize_hashtag(h))
             nets = sorted({n for ins in c.instructions for n, _ in ins.networks})
-            camp = dict(name=c.name, theme=c.theme, networks=nets, trends=tags,
+            camp: dict[str, Any] = dict(name=c.name, theme=c.theme, networks=nets, trends=tags,
                         hijacked=[normalize_hashtag(h) for h in c.hijacks], instructions=instrs)
             if c.drip is not None:
-                plan = self.drip_plans.get(ci, {})
+                drip = self.drip_plans.get(ci, {})
                 camp["networks"] = sorted({*nets, c.drip.network})
                 camp["trends"] = list(dict.fromkeys([*tags, *(normalize_hashtag(h) for h in c.drip.hashtags)]))
                 camp["drip"] = dict(
                     network=c.drip.network, link=normalize_url(c.link),
-                    hub_accounts=[self.id_str[i] for i in plan.get("hubs", [])],
-                    accounts=len(plan.get("accounts", [])), hub_posts=plan.get("hub_posts", 0),
-                    posts=plan.get("posts", 0), retweets=plan.get("retweets", 0), leaks=plan.get("leaks", 0),
+                    hub_accounts=[self.id_str[i] for i in drip.get("hubs", [])],
+                    accounts=len(drip.get("accounts", [])), hub_posts=drip.get("hub_posts", 0),
+                    posts=drip.get("posts", 0), retweets=drip.get("retweets", 0), leaks=drip.get("leaks", 0),
                     spell_cap=c.drip.spell_cap)
             camps.append(camp)
         reused = [self.id_str[i] for i in np.flatnonzero(
