@@ -36,6 +36,7 @@ import tempfile
 import threading
 from pathlib import Path
 from typing import Annotated, Any, Callable, Iterator
+from urllib.parse import unquote_to_bytes
 
 import duckdb
 from fastapi import FastAPI, Query, Request
@@ -181,8 +182,15 @@ Id = Annotated[str | None, Query(alias="id", max_length=MAX_TEXT)]
 _ACCOUNT_TABLES = ("account_coordination", "account_signals")
 
 
-def _key(path_value: str, query_id: str | None, what: str, prefix: str) -> str:
-    """The id of a detail page: the rest of the path, or ``?id=`` when the path part is empty."""
+def _key(request: Request, path_value: str, query_id: str | None, what: str, prefix: str) -> str:
+    """The id of a detail page: the rest of the path after ``prefix``, or ``?id=`` when it is empty.
+
+    The rest of the path is percent-decoded exactly once from the raw request path (what the link
+    said), not taken from the decoded path: servers and test clients differ in how often they
+    decode, and an id such as ``%2F`` must stay ``%2F``."""
+    raw = request.scope.get("raw_path")
+    if isinstance(raw, bytes) and raw.startswith(prefix.encode()):
+        path_value = unquote_to_bytes(raw[len(prefix):]).decode("utf-8", "replace")
     if path_value:
         return path_value
     if query_id is not None:
@@ -333,10 +341,10 @@ def create_app(db_path: str | Path, *, allowed_hosts: tuple[str, ...] = LOCAL_HO
                     query={"q": q or "", "verdict": verdict or ""})
 
     @app.get("/trends/{trend:path}", response_class=HTMLResponse)
-    def trend_page(trend: str, id_: Id = None) -> HTMLResponse:
+    def trend_page(request: Request, trend: str, id_: Id = None) -> HTMLResponse:
         st = store()
         return page("dash_trend.html", nav="trends", trends_status=st.status("trends"),
-                    **_trend_detail(st, _key(trend, id_, "hashtag", "/trends/")))
+                    **_trend_detail(st, _key(request, trend, id_, "hashtag", "/trends/")))
 
     @app.get("/clusters", response_class=HTMLResponse)
     def clusters_page() -> HTMLResponse:
@@ -347,8 +355,8 @@ def create_app(db_path: str | Path, *, allowed_hosts: tuple[str, ...] = LOCAL_HO
                     tz_label=_tz_label(d))
 
     @app.get("/clusters/{cluster:path}", response_class=HTMLResponse)
-    def cluster_page(cluster: str, id_: Id = None) -> HTMLResponse:
-        key = _key(cluster, id_, "cluster", "/clusters/")
+    def cluster_page(request: Request, cluster: str, id_: Id = None) -> HTMLResponse:
+        key = _key(request, cluster, id_, "cluster", "/clusters/")
         return page("dash_cluster.html", nav="clusters",
                     **_cluster_detail(store(), overview(), key, settings))
 
@@ -363,8 +371,8 @@ def create_app(db_path: str | Path, *, allowed_hosts: tuple[str, ...] = LOCAL_HO
                     page_size=PAGE_SIZE, query=query)
 
     @app.get("/accounts/{account_id:path}", response_class=HTMLResponse)
-    def account_page(account_id: str, id_: Id = None) -> HTMLResponse:
-        key = _key(account_id, id_, "account id", "/accounts/")
+    def account_page(request: Request, account_id: str, id_: Id = None) -> HTMLResponse:
+        key = _key(request, account_id, id_, "account id", "/accounts/")
         return page("dash_account.html", nav="accounts", **_account_detail(store(), key, settings))
 
     @app.get("/search", response_class=HTMLResponse)
@@ -424,9 +432,9 @@ def create_app(db_path: str | Path, *, allowed_hosts: tuple[str, ...] = LOCAL_HO
             "total": total, "page": page_no, "page_size": PAGE_SIZE, "rows": rows}))
 
     @app.get("/api/accounts/{account_id:path}")
-    def api_account(account_id: str, id_: Id = None) -> JSONResponse:
+    def api_account(request: Request, account_id: str, id_: Id = None) -> JSONResponse:
         st = store()
-        detail = _account_detail(st, _key(account_id, id_, "account id", "/api/accounts/"), settings)
+        detail = _account_detail(st, _key(request, account_id, id_, "account id", "/api/accounts/"), settings)
         detail.pop("hours", None)
         return JSONResponse(_noted(st, _ACCOUNT_TABLES + ("edges",), jsonable(detail)))
 
