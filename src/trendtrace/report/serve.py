@@ -102,8 +102,9 @@ class _Error(Exception):
         self.status, self.detail = status, detail
 
 
-_TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
-           422: "Invalid Parameter", 500: "Internal Error", 503: "Store Unavailable"}
+_TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+           405: "Method Not Allowed", 422: "Invalid Parameter", 500: "Internal Error",
+           503: "Store Unavailable"}
 
 
 def error_body(status: int, detail: str) -> dict[str, Any]:
@@ -237,6 +238,7 @@ def create_app(db_path: str | Path, *, allowed_hosts: tuple[str, ...] = LOCAL_HO
     lock = threading.Lock()
     hosts = {h.lower() for h in allowed_hosts}
     secret = token.encode("utf-8") if token else None
+    csp = content_security_policy() + "; frame-ancestors 'none'"  # the report's policy, hashed once
 
     app = FastAPI(title="trendtrace", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
     app.state.db_path = path
@@ -288,7 +290,7 @@ def create_app(db_path: str | Path, *, allowed_hosts: tuple[str, ...] = LOCAL_HO
                 response = _json_error(500, "internal error; the server log has the details")
             if set_cookie and token:
                 response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict", path="/")
-        response.headers["Content-Security-Policy"] = content_security_policy() + "; frame-ancestors 'none'"
+        response.headers["Content-Security-Policy"] = csp
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["X-Frame-Options"] = "DENY"
@@ -434,7 +436,8 @@ def create_app(db_path: str | Path, *, allowed_hosts: tuple[str, ...] = LOCAL_HO
     @app.get("/api/accounts/{account_id:path}")
     def api_account(request: Request, account_id: str, id_: Id = None) -> JSONResponse:
         st = store()
-        detail = _account_detail(st, _key(request, account_id, id_, "account id", "/api/accounts/"), settings)
+        key = _key(request, account_id, id_, "account id", "/api/accounts/")
+        detail = _account_detail(st, key, settings)
         detail.pop("hours", None)
         return JSONResponse(_noted(st, _ACCOUNT_TABLES + ("edges",), jsonable(detail)))
 
