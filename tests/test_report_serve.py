@@ -128,6 +128,7 @@ def test_dashboard_on_a_store_without_results(tmp_path):
 import html as _html
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -137,6 +138,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from trendtrace.report.html import content_security_policy
 from trendtrace.report.serve import ServeError, check_host, detail_href, is_loopback, listen
 
 #: Ids and hashtags an outsider can choose: every character that a URL path treats specially, a
@@ -301,6 +303,7 @@ def test_the_token_url_sets_a_strict_http_only_cookie_for_the_links(exposed):
     exposed.cookies.clear()
     r = exposed.get("/", params={"token": TOKEN})
     assert r.status_code == 200 and "served to the network" in r.text
+    assert r.headers["content-security-policy"] == content_security_policy() + "; frame-ancestors 'none'"
     cookie = r.headers["set-cookie"]
     assert cookie.startswith(f"trendtrace_token={TOKEN};")
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/" in cookie
@@ -427,10 +430,13 @@ def test_cli_expose_prints_a_token_and_requires_it(weird_store):
         assert _get(base + "/api/accounts?page=100000000000000000000",
                     {"Authorization": f"Bearer {token}"})[0] == 422
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        proc.send_signal(signal.SIGINT)  # Ctrl-C: the way to stop it, not an error
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
         reader.join(timeout=5)
-    # uvicorn shuts down gracefully, then re-raises SIGTERM so the exit status says what stopped it
-    assert proc.returncode in (0, -15), "".join(lines)
+    assert proc.returncode == 0, "".join(lines)
+    assert not any(line.startswith("Error") for line in lines), "".join(lines)
     assert sum(token in line for line in lines) == 1  # printed once
     assert "Traceback" not in "".join(lines)

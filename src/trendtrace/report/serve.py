@@ -594,7 +594,7 @@ def _url(host: str, port: int) -> str:
 
 def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8000, *, expose: bool = False,
           announce: Callable[[str], None] = log.warning) -> None:
-    """Run the dashboard with uvicorn (blocking until Ctrl-C or SIGTERM).
+    """Run the dashboard with uvicorn (blocking until Ctrl-C, which returns normally, or SIGTERM).
 
     Binds ``host:port`` (default loopback only). A host that is not loopback (:func:`is_loopback`)
     needs ``expose=True``: the app then requires a fresh access token (``secrets.token_urlsafe``),
@@ -620,5 +620,7 @@ def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8000, *, exp
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
     try:
         server.run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C after its graceful shutdown: a normal stop
+        pass
     finally:
         sock.close()
