@@ -416,20 +416,24 @@ def report(obj: _Ctx, db: str, out: str, pseudonymize: bool) -> None:
 @main.command()
 @setting_option("db")
 @click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to bind; keep loopback unless you know who can reach this machine.")
+              help="Address to bind; anything but loopback needs --expose.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port.")
+@click.option("--expose", is_flag=True,
+              help="Allow a non-loopback --host: every request then needs the access token printed at start.")
 @click.pass_obj
 @handle_errors
-def serve(obj: _Ctx, db: str, host: str, port: int) -> None:
+def serve(obj: _Ctx, db: str, host: str, port: int, expose: bool) -> None:
     """Browse an analysed store in a local, read-only web dashboard."""
-    import uvicorn
-
-    from .report.serve import create_app
+    from .report.serve import ServeError, StoreNotFound, check_host
+    from .report.serve import serve as run
     from .store import Store
 
-    Store(db, read_only=True).close()  # clear errors for a missing or incompatible store
-    click.echo(f"serving {db} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
-    uvicorn.run(create_app(db), host=host, port=port, log_level="warning")
+    try:
+        check_host(host, expose)  # before the store: a refused host is the first thing to say
+        Store(db, read_only=True).close()  # clear errors for a missing or incompatible store
+        run(db, host, port, expose=expose, announce=lambda line: click.echo(line, err=True))
+    except (ServeError, StoreNotFound) as exc:
+        raise InputError(str(exc)) from None
 
 
 # --------------------------------------------------------------------------- demo

@@ -14,6 +14,7 @@ import re
 import secrets
 from datetime import date, datetime, timedelta
 from typing import Any, Iterable, Mapping
+from urllib.parse import quote
 
 import duckdb
 import pyarrow as pa
@@ -107,6 +108,20 @@ def jsonable(v: Any) -> Any:
     if v is None or isinstance(v, (str, int, float, bool)):
         return v
     return str(v)  # UUID, bytes and other exotic column types: their text
+
+
+# ------------------------------------------------------------------------------------ links
+
+def detail_href(value: Any, prefix: str) -> str:
+    """The link to a detail page (``prefix`` such as ``/accounts/``) for any id or hashtag.
+
+    Every character but the unreserved ones is percent-encoded, ``/`` included, so the id stays one
+    path segment that no browser rewrites; ``.`` and ``..`` (which browsers resolve as path steps
+    even when encoded) go in the query instead: ``/accounts/?id=..``."""
+    text = "" if value is None else str(value)
+    if text in ("", ".", ".."):
+        return f"{prefix}?id={quote(text, safe='')}"
+    return prefix + quote(text, safe="")
 
 
 # ------------------------------------------------------------------------------------ pseudonyms

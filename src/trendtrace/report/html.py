@@ -21,7 +21,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import _svg
-from ._common import script_json
+from ._common import detail_href, script_json
 
 __all__ = ["render_report", "render_page", "environment", "content_security_policy", "network_payload"]
 
@@ -62,7 +62,7 @@ def environment() -> jinja2.Environment:
     env.filters.update(
         show=_svg.show, share=_svg.fmt_share, num=_svg.fmt_num, usd=_svg.fmt_usd,
         offset=_svg.fmt_offset, scorebar=_svg.score_bar, verdict_class=_verdict_class,
-        colour=_svg.cluster_colour, short_time=_svg._short_time,
+        colour=_svg.cluster_colour, short_time=_svg._short_time, href=detail_href,
     )
     env.globals.update(
         svg=_svg, css=Markup(_static("report.css")), js=Markup(_static("report.js")),

@@ -10,18 +10,33 @@ its cause, is answered with one JSON shape::
     {"error": {"status": 404, "title": "Not Found", "detail": "no account 'x' in this store"}}
 
 The app is meant for ``127.0.0.1``: requests whose ``Host`` is not a local name are refused (a
-defence against DNS rebinding, which would let a web page read the dashboard). :func:`serve` runs it
-with uvicorn on ``127.0.0.1:8000`` by default.
+defence against DNS rebinding, which would let a web page read the dashboard). Off loopback
+(:func:`serve` with ``expose=True``) the Host check cannot tell honest users from others, so every
+request must carry a random access token instead (``?token=``, which sets an HttpOnly SameSite=Strict
+cookie, or ``Authorization: Bearer``). :func:`serve` binds the socket itself (a port in use is a
+clear :class:`ServeError`) and runs the app with uvicorn on ``127.0.0.1:8000`` by default.
+
+Ids and hashtags may hold any text (``/``, ``%``, ``?``, ``#``, right-to-left text, emoji): detail
+routes take the rest of the path (``{id:path}``) and links encode every character (:func:`detail_href`);
+the two ids a browser would resolve as ``.``/``..`` path segments are linked as ``/accounts/?id=..``.
+Paging is bounded (``page`` ≤ :data:`MAX_PAGE`); a store that is ingested but not analysed shows
+"not computed" (HTML) or lists the missing tables under ``not_computed`` (JSON).
 """
 
 from __future__ import annotations
 
+import errno
 import functools
+import hmac
+import ipaddress
 import logging
+import secrets
+import socket
 import tempfile
 import threading
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Annotated, Any, Callable, Iterator
+from urllib.parse import unquote_to_bytes
 
 import duckdb
 from fastapi import FastAPI, Query, Request
@@ -30,21 +45,55 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingRes
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..settings import Settings
-from ._common import Pseudonymizer, Store, jsonable, parse_json_object, sentences
+from ._common import Pseudonymizer, Store, detail_href, jsonable, parse_json_object, sentences
 from .data import _network, _timelines, accounts_sql, report_data
 from .exports import CSV_TABLES, write_csv
 from .html import content_security_policy, network_payload, render_page
 
-__all__ = ["create_app", "serve", "StoreNotFound"]
+__all__ = ["create_app", "serve", "StoreNotFound", "ServeError", "is_loopback", "check_host",
+           "listen", "detail_href"]
 
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 100
+#: The largest ``page`` a list accepts (1e9 rows at PAGE_SIZE 100); more is a 422, not a crash.
+MAX_PAGE = 10_000_000
+#: The longest text filter (``q``, ``cluster``, ``verdict`` ...) a request may send.
+MAX_TEXT = 1000
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
+#: Name of the cookie that carries the access token of an exposed dashboard.
+TOKEN_COOKIE = "trendtrace_token"
 
 
 class StoreNotFound(FileNotFoundError):
     """The store file given to :func:`create_app` does not exist or cannot be opened."""
+
+
+class ServeError(Exception):
+    """:func:`serve` cannot start: a non-loopback host without ``expose``, or the port is taken.
+    ``str(err)`` is a one-line message for the user."""
+
+
+def is_loopback(host: str) -> bool:
+    """True when ``host`` is ``localhost`` or a loopback address (``127.0.0.0/8``, ``::1``).
+
+    Any other name counts as reachable from elsewhere (names are not resolved: ``0.0.0.0``, ``::``,
+    an interface address or a host name all need ``expose``)."""
+    name = host.strip().lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_host(host: str, expose: bool) -> None:
+    """Raise :class:`ServeError` when ``host`` is not loopback and ``expose`` is false."""
+    if not is_loopback(host) and not expose:
+        raise ServeError(f"--host {host or repr(host)} is not a loopback address: anyone who can reach "
+                         f"this machine could read the store; add --expose to serve it with an access "
+                         f"token, or keep --host 127.0.0.1")
 
 
 class _Error(Exception):
@@ -53,8 +102,9 @@ class _Error(Exception):
         self.status, self.detail = status, detail
 
 
-_TITLES = {400: "Bad Request", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
-           422: "Invalid Parameter", 500: "Internal Error", 503: "Store Unavailable"}
+_TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+           405: "Method Not Allowed", 422: "Invalid Parameter", 500: "Internal Error",
+           503: "Store Unavailable"}
 
 
 def error_body(status: int, detail: str) -> dict[str, Any]:
@@ -118,14 +168,60 @@ def _overlap_filter(campaign: str | None) -> tuple[str, list[Any]]:
     return "", []
 
 
+# ------------------------------------------------------------------------------------ parameters
+# Every number a request sends is bounded, every text filter has a length limit: out of range, not a
+# number, NaN or infinite → 422 in the error shape, never a crash in DuckDB.
+
+Page = Annotated[int, Query(alias="page", ge=1, le=MAX_PAGE)]
+Text = Annotated[str | None, Query(max_length=MAX_TEXT)]
+Score = Annotated[float | None, Query(ge=0, le=1, allow_inf_nan=False)]
+Weight = Annotated[float | None, Query(ge=0, allow_inf_nan=False)]
+#: ``?id=`` of a detail page: the form :func:`detail_href` uses for the ids ``.`` and ``..``.
+Id = Annotated[str | None, Query(alias="id", max_length=MAX_TEXT)]
+
+#: Tables whose absence the account views note (``not_computed`` in JSON).
+_ACCOUNT_TABLES = ("account_coordination", "account_signals")
+
+
+def _key(request: Request, path_value: str, query_id: str | None, what: str, prefix: str) -> str:
+    """The id of a detail page: the rest of the path after ``prefix``, or ``?id=`` when it is empty.
+
+    The rest of the path is percent-decoded exactly once from the raw request path (what the link
+    said), not taken from the decoded path: servers and test clients differ in how often they
+    decode, and an id such as ``%2F`` must stay ``%2F``."""
+    raw = request.scope.get("raw_path")
+    if isinstance(raw, bytes) and raw.startswith(prefix.encode()):
+        path_value = unquote_to_bytes(raw[len(prefix):]).decode("utf-8", "replace")
+    if path_value:
+        return path_value
+    if query_id is not None:
+        return query_id
+    raise _Error(404, f"no {what} given: open {prefix}ID (or {prefix}?id=ID)")
+
+
+def _noted(st: Store, tables: tuple[str, ...], body: dict[str, Any]) -> dict[str, Any]:
+    """``body`` with ``not_computed`` (the tables behind it that the store lacks) and, when any is
+    missing, a ``note`` that says what to run."""
+    missing = [t for t in tables if not st.has(t)]
+    body["not_computed"] = missing
+    if missing:
+        body["note"] = (f"not computed for this store: {', '.join(missing)} (the analysis has not "
+                        f"run; run 'trendtrace analyze --db FILE' to fill them)")
+    return body
+
+
 # ------------------------------------------------------------------------------------ the app
 
 def create_app(db_path: str | Path, *, allowed_hosts: tuple[str, ...] = LOCAL_HOSTS,
-               settings: Settings | None = None) -> FastAPI:
+               settings: Settings | None = None, token: str | None = None) -> FastAPI:
     """The dashboard over the store at ``db_path``, opened read-only.
 
     ``allowed_hosts``: values of the ``Host`` header (without port) that are served; the default
     accepts only local names. ``settings``: report settings (defaults of the settings table).
+    ``token``: when given (an exposed dashboard), every request must carry it, as ``?token=`` (which
+    then sets an HttpOnly, SameSite=Strict cookie for the links that follow), that cookie, or an
+    ``Authorization: Bearer`` header; none → 401, a wrong one → 403 (compared in constant time).
+    The ``Host`` check is then skipped: off loopback the token is the access control.
     Raises :class:`StoreNotFound` when the file is missing or cannot be opened read-only.
     """
     path = Path(db_path)
@@ -141,6 +237,8 @@ def create_app(db_path: str | Path, *, allowed_hosts: tuple[str, ...] = LOCAL_HO
     plain = Pseudonymizer(False)
     lock = threading.Lock()
     hosts = {h.lower() for h in allowed_hosts}
+    secret = token.encode("utf-8") if token else None
+    csp = content_security_policy() + "; frame-ancestors 'none'"  # the report's policy, hashed once
 
     app = FastAPI(title="trendtrace", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
     app.state.db_path = path
@@ -155,18 +253,48 @@ def create_app(db_path: str | Path, *, allowed_hosts: tuple[str, ...] = LOCAL_HO
     def overview() -> dict[str, Any]:
         return report_data(store().con, settings, pseudonymizer=plain)
 
+    def refusal(request: Request) -> tuple[JSONResponse | None, bool]:
+        """(the response refusing this request or None, whether to set the token cookie)."""
+        if secret is None:
+            host = (request.headers.get("host") or "").lower()
+            name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+            if "*" not in hosts and name not in hosts:
+                return _json_error(400, f"host {host!r} is not served; the dashboard answers only on "
+                                        f"{', '.join(sorted(hosts))}"), False
+            return None, False
+        auth = request.headers.get("authorization") or ""
+        offered = [("header", auth[7:].strip())] if auth[:7].lower() == "bearer " else []
+        if TOKEN_COOKIE in request.cookies:
+            offered.append(("cookie", request.cookies[TOKEN_COOKIE]))
+        if "token" in request.query_params:
+            offered.append(("query", request.query_params["token"]))
+        if not offered:
+            refused = _json_error(401, "this dashboard needs its access token: open the URL that "
+                                       "'trendtrace serve --expose' printed (…/?token=…) or send "
+                                       "'Authorization: Bearer TOKEN'")
+            refused.headers["WWW-Authenticate"] = 'Bearer realm="trendtrace"'
+            return refused, False
+        for where, value in offered:
+            if hmac.compare_digest(value.encode("utf-8", "surrogateescape"), secret):
+                return None, where == "query"
+        return _json_error(403, "wrong access token"), False
+
     @app.middleware("http")
     async def guard(request: Request, call_next: Any) -> Response:
-        host = (request.headers.get("host") or "").lower()
-        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-        if "*" not in hosts and name not in hosts:
-            return _json_error(400, f"host {host!r} is not served; the dashboard answers only on "
-                                    f"{', '.join(sorted(hosts))}")
-        response = await call_next(request)
-        response.headers["Content-Security-Policy"] = content_security_policy() + "; frame-ancestors 'none'"
+        response, set_cookie = refusal(request)
+        if response is None:
+            try:
+                response = await call_next(request)
+            except Exception:  # answered here, so the error keeps its headers and the connection
+                log.exception("dashboard error on %s", request.url.path)
+                response = _json_error(500, "internal error; the server log has the details")
+            if set_cookie and token:
+                response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict", path="/")
+        response.headers["Content-Security-Policy"] = csp
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Cache-Control"] = "no-store"
         return response
 
     @app.exception_handler(StarletteHTTPException)
@@ -194,7 +322,7 @@ def create_app(db_path: str | Path, *, allowed_hosts: tuple[str, ...] = LOCAL_HO
         return _json_error(500, "internal error; the server log has the details")
 
     def page(template: str, **ctx: Any) -> HTMLResponse:
-        return HTMLResponse(render_page(template, d=overview(), **ctx))
+        return HTMLResponse(render_page(template, d=overview(), exposed=secret is not None, **ctx))
 
     # ---------------------------------------------------------------- pages
 
@@ -202,17 +330,23 @@ def create_app(db_path: str | Path, *, allowed_hosts: tuple[str, ...] = LOCAL_HO
     def index() -> HTMLResponse:
         return page("dash_index.html", nav="home")
 
+    @app.get("/healthz")
+    def healthz() -> JSONResponse:
+        """A constant answer (load tests use it as the baseline of the app's own overhead)."""
+        return JSONResponse({"ok": True})
+
     @app.get("/trends", response_class=HTMLResponse)
-    def trends_page(q: str | None = None, verdict: str | None = None,
-                    page_no: int = Query(1, alias="page", ge=1)) -> HTMLResponse:
+    def trends_page(q: Text = None, verdict: Text = None, page_no: Page = 1) -> HTMLResponse:
         rows, total = _trend_rows(store(), q, verdict, page_no)
         return page("dash_trends.html", nav="trends", rows=rows, total=total, page_no=page_no,
                     page_size=PAGE_SIZE, q=q or "", verdict=verdict or "",
                     query={"q": q or "", "verdict": verdict or ""})
 
-    @app.get("/trends/{trend}", response_class=HTMLResponse)
-    def trend_page(trend: str) -> HTMLResponse:
-        return page("dash_trend.html", nav="trends", **_trend_detail(store(), trend))
+    @app.get("/trends/{trend:path}", response_class=HTMLResponse)
+    def trend_page(request: Request, trend: str, id_: Id = None) -> HTMLResponse:
+        st = store()
+        return page("dash_trend.html", nav="trends", trends_status=st.status("trends"),
+                    **_trend_detail(st, _key(request, trend, id_, "hashtag", "/trends/")))
 
     @app.get("/clusters", response_class=HTMLResponse)
     def clusters_page() -> HTMLResponse:
@@ -222,16 +356,15 @@ def create_app(db_path: str | Path, *, allowed_hosts: tuple[str, ...] = LOCAL_HO
                     hour_rows=hour_rows(d.get("hours") or {}, d.get("clusters") or []),
                     tz_label=_tz_label(d))
 
-    @app.get("/clusters/{cluster}", response_class=HTMLResponse)
-    def cluster_page(cluster: str) -> HTMLResponse:
-        return page("dash_cluster.html", nav="clusters", **_cluster_detail(store(), overview(), cluster,
-                                                                           settings))
+    @app.get("/clusters/{cluster:path}", response_class=HTMLResponse)
+    def cluster_page(request: Request, cluster: str, id_: Id = None) -> HTMLResponse:
+        key = _key(request, cluster, id_, "cluster", "/clusters/")
+        return page("dash_cluster.html", nav="clusters",
+                    **_cluster_detail(store(), overview(), key, settings))
 
     @app.get("/accounts", response_class=HTMLResponse)
-    def accounts_page(q: str | None = None, cluster: str | None = None,
-                      coordinated: bool | None = None,
-                      min_score: float | None = Query(None, ge=0, le=1),
-                      page_no: int = Query(1, alias="page", ge=1)) -> HTMLResponse:
+    def accounts_page(q: Text = None, cluster: Text = None, coordinated: bool | None = None,
+                      min_score: Score = None, page_no: Page = 1) -> HTMLResponse:
         rows, total = _account_rows(store(), q, cluster, coordinated, min_score, page_no)
         query = {"q": q or "", "cluster": cluster or "",
                  "coordinated": "" if coordinated is None else str(coordinated).lower(),
@@ -239,21 +372,23 @@ def create_app(db_path: str | Path, *, allowed_hosts: tuple[str, ...] = LOCAL_HO
         return page("dash_accounts.html", nav="accounts", rows=rows, total=total, page_no=page_no,
                     page_size=PAGE_SIZE, query=query)
 
-    @app.get("/accounts/{account_id}", response_class=HTMLResponse)
-    def account_page(account_id: str) -> HTMLResponse:
-        return page("dash_account.html", nav="accounts", **_account_detail(store(), account_id, settings))
+    @app.get("/accounts/{account_id:path}", response_class=HTMLResponse)
+    def account_page(request: Request, account_id: str, id_: Id = None) -> HTMLResponse:
+        key = _key(request, account_id, id_, "account id", "/accounts/")
+        return page("dash_account.html", nav="accounts", **_account_detail(store(), key, settings))
 
     @app.get("/search", response_class=HTMLResponse)
     def search_page(q: str = Query(..., min_length=1, max_length=200)) -> HTMLResponse:
-        return page("dash_search.html", nav="search", q=q, **_search(store(), q))
+        st = store()
+        return page("dash_search.html", nav="search", q=q, trends_status=st.status("trends"),
+                    **_search(st, q))
 
     # ---------------------------------------------------------------- downloads and API
 
     @app.get("/download/{name}.csv")
-    def download(name: str, q: str | None = None, cluster: str | None = None,
-                 coordinated: bool | None = None, min_score: float | None = Query(None, ge=0, le=1),
-                 verdict: str | None = None, account: str | None = None,
-                 min_weight: float | None = None, campaign: str | None = None) -> StreamingResponse:
+    def download(name: str, q: Text = None, cluster: Text = None, coordinated: bool | None = None,
+                 min_score: Score = None, verdict: Text = None, account: Text = None,
+                 min_weight: Weight = None, campaign: Text = None) -> StreamingResponse:
         if name not in CSV_TABLES:
             raise _Error(404, f"no download {name!r}; available: "
                               f"{', '.join(n + '.csv' for n in CSV_TABLES)}")
@@ -284,28 +419,32 @@ def create_app(db_path: str | Path, *, allowed_hosts: tuple[str, ...] = LOCAL_HO
         return JSONResponse(overview())
 
     @app.get("/api/trends")
-    def api_trends(q: str | None = None, verdict: str | None = None,
-                   page_no: int = Query(1, alias="page", ge=1)) -> JSONResponse:
-        rows, total = _trend_rows(store(), q, verdict, page_no)
-        return JSONResponse({"total": total, "page": page_no, "page_size": PAGE_SIZE, "rows": rows})
+    def api_trends(q: Text = None, verdict: Text = None, page_no: Page = 1) -> JSONResponse:
+        st = store()
+        rows, total = _trend_rows(st, q, verdict, page_no)
+        return JSONResponse(_noted(st, ("trends",), {
+            "total": total, "page": page_no, "page_size": PAGE_SIZE, "rows": rows}))
 
     @app.get("/api/accounts")
-    def api_accounts(q: str | None = None, cluster: str | None = None,
-                     coordinated: bool | None = None,
-                     min_score: float | None = Query(None, ge=0, le=1),
-                     page_no: int = Query(1, alias="page", ge=1)) -> JSONResponse:
-        rows, total = _account_rows(store(), q, cluster, coordinated, min_score, page_no)
-        return JSONResponse({"total": total, "page": page_no, "page_size": PAGE_SIZE, "rows": rows})
+    def api_accounts(q: Text = None, cluster: Text = None, coordinated: bool | None = None,
+                     min_score: Score = None, page_no: Page = 1) -> JSONResponse:
+        st = store()
+        rows, total = _account_rows(st, q, cluster, coordinated, min_score, page_no)
+        return JSONResponse(_noted(st, _ACCOUNT_TABLES, {
+            "total": total, "page": page_no, "page_size": PAGE_SIZE, "rows": rows}))
 
-    @app.get("/api/accounts/{account_id}")
-    def api_account(account_id: str) -> JSONResponse:
-        detail = _account_detail(store(), account_id, settings)
+    @app.get("/api/accounts/{account_id:path}")
+    def api_account(request: Request, account_id: str, id_: Id = None) -> JSONResponse:
+        st = store()
+        key = _key(request, account_id, id_, "account id", "/api/accounts/")
+        detail = _account_detail(st, key, settings)
         detail.pop("hours", None)
-        return JSONResponse(jsonable(detail))
+        return JSONResponse(_noted(st, _ACCOUNT_TABLES + ("edges",), jsonable(detail)))
 
     @app.get("/api/search")
     def api_search(q: str = Query(..., min_length=1, max_length=200)) -> JSONResponse:
-        return JSONResponse(_search(store(), q))
+        st = store()
+        return JSONResponse(_noted(st, ("trends",) + _ACCOUNT_TABLES, _search(st, q)))
 
     return app
 
@@ -350,7 +489,9 @@ def _trend_detail(st: Store, trend: str) -> dict[str, Any]:
     if not rows and not (has_posts and st.table(
             "SELECT count(*) FROM posts WHERE list_contains(hashtags, ?)", [trend]).column(0)[0].as_py()):
         raise _Error(404, f"no trend {trend!r} in this store")
-    row = rows[0] if rows else {"trend": trend}
+    # A hashtag in the posts without a trends row (not analysed, or below min_trend_accounts) has
+    # no statistics: the page says so instead of failing on the missing fields.
+    row = rows[0] if rows else {"trend": trend, "verdict": None}
     row["evidence"] = sentences(row.get("evidence"))
     timeline = _timelines(st, [{"trend": trend}], 1)
     accounts: list[dict] = []
@@ -367,7 +508,8 @@ def _trend_detail(st: Store, trend: str) -> dict[str, Any]:
 def _cluster_detail(st: Store, d: dict, cluster: str, settings: Settings) -> dict[str, Any]:
     match = [c for c in d.get("clusters") or [] if str(c["cluster"]) == cluster]
     if not match:
-        raise _Error(404, f"no cluster {cluster!r} in this store")
+        why = "" if st.has("clusters") else " (clusters are not computed: run 'trendtrace analyze')"
+        raise _Error(404, f"no cluster {cluster!r} in this store{why}")
     rows, total = _account_rows(st, None, cluster, None, None, 1)
     from ._svg import hour_rows
     hours = d.get("hours") or {}
@@ -414,15 +556,71 @@ def _search(st: Store, q: str) -> dict[str, Any]:
         if st.has("trends", "trend"):
             tags, _ = _trend_rows(st, term, None, 1)
         elif st.has("posts", "hashtags"):
-            tags = st.rows("SELECT h AS trend, count(*) AS posts FROM (SELECT unnest(hashtags) AS h "
+            tags = st.rows("SELECT h AS trend, NULL::VARCHAR AS verdict, count(*) AS posts FROM "
+                           "(SELECT unnest(hashtags) AS h "
                            "FROM posts) WHERE contains(h, lower(?)) GROUP BY 1 ORDER BY 2 DESC LIMIT ?",
                            [term, PAGE_SIZE])
     return {"accounts": accounts, "trends": tags}
 
 
-def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Run the dashboard with uvicorn (blocking). Binds to ``host`` (default loopback only)."""
+def listen(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to ``host:port`` (not yet listening), for :func:`serve`.
+
+    Raises :class:`ServeError` with a one-line message when the port is in use or the address
+    cannot be bound. Binding here, before uvicorn starts, leaves no window between a check and the
+    real bind."""
+    try:
+        infos = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise ServeError(f"cannot use --host {host!r}: {exc.strerror}") from None
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise ServeError(f"port {port} on {host} is in use; choose another with --port") from None
+        raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def _url(host: str, port: int) -> str:
+    name = host if ":" not in host or host.startswith("[") else f"[{host}]"
+    return f"http://{name}:{port}/"
+
+
+def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8000, *, expose: bool = False,
+          announce: Callable[[str], None] = log.warning) -> None:
+    """Run the dashboard with uvicorn (blocking until Ctrl-C, which returns normally, or SIGTERM).
+
+    Binds ``host:port`` (default loopback only). A host that is not loopback (:func:`is_loopback`)
+    needs ``expose=True``: the app then requires a fresh access token (``secrets.token_urlsafe``),
+    which ``announce`` receives once, in the URL to open, with a warning. ``announce`` gets the
+    lines for the user (the CLI prints them on stderr; default: the log).
+    Raises :class:`ServeError` (host refused, port in use) and :class:`StoreNotFound`.
+    """
     import uvicorn
 
-    app = create_app(db_path, allowed_hosts=LOCAL_HOSTS if host in LOCAL_HOSTS else LOCAL_HOSTS + (host,))
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    check_host(host, expose)
+    token = secrets.token_urlsafe(32) if expose else None
+    app = create_app(db_path, token=token, allowed_hosts=(
+        ("*",) if token else LOCAL_HOSTS if host in LOCAL_HOSTS else LOCAL_HOSTS + (host,)))
+    sock = listen(host, port)
+    url = _url(host, port)
+    if token:
+        announce(f"serving {db_path} on {url} to the network (Ctrl-C to stop)")
+        announce("WARNING: anyone with this token and network access to this machine can read the "
+                 "data in the store; do not share the URL")
+        announce(f"open {url}?token={token}")
+    else:
+        announce(f"serving {db_path} on {url} (Ctrl-C to stop)")
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C after its graceful shutdown: a normal stop
+        pass
+    finally:
+        sock.close()
