@@ -663,3 +663,17 @@ def test_near_duplicates_on_templated_text_stay_bounded(caplog: pytest.LogCaptur
     assert all(textsim.jaccard(texts[a], texts[b]) >= 0.8 - 1e-12 for a, b in list(found)[:200])
     want = {tuple(sorted((idx[b], idx[b + " today"]))) for b in bases}
     assert want <= found
+
+
+def test_the_trace_registry_is_the_one_list() -> None:
+    """Every trace is declared once (coordination/traces.py REGISTRY): the default ``traces`` setting
+    holds exactly the default-on traces, every window setting exists, and every trace has words."""
+    from trendtrace.coordination.traces import REGISTRY, TRACE_WORDS, TRACES
+    from trendtrace.settings import Settings
+
+    s = Settings()
+    assert set(str(s["traces"]).split(",")) == {n for n, t in REGISTRY.items() if t.default_on}
+    assert TRACES == tuple(REGISTRY) and set(TRACE_WORDS) == set(REGISTRY)
+    for t in REGISTRY.values():
+        assert int(s[t.window]) > 0 and t.words and t.object_kind in ("post", "handle", "text")
+    assert [n for n, t in REGISTRY.items() if t.text_ids] == ["similar"]

@@ -34,8 +34,12 @@ TRACE_FAMILY = {"slow_retweet": "retweet"}
 
 
 def _window_of(trace: str, settings: Mapping[str, Any]) -> int:
-    own = {"hashtag": "window_hashtag", "slow_retweet": "window_slow"}.get(trace, "window")
-    return int(settings[own])
+    return int(settings[traces.REGISTRY[trace].window])
+
+
+def _text_ids(trace: str) -> bool:
+    """The trace acts on near-duplicate text groups (``Trace.text_ids``: the ``similar`` trace)."""
+    return traces.REGISTRY[trace].text_ids
 
 
 class Run:
@@ -62,7 +66,7 @@ class Run:
         self.sim_pairs: ir.Table | None = None
         self._sim_texts: ir.Table | None = None
         self._actions_tbl: ir.Table | None = None
-        if "similar" in self.trace_names:
+        if any(_text_ids(t) for t in self.trace_names):
             self._similar()
 
     @property
@@ -112,12 +116,14 @@ class Run:
         else:
             acts = acts.mutate(bucket=(acts.t // w).cast("int64"))
         pairs = window.action_pairs(acts, w)
-        if "similar" in traces_ and self.sim_pairs is not None:
+        text_traces = [t for t in traces_ if _text_ids(t)]
+        if text_traces and self.sim_pairs is not None:
+            # only pairs of different texts that are near-duplicates of each other count
             sp = self.sim_pairs
-            sim = pairs.filter(pairs.trace == "similar")
+            sim = pairs.filter(pairs.trace.isin(text_traces))
             sim = sim.mutate(lo=ibis.least(sim.tid_a, sim.tid_b), hi=ibis.greatest(sim.tid_a, sim.tid_b))
             sim = sim.semi_join(sp, ["lo", "hi"]).drop("lo", "hi")
-            pairs = ibis.union(pairs.filter(pairs.trace != "similar"), sim, distinct=False)
+            pairs = ibis.union(pairs.filter(~pairs.trace.isin(text_traces)), sim, distinct=False)
         return pairs
 
     # ------------------------------------------------------------ fast path
@@ -133,7 +139,7 @@ class Run:
             if trace == "tweet":
                 tbl = tbl.filter(pc.greater_equal(tbl.column("n"), traces.MIN_TEXT_CHARS))
             tid = None
-            if trace == "similar":
+            if _text_ids(trace):
                 tid = tbl.column("tid").fill_null(-1).to_numpy().astype(np.int64)
             self._encoded[trace] = _fast.encode(
                 tbl.column("o").to_numpy(), tbl.column("a").to_numpy(), tbl.column("t").to_numpy(), tid,
@@ -207,7 +213,7 @@ class Run:
                 terms = _fast.popularity_terms(e, w, prior, ao) if expected else None
                 del ao
                 c = _fast.pair_counts(e, keep, w, idf, min_count, by_objects,
-                                      self._similar_keys() if t == "similar" else None)
+                                      self._similar_keys() if _text_ids(t) else None)
                 tested += c.tested
                 cols: dict[str, Any] = {
                     "trace": t, "ha": e.account_hash[c.a], "hb": e.account_hash[c.b],
@@ -363,7 +369,7 @@ def _shift_test(run: Run, cand_tbl: pa.Table, cand: ir.Table) -> tuple[np.ndarra
             a = np.searchsorted(e.account_hash, cand_tbl.column("_ha").to_numpy()[rows])
             b = np.searchsorted(e.account_hash, cand_tbl.column("_hb").to_numpy()[rows])
             shifted[rows] = _fast.shift_expected(e, run._keep[t], w, days, a, b,
-                                                 run._similar_keys() if t == "similar" else None)
+                                                 run._similar_keys() if _text_ids(t) else None)
     obs = cand_tbl.column("co_objects").to_numpy(zero_copy_only=False)
     return nullmodel.shift_pvalues(obs, shifted, 2 * days)
 
@@ -580,7 +586,7 @@ def _kept_actions_fast(run: Run, w: int, ts: list[str], kept_tbl: pa.Table) -> i
         ha = kept_tbl.column("_ha").to_numpy()[rows]
         hb = kept_tbl.column("_hb").to_numpy()[rows]
         ia, ib = np.searchsorted(e.account_hash, ha), np.searchsorted(e.account_hash, hb)
-        m = _fast.kept_actions(e, run._keep[t], w, ia, ib, run._similar_keys() if t == "similar" else None)
+        m = _fast.kept_actions(e, run._keep[t], w, ia, ib, run._similar_keys() if _text_ids(t) else None)
         assert e.post_hash is not None and e.object_hash is not None  # encoded() keeps both for evidence
         marks.append(pa.table({
             "trace": pa.array([t] * int(m.sum()), pa.string()),

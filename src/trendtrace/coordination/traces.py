@@ -30,11 +30,14 @@ is an Ibis expression, so it runs unchanged on DuckDB and on Spark (:mod:`trendt
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Callable
 
 import ibis
 import ibis.expr.types as ir
 
 __all__ = [
+    "Trace", "Inputs", "REGISTRY", "TRACE_WORDS", "select",
     "POST_OBJECT_TRACES", "HANDLE_OBJECT_TRACES",
     "TRACES",
     "DEFAULT_OFF",
@@ -47,26 +50,6 @@ __all__ = [
     "time_resolution",
 ]
 
-#: Every trace the engine knows, in report order.
-TRACES: tuple[str, ...] = (
-    "retweet",
-    "slow_retweet",
-    "quote",
-    "reply",
-    "tweet",
-    "similar",
-    "link",
-    "domain",
-    "hashtag",
-    "hashtag_sequence",
-    "mention",
-)
-#: Traces that exist but are not in the default ``traces`` setting.
-DEFAULT_OFF = frozenset({"domain"})
-#: Traces whose object is a post id (pseudonymised like post ids in shared outputs).
-POST_OBJECT_TRACES = frozenset({"retweet", "slow_retweet", "quote", "reply"})
-#: Traces whose object is a handle.
-HANDLE_OBJECT_TRACES = frozenset({"mention"})
 #: Columns of an actions table.
 ACTION_COLUMNS = ("trace", "object", "account_id", "post_id", "t", "tid")
 #: Normalised texts shorter than this are not compared (``"ok"`` by two people is no evidence).
@@ -166,7 +149,8 @@ def _base(posts: ir.Table) -> ir.Table:
     return b.mutate(t=b.time.epoch_seconds().floor().cast("int64"))
 
 
-def _select(t: ir.Table, trace: str, obj: ir.Value, tid: ir.Value | None = None) -> ir.Table:
+def select(t: ir.Table, trace: str, obj: ir.Value, tid: ir.Value | None = None) -> ir.Table:
+    """Rows of ``t`` as actions of ``trace`` on the object ``obj`` (columns :data:`ACTION_COLUMNS`)."""
     return t.select(
         trace=ibis.literal(trace),
         object=obj.cast("string"),
@@ -183,6 +167,151 @@ def _first_of_each(arr: ir.ArrayValue) -> ir.ArrayValue:
     return arr.filter(lambda x, i: arr.index(x) == i)
 
 
+@dataclass(frozen=True)
+class Inputs:
+    """What a trace's object function gets: every post with ``t`` (``base``), the posts that are
+    not reposts (``own``) and the run's options."""
+
+    base: ir.Table
+    own: ir.Table
+    similar_texts: ir.Table | None = None
+    short_texts: bool = False
+    obscure_accounts: int = 10
+
+
+@dataclass(frozen=True)
+class Trace:
+    """One kind of action, registered in :data:`REGISTRY`.
+
+    Attributes
+    ----------
+    name : the trace's name (the ``traces`` setting, ``coaction_pairs.trace``, the report).
+    objects : ``Inputs -> actions`` (columns :data:`ACTION_COLUMNS`, made with :func:`select`).
+    words : plain words for the evidence sentences ("reposted the same posts").
+    object_kind : ``post`` (a post id), ``handle`` or ``text``: how shared outputs pseudonymise it.
+    window : the setting that holds its co-action window.
+    default_on : in the default ``traces`` setting.
+    text_ids : needs the near-duplicate text groups (the ``similar`` pre-step, its text ids on
+        each action and the pair filter that keeps only pairs of near-duplicate texts).
+    """
+
+    name: str
+    objects: Callable[[Inputs], ir.Table]
+    words: str
+    object_kind: str = "text"
+    window: str = "window"
+    default_on: bool = True
+    text_ids: bool = False
+
+
+def _reposts(i: Inputs) -> ir.Table:
+    b = i.base
+    return b.filter((b.kind == "repost") & b.ref_post_id.notnull())
+
+
+def _retweet(i: Inputs) -> ir.Table:
+    t = _reposts(i)
+    return select(t, "retweet", t.ref_post_id)
+
+
+def _slow_retweet(i: Inputs) -> ir.Table:
+    # The same obscure post reposted by the same accounts, time and again, within hours:
+    # crowds rarely share posts that few people in the data shared at all.
+    t = _reposts(i)
+    few = t.group_by(ref=t.ref_post_id).aggregate(n=t.account_id.nunique())
+    few = few.filter(few.n <= int(i.obscure_accounts)).select("ref")
+    t = t.semi_join(few, t.ref_post_id == few.ref)
+    return select(t, "slow_retweet", t.ref_post_id)
+
+
+def _quote(i: Inputs) -> ir.Table:
+    b = i.base
+    t = b.filter((b.kind == "quote") & b.ref_post_id.notnull())
+    return select(t, "quote", t.ref_post_id)
+
+
+def _reply(i: Inputs) -> ir.Table:
+    t = i.base.filter(i.base.reply_to_post_id.notnull())
+    return select(t, "reply", t.reply_to_post_id)
+
+
+def _tweet(i: Inputs) -> ir.Table:
+    t = i.own.mutate(ntext=normalized_text_expr(i.own.text))
+    if not i.short_texts:
+        t = t.filter(t.ntext.length() >= MIN_TEXT_CHARS)
+    return select(t, "tweet", t.ntext)
+
+
+def _similar(i: Inputs) -> ir.Table:
+    if i.similar_texts is None:
+        raise ValueError("trace 'similar' needs the near-duplicate text table")
+    t = i.own.mutate(ntext=normalized_text_expr(i.own.text))
+    t = t.filter(t.ntext.length() >= MIN_TEXT_CHARS)
+    j = t.join(i.similar_texts, t.ntext == i.similar_texts.ntext)
+    return select(j, "similar", j.comp, j.tid)
+
+
+def _urls(i: Inputs) -> ir.Table:
+    t = i.own.filter(i.own.urls.length() > 0)
+    t = t.mutate(u=_first_of_each(t.urls).unnest())
+    return t.filter(t.u.notnull() & (t.u != ""))
+
+
+def _link(i: Inputs) -> ir.Table:
+    t = _urls(i)
+    return select(t, "link", t.u)
+
+
+def _domain(i: Inputs) -> ir.Table:
+    t = _urls(i)
+    t = t.mutate(u=t.u.re_extract("^[a-zA-Z][a-zA-Z0-9+.-]*://([^/?#]+)", 1))
+    t = t.filter(t.u.notnull() & (t.u != ""))
+    return select(t, "domain", t.u).distinct()
+
+
+def _each_of(column: str, trace: str) -> Callable[[Inputs], ir.Table]:
+    def objects(i: Inputs) -> ir.Table:
+        t = i.own.filter(i.own[column].length() > 0)
+        t = t.mutate(h=_first_of_each(t[column]).unnest())
+        t = t.filter(t.h.notnull() & (t.h != ""))
+        return select(t, trace, t.h)
+
+    return objects
+
+
+def _hashtag_sequence(i: Inputs) -> ir.Table:
+    t = i.own.filter(i.own.hashtags.length() >= MIN_SEQUENCE)
+    return select(t, "hashtag_sequence", t.hashtags.join(" "))
+
+
+#: Every trace the engine knows, in report order. Adding one: an object function and an entry
+#: here, its words, and a test in ``tests/test_coordination.py`` (``docs/coordination.md``).
+REGISTRY: dict[str, Trace] = {t.name: t for t in (
+    Trace("retweet", _retweet, "reposted the same posts", object_kind="post"),
+    Trace("slow_retweet", _slow_retweet, "reposted the same little-shared posts, again and again",
+          object_kind="post", window="window_slow"),
+    Trace("quote", _quote, "quoted the same posts", object_kind="post"),
+    Trace("reply", _reply, "replied to the same posts", object_kind="post"),
+    Trace("tweet", _tweet, "posted identical texts"),
+    Trace("similar", _similar, "posted near-identical texts", text_ids=True),
+    Trace("link", _link, "shared the same links"),
+    Trace("domain", _domain, "shared links to the same sites", default_on=False),
+    Trace("hashtag", _each_of("hashtags", "hashtag"), "used the same hashtags", window="window_hashtag"),
+    Trace("hashtag_sequence", _hashtag_sequence, "used the same sequence of hashtags"),
+    Trace("mention", _each_of("mentions", "mention"), "mentioned the same accounts", object_kind="handle"),
+)}
+#: Every trace name, in report order.
+TRACES: tuple[str, ...] = tuple(REGISTRY)
+#: Traces that exist but are not in the default ``traces`` setting.
+DEFAULT_OFF = frozenset(n for n, t in REGISTRY.items() if not t.default_on)
+#: Traces whose object is a post id (pseudonymised like post ids in shared outputs).
+POST_OBJECT_TRACES = frozenset(n for n, t in REGISTRY.items() if t.object_kind == "post")
+#: Traces whose object is a handle.
+HANDLE_OBJECT_TRACES = frozenset(n for n, t in REGISTRY.items() if t.object_kind == "handle")
+#: Plain words for each trace (evidence sentences).
+TRACE_WORDS = {n: t.words for n, t in REGISTRY.items()}
+
+
 def actions(posts: ir.Table, traces: list[str], similar_texts: ir.Table | None = None,
             short_texts: bool = False, obscure_accounts: int = 10) -> ir.Table:
     """All actions of ``traces`` as one table with :data:`ACTION_COLUMNS`.
@@ -197,57 +326,12 @@ def actions(posts: ir.Table, traces: list[str], similar_texts: ir.Table | None =
     base = _base(posts)
     base = base.filter(base.account_id.notnull() & base.time.notnull())
     own = base.filter(base.kind.isnull() | (base.kind != "repost"))
+    inputs = Inputs(base, own, similar_texts, short_texts, obscure_accounts)
     parts: list[ir.Table] = []
     for trace in traces:
-        if trace == "retweet":
-            t = base.filter((base.kind == "repost") & base.ref_post_id.notnull())
-            parts.append(_select(t, trace, t.ref_post_id))
-        elif trace == "slow_retweet":
-            # The same obscure post reposted by the same accounts, time and again, within hours:
-            # crowds rarely share posts that few people in the data shared at all.
-            t = base.filter((base.kind == "repost") & base.ref_post_id.notnull())
-            few = t.group_by(ref=t.ref_post_id).aggregate(n=t.account_id.nunique())
-            few = few.filter(few.n <= int(obscure_accounts)).select("ref")
-            t = t.semi_join(few, t.ref_post_id == few.ref)
-            parts.append(_select(t, trace, t.ref_post_id))
-        elif trace == "quote":
-            t = base.filter((base.kind == "quote") & base.ref_post_id.notnull())
-            parts.append(_select(t, trace, t.ref_post_id))
-        elif trace == "reply":
-            t = base.filter(base.reply_to_post_id.notnull())
-            parts.append(_select(t, trace, t.reply_to_post_id))
-        elif trace == "tweet":
-            t = own.mutate(ntext=normalized_text_expr(own.text))
-            if not short_texts:
-                t = t.filter(t.ntext.length() >= MIN_TEXT_CHARS)
-            parts.append(_select(t, trace, t.ntext))
-        elif trace == "similar":
-            if similar_texts is None:
-                raise ValueError("trace 'similar' needs the near-duplicate text table")
-            t = own.mutate(ntext=normalized_text_expr(own.text))
-            t = t.filter(t.ntext.length() >= MIN_TEXT_CHARS)
-            j = t.join(similar_texts, t.ntext == similar_texts.ntext)
-            parts.append(_select(j, trace, j.comp, j.tid))
-        elif trace in ("link", "domain"):
-            t = own.filter(own.urls.length() > 0)
-            t = t.mutate(u=_first_of_each(t.urls).unnest())
-            t = t.filter(t.u.notnull() & (t.u != ""))
-            if trace == "domain":
-                t = t.mutate(u=t.u.re_extract("^[a-zA-Z][a-zA-Z0-9+.-]*://([^/?#]+)", 1))
-                t = t.filter(t.u.notnull() & (t.u != ""))
-            sel = _select(t, trace, t.u)
-            parts.append(sel.distinct() if trace == "domain" else sel)
-        elif trace in ("hashtag", "mention"):
-            col = "hashtags" if trace == "hashtag" else "mentions"
-            t = own.filter(own[col].length() > 0)
-            t = t.mutate(h=_first_of_each(t[col]).unnest())
-            t = t.filter(t.h.notnull() & (t.h != ""))
-            parts.append(_select(t, trace, t.h))
-        elif trace == "hashtag_sequence":
-            t = own.filter(own.hashtags.length() >= MIN_SEQUENCE)
-            parts.append(_select(t, trace, t.hashtags.join(" ")))
-        else:  # pragma: no cover - parse_traces rejects these
+        if trace not in REGISTRY:  # pragma: no cover - parse_traces rejects these
             raise ValueError(f"unknown trace {trace!r}")
+        parts.append(REGISTRY[trace].objects(inputs))
     if not parts:
         raise ValueError("no traces selected")
     return ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]

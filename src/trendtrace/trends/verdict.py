@@ -47,6 +47,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from ..coordination.traces import TRACE_WORDS
 from ..offsets import format_offset
 from .stats import BATCH_DAYS
 
@@ -65,21 +66,6 @@ BACKGROUND_QUANTILE = 0.25
 BACKGROUND_MIN_POSTS = 10
 #: Fewer distinct suspect accounts than this scale the sustained shape down (k / this).
 MIN_SUSPECT_ACCOUNTS = 5
-
-#: Plain words for coordination traces (names as the coordination stage writes them).
-TRACE_WORDS = {
-    "retweet": "reposted the same posts",
-    "slow_retweet": "reposted the same little-shared posts, again and again",
-    "quote": "quoted the same posts",
-    "reply": "replied to the same posts",
-    "tweet": "posted identical texts",
-    "similar": "posted near-identical texts",
-    "link": "shared the same links",
-    "domain": "shared links to the same sites",
-    "hashtag": "used the same hashtags",
-    "hashtag_sequence": "used the same sequence of hashtags",
-    "mention": "mentioned the same accounts",
-}
 
 
 def background_share(records: list[dict[str, Any]]) -> float:
