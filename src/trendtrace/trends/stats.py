@@ -535,7 +535,12 @@ def _coaction_delays(con: duckdb.DuckDBPyConnection, inputs: Inputs) -> None:
             FROM edge_evidence e
             JOIN ca a ON a.account_id = e.account_a
             JOIN ca b ON b.account_id = e.account_b AND b.trend = a.trend AND b.trend_kind = a.trend_kind
-            WHERE e.time_a IS NOT NULL AND e.time_b IS NOT NULL)
-        SELECT trend, trend_kind, median(d) AS median_delay_s, mode(trace) AS top_trace, count(*) AS evidence_pairs
-        FROM ev GROUP BY ALL
+            WHERE e.time_a IS NOT NULL AND e.time_b IS NOT NULL),
+        -- the most frequent trace; a tie goes to the first name in alphabetical order (mode() broke
+        -- ties differently from run to run)
+        tc AS (SELECT trend, trend_kind, trace, count(*) AS n FROM ev GROUP BY ALL),
+        top AS (SELECT trend, trend_kind, first(trace ORDER BY n DESC, trace) AS top_trace FROM tc GROUP BY ALL)
+        SELECT e.trend, e.trend_kind, median(e.d) AS median_delay_s, any_value(t.top_trace) AS top_trace,
+               count(*) AS evidence_pairs
+        FROM ev e JOIN top t USING (trend, trend_kind) GROUP BY e.trend, e.trend_kind
     """)
