@@ -377,7 +377,7 @@ def trend_statistics(con: duckdb.DuckDBPyConnection, settings: Settings, inputs:
                    count(*) FILTER (WHERE coordinated) AS coordinated_posts,
                    count(*) FILTER (WHERE inauthentic) AS inauthentic_posts,
                    count(*) FILTER (WHERE suspect) AS suspect_posts,
-                   sum(strength) AS suspect_weight,
+                   round(sum(strength), 6) AS suspect_weight,  -- rounded: a parallel float sum varies in its last digits
                    count(DISTINCT account_id) FILTER (WHERE coordinated) AS coordinated_accounts,
                    count(DISTINCT cluster) FILTER (WHERE coordinated) AS coordinated_clusters,
                    min(min_p_value) FILTER (WHERE coordinated) AS coordinated_min_p,
