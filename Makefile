@@ -6,7 +6,7 @@ EXTRAS ?= dev,spark
 comma := ,
 STAMP := $(BIN)/.installed-$(subst $(comma),-,$(EXTRAS))
 
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test test-fast lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,18 @@ setup: $(STAMP)
 demo: setup
 	$(BIN)/trendtrace demo --out trendtrace-out
 
-test: setup
+test: setup lint
 	SPARK_LOCAL_IP=127.0.0.1 $(BIN)/python -m pytest -n 2 tests
+
+# ruff (pyflakes, bugbear, pyupgrade, simplify, 120 columns, complexity ceiling) and mypy on the
+# package: both at zero findings (pyproject.toml)
+lint: setup
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+
+# the suite without the longer end-to-end checks on the simulator (marked slow)
+test-fast: setup lint
+	SPARK_LOCAL_IP=127.0.0.1 $(BIN)/python -m pytest -n 2 -m 'not slow and not bench' tests
 
 bench: setup
 	$(BIN)/python bench/ingest.py

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import orjson
 
-from trendtrace.readers import parse_io_archive, parse_x_v1, parse_x_v2
+from trendtrace.readers import parse_io_archive, parse_x_v2
 from trendtrace.readers.io_archive import IO_ARCHIVE_COLUMNS
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
@@ -33,26 +33,31 @@ def v2_lines(n: int, per_page: int = 100) -> list[bytes]:
               "public_metrics": {"followers_count": i, "following_count": 10, "tweet_count": 100}}
              for i in range(2000)]
     tid = 10**18
-    for p in range(n // per_page):
+    for _p in range(n // per_page):
         data, inc_users, inc_tweets = [], {}, []
         for _ in range(per_page):
             tid += 1
             u = rng.randrange(2000)
             tags = rng.sample(TAGS, 2)
             t = {"id": str(tid), "author_id": str(10_000 + u), "conversation_id": str(tid),
-                 "created_at": f"2021-06-01T{rng.randrange(24):02d}:{rng.randrange(60):02d}:{rng.randrange(60):02d}.000Z",
+                 "created_at": f"2021-06-01T{rng.randrange(24):02d}:{rng.randrange(60):02d}:"
+                               f"{rng.randrange(60):02d}.000Z",
                  "text": f"some words #{tags[0]} and #{tags[1]} https://t.co/abc", "lang": "en",
                  "source": "Twitter for Android",
-                 "entities": {"hashtags": [{"start": 11, "end": 15, "tag": tags[0]}, {"start": 20, "end": 25, "tag": tags[1]}],
-                              "urls": [{"url": "https://t.co/abc", "expanded_url": f"https://example.com/a/{rng.randrange(500)}?utm_source=x",
+                 "entities": {"hashtags": [{"start": 11, "end": 15, "tag": tags[0]},
+                                           {"start": 20, "end": 25, "tag": tags[1]}],
+                              "urls": [{"url": "https://t.co/abc",
+                                        "expanded_url": f"https://example.com/a/{rng.randrange(500)}?utm_source=x",
                                         "display_url": "example.com/a"}],
-                              "mentions": [{"start": 0, "end": 5, "username": f"user{rng.randrange(2000)}", "id": "1"}]},
+                              "mentions": [{"start": 0, "end": 5, "username": f"user{rng.randrange(2000)}",
+                                            "id": "1"}]},
                  "public_metrics": {"retweet_count": 1, "reply_count": 0, "like_count": 2, "quote_count": 0}}
             if rng.random() < 0.5:
                 ref = str(10**17 + rng.randrange(1000))
                 t["referenced_tweets"] = [{"type": "retweeted", "id": ref}]
                 inc_tweets.append({"id": ref, "author_id": "10001", "created_at": "2021-05-31T00:00:00.000Z",
-                                   "text": "orig #PTI", "entities": {"hashtags": [{"start": 5, "end": 9, "tag": "PTI"}]}})
+                                   "text": "orig #PTI",
+                                   "entities": {"hashtags": [{"start": 5, "end": 9, "tag": "PTI"}]}})
             data.append(t)
             inc_users[u] = users[u]
         page = {"data": data, "includes": {"users": list(inc_users.values()), "tweets": inc_tweets},

@@ -39,9 +39,9 @@ import json
 import logging
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -158,7 +158,7 @@ def _col(acc: pa.Table, name: str) -> list:
 
 
 def _days(ts: list[datetime | None]) -> np.ndarray:
-    return np.array([np.nan if t is None else t.replace(tzinfo=timezone.utc).timestamp() / 86400.0 for t in ts],
+    return np.array([np.nan if t is None else t.replace(tzinfo=UTC).timestamp() / 86400.0 for t in ts],
                     dtype=float)
 
 
@@ -220,7 +220,7 @@ def _encode_category(values: Sequence[str], y: np.ndarray, cal: np.ndarray) -> n
     base = float(y[cal].mean()) if cal.any() else 0.5
     pos: dict[str, float] = {}
     cnt: dict[str, float] = {}
-    for v, yy, c in zip(values, y, cal):
+    for v, yy, c in zip(values, y, cal, strict=False):
         if c:
             pos[v] = pos.get(v, 0.0) + float(yy)
             cnt[v] = cnt.get(v, 0.0) + 1.0
@@ -352,7 +352,7 @@ def _score_rows(
 
 def _cresci_time(s: str) -> datetime | None:
     try:
-        return datetime.strptime(s, "%a %b %d %H:%M:%S %z %Y").astimezone(timezone.utc).replace(tzinfo=None)
+        return datetime.strptime(s, "%a %b %d %H:%M:%S %z %Y").astimezone(UTC).replace(tzinfo=None)
     except (ValueError, TypeError):
         return _ts(s)
 
@@ -376,7 +376,8 @@ def cresci2017(data: Path, sample: int | None = None) -> list[Row]:
         recs = [r for r in recs if r["account_id"] in keep]
     cols: dict[str, list] = {n: [] for n in ("account_id", "handle", "display_name", "description", "location", "url",
                                              "lang", "created_at", "followers", "following", "post_count",
-                                             "likes_given", "listed", "verified", "default_profile", "default_profile_image", "seen_at")}
+                                             "likes_given", "listed", "verified", "default_profile",
+                                             "default_profile_image", "seen_at")}
     for r in recs:
         cols["account_id"].append(r["account_id"])
         cols["handle"].append(r["screen_name"] or None)
@@ -522,7 +523,7 @@ def astro_bots(data: Path, sample: int | None = None) -> list[Row]:
     r_all = np.nan_to_num(np.array([rules[k] for k in keys_all], dtype=float))
     cut = _threshold()
     both = np.array([k in botometer for k in keys_all])
-    keys = [k for k, b in zip(keys_all, both) if b]
+    keys = [k for k, b in zip(keys_all, both, strict=False) if b]
     s, r = s_all[both], r_all[both]
     theirs = np.array([botometer[k] for k in keys])
     called = theirs >= 0.5

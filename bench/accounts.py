@@ -58,7 +58,8 @@ def make_tables(n_accounts: int, n_posts: int, seed: int) -> tuple[pa.Table, pa.
                       for f in POST_SCHEMA}, schema=POST_SCHEMA)
     created = np.datetime64("2010-01-01", "s") + rng.integers(0, 14 * 365 * 86400, n_accounts).astype("timedelta64[s]")
     batch = owner_batch = rng.random(n_accounts) < 0.01
-    created[batch] = np.datetime64("2024-02-20T03:00:00", "s") + rng.integers(0, 86400, batch.sum()).astype("timedelta64[s]")
+    created[batch] = (np.datetime64("2024-02-20T03:00:00", "s")
+                      + rng.integers(0, 86400, batch.sum()).astype("timedelta64[s]"))
     first = np.array(["ayesha", "bilal", "fatima", "usman", "sana", "hamza", "zainab", "ali", "daily", "xkqzt"])
     handle = np.char.add(first[rng.integers(0, len(first), n_accounts)], rng.integers(0, 10**8, n_accounts).astype(str))
     del owner_batch

@@ -37,6 +37,7 @@ from sklearn.metrics import roc_auc_score
 from trendtrace.accounts import account_signals, train
 from trendtrace.model import ACCOUNT_SCHEMA, POST_SCHEMA, mentions_in, urls_in
 from trendtrace.settings import Settings
+import contextlib
 
 _LISTS = {"hashtags", "hashtags_raw", "urls", "urls_raw", "mentions", "media"}
 
@@ -67,7 +68,7 @@ def honeypot_store(root: Path) -> tuple[duckdb.DuckDBPyConnection, dict[str, int
     # 44 user ids are in both files: their label is unknown, so they are left out (as accounts too:
     # the store keys accounts by id).
     seen: dict[str, int] = {}
-    for fname, label in (("content_polluters.csv", 1), ("legitimate_users.csv", 0)):
+    for fname, _label in (("content_polluters.csv", 1), ("legitimate_users.csv", 0)):
         with (root / fname).open(newline="") as f:
             for r in csv.DictReader(f):
                 seen[r["UserID"]] = seen.get(r["UserID"], 0) + 1
@@ -136,10 +137,8 @@ def astro_store(root: Path) -> tuple[duckdb.DuckDBPyConnection, dict[str, float]
     botometer: dict[str, float] = {}
     with bz2.open(root / "bot_scores.csv.bz2", "rt") as f:
         for r in csv.DictReader(f):
-            try:
+            with contextlib.suppress(KeyError, ValueError):
                 botometer[r["author_id"]] = float(r["cap_universal"])
-            except (KeyError, ValueError):
-                pass
     con = duckdb.connect()
     con.register("_a", accounts)
     con.execute("CREATE TABLE accounts AS SELECT * FROM _a")

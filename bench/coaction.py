@@ -76,7 +76,8 @@ def make_posts(n: int, seed: int = 1) -> pa.Table:
     text_col[repost] = "RT @someone: shared post"
     # hashtags on own posts: 0..3 from Zipf(10k)
     hcount = np.where(own, rng.integers(0, 4, n), 0)
-    tags = pc.binary_join_element_wise("tag", pc.cast(pa.array(_zipf(rng, 10_000, int(hcount.sum()), 0.95)), pa.string()), "")
+    tags = pc.binary_join_element_wise("tag",
+                                       pc.cast(pa.array(_zipf(rng, 10_000, int(hcount.sum()), 0.95)), pa.string()), "")
     # links on 30 % of own posts
     lcount = np.where(own & (rng.random(n) < 0.3), 1, 0)
     uid = _zipf(rng, max(100, n // 50), int(lcount.sum()), 1.05)
@@ -207,7 +208,7 @@ def cmd_neardup(n: int, threshold: float, seed: int = 2) -> dict:
     dt = time.perf_counter() - t0
     cpu = _cpu() - cpu0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
-    found = set(zip(i.tolist(), j.tolist()))
+    found = set(zip(i.tolist(), j.tolist(), strict=False))
     # Truth: exact Jaccard over every pair inside a family (texts of different families share
     # next to no bigrams: 15-25 words drawn from 50k).
     order = np.argsort(family_arr, kind="stable")
@@ -215,7 +216,7 @@ def cmd_neardup(n: int, threshold: float, seed: int = 2) -> dict:
     starts = np.flatnonzero(np.r_[True, fa[1:] != fa[:-1]])
     ends = np.r_[starts[1:], len(fa)]
     pi, pj = [], []
-    for s0, s1 in zip(starts, ends):
+    for s0, s1 in zip(starts, ends, strict=False):
         if s1 - s0 > 1:
             mem = np.sort(order[s0:s1])
             a, b = np.triu_indices(len(mem), 1)
@@ -224,7 +225,7 @@ def cmd_neardup(n: int, threshold: float, seed: int = 2) -> dict:
     pi_a, pj_a = np.concatenate(pi), np.concatenate(pj)
     owner, hsh = textsim._shingle_table(texts)
     jac = textsim._verify(pi_a, pj_a, owner, hsh, len(texts))
-    true = set(zip(pi_a[jac >= threshold].tolist(), pj_a[jac >= threshold].tolist()))
+    true = set(zip(pi_a[jac >= threshold].tolist(), pj_a[jac >= threshold].tolist(), strict=False))
     recall = len(found & true) / max(1, len(true))
     res = {"texts": len(texts), "threshold": threshold, "seconds": round(dt, 2), "cpu_seconds": round(cpu, 2),
            "true_pairs": len(true),

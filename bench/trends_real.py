@@ -102,7 +102,8 @@ def main(data: Path) -> int:
         """)
         tmpl = con.execute(f"""
             WITH pairs AS (
-                SELECT a.trend, len(list_intersect(a.toks, b.toks)) / len(list_distinct(list_concat(a.toks, b.toks))) AS j
+                SELECT a.trend,
+                len(list_intersect(a.toks, b.toks)) / len(list_distinct(list_concat(a.toks, b.toks))) AS j
                 FROM tok a JOIN tok b ON a.trend = b.trend AND a.k < b.k
                 WHERE len(a.toks) >= {MIN_TEMPLATE_WORDS} AND len(b.toks) >= {MIN_TEMPLATE_WORDS})
             SELECT (SELECT count(*) FROM tok), (SELECT avg(len(toks)) FROM tok),
@@ -123,7 +124,8 @@ def main(data: Path) -> int:
         table.setdefault(v, {})[bool(yy)] = k
     for v in ("manufactured", "mixed", "organic"):
         print(f"| {v} | {table.get(v, {}).get(True, 0):,} | {table.get(v, {}).get(False, 0):,} |")
-    print("\n| year | trend-days | fake | fake called mixed or manufactured | others called organic |\n|---|---|---|---|---|")
+    print("\n| year | trend-days | fake | fake called mixed or manufactured | others called organic |\n"
+          "|---|---|---|---|---|")
     for yr, k, f, rec, spec in by_year:
         print(f"| {yr} | {k:,} | {f:,} | {rec if rec is None else f'{rec:.3f}'} | {spec:.3f} |")
     print(f"\n2022 subset with the stricter `cscw_fake` label: {cscw[0]:,} trend-days, {cscw[1]:,} fake; "

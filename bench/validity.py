@@ -45,7 +45,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 import duckdb
 import numpy as np
@@ -101,7 +101,7 @@ def trend_statistics(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, floa
         numeric = pa.types.is_integer(field.type) or pa.types.is_floating(field.type) or pa.types.is_decimal(field.type)
         if numeric and field.name not in NOT_TREND_STATISTICS:
             vals = tbl.column(field.name).cast(pa.float64()).to_numpy(zero_copy_only=False)
-            out[field.name] = dict(zip(names, vals.tolist()))
+            out[field.name] = dict(zip(names, vals.tolist(), strict=False))
     return out
 
 
@@ -213,7 +213,7 @@ def ira2017(data: Path, work: Path, sample: int | None = None, overrides: dict |
         rows.append(margin_row(name, "account_auc", h, a_tt, a_best, fname, int(ma.sum())))
     # Trends: labelled by the share of their posts from troll accounts.
     tl, ts, tv, trep, tnames = [], [], [], [], []
-    for trend, score, verdict, n, rep, accs in trends:
+    for trend, score, verdict, _n, rep, accs in trends:
         share = float(np.mean([labels.get(a) == "coordinated" for a in accs]))
         if share >= 0.9 or share <= 0.1:
             tl.append(share >= 0.9)

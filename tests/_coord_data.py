@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 import duckdb
@@ -55,12 +56,10 @@ def oracle(rows: list[dict[str, Any]], traces: list[str], window: int, window_ha
         own = r["kind"] != "repost"
         ntext = normalize_text(r["text"])
         for tr in traces:
-            if tr == "retweet" and r["kind"] == "repost" and r["ref_post_id"]:
-                acts.append((tr, r["ref_post_id"], r["account_id"], t, ""))
-            elif (tr == "slow_retweet" and r["kind"] == "repost" and r["ref_post_id"]
-                  and len(reposters[r["ref_post_id"]]) <= obscure):
-                acts.append((tr, r["ref_post_id"], r["account_id"], t, ""))
-            elif tr == "quote" and r["kind"] == "quote" and r["ref_post_id"]:
+            if (tr == "retweet" and r["kind"] == "repost" and r["ref_post_id"]
+                    or (tr == "slow_retweet" and r["kind"] == "repost" and r["ref_post_id"]
+                        and len(reposters[r["ref_post_id"]]) <= obscure)
+                    or tr == "quote" and r["kind"] == "quote" and r["ref_post_id"]):
                 acts.append((tr, r["ref_post_id"], r["account_id"], t, ""))
             elif tr == "reply" and r["reply_to_post_id"]:
                 acts.append((tr, r["reply_to_post_id"], r["account_id"], t, ""))

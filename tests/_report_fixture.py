@@ -24,7 +24,7 @@ import random
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Iterable
+from collections.abc import Iterable
 
 import duckdb
 import pyarrow as pa
@@ -282,7 +282,9 @@ def build_fixture(path: str | Path, *, seed: int = 0, omit: Iterable[str] = (),
         verdict = "manufactured" if share > 0.6 else "mixed" if share > 0.2 else "organic"
         score = round(min(1.0, share * 1.1), 3)
         evidence_text = json.dumps([
-            f"{share:.0%} of the {len(ps):,} posts came from {len({by_id[p['account_id']]['_cluster'] for p in ps if p['account_id'] in coordinated})} cluster(s) of accounts that reposted within 15 s of each other.",
+            f"{share:.0%} of the {len(ps):,} posts came from "
+            f"{len({by_id[p['account_id']]['_cluster'] for p in ps if p['account_id'] in coordinated})} cluster(s) "
+            "of accounts that reposted within 15 s of each other.",
             "Accounts posting it were created in the same two days; their rhythm fits UTC+3, "
             "not the home zone UTC+5.",
         ] if coord else [f"{len(accs)} accounts posted it; none belongs to a coordinated cluster."],
@@ -332,7 +334,7 @@ def build_fixture(path: str | Path, *, seed: int = 0, omit: Iterable[str] = (),
         con.execute(f"CREATE TABLE {name} ({cols})")
         if rows and name not in empty:
             # Arrow rather than executemany: one bulk insert instead of a statement per row.
-            cols_ = list(zip(*rows))
+            cols_ = list(zip(*rows, strict=False))
             con.register("_rows", pa.table({f"c{i}": list(c) for i, c in enumerate(cols_)}))
             con.execute(f"INSERT INTO {name} SELECT * FROM _rows")
             con.unregister("_rows")

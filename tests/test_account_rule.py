@@ -4,7 +4,7 @@ through the library and through the command line)."""
 from __future__ import annotations
 
 import csv
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -15,7 +15,7 @@ from trendtrace.settings import Settings
 
 from _coord_data import post, store
 
-T0 = datetime(2025, 3, 1, tzinfo=timezone.utc)
+T0 = datetime(2025, 3, 1, tzinfo=UTC)
 
 
 def _golden() -> list[tuple[str, str, int, str, str | None]]:
@@ -98,7 +98,8 @@ def test_account_rule_through_the_command_line(tmp_path: Path) -> None:
 
 def test_unknown_crowd_trace_is_a_one_line_error(tmp_path: Path) -> None:
     src = Path(__file__).parent / "fixtures" / "readers" / "x_v1.jsonl"
-    res = CliRunner().invoke(main, ["analyze", str(src), "--out", str(tmp_path / "o"), "--db", str(tmp_path / "s.duckdb"),
+    res = CliRunner().invoke(main, ["analyze", str(src), "--out", str(tmp_path / "o"),
+                                    "--db", str(tmp_path / "s.duckdb"),
                                     "--set", "crowd_traces=hashtag,bogus"])
     assert res.exit_code == 1
     assert "Error: setting crowd_traces: unknown trace(s) bogus" in res.output

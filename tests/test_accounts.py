@@ -69,7 +69,7 @@ class Store:
 def _rows(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
     rel = con.sql("SELECT * FROM account_signals")
     cols = rel.columns
-    return {r[0]: dict(zip(cols, r)) for r in rel.fetchall()}
+    return {r[0]: dict(zip(cols, r, strict=False)) for r in rel.fetchall()}
 
 
 @pytest.fixture(scope="module")
@@ -448,7 +448,8 @@ def test_model_features_cover_features():
 
 
 @hsettings(max_examples=60, deadline=None)
-@given(st.lists(st.text(alphabet="abcxyzAEIOUYQ019_.-é", max_size=20) | st.text(alphabet="ab1", min_size=60, max_size=70),
+@given(st.lists(st.text(alphabet="abcxyzAEIOUYQ019_.-é", max_size=20)
+                | st.text(alphabet="ab1", min_size=60, max_size=70),
                 min_size=1, max_size=30))
 def test_handle_features_match_reference_sql(handles):
     """The byte-matrix handle features equal the reference SQL (and handle_entropy) on every handle."""
@@ -462,9 +463,11 @@ def test_handle_features_match_reference_sql(handles):
     assert len(fast) == len(set(handles) | {""})
     for row in fast:
         for k in _HANDLE_COLUMNS:
-            assert row[k] == pytest.approx(ref[row["hnd"]][k], nan_ok=True) or (row[k] is None and ref[row["hnd"]][k] is None), (row["hnd"], k)
+            assert (row[k] == pytest.approx(ref[row["hnd"]][k], nan_ok=True)
+                    or (row[k] is None and ref[row["hnd"]][k] is None)), (row["hnd"], k)
         want = handle_entropy([row["hnd"]])[0]
-        assert (row["handle_entropy"] is None and math.isnan(want)) or row["handle_entropy"] == pytest.approx(want), row["hnd"]
+        assert ((row["handle_entropy"] is None and math.isnan(want))
+                or row["handle_entropy"] == pytest.approx(want)), row["hnd"]
 
 
 _REF_SQL = """
@@ -488,13 +491,15 @@ _REF_SQL = """
 
 
 @hsettings(max_examples=25, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 5 * 86400), st.sampled_from(["post", "repost", "reply", None]),
-                          st.booleans()), min_size=1, max_size=40))
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 5 * 86400),
+                          st.sampled_from(["post", "repost", "reply", None]), st.booleans()),
+                min_size=1, max_size=40))
 def test_per_account_aggregates_match_plain_sql(posts):
     # The numpy aggregates (bincounts over a sorted read) against the plain SQL they replaced.
     s = Store()
     for a, secs, kind, link in posts:
-        s.post(f"u{a}", T0 + timedelta(seconds=secs), f"text {secs}", kind=kind, urls=["https://x.example"] if link else [])
+        s.post(f"u{a}", T0 + timedelta(seconds=secs), f"text {secs}", kind=kind,
+               urls=["https://x.example"] if link else [])
     con = s.connect()
     got = {r["account_id"]: r for r in account_features(con, Settings()).to_pylist()}
     for aid, n, rp, rl, ls, first, last, burst, med, mmode, smode, hrs in con.sql(_REF_SQL).fetchall():

@@ -100,7 +100,7 @@ def test_times_kept_to_the_minute_are_not_same_second_evidence():
     s = Store()
     for a in range(30):
         s.account(f"m{a}")
-        for i in range(20):
+        for _i in range(20):
             s.post(f"m{a}", T0 + timedelta(hours=int(rng.integers(0, 600)), minutes=int(rng.integers(0, 60))))
     con = s.connect()
     assert not field_availability(con)["seconds"]["available"]

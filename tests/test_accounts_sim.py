@@ -36,7 +36,7 @@ def sim(tmp_path_factory):
                 "cluster IS NOT NULL AS coordinated, 0 AS degree FROM _t")
     account_signals(con, Settings(home_tz="Asia/Karachi"))  # the simulated home, given
     rel = con.sql("SELECT * FROM account_signals")
-    rows = {r[0]: dict(zip(rel.columns, r)) for r in rel.fetchall()}
+    rows = {r[0]: dict(zip(rel.columns, r, strict=False)) for r in rel.fetchall()}
     when = con.sql("SELECT quantile_disc(time, 0.5) FROM posts").fetchall()[0][0]
     return con, rows, truth, when
 
@@ -82,7 +82,7 @@ def test_cluster_origin_and_persona_mix(sim):
     rows = con.sql("SELECT cluster, utc_offset, confidence, persona_mix, persona_baseline, origin_note "
                    "FROM cluster_origin").fetchall()
     assert rows
-    for cluster, off, conf, mix, base, note in rows:
+    for _cluster, off, conf, mix, base, note in rows:
         assert off is not None and conf > 0.9
         assert offset_distance(off, home) > 1.5
         assert "not the home zone Asia/Karachi (UTC+5)" in note

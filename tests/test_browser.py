@@ -13,7 +13,6 @@ analysed store (e.g. the demo's) instead of the hostile fixture.
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import threading
 import time

@@ -262,7 +262,7 @@ def _pure_shingles(text: str) -> set[str]:
     letters = [c for c in text if c.isalpha()]
     latin = sum(1 for c in letters if c < "\u0250")
     if len(words) >= textsim.MIN_WORDS and letters and 2 * latin >= len(letters):
-        return {a + " " + b for a, b in zip(words, words[1:])}
+        return {a + " " + b for a, b in zip(words, words[1:], strict=False)}
     return {text[i:i + 4] for i in range(len(text) - 3)} or {text}
 
 
@@ -288,7 +288,7 @@ def test_near_duplicates_match_exact_jaccard_on_random_families() -> None:
             texts.add(" ".join(v))
     texts = sorted(texts)
     i, j, jac = textsim.near_duplicate_pairs(texts, 0.8, seed=5)
-    got = set(zip(i.tolist(), j.tolist()))
+    got = set(zip(i.tolist(), j.tolist(), strict=False))
     sh = [_pure_shingles(t) for t in texts]
     exact = {(a, b) for a in range(len(texts)) for b in range(a + 1, len(texts))
              if len(sh[a] & sh[b]) >= 0.8 * len(sh[a] | sh[b])}
@@ -302,7 +302,7 @@ def test_near_duplicates_are_seeded_and_stable() -> None:
                    | {"عمران خان زندہ باد آج مارچ " + str(k) for k in range(5)})
     a = textsim.near_duplicate_pairs(texts, 0.5, seed=9)
     b = textsim.near_duplicate_pairs(texts, 0.5, seed=9)
-    assert all(np.array_equal(x, y) for x, y in zip(a, b))
+    assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=False))
     assert len(a[0]) > 0
 
 
@@ -337,7 +337,6 @@ def _all_pair_pvalues(rows: list[dict], w: int, seed: int) -> tuple[np.ndarray, 
     """Randomised p-values for EVERY pair of accounts that share an object (zeros included)."""
     con = store(rows)
     eng = Engine(con)
-    import ibis
     from trendtrace.coordination._stage import Run, pvalues
     run = Run(eng, Settings(traces="retweet", window=w, null_prior=0.0))
     acts = run.actions
@@ -474,7 +473,8 @@ def test_popularity_null_calibrated_for_independent_accounts() -> None:
     big_d, per_pop, per_acc = nullmodel.popularity_null(run.actions, 60, 0.0)
     D = eng.arrow(big_d).column("D")[0].as_py()
     pop = eng.arrow(per_pop)
-    a_o, s_o = np.array(pop.column("a_o").to_pylist()), np.array(pop.column("s_0").to_pylist())  # r = 1: one action per object
+    # r = 1: one action per object
+    a_o, s_o = np.array(pop.column("a_o").to_pylist()), np.array(pop.column("s_0").to_pylist())
     d = {r["account_id"]: r["d"] for r in eng.arrow(per_acc).to_pylist()}
     counts = {(r["account_a"], r["account_b"]): r["co_objects"] for r in eng.arrow(run.pair_counts()).to_pylist()}
     accs = sorted(d)
@@ -587,7 +587,8 @@ def test_partitioned_pair_counts_equal_one_sort(n: int, n_acc: int, n_obj: int, 
         for j in range(i + 1, n):
             if e.oid[i] == e.oid[j] and abs(e.t[i] - e.t[j]) <= w and e.aid[i] != e.aid[j]:
                 bf[(min(e.aid[i], e.aid[j]), max(e.aid[i], e.aid[j]))] += 1
-    assert dict(zip(zip(one.a.tolist(), one.b.tolist()), one.co_actions.tolist())) == dict(bf)
+    assert dict(zip(zip(one.a.tolist(), one.b.tolist(), strict=False), one.co_actions.tolist(),
+                    strict=False)) == dict(bf)
 
 
 def test_unsorted_actions_are_refused() -> None:
@@ -658,7 +659,7 @@ def test_near_duplicates_on_templated_text_stay_bounded(caplog: pytest.LogCaptur
     with caplog.at_level("WARNING", logger="trendtrace.coordination"):
         i, j, _ = textsim.near_duplicate_pairs(texts, 0.8, seed=1)
     assert "nearest neighbours only" in caplog.text  # the oversized buckets were met
-    found = set(zip(i.tolist(), j.tolist()))
+    found = set(zip(i.tolist(), j.tolist(), strict=False))
     assert len(found) < 200_000  # all-to-all within the template would be ~18M pairs
     assert all(textsim.jaccard(texts[a], texts[b]) >= 0.8 - 1e-12 for a, b in list(found)[:200])
     want = {tuple(sorted((idx[b], idx[b + " today"]))) for b in bases}
@@ -673,7 +674,7 @@ def test_the_trace_registry_is_the_one_list() -> None:
 
     s = Settings()
     assert set(str(s["traces"]).split(",")) == {n for n, t in REGISTRY.items() if t.default_on}
-    assert TRACES == tuple(REGISTRY) and set(TRACE_WORDS) == set(REGISTRY)
+    assert tuple(REGISTRY) == TRACES and set(TRACE_WORDS) == set(REGISTRY)
     for t in REGISTRY.values():
         assert int(s[t.window]) > 0 and t.words and t.object_kind in ("post", "handle", "text")
     assert [n for n, t in REGISTRY.items() if t.text_ids] == ["similar"]

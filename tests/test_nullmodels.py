@@ -60,7 +60,7 @@ def _all_pair_pvalues(null_model: str, rows: list[dict]) -> np.ndarray:
 def test_every_null_model_is_registered_and_documented() -> None:
     setting = next(s for s in SETTINGS if s.name == "null_model")
     assert set(setting.choices) == set(NULL_MODELS)
-    doc = open("docs/coordination.md", encoding="utf-8").read()
+    doc = Path("docs/coordination.md").read_text(encoding="utf-8")
     for name in NULL_MODELS:
         assert f"`{name}`" in doc
 
@@ -102,7 +102,7 @@ def test_shift_counts_equal_brute_force(raw: list[tuple[int, int, int, int]], da
     pa_, pb_ = np.array([i for i in range(5) for j in range(i + 1, 5)]), np.array(
         [j for i in range(5) for j in range(i + 1, 5)])
     got = _fast.shift_expected(e, np.ones(len(t), bool), w, days, pa_, pb_)
-    want = [_shift_oracle(acts, w, days, int(x), int(y)) for x, y in zip(pa_, pb_)]
+    want = [_shift_oracle(acts, w, days, int(x), int(y)) for x, y in zip(pa_, pb_, strict=False)]
     assert np.allclose(got, want), (got, want)
 
 

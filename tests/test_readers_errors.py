@@ -89,7 +89,7 @@ def _lines_by_key(f, name: str, key: str, block_size: int) -> tuple[dict, list[i
     names, header_lines = read_header(f, name)
     got, bad = {}, []
     for b in csv_batches(f, name, names, header_lines, block_size=block_size):
-        got.update(zip(b.table[key].to_pylist(), b.lines.tolist()))
+        got.update(zip(b.table[key].to_pylist(), b.lines.tolist(), strict=False))
         bad += [r.line for r in b.rejects]
     return got, bad
 

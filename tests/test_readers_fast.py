@@ -42,7 +42,7 @@ def test_per_distinct_equals_whole_column(cells, name):
     want = fn(arr)
     got = per_distinct(arr, fn, min_rows=0, max_share=1.0)
     if isinstance(want, tuple):
-        assert all(g.equals(w) for g, w in zip(got, want))
+        assert all(g.equals(w) for g, w in zip(got, want, strict=False))
     else:
         assert got.equals(want), (got, want)
 
@@ -71,7 +71,7 @@ def _chunks(path, chunk_rows=50_000):
 
 def _same(a, b):
     assert len(a) == len(b)
-    for (p1, a1, r1, n1, t1), (p2, a2, r2, n2, t2) in zip(a, b):
+    for (p1, a1, r1, n1, t1), (p2, a2, r2, n2, t2) in zip(a, b, strict=False):
         assert p1.equals(p2) and a1.equals(a2)
         assert (r1, n1, t1) == (r2, n2, t2)
 

@@ -59,7 +59,8 @@ def rows(table, fields, key):
 
 
 @pytest.mark.parametrize("fmt", list(FIELDS))
-@settings(max_examples=2, deadline=None, phases=[Phase.explicit, Phase.generate], suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=2, deadline=None, phases=[Phase.explicit, Phase.generate],
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 10_000))
 def test_simulate_write_ingest_round_trip(tmp_path_factory, fmt, seed):
     tmp = tmp_path_factory.mktemp(fmt)

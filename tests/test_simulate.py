@@ -11,7 +11,7 @@ import hashlib
 import json
 import re
 from collections import Counter, defaultdict
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -100,7 +100,7 @@ def test_generate_schema_order_and_accounts(tables: tuple[pa.Table, pa.Table, li
     times = posts["time"].to_pylist()
     assert times == sorted(times)
     ids = [int(x) for x in posts["post_id"].to_pylist()]
-    assert all(a < b for a, b in zip(ids, ids[1:])), "snowflake ids increase with time"
+    assert all(a < b for a, b in zip(ids, ids[1:], strict=False)), "snowflake ids increase with time"
     acc_ids = accounts["account_id"].to_pylist()
     assert len(acc_ids) == len(set(acc_ids)), "each account emitted once"
     assert set(acc_ids) == set(posts["account_id"].to_pylist())
@@ -109,9 +109,9 @@ def test_generate_schema_order_and_accounts(tables: tuple[pa.Table, pa.Table, li
     assert all(len(h) <= 15 and re.fullmatch(r"\w+", h) for h in handles)
     # seen_at is the time of the account's first post
     first: dict[str, datetime] = {}
-    for a, t in zip(posts["account_id"].to_pylist(), times):
+    for a, t in zip(posts["account_id"].to_pylist(), times, strict=False):
         first.setdefault(a, t)
-    assert all(first[a] == s for a, s in zip(acc_ids, accounts["seen_at"].to_pylist()))
+    assert all(first[a] == s for a, s in zip(acc_ids, accounts["seen_at"].to_pylist(), strict=False))
 
 
 def test_each_account_in_the_chunk_of_its_first_post() -> None:
@@ -127,7 +127,7 @@ def test_texts_carry_their_entities(tables: tuple[pa.Table, pa.Table, list[int]]
     posts = tables[0].to_pydict()
     checked = 0
     for text, kind, tags, ments, urls in zip(posts["text"], posts["kind"], posts["hashtags_raw"],
-                                             posts["mentions"], posts["urls_raw"]):
+                                             posts["mentions"], posts["urls_raw"], strict=False):
         if kind == "repost" and text.endswith("…"):
             continue  # cut at 140 characters like the platform; entities come from the original
         assert hashtags_in(text) == tags, text
@@ -135,7 +135,7 @@ def test_texts_carry_their_entities(tables: tuple[pa.Table, pa.Table, list[int]]
         assert text.count("https://t.co/") == len(urls), text
         checked += 1
     assert checked > 4_000
-    reposts = [t for t, k in zip(posts["text"], posts["kind"]) if k == "repost"]
+    reposts = [t for t, k in zip(posts["text"], posts["kind"], strict=False) if k == "repost"]
     assert reposts and all(t.startswith("RT @") for t in reposts)
     assert all(len(t) <= 140 for t in reposts)
 
@@ -217,7 +217,7 @@ def test_campaign_accounts_batch_created_in_operator_zone(runs: dict[str, Simula
     run = runs["csv"]
     truth = run.truth
     spans = {b["id"]: b for n in truth["networks"] for b in n["batches"]}
-    created = dict(zip(tables[1]["account_id"].to_pylist(), tables[1]["created_at"].to_pylist()))
+    created = dict(zip(tables[1]["account_id"].to_pylist(), tables[1]["created_at"].to_pylist(), strict=False))
     start = datetime(2025, 3, 10)
     fakes = [r for r in _labels(run, "accounts.csv") if r["label"] != "organic"]
     assert len(fakes) >= 20
@@ -306,12 +306,13 @@ def test_every_busy_account_follows_its_own_zone(tables: tuple, runs: dict[str, 
     posts = tables[0]
     tz = {r["account_id"]: r["tz"] for r in _labels(runs["csv"], "accounts.csv")}
     hours: dict[str, list[int]] = defaultdict(list)
-    for a, t in zip(posts["account_id"].to_pylist(), posts["time"].to_pylist()):
+    for a, t in zip(posts["account_id"].to_pylist(), posts["time"].to_pylist(), strict=False):
         hours[a].append(t.hour)
     busy = [a for a, h in hours.items() if len(h) >= 50]
     assert len(busy) >= 20
-    mid = datetime(2025, 3, 13, tzinfo=timezone.utc)
-    good = sum(abs(_offset_estimate(np.array(hours[a])) - mid.astimezone(ZoneInfo(tz[a])).utcoffset().total_seconds() / 3600) <= 1
+    mid = datetime(2025, 3, 13, tzinfo=UTC)
+    good = sum(abs(_offset_estimate(np.array(hours[a]))
+                   - mid.astimezone(ZoneInfo(tz[a])).utcoffset().total_seconds() / 3600) <= 1
                for a in busy)
     assert good / len(busy) >= 0.9
     fakes = [a for a in busy if tz[a] != "Asia/Karachi"]
@@ -450,12 +451,12 @@ def test_coortweet_only_reposts(runs: dict[str, Simulation], tables: tuple) -> N
     assert list(rows[0]) == ["object_id", "account_id", "content_id", "timestamp_share"]
     posts = tables[0].to_pydict()
     reposts = {p: (r, a, t) for p, r, a, t, k in zip(posts["post_id"], posts["ref_post_id"], posts["account_id"],
-                                                     posts["time"], posts["kind"]) if k == "repost"}
+                                                     posts["time"], posts["kind"], strict=False) if k == "repost"}
     assert len(rows) == len(reposts)
     for row in rows:
         ref, acct, t = reposts[row["content_id"]]
         assert row["object_id"] == ref and row["account_id"] == acct
-        assert int(row["timestamp_share"]) == int(t.replace(tzinfo=timezone.utc).timestamp())
+        assert int(row["timestamp_share"]) == int(t.replace(tzinfo=UTC).timestamp())
 
 
 # --------------------------------------------------------------------------- readers round trip
@@ -615,7 +616,7 @@ def test_organisation_members_retweet_their_leader_within_a_minute_for_weeks(rea
         assert {(r[4], r[5]) for r in rows} == {("organic", "organic")}
         quick = [r for r in rows if (r[1] <= 60 if not r[3] else r[1] <= 120)]
         assert len(quick) / len(rows) >= 0.8, org["name"]  # the members retweet within a minute
-        start = datetime(2025, 3, 10, tzinfo=timezone.utc).timestamp()
+        start = datetime(2025, 3, 10, tzinfo=UTC).timestamp()
         weeks = {int(r[2] - start) // (7 * 86400) for r in quick}
         # repeatedly, over the weeks (push_share was lowered to bring repeated co-retweet pairs near
         # the real Congress figure, docs/simulator.md, so quiet weeks happen)
@@ -705,7 +706,7 @@ def test_realistic_minute_resolution_source(realistic, tmp_path: Path) -> None:
     # other formats: a second file with whole minutes (x-v2), one file for the archive layout
     small = simulate(tmp_path / "v2", "realistic", seed=3, posts=3_000, fmt="x-v2")
     assert [p.name for p in small.data_paths] == ["tweets-v2.jsonl", "tweets-v2-minutes.jsonl"]
-    for path, whole in zip(small.data_paths, (False, True)):
+    for path, whole in zip(small.data_paths, (False, True), strict=False):
         stamps = [t["created_at"] for line in path.read_bytes().splitlines() for t in json.loads(line)["data"]]
         assert stamps and all(s.endswith(":00.000Z") for s in stamps) == whole
     arch = simulate(tmp_path / "io", "realistic", seed=3, posts=3_000, fmt="io-archive")
@@ -715,7 +716,7 @@ def test_realistic_minute_resolution_source(realistic, tmp_path: Path) -> None:
     posts = pa.concat_tables([c for c, _ in chunks])
     files = posts["source_file"].to_pylist()
     assert set(files) == {"", "minutes"}
-    assert all(t.second == 0 for t, f in zip(posts["time"].to_pylist(), files) if f == "minutes")
+    assert all(t.second == 0 for t, f in zip(posts["time"].to_pylist(), files, strict=False) if f == "minutes")
     assert posts.num_rows == small.posts
 
 

@@ -30,9 +30,9 @@ def test_snowflakes_match_a_loop(posts: list[tuple[int, int, int]]) -> None:
     assert sorted(order.tolist()) == list(range(len(posts)))
     assert [expected[i] for i in order.tolist()] == ids.tolist()
     assert len(set(ids.tolist())) == len(posts)
-    assert all(a < b for a, b in zip(ids.tolist(), ids.tolist()[1:]))
+    assert all(a < b for a, b in zip(ids.tolist(), ids.tolist()[1:], strict=False))
     times = t[order] * 1000 + ms[order]
-    assert all(a <= b for a, b in zip(times.tolist(), times.tolist()[1:]))
+    assert all(a <= b for a, b in zip(times.tolist(), times.tolist()[1:], strict=False))
 
 
 @given(st.floats(0, 24, allow_nan=False))
@@ -45,8 +45,8 @@ def test_profile_interpolation_stays_between_neighbours(hour: float) -> None:
 
 @given(st.integers(0, 10**12))
 def test_campaign_template_posts_are_light_edits(r: int) -> None:
-    for theme, banks in T.CAMPAIGN_TEMPLATES.items():
-        for lang, templates in banks.items():
+    for _theme, banks in T.CAMPAIGN_TEMPLATES.items():
+        for _lang, templates in banks.items():
             for tpl in templates:
                 text = T.fill(tpl, r)
                 assert "{" not in text and text

@@ -47,7 +47,7 @@ def store(posts: list[dict[str, Any]], **tables: pa.Table | list[dict[str, Any]]
 
 def trends(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], dict[str, Any]]:
     rel = con.sql("SELECT * FROM trends")
-    return {(r["trend"], r["trend_kind"]): r for r in (dict(zip(rel.columns, x)) for x in rel.fetchall())}
+    return {(r["trend"], r["trend_kind"]): r for r in (dict(zip(rel.columns, x, strict=False)) for x in rel.fetchall())}
 
 
 # --------------------------------------------------------------------------- the golden set
@@ -102,7 +102,8 @@ def golden() -> duckdb.DuckDBPyConnection:
 
 def test_golden_statistics_and_verdicts() -> None:
     con = golden()
-    counts = trend_verdicts(con, Settings(min_campaigns=2, home_tz="Asia/Karachi"), [Campaign("leader", keywords=("great leader",))])
+    counts = trend_verdicts(con, Settings(min_campaigns=2, home_tz="Asia/Karachi"),
+                            [Campaign("leader", keywords=("great leader",))])
     assert counts["trends"] == 3 and counts["organic"] == 1 and counts["manufactured"] == 2
     t = trends(con)
     assert set(t) == {("news", "hashtag"), ("push", "hashtag"), ("leader", "campaign")}
@@ -139,7 +140,8 @@ def test_golden_evidence_sentences() -> None:
     con = golden()
     trend_verdicts(con, Settings(home_tz="Asia/Karachi"))
     ev = trends(con)["push", "hashtag"]["evidence"]
-    assert ev.startswith("Consistent with a manufactured trend, in bursts: 100 % of the posts came in 1 ten-minute spell in "
+    assert ev.startswith("Consistent with a manufactured trend, in bursts: 100 % of the posts came in 1 ten-minute "
+                         "spell in "
                          "which coordinated or likely inauthentic accounts wrote most posts; such accounts wrote "
                          "100 % of all its posts.")
     assert "95 % of the posts (20) came from 4 accounts in 1 coordinated cluster" in ev
@@ -206,7 +208,8 @@ def test_temp_tables_are_dropped_and_reruns_replace() -> None:
     first = con.sql("SELECT trend, score FROM trends ORDER BY trend").fetchall()
     trend_verdicts(con, Settings())
     assert con.sql("SELECT trend, score FROM trends ORDER BY trend").fetchall() == first
-    assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '\\_tt\\_%' ESCAPE '\\'").fetchone() == (0,)
+    assert con.execute("SELECT count(*) FROM duckdb_tables() "
+                       "WHERE table_name LIKE '\\_tt\\_%' ESCAPE '\\'").fetchone() == (0,)
 
 
 def test_min_trend_accounts_and_hashtag_campaign() -> None:
@@ -229,7 +232,8 @@ def test_errors() -> None:
         trend_verdicts(con, Settings())
     with pytest.raises(InputError, match=r"^home_tz 'Mars/Olympus': not a time zone name"):
         trend_verdicts(golden(), Settings(home_tz="Mars/Olympus"))
-    with pytest.raises(InputError, match=r"^price_low \(0\.5\) is above price_high \(0\.1\); give the low price first$"):
+    with pytest.raises(InputError,
+                       match=r"^price_low \(0\.5\) is above price_high \(0\.1\); give the low price first$"):
         trend_verdicts(golden(), Settings(price_low=0.5, price_high=0.1))
 
 
@@ -313,7 +317,7 @@ def test_counts_timeline_and_rates_match_brute_force(spec: list[dict[str, Any]],
         assert row["peak_posts"] == peak and row["onset_minutes"] == peak_m - quiet
 
 
-_words = st.sampled_from("one two three four five six seven eight nine ten".split())
+_words = st.sampled_from(["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"])
 
 
 @given(st.lists(st.tuples(st.integers(0, 4), st.lists(_words, min_size=3, max_size=9)), min_size=2, max_size=30))
@@ -325,7 +329,8 @@ def test_templated_flags_are_verified_and_exact_copies_found(spec: list[tuple[in
     con = store(posts)
     build_trend_posts(con, Settings(template_similarity=0.6), inspect_inputs(con), [])
     flagged = {r[0] for r in con.sql("SELECT post_id FROM _tt_tmpl WHERE templated").fetchall()}
-    sets = {p["post_id"]: (p["account_id"], set(w for w in p["text"].split()[1:])) for p in posts if p["post_id"] != "z"}
+    sets = {p["post_id"]: (p["account_id"], set(w for w in p["text"].split()[1:]))
+            for p in posts if p["post_id"] != "z"}
     eligible = {k for k, (_, s) in sets.items() if len(s) >= 5}
     oracle, exact = set(), set()
     for a in eligible:

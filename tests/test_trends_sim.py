@@ -77,18 +77,21 @@ def test_overlap_matches_the_simulators_reuse_of_accounts(tmp_path: Path) -> Non
     ).fetchall()}
     assert got == expect
     jac = {(a, b): j for a, b, j in con.execute(
-        "SELECT campaign_a, campaign_b, jaccard FROM overlap WHERE kind_a = 'campaign' AND kind_b = 'campaign'").fetchall()}
+        "SELECT campaign_a, campaign_b, jaccard FROM overlap "
+        "WHERE kind_a = 'campaign' AND kind_b = 'campaign'").fetchall()}
     for (a, b), n in expect.items():
         assert jac[a, b] == pytest.approx(n / len(acted[a] | acted[b]))
     in_all = set.intersection(*acted.values())
-    multi = {r[0]: r[1] for r in con.execute("SELECT account_id, campaign_list FROM multi_campaign_accounts").fetchall()}
+    multi = {r[0]: r[1]
+             for r in con.execute("SELECT account_id, campaign_list FROM multi_campaign_accounts").fetchall()}
     assert set(multi) == in_all
     assert set(multi.values()) == {"; ".join(sorted(acted))}
 
     # Without the campaigns file, the hashtags each campaign pushes together are grouped into one
     # campaign from the data alone, and the same accounts come out.
     trend_verdicts(con, Settings())
-    multi2 = {r[0]: r[1] for r in con.execute("SELECT account_id, campaign_list FROM multi_campaign_accounts").fetchall()}
+    multi2 = {r[0]: r[1]
+              for r in con.execute("SELECT account_id, campaign_list FROM multi_campaign_accounts").fetchall()}
     assert set(multi2) == in_all
     assert all(v.count("; ") == 2 for v in multi2.values())
 
@@ -154,7 +157,7 @@ def test_every_number_in_the_evidence_and_the_cost_is_recomputed_from_the_table(
     rows = con.sql("SELECT * FROM trends")
     cols = rows.columns
     checked = 0
-    for r in (dict(zip(cols, x)) for x in rows.fetchall()):
+    for r in (dict(zip(cols, x, strict=False)) for x in rows.fetchall()):
         # a sentence may open with "Under 1 %" / "Over 99 %": compare without case
         ev, posts = r["evidence"].lower(), r["posts"]
         weighted = (f"its posts score {_pct(r['suspect_weight'] / posts)}, against {_pct(r['background_share'])} "

@@ -56,7 +56,8 @@ def test_single_statistic_takes_missing_as_least_suspicious() -> None:
 
 
 @pytest.mark.skipif(not (DATA / "ira2017_congress" / "posts.parquet").exists(),
-                    reason="the real labelled data (../shared/data/ira2017_congress) is absent; a fresh checkout has none")
+                    reason="the real labelled data (../shared/data/ira2017_congress) is absent; "
+                           "a fresh checkout has none")
 def test_harness_on_a_sample_of_real_data(tmp_path: Path) -> None:
     rows = validity.run(["ira2017", "sim"], DATA, tmp_path, sample=150)
     ira = [r for r in rows if r.dataset == "ira2017_congress"]

@@ -159,7 +159,8 @@ def _ingest(path: Path, fast: bool, chunk_rows: int = 50_000, db: Path | None = 
     db = db if db is not None else Path(folder) / f"{path.stem}-{'arrow' if fast else 'python'}.duckdb"
     with Store(db) as s:
         r = s.ingest([path], "x-v2", chunk_rows=chunk_rows, reader=None if fast else _python_reader)
-        out = {t: s.con.sql(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in ("posts", "accounts", "account_names")}
+        out = {t: s.con.sql(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
+               for t in ("posts", "accounts", "account_names")}
     if folder is not None:
         shutil.rmtree(folder, ignore_errors=True)
     fr = r.files[0]
@@ -330,14 +331,16 @@ def test_a_full_api_page_stays_with_arrow_and_matches(tmp_path, monkeypatch):
         "lang": "en", "source": "Twitter Web App", "conversation_id": "1501", "edit_history_tweet_ids": ["1501"],
         "possibly_sensitive": False, "reply_settings": "everyone",
         "context_annotations": [{"domain": {"id": "10", "name": "Person"}, "entity": {"id": "1", "name": "X"}}],
-        "note_tweet": {"text": "a longer text #Pak", "entities": {"hashtags": [{"start": 14, "end": 18, "tag": "Pak"}]}},
+        "note_tweet": {"text": "a longer text #Pak",
+                       "entities": {"hashtags": [{"start": 14, "end": 18, "tag": "Pak"}]}},
         "withheld": {"copyright": False, "country_codes": ["DE"]},
         "attachments": {"media_keys": ["3_9"], "poll_ids": ["77"]},
         "geo": {"place_id": "abc", "coordinates": {"type": "Point", "coordinates": [67.0, 24.8]}},
         "entities": {
             "hashtags": [{"start": 6, "end": 10, "tag": "Pak"}],
             "urls": [{"start": 11, "end": 23, "url": "https://t.co/x", "expanded_url": "https://example.com/a?utm_source=t",
-                      "display_url": "example.com/a", "images": [{"url": "https://pbs/x.jpg", "width": 10, "height": 10}],
+                      "display_url": "example.com/a",
+                      "images": [{"url": "https://pbs/x.jpg", "width": 10, "height": 10}],
                       "status": 200, "title": "A", "description": "B", "unwound_url": "https://example.com/a"}],
             "mentions": [{"start": 0, "end": 3, "username": "Bob", "id": "u2"}],
             "annotations": [{"start": 0, "end": 4, "probability": 0.5, "type": "Other", "normalized_text": "hello"}],
@@ -348,7 +351,8 @@ def test_a_full_api_page_stays_with_arrow_and_matches(tmp_path, monkeypatch):
         "referenced_tweets": [{"type": "quoted", "id": "1400"}],
     }
     quoted = {"id": "1400", "author_id": "u2", "created_at": "2023-04-30T10:00:00.000Z", "text": "quoted",
-              "edit_history_tweet_ids": ["1400"], "entities": {"mentions": [{"start": 0, "end": 3, "username": "x", "id": "9"}]}}
+              "edit_history_tweet_ids": ["1400"],
+              "entities": {"mentions": [{"start": 0, "end": 3, "username": "x", "id": "9"}]}}
     user = {"id": "u1", "username": "alpha", "name": "Alpha", "created_at": "2020-01-01T00:00:00.000Z",
             "description": "about #me", "location": "Lahore", "url": "https://t.co/p", "protected": False,
             "verified": False, "verified_type": "none", "pinned_tweet_id": "1501",
@@ -361,7 +365,8 @@ def test_a_full_api_page_stays_with_arrow_and_matches(tmp_path, monkeypatch):
     page = {"data": [tweet], "includes": {"users": [user, dict(user, id="u2", username="bob", name="Bob")],
                                           "tweets": [quoted], "media": [{"media_key": "3_9", "type": "photo"}],
                                           "places": [{"id": "abc", "full_name": "Karachi"}],
-                                          "polls": [{"id": "77", "options": [{"position": 1, "label": "a", "votes": 1}]}]},
+                                          "polls": [{"id": "77",
+                                                     "options": [{"position": 1, "label": "a", "votes": 1}]}]},
             "meta": {"result_count": 1, "newest_id": "1501", "oldest_id": "1501", "next_token": "b26v"},
             "errors": [{"value": "9", "detail": "Could not find user", "title": "Not Found Error", "type": "x"}],
             "__twarc": {"url": "https://api.twitter.com/2/tweets/search/all?x=1", "version": "2.14.0",

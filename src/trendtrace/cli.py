@@ -11,7 +11,8 @@ import functools
 import logging
 import sys
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
+from collections.abc import Callable, Sequence
 
 import click
 
@@ -57,8 +58,10 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             # the machine, not the input: a full disk, a folder without write permission, a file
             # that vanished; said in one line, since a traceback tells the user nothing more
             where = f"{exc.filename}: " if isinstance(exc, OSError) and exc.filename else ""
-            click.echo(f"Error: {where}{_one_line(exc.strerror or str(exc) if isinstance(exc, OSError) else str(exc).splitlines()[0])}",
-                       err=True)
+            click.echo(
+                f"Error: {where}"
+                f"{_one_line(exc.strerror or str(exc) if isinstance(exc, OSError) else str(exc).splitlines()[0])}",
+                err=True)
             sys.exit(1)
 
     return wrapper
@@ -114,7 +117,8 @@ def _one_line(text: str, limit: int = 300) -> str:
 @click.pass_context
 def main(ctx: click.Context, quiet: bool, verbose: bool) -> None:
     """trendtrace: tell whether a social-media trend is organic or manufactured, and show the evidence."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
     ctx.obj = _Ctx(quiet)
 
 
@@ -382,7 +386,8 @@ def train(obj: _Ctx, labels: str, db: str, model_path: str) -> None:
     from .store import Store
 
     if Path(model_path).is_dir():
-        raise InputError(f"--model {model_path}: is a folder; give a file name, e.g. {Path(model_path) / 'model.skops'}")
+        raise InputError(f"--model {model_path}: is a folder; give a file name, "
+                         f"e.g. {Path(model_path) / 'model.skops'}")
     _writable_dir(str(Path(model_path).parent), "--model")
 
     with Store(db) as store:
@@ -452,7 +457,8 @@ def demo(obj: _Ctx, out: str, sim_seed: int, posts: int | None) -> None:
     _writable_dir(out, "--out")
 
     run_demo(out, seed=sim_seed, posts=posts, quiet=obj.quiet,
-             simulate=lambda d: _simulate(d, _BY_NAME["sim_scenario"].default, sim_seed, "x-v2", posts, _BY_NAME["sim_home_tz"].default, obj.quiet),
+             simulate=lambda d: _simulate(d, _BY_NAME["sim_scenario"].default, sim_seed, "x-v2", posts,
+                                          _BY_NAME["sim_home_tz"].default, obj.quiet),
              ingest=lambda paths, db: _ingest(paths, db, "auto", {}, "skip", _BY_NAME["chunk_rows"].default, obj.quiet),
              analyze=lambda db, settings: _analyze(db, out, settings, None, obj.quiet))
 

@@ -137,10 +137,7 @@ class Engine:
 
     def arrow(self, expr: ibis.Table) -> pa.Table:
         """Run ``expr`` and return the result as an Arrow table."""
-        if self.name == "duckdb":
-            out = self.con.sql(self.sql(expr)).arrow()
-        else:
-            out = expr.to_pyarrow()
+        out = self.con.sql(self.sql(expr)).arrow() if self.name == "duckdb" else expr.to_pyarrow()
         if isinstance(out, pa.RecordBatchReader):
             out = out.read_all()
         return out

@@ -14,7 +14,7 @@ expressions that give the same answers (``tests/test_offsets.py`` holds the two 
 from __future__ import annotations
 
 import functools
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .model import InputError
@@ -61,7 +61,7 @@ def zone_offset(zone: str, when: datetime) -> float | None:
         tz = ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
         return None
-    at = when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when
+    at = when.replace(tzinfo=UTC) if when.tzinfo is None else when
     off = at.astimezone(tz).utcoffset()
     return None if off is None else off.total_seconds() / 3600
 

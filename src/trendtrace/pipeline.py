@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import importlib
 import logging
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from .settings import Settings
 from .stage import Stage
@@ -46,14 +46,14 @@ def analyze(
         from .trends import load_campaigns
 
         load_campaigns(str(campaigns))  # a bad campaigns file fails before any stage runs
-    started = datetime.now(timezone.utc).replace(tzinfo=None)
+    started = datetime.now(UTC).replace(tzinfo=None)
     counts: dict[str, dict[str, int]] = {}
     for stage in stages():
         if step:
             step(f"{stage.name}…")
-        t0 = datetime.now(timezone.utc)
+        t0 = datetime.now(UTC)
         counts[stage.name] = stage.run(store, settings)
         log.info("%s: %s in %.1f s", stage.name, counts[stage.name],
-                 (datetime.now(timezone.utc) - t0).total_seconds())
+                 (datetime.now(UTC) - t0).total_seconds())
     store.record_run(started, settings, counts)
     return counts

@@ -8,7 +8,8 @@ that every setting is documented. Stages receive a :class:`Settings` object and 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any
+from collections.abc import Callable, Iterator, Mapping
 
 __all__ = ["Setting", "SETTINGS", "Settings", "SettingError", "SECRET_SETTINGS", "public_settings"]
 
@@ -214,7 +215,7 @@ class Settings(Mapping[str, Any]):
     def __len__(self) -> int:
         return len(self._values)
 
-    def replace(self, **overrides: Any) -> "Settings":
+    def replace(self, **overrides: Any) -> Settings:
         merged = {**self._values, **{k: v for k, v in overrides.items() if v is not None}}
         return Settings(**merged)
 

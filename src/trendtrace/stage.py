@@ -17,8 +17,10 @@ add it to :data:`trendtrace.pipeline.STAGES`, document its tables in ``docs/sche
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
 
 if TYPE_CHECKING:
     from .settings import Settings
@@ -49,13 +51,13 @@ class Stage:
     """
 
     name: str
-    door: Callable[["Store", "Settings"], dict[str, int]]
+    door: Callable[[Store, Settings], dict[str, int]]
     reads: tuple[str, ...]
     writes: tuple[str, ...]
     uses: tuple[str, ...] = ()
     sometimes: tuple[str, ...] = ()
 
-    def run(self, store: "Store", settings: "Settings") -> dict[str, int]:
+    def run(self, store: Store, settings: Settings) -> dict[str, int]:
         """Run the door, then drop the stage's working tables (``_tt_*``), whatever happened: tables
         pass between stages only through the declarations."""
         try:
@@ -80,9 +82,7 @@ def drop_working_tables(con: Any) -> list[str]:
     for name in tables:
         con.execute(f'DROP TABLE IF EXISTS "{name}"').fetchall()
     for name in views:
-        try:
+        with contextlib.suppress(Exception):  # not a registered Arrow object: an ordinary view
             con.unregister(name)
-        except Exception:  # not a registered Arrow object: an ordinary view
-            pass
         con.execute(f'DROP VIEW IF EXISTS "{name}"').fetchall()
     return tables + views

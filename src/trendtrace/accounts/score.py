@@ -31,8 +31,10 @@ from threadpoolctl import threadpool_limits
 
 from ..model import InputError
 from .features import FEATURES
+from datetime import UTC
 
-__all__ = ["EVIDENCE", "RULE_FIELDS", "MODEL_FEATURES", "evidence_sql", "rules_used", "train_model", "save_model", "load_model", "predict"]
+__all__ = ["EVIDENCE", "RULE_FIELDS", "MODEL_FEATURES", "evidence_sql", "rules_used", "train_model", "save_model",
+           "load_model", "predict"]
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +55,8 @@ EVIDENCE: tuple[tuple[str, float, str, str], ...] = (
      "CASE WHEN age_at_first_post_days >= 0 AND age_at_first_post_days < 30 THEN 1 - age_at_first_post_days / 30 "
      "ELSE 0 END",
      "CASE WHEN age_at_first_post_days < 1 THEN 'first post within a day of the account''s creation' "
-     "ELSE format('first post {:d} days after the account was created', CAST(floor(age_at_first_post_days) AS BIGINT)) END"),
+     "ELSE format('first post {:d} days after the account was created', "
+     "CAST(floor(age_at_first_post_days) AS BIGINT)) END"),
     ("name_plus_digits", 0.3,
      "CASE WHEN name_plus_digits = 1 THEN CASE WHEN handle_tail_digits >= 8 THEN 1.0 ELSE 0.7 END ELSE 0 END",
      "format('handle is a name followed by {:d} digits', CAST(handle_tail_digits AS BIGINT))"),
@@ -170,7 +173,8 @@ def evidence_sql(source: str, *, available: set[str], min_posts_origin: int, max
         parts.append(f"{w} * greatest(0.0, least(1.0, coalesce(({s})::DOUBLE, 0.0))) AS ev_{key}")
         ev_cols.append(key)
     items = ", ".join(
-        f"CASE WHEN ev_{key} > 0 THEN {{'w': ev_{key}, 't': {fill['empty_profile_text'] if key == 'empty_profile' else text}}} END"
+        f"CASE WHEN ev_{key} > 0 THEN {{'w': ev_{key}, 't': "
+        f"{fill['empty_profile_text'] if key == 'empty_profile' else text}}} END"
         for key, _, _, text in EVIDENCE
     )
     product = " * ".join(f"(1 - ev_{k})" for k in ev_cols)
@@ -258,7 +262,7 @@ def train_model(table: pa.Table, labels: np.ndarray, seed: int = 42) -> tuple[An
 def save_model(model: Any, path: str | Path, metrics: dict[str, float], labels: str = "") -> None:
     """Save ``model`` with its feature list, versions, metrics, the time and the labels file it was
     trained on (skops format)."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     import sklearn
     import skops.io as sio
@@ -267,7 +271,7 @@ def save_model(model: Any, path: str | Path, metrics: dict[str, float], labels: 
 
     payload = {"format": _FORMAT, "format_version": _FORMAT_VERSION, "features": list(MODEL_FEATURES),
                "sklearn": sklearn.__version__, "trendtrace": __version__, "metrics": dict(metrics), "model": model,
-               "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "labels": labels}
+               "trained_at": datetime.now(UTC).isoformat(timespec="seconds"), "labels": labels}
     sio.dump(payload, str(path))
 
 

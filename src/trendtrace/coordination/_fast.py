@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 from numba import njit
@@ -159,13 +159,13 @@ def capped(e: Encoded, window: int, cap: int, seed: int, names: Callable[[np.nda
     starts = np.flatnonzero(change)
     ends = np.r_[starts[1:], n]
     big = ends - starts > cap
-    for s, f in zip(starts[big], ends[big]):
+    for s, f in zip(starts[big], ends[big], strict=False):
         accs = _unique(e.aid[s:f])
         if len(accs) <= cap:
             continue
         ranked = sorted(
-            (hashlib.md5(f"{seed}|{nm}".encode("utf-8")).hexdigest(), nm, int(a))
-            for nm, a in zip(names(accs), accs)
+            (hashlib.md5(f"{seed}|{nm}".encode()).hexdigest(), nm, int(a))
+            for nm, a in zip(names(accs), accs, strict=False)
         )
         chosen = np.array([a for _, _, a in ranked[:cap]], dtype=np.int64)
         keep[s:f] = np.isin(e.aid[s:f], chosen)

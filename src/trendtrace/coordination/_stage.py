@@ -6,7 +6,8 @@ import functools
 import logging
 import time
 from collections import defaultdict
-from typing import Any, Callable, Mapping
+from typing import Any
+from collections.abc import Callable, Mapping
 
 import duckdb
 import ibis
@@ -285,7 +286,7 @@ class Run:
             deg = {(t, a): (d, n) for t, a, d, n in zip(degrees.column("trace").to_pylist(),
                                                         degrees.column("account_id").to_pylist(),
                                                         degrees.column("d").to_pylist(),
-                                                        degrees.column("n").to_pylist())}
+                                                        degrees.column("n").to_pylist(), strict=False)}
             pop_trace = np.asarray(pop.column("trace").to_pylist(), dtype=object)
             acc_a = cand_tbl.column("account_a").to_pylist()
             acc_b = cand_tbl.column("account_b").to_pylist()
@@ -321,7 +322,8 @@ def pvalues(cand: pa.Table, terms: pa.Table, rng: np.random.Generator | None = N
     keys = ["trace", "account_a", "account_b"]
     idx = cand.select(keys).append_column("_i", pa.array(np.arange(cand.num_rows), pa.int64()))
     # A fixed order so that floating-point sums are the same run to run and engine to engine.
-    j = terms.join(idx, keys, join_type="inner").sort_by([("_i", "ascending"), ("tau", "ascending"), ("m", "ascending")])
+    j = terms.join(idx, keys, join_type="inner").sort_by([("_i", "ascending"), ("tau", "ascending"),
+                                                          ("m", "ascending")])
     return nullmodel.pair_pvalues(
         cand.column("co_actions").to_numpy(zero_copy_only=False),
         j.column("_i").to_numpy(zero_copy_only=False),
@@ -384,7 +386,8 @@ NULL_MODELS: dict[str, NullModel] = {
 }
 
 
-def coaction_counts(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any], engine: Engine | None = None) -> pa.Table:
+def coaction_counts(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any],
+                    engine: Engine | None = None) -> pa.Table:
     """Every (trace, account_a, account_b) with at least one co-action: ``co_actions``, ``weight``.
 
     The raw counts before the null model, sorted; what the oracle tests and the benchmark measure.
@@ -394,7 +397,8 @@ def coaction_counts(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any],
     return out.sort_by([("trace", "ascending"), ("account_a", "ascending"), ("account_b", "ascending")])
 
 
-def coordination(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any], engine: Engine | None = None) -> dict[str, int]:
+def coordination(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any],
+                 engine: Engine | None = None) -> dict[str, int]:
     """Find coordinated accounts in the store's ``posts`` and write the result tables.
 
     Parameters
@@ -670,7 +674,8 @@ def _write_clusters(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any])
                coalesce(ev.evidence, 0.0)::DOUBLE AS evidence,
                ev.min_p AS min_p_value,
                CASE WHEN ev.evidence IS NULL THEN ''
-                    ELSE (CASE WHEN ev.evidence >= $need THEN 'coordinated: ' ELSE 'some co-action, below the rule: ' END)
+                    ELSE (CASE WHEN ev.evidence >= $need THEN 'coordinated: '
+                    ELSE 'some co-action, below the rule: ' END)
                          || 'acted with other accounts, within the window and more often than chance predicts, on '
                          || ev.traces_text END AS coordination_evidence
         FROM acc

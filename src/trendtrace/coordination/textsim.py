@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -288,7 +288,7 @@ def _candidates(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
             idx = np.repeat(base, span) + _ranges(span)
             i, j = order[idx], order[idx + d]
             found.append(_pair_ids(i, j, n))
-        for s0, s1 in zip(st[~small], sz[~small]):
+        for s0, s1 in zip(st[~small], sz[~small], strict=False):
             members = np.sort(order[s0 : s0 + s1])
             if len(members) > MAX_BUCKET:
                 big_buckets += 1

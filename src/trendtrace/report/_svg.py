@@ -10,7 +10,8 @@ from __future__ import annotations
 import math
 import re
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from markupsafe import Markup, escape
 
@@ -78,7 +79,7 @@ def timeline(tl: dict[str, Any], width: int = 640, height: int = 150) -> Markup:
     left, right, top, bottom = 44, 8, 10, 26
     w, h = width - left - right, height - top - bottom
     ymax = max((p[1] for p in pts), default=0) or 1
-    n = max(len(pts), 1)
+    max(len(pts), 1)
     start = datetime.strptime(tl["start"], "%Y-%m-%dT%H:%M:%SZ")
     end = datetime.strptime(tl["end"], "%Y-%m-%dT%H:%M:%SZ")
     span = max((end - start).total_seconds(), 60.0)
@@ -144,7 +145,9 @@ def heatmap(rows: list[tuple[str, list[int], str]], tz_label: str, width: int = 
             a = c / peak
             parts.append(f'<rect x="{left + hr * cw:.1f}" y="{y + 1}" width="{cw - 1:.1f}" '
                          f'height="{cell_h - 2}" fill="rgba(192,57,43,{0.06 + 0.94 * a:.3f})">'
-                         f'<title>{esc(f"{label}: {c} posts ({100 * c / total:.0f} %) at {hr:02d}:00-{hr:02d}:59 {tz_label}")}</title></rect>')
+                         '<title>'
+                         f'{esc(f"{label}: {c} posts ({100 * c / total:.0f} %) at {hr:02d}:00-{hr:02d}:59 {tz_label}")}'
+                         '</title></rect>')
         parts.append(f'<text x="{left + 24 * cw + 6:.1f}" y="{y + cell_h * 0.68:.1f}" class="tick">'
                      f'{esc(note)}</text>')
     parts.append(f'<text x="{left}" y="{height - 4}" class="tick">hour of day, {esc(tz_label)} '
@@ -252,7 +255,8 @@ def network(net: dict[str, Any], width: int = 900, height: int = 560) -> Markup:
         sw = 0.6 + 2.4 * math.sqrt(float(e.get("weight") or 1) / wmax)
         parts.append(f'<line class="edge" data-e="{i}" x1="{a[0]:.1f}" y1="{a[1]:.1f}" x2="{b[0]:.1f}" '
                      f'y2="{b[1]:.1f}" stroke-width="{sw:.2f}"><title>'
-                     f'{esc("co-actions: " + str(e.get("co_actions")) + " (" + ", ".join(e.get("traces") or []) + "); click for evidence")}'
+                     f'''{esc("co-actions: " + str(e.get("co_actions")) + " (" + ", ".join(e.get("traces") or [])
+                              + "); click for evidence")}'''
                      f'</title></line>')
     parts.append('</g><g class="nodes">')
     pmax = max((n.get("posts") or 0 for n in nodes), default=1) or 1

@@ -15,8 +15,9 @@ from __future__ import annotations
 import logging
 import math
 import random
-from datetime import datetime, timedelta, timezone
-from typing import Any, Mapping
+from datetime import datetime, timedelta, UTC
+from typing import Any
+from collections.abc import Mapping
 
 import duckdb
 import pyarrow as pa
@@ -142,7 +143,7 @@ def report_data(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any] | No
     data: dict[str, Any] = {
         "schema": SCHEMA_ID,
         "software": {"name": "trendtrace", "version": __version__},
-        "generated_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "generated_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "pseudonymized": pz.enabled,
         "home_tz": {"name": home_name or None, "utc_offset": home_offset, "problem": tz_problem,
                     "how": home_how, "support": home_support, "note": home_note},
@@ -341,7 +342,8 @@ def _network(st: Store, pz: Pseudonymizer, max_edges: int, seed: int,
             + (f"{st.col('accounts', 'a', 'handle')}" if st.has("accounts") else "NULL") + " AS handle, "
             + (f"{st.col('account_coordination', 'ac', 'cluster')}" if st.has("account_coordination") else "NULL")
             + " AS cluster, "
-            + (f"{st.col('account_coordination', 'ac', 'coordination_score')}" if st.has("account_coordination") else "NULL")
+            + (f"{st.col('account_coordination', 'ac', 'coordination_score')}" if st.has("account_coordination")
+               else "NULL")
             + " AS coordination_score, "
             + (f"{st.col('account_signals', 's', 'inauthenticity_score')}" if st.has("account_signals") else "NULL")
             + " AS inauthenticity_score, "
@@ -454,7 +456,7 @@ def _pack(ids: list[str], placed: list) -> dict[str, tuple[float, float]]:
     scale = max(width, height, 1e-9)
     for comp, norm, cx, cy, side in cells:
         pad = side * 0.1
-        for i, (nx, ny) in zip(comp, norm):
+        for i, (nx, ny) in zip(comp, norm, strict=False):
             pos[ids[i]] = ((cx + pad + nx * (side - 2 * pad)) / scale,
                            (cy + pad + ny * (side - 2 * pad)) / scale)
     return pos

@@ -26,7 +26,7 @@ from ._common import detail_href, script_json
 __all__ = ["render_report", "render_page", "environment", "content_security_policy", "network_payload"]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _static(name: str) -> str:
     return resources.files("trendtrace.report").joinpath("static", name).read_text("utf-8")
 
@@ -49,7 +49,7 @@ def _verdict_class(v: Any) -> str:
     return v if v in ("organic", "mixed", "manufactured") else "unknown"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def environment() -> jinja2.Environment:
     """The Jinja environment of the report and the dashboard (autoescaping on for every template)."""
     env = jinja2.Environment(

@@ -35,7 +35,8 @@ import socket
 import tempfile
 import threading
 from pathlib import Path
-from typing import Annotated, Any, Callable, Iterator
+from typing import Annotated, Any
+from collections.abc import Callable, Iterator
 from urllib.parse import unquote_to_bytes
 
 import duckdb
@@ -45,7 +46,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingRes
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..settings import Settings
-from ._common import Pseudonymizer, Store, detail_href, jsonable, parse_json_object, sentences
+from ._common import Pseudonymizer, Store, detail_href, jsonable, sentences
 from .data import _network, _timelines, accounts_sql, report_data
 from .exports import CSV_TABLES, write_csv
 from .html import content_security_policy, network_payload, render_page
@@ -212,7 +213,7 @@ def _noted(st: Store, tables: tuple[str, ...], body: dict[str, Any]) -> dict[str
 
 # ------------------------------------------------------------------------------------ the app
 
-def create_app(db_path: str | Path, *, allowed_hosts: tuple[str, ...] = LOCAL_HOSTS,
+def create_app(db_path: str | Path, *, allowed_hosts: tuple[str, ...] = LOCAL_HOSTS,  # noqa: C901 (42)
                settings: Settings | None = None, token: str | None = None) -> FastAPI:
     """The dashboard over the store at ``db_path``, opened read-only.
 
@@ -400,7 +401,7 @@ def create_app(db_path: str | Path, *, allowed_hosts: tuple[str, ...] = LOCAL_HO
             "clusters": lambda: ("", []),
         }[name]()
         # Spooled: small results stay in memory, large ones go to a temporary file, never both.
-        buf = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
+        buf = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 - streamed to the client, closed by chunks()
         write_csv(store(), name, buf, plain, where=where, params=params)
         buf.seek(0)
 

@@ -21,7 +21,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
+from collections.abc import Callable, Iterator
 
 import orjson
 import pyarrow as pa
@@ -145,7 +146,7 @@ def simulate(out_dir: str | Path, scenario: str = _DEFAULT["sim_scenario"], seed
     paths = [w.path for w in writers]
     if minutes is not None:
         truth["time_resolution"]["files"] = {p.name: ("minutes" if w is minutes else "seconds")
-                                             for p, w in zip(paths, writers)}
+                                             for p, w in zip(paths, writers, strict=False)}
         (out / "labels" / "truth.json").write_bytes(orjson.dumps(truth, option=orjson.OPT_INDENT_2) + b"\n")
     log.info("simulated %s posts by %s accounts into %s", labels.posts, labels.accounts,
              ", ".join(str(p) for p in paths))

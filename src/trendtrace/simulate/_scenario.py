@@ -16,9 +16,10 @@ import base64
 import bisect
 import itertools
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from functools import lru_cache
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -431,8 +432,8 @@ class SimChunk:
     def posts(self) -> dict[str, Any]:
         """Columns named as ``POST_COLUMNS`` (Python lists; ``time`` a numpy int64 array)."""
         if self._posts is None:
-            cols = list(zip(*self.recs)) if self.recs else [()] * len(POST_COLUMNS)
-            posts: dict[str, Any] = {k: list(c) for k, c in zip(POST_COLUMNS, cols)}
+            cols = list(zip(*self.recs, strict=False)) if self.recs else [()] * len(POST_COLUMNS)
+            posts: dict[str, Any] = {k: list(c) for k, c in zip(POST_COLUMNS, cols, strict=False)}
             posts["time"] = self.times
             self._posts = posts
         return self._posts
@@ -480,7 +481,7 @@ class Engine:
         self.home_tz = check_zone(home_tz)
         self.target = int(posts if posts is not None else scenario.posts)
         self.scale = self.target / scenario.posts
-        self.start = int(datetime.fromisoformat(scenario.start).replace(tzinfo=timezone.utc).timestamp())
+        self.start = int(datetime.fromisoformat(scenario.start).replace(tzinfo=UTC).timestamp())
         self.end = self.start + scenario.days * 86400
         self.rng = np.random.default_rng([self.seed, 0])
         self.specials: dict[int, dict[str, Any]] = {}
@@ -610,7 +611,7 @@ class Engine:
         self.batch_names: list[str] = []
         self.batch_spans: list[tuple[int, int]] = []
         lo = n_news + n_people
-        for j, ((net, k), tz) in enumerate(zip(nets, self.net_tz)):
+        for j, ((net, k), tz) in enumerate(zip(nets, self.net_tz, strict=False)):
             hi = lo + k
             s = slice(lo, hi)
             self.net_ranges.append((lo, hi))
@@ -631,7 +632,8 @@ class Engine:
             following[s] = np.minimum(rng.lognormal(np.log(300), 0.6, k), 2000).astype(np.int64)
             fill = rng.lognormal(np.log(net.filler_posts), 0.25, k)
             bg_rate[s] = fill
-            statuses[s] = (fill / scn.days * (self.start - created[s]) / 86400).astype(np.int64) + rng.integers(5, 60, k)
+            statuses[s] = ((fill / scn.days * (self.start - created[s]) / 86400).astype(np.int64)
+                           + rng.integers(5, 60, k))
             client[s] = pick(N.CAMPAIGN_CLIENTS, k)
             lang[s] = rng.choice(3, size=k, p=[0.5, 0.15, 0.35])  # en, ur, rom — little Urdu script
             first[s] = np.where(news, rng.integers(0, len(N.CAMPAIGN_NEWS_NAMES), k), rng.integers(0, len(N.FEMALE), k))
@@ -660,7 +662,7 @@ class Engine:
         kinds_people = np.array([0.45, 0.35, 0.08, 0.12])
         home = np.arange(0, n_news + n_people)
         groups = [_Group(self.home_tz, ORGANIC_PROFILE, home, np.cumsum(bg_rate[home]), kinds_people, R_BG)]
-        for (lo, hi), tz in zip(self.net_ranges, self.net_tz):
+        for (lo, hi), tz in zip(self.net_ranges, self.net_tz, strict=False):
             m = np.arange(lo, hi)
             groups.append(_Group(tz, OPERATOR_PROFILE, m, np.cumsum(bg_rate[m]),
                                  np.array([0.55, 0.38, 0.02, 0.05]), R_FILL))
@@ -684,11 +686,12 @@ class Engine:
         self.n_heavy = int(round(scn.heavy_retweeters * sc))  # none below about 12,500 posts
         self.community_sizes = [max(15, round(b.members * sc)) for b in scn.broadcasts]
         expected = 0.0
-        for o, m in zip(scn.organisations, self.org_sizes):
+        for o, m in zip(scn.organisations, self.org_sizes, strict=False):
             lp = o.leader_posts * days
-            expected += (lp + lp * o.push_share * (0.45 * sum(o.turnout) / 2 * m + 1) + lp * (1 - o.push_share) * 0.06 * m
+            expected += (lp + lp * o.push_share * (0.45 * sum(o.turnout) / 2 * m + 1)
+                         + lp * (1 - o.push_share) * 0.06 * m
                          + o.member_posts * days * (m + 1))
-        for b, k in zip(scn.broadcasts, self.community_sizes):
+        for b, k in zip(scn.broadcasts, self.community_sizes, strict=False):
             present = b.turnout * k
             expected += len(b.days) * (b.moments + present * (b.posts + b.moments * b.retweet_share))
         expected += self.n_heavy * scn.heavy_per_day * days * 1.05
@@ -711,7 +714,7 @@ class Engine:
             w = np.array([x for _, x in options])
             return np.array(names, np.int8)[rng.choice(len(names), size=k, p=w / w.sum())]
 
-        for oi, (org, m) in enumerate(zip(self.scn.organisations, self.org_sizes)):
+        for oi, (org, m) in enumerate(zip(self.scn.organisations, self.org_sizes, strict=False)):
             hi = lo + 2 + m
             s = slice(lo, hi)
             k = hi - lo
@@ -792,7 +795,8 @@ class Engine:
         digits = rng.integers(0, 10**9, n).tolist()
         hstyle = rng.choice(8, size=n, p=[0.2, 0.15, 0.17, 0.12, 0.08, 0.06, 0.1, 0.12]).tolist()
         ndig = rng.integers(6, 9, n).tolist()
-        first, last, persona, label = self.first.tolist(), self.last.tolist(), self.persona.tolist(), self.label.tolist()
+        first, last, persona, label = (self.first.tolist(), self.last.tolist(), self.persona.tolist(),
+                                       self.label.tolist())
         self.outlets = [N.outlet_name(i) for i in range(self.n_news)]
         org_head = {lo: oi for oi, (lo, _) in enumerate(self.org_ranges)}  # leader index → organisation
         orgs = self.scn.organisations
@@ -848,9 +852,10 @@ class Engine:
                    (self.ids[m] // 7).tolist(), self.first[m].tolist(), self.last[m].tolist(),
                    self.bio[m].tolist(), self.loc[m].tolist(), self.lang[m].tolist(), self.created[m].tolist(),
                    self.followers[m].tolist(), self.following[m].tolist(), self.statuses[m].tolist(),
-                   self.verified[m].tolist(), self.dprof[m].tolist(), self.dimg[m].tolist())
+                   self.verified[m].tolist(), self.dprof[m].tolist(), self.dimg[m].tolist(), strict=False)
         n_news, id_str, handles = self.n_news, self.id_str, self.handles
-        for (i, p, lab, st, r, fi, la, b, li, lg, cr, fol, fri, sts, ver, dp, di), oi in zip(cols, org_of):
+        for (i, p, lab, st, r, fi, la, b, li, lg, cr, fol, fri, sts, ver, dp, di), oi in zip(cols, org_of,
+                                                                                             strict=False):
             url = None
             if i < n_news:
                 name, _, domain = self.outlets[i]
@@ -997,12 +1002,14 @@ class Engine:
                 lo0, hi0 = self.net_ranges[net_index[ins.networks[0][0]]]
                 anchors = [i for i in range(lo0, hi0) if self.persona[i] == P_NEWS] or [lo0]
                 seed_by = anchors[ii % len(anchors)]
-                seed = self._special("seed", seed_by, T0 - int(rng.integers(60, 300)), campaign=ci, instr=len(self.instr))
+                seed = self._special("seed", seed_by, T0 - int(rng.integers(60, 300)), campaign=ci,
+                                     instr=len(self.instr))
                 target_by = int(news_order[(ci + ii) % min(3, self.n_news)])
                 target = self._special("target", target_by, T0 - int(rng.integers(1200, 5400)), campaign=ci,
                                        instr=len(self.instr))
-                mentions = list(dict.fromkeys([int(news_order[(ci + 1) % self.n_news]),
-                                               int(self.popular[(ci + 3) % self.popular.size])])) if ins.mentions else []
+                mentions = list(dict.fromkeys(
+                    [int(news_order[(ci + 1) % self.n_news]), int(self.popular[(ci + 3) % self.popular.size])]
+                )) if ins.mentions else []
                 link = f"{camp.link}-{ii + 1}" if ins.link else ""
                 plan = _InstrPlan(ci, ii, T0, ins.hashtags, seed, target, link, mentions, who)
                 j = len(self.instr)
@@ -1042,10 +1049,7 @@ class Engine:
         if scn.extended:
             self._plan_realistic(add, people, news_order)
 
-        if cols["t"]:
-            ev = {k: np.concatenate(v) for k, v in cols.items()}
-        else:
-            ev = {k: np.zeros(0, np.int64) for k in cols}
+        ev = {k: np.concatenate(v) for k, v in cols.items()} if cols["t"] else {k: np.zeros(0, np.int64) for k in cols}
         keep = (ev["t"] >= self.start) & (ev["t"] < self.end)
         order = np.argsort(ev["t"][keep], kind="stable")
         self.ev = {k: v[keep][order] for k, v in ev.items()}
@@ -1107,7 +1111,7 @@ class Engine:
             # (mean 1 over them; times the push's turnout): a keen core appears push after push.
             keen = np.where(rng.random(members.size) < 0.5, 0.0, 3.0 * rng.beta(0.5, 1.0, members.size))
             pushes = []
-            for t, key, push in zip(times.tolist(), keys.tolist(), pushed.tolist()):
+            for t, key, push in zip(times.tolist(), keys.tolist(), pushed.tolist(), strict=False):
                 if push:
                     who = members[rng.random(members.size) < rng.uniform(*org.turnout) * keen]
                     if who.size == 0 or who[0] != lo + 1:
@@ -1124,7 +1128,7 @@ class Engine:
 
         # Broadcasts: a community of ordinary people live-tweets the same show on several nights.
         taken = np.zeros(self.n, bool)
-        for bi, (bc, k) in enumerate(zip(scn.broadcasts, self.community_sizes)):
+        for bi, (bc, k) in enumerate(zip(scn.broadcasts, self.community_sizes, strict=False)):
             cand = people[~taken[people]]
             keys_w = np.log(self.bg_rate[cand] ** 0.3) - np.log(-np.log(rng.random(cand.size)))
             community = np.sort(cand[np.argpartition(-keys_w, min(k, cand.size) - 1)[:k]])
@@ -1173,7 +1177,7 @@ class Engine:
                 else np.full(heavy.size, -2)
             self.heavy_party = fav
             for times, keys, oi in anchors:
-                for h, f in zip(heavy.tolist(), fav.tolist()):
+                for h, f in zip(heavy.tolist(), fav.tolist(), strict=False):
                     p = 0.7 if oi == f else (0.35 if oi < 0 else 0.1)
                     sel = rng.random(times.size) < p
                     d = rng.lognormal(np.log(40), 1.1, int(sel.sum())).astype(np.int64)
@@ -1202,9 +1206,11 @@ class Engine:
             hub_a = hubs[rng.integers(0, hubs.size, n_hub)]
             own_a = accts[rng.integers(0, accts.size, n_own)]
             rt_a = accts[rng.integers(0, accts.size, n_rt)]
-            hub_k = np.array([self._special("hub", a, t, campaign=ci) for a, t in zip(hub_a.tolist(), hub_t.tolist())],
+            hub_k = np.array([self._special("hub", a, t, campaign=ci)
+                              for a, t in zip(hub_a.tolist(), hub_t.tolist(), strict=False)],
                              np.int64)
-            own_k = np.array([self._special("drip", a, t, campaign=ci) for a, t in zip(own_a.tolist(), own_t.tolist())],
+            own_k = np.array([self._special("drip", a, t, campaign=ci)
+                              for a, t in zip(own_a.tolist(), own_t.tolist(), strict=False)],
                              np.int64)
             add(hub_t, hub_a, K_POST, R_SPECIAL, ci, hub_k)
             add(own_t, own_a, K_POST, R_SPECIAL, ci, own_k)
@@ -1230,8 +1236,8 @@ class Engine:
                 hi_ = rng.integers(0, n_hub, n_leak)
                 t = hub_t[hi_] + rng.lognormal(np.log(4 * 3600), 1.0, n_leak).astype(np.int64)
                 add(t, people[rng.integers(0, people.size, n_leak)], K_REPOST, R_BG, 0, hub_k[hi_])
-            self.drip_plans[ci] = dict(hubs=hubs, hub_set=set(hubs.tolist()), accounts=accts, hub_posts=n_hub, posts=n_own,
-                                       retweets=int(ok.sum()), leaks=n_leak)
+            self.drip_plans[ci] = dict(hubs=hubs, hub_set=set(hubs.tolist()), accounts=accts, hub_posts=n_hub,
+                                       posts=n_own, retweets=int(ok.sum()), leaks=n_leak)
 
     # ------------------------------------------------------------------ slices
 
@@ -1258,7 +1264,7 @@ class Engine:
             # Cut at event times so that each part holds at most about half a chunk of events.
             cuts = [int(c) for c in np.unique(ev_t[lo + half: hi: half]) if t0 < c < t0 + L]
             bounds = [t0, *cuts, t0 + L]
-            for sub, (a, b) in enumerate(zip(bounds, bounds[1:])):
+            for sub, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False)):
                 yield si, a, b - a, sub + 1
 
     def chunks(self) -> Iterator[SimChunk]:
@@ -1276,19 +1282,19 @@ class Engine:
         min_rows = CHUNK_ROWS // 4 if extended else 0
         held: list[tuple] = []
         evicted = 0
-        for si, t0, L, sub in self._windows(L):
+        for si, t0, span, sub in self._windows(L):
             rng = np.random.default_rng([self.seed, 1, si, sub])
-            t1 = t0 + L
+            t1 = t0 + span
             parts: dict[str, list[np.ndarray]] = {k: [] for k in ("t", "a", "kind", "role", "ev", "ref")}
             for g in self.groups:
                 if g.members.size == 0:
                     continue
-                local = ((t0 + L / 2) % 86400 / 3600 + _offset_hours(g.tz, t0)) % 24
-                lam = g.cum[-1] / total_days_sec * L * _profile_at(g.profile, local) / g.profile.mean()
+                local = ((t0 + span / 2) % 86400 / 3600 + _offset_hours(g.tz, t0)) % 24
+                lam = g.cum[-1] / total_days_sec * span * _profile_at(g.profile, local) / g.profile.mean()
                 n = int(rng.poisson(lam))
                 idx = np.searchsorted(g.cum, rng.random(n) * g.cum[-1], side="right")
                 a = g.members[np.minimum(idx, g.members.size - 1)]
-                parts["t"].append(t0 + rng.integers(0, L, n))
+                parts["t"].append(t0 + rng.integers(0, span, n))
                 parts["a"].append(a)
                 kind = rng.choice(4, n, p=g.kind_p).astype(np.int8)
                 if g.role == R_BG:
@@ -1326,11 +1332,11 @@ class Engine:
                 cols["kind"][need] = K_POST
             recs = self._render(cols, pid, rnd, pool, pool_pick)
             if extended:  # organisation members' and live-tweeters' posts get retweeted too
-                new_pool = [r for r, role, kind in zip(recs, cols["role"].tolist(), cols["kind"].tolist())
+                new_pool = [r for r, role, kind in zip(recs, cols["role"].tolist(), cols["kind"].tolist(), strict=False)
                             if kind == K_POST and role in (R_BG, R_SURGE, R_ORG, R_LIVE)
                             and (r[1] < self.people_hi or org_of[r[1]] >= 0)]
             else:
-                new_pool = [r for r, role, kind in zip(recs, cols["role"].tolist(), cols["kind"].tolist())
+                new_pool = [r for r, role, kind in zip(recs, cols["role"].tolist(), cols["kind"].tolist(), strict=False)
                             if kind == K_POST and role in (R_BG, R_SURGE) and r[1] < self.people_hi]
             pool.extend(new_pool)
             pool_w.extend(float(self.followers[r[1]]) ** 0.5 + 1.0 for r in new_pool)
@@ -1395,7 +1401,7 @@ class Engine:
             hit = self._banks[key] = (tuple(texts), T.LANG_CODE[real])
         return hit
 
-    def _render(self, cols: dict[str, np.ndarray], pid: np.ndarray, rnd: np.ndarray, pool: list[Rec],
+    def _render(self, cols: dict[str, np.ndarray], pid: np.ndarray, rnd: np.ndarray, pool: list[Rec],  # noqa: C901 (62)
                 pool_pick: np.ndarray) -> list[tuple]:
         """Texts and entities for one slice. Returns records (``Rec`` + label, trend, referenced rec).
 
@@ -1446,7 +1452,8 @@ class Engine:
                 times.tolist(), a_arr.tolist(), cols["kind"].tolist(), cols["role"].tolist(),
                 cols["ev"].tolist(), cols["ref"].tolist(), pid.tolist(), pool_pick.tolist(), la.tolist(),
                 lab_arr.tolist(), r1.tolist(), r2.tolist(), r3.tolist(), emoji.tolist(), ntags.tolist(),
-                tag1.tolist(), tag2.tolist(), link.tolist(), mention.tolist(), self.client[a_arr].tolist()):
+                tag1.tolist(), tag2.tolist(), link.tolist(), mention.tolist(), self.client[a_arr].tolist(),
+                strict=False):
             post_id = str(p)
             lang = langs[l_]
             tags: list[str] = []
@@ -1456,7 +1463,7 @@ class Engine:
             lab = "organic" if lab_i == 0 else net_names[lab_i - 1]
             trend = ""
             likes = 0
-            if kind == K_POST and (role == R_BG or role == R_FILL):
+            if kind == K_POST and (role in (R_BG, R_FILL)):
                 if a < n_news:
                     lang = "ur" if l_ == 1 else "en"
                     text = T.pick(T.HEADLINES[lang], r1_ // 7, places[r1_ % 16])
@@ -1501,7 +1508,8 @@ class Engine:
                     if sg.kind == "match-surge":
                         text = "What a finish! Pakistan win the final. Scenes! 🏏🇵🇰"
                     else:
-                        text = f"BREAKING: Strong earthquake jolts {places[10]} and adjoining areas, tremors felt in Islamabad"
+                        text = (f"BREAKING: Strong earthquake jolts {places[10]} and adjoining areas, "
+                                "tremors felt in Islamabad")
                         urls = [self._article(a, r2_)]
                 likes = 50 + r3_ % 5000 if sp["kind"] != "drip" else r3_ % 6
             elif kind == K_POST:
@@ -1618,13 +1626,13 @@ class Engine:
                             ment = [orig[1]]
                     if role == R_EXEC:
                         lab = camps[self.instr[ev].campaign].name
-                    elif role == R_SURGE or role == R_LEAK:
+                    elif role in (R_SURGE, R_LEAK):
                         lab = "organic"
                     elif role == R_DRIP:
                         lab = camps[ev].name
                 if role == R_SURGE:
                     trend = norm[surges[ev].hashtag]
-                elif role == R_EXEC or role == R_LEAK:
+                elif role in (R_EXEC, R_LEAK):
                     trend = norm[self.instr[ev].hashtags[0]]
                 elif role == R_LIVE:
                     trend = norm[bcs[nights[ev]["broadcast"]].hashtags[0]]
@@ -1759,7 +1767,7 @@ class Engine:
             return f"organisation:{self.scn.organisations[oi].name}"
         if self.heavy_range[0] <= i < self.heavy_range[1]:
             return "heavy-retweeter"
-        for bc, members in zip(self.scn.broadcasts, self.communities):
+        for bc, members in zip(self.scn.broadcasts, self.communities, strict=False):
             k = int(np.searchsorted(members, i))
             if k < members.size and members[k] == i:
                 return f"community:{bc.name}"
@@ -1776,7 +1784,7 @@ class Engine:
         """The ground truth as a JSON-able dict (see docs/simulator.md)."""
 
         def iso(ts: int) -> str:
-            return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
         camps = []
         for ci, c in enumerate(self.scn.campaigns):
@@ -1818,9 +1826,9 @@ class Engine:
             start=iso(self.start), end=iso(self.end), counts=counts,
             networks=[dict(name=name, tz=tz, accounts=hi - lo,
                            batches=[dict(id=b, start=iso(s0), end=iso(s1)) for b, (s0, s1) in
-                                    zip(self.batch_names, self.batch_spans) if b.startswith(name + "-b")])
-                      for name, tz, (lo, hi) in zip(self.net_names, self.net_tz, self.net_ranges)],
-            operator_time_zones={name: tz for name, tz in zip(self.net_names, self.net_tz)},
+                                    zip(self.batch_names, self.batch_spans, strict=False) if b.startswith(name + "-b")])
+                      for name, tz, (lo, hi) in zip(self.net_names, self.net_tz, self.net_ranges, strict=False)],
+            operator_time_zones={name: tz for name, tz in zip(self.net_names, self.net_tz, strict=False)},
             campaigns=camps,
             surges=[dict(name=sp["surge"].name, kind=sp["surge"].kind, trend=normalize_hashtag(sp["surge"].hashtag),
                          time=iso(sp["time"]), viral_post_id=self.specials[sp["viral"]].get("post_id"),
@@ -1850,11 +1858,12 @@ class Engine:
             out["broadcasts"] = [dict(
                 name=bc.name, kind=bc.kind, truth="organic", hashtags=[normalize_hashtag(h) for h in bc.hashtags],
                 community=int(members.size),
-                nights=[dict(time=iso(n["time"]), end=iso(n["end"]), tag=normalize_hashtag(n["tag"]) if n["tag"] else "",
+                nights=[dict(time=iso(n["time"]), end=iso(n["end"]),
+                             tag=normalize_hashtag(n["tag"]) if n["tag"] else "",
                              host_account_id=self.id_str[n["host"]], participants=int(n["participants"]),
                              moment_post_ids=[self.specials[k].get("post_id") for k in n["moments"].tolist()])
                         for n in self.live_nights if n["broadcast"] == bi])
-                for bi, (bc, members) in enumerate(zip(scn.broadcasts, self.communities))]
+                for bi, (bc, members) in enumerate(zip(scn.broadcasts, self.communities, strict=False))]
         if self.n_heavy:
             out["heavy_retweeters"] = [self.id_str[i] for i in range(*self.heavy_range)]
         if self.minute is not None:

@@ -131,8 +131,10 @@ CAMPAIGN_TEMPLATES: dict[str, dict[str, tuple[Template, ...]]] = {
     },
     "foreign-cause": {
         "en": (
-            (("{0} must not stay silent on Valdoria", (("The world", "The UN", "Humanity", "The international community"),)),
-             ("{0} the people of Valdoria {1}", (("Stand with", "Support", "Pray for"), ("now", "today", "before it is too late")))),
+            (("{0} must not stay silent on Valdoria",
+              (("The world", "The UN", "Humanity", "The international community"),)),
+             ("{0} the people of Valdoria {1}",
+              (("Stand with", "Support", "Pray for"), ("now", "today", "before it is too late")))),
         ),
         "rom": (
             (("{0} Valdoria ke logon ke saath hai", (("Duniya", "Har insaan", "Hum sab"),)),
@@ -183,7 +185,7 @@ TARGET_HEADLINES = {
 def fill(template: Template, r: int) -> str:
     """One post from a campaign template: ``r`` picks the word swaps, the order and the suffix."""
     parts = []
-    for k, (text, slots) in enumerate(template):
+    for _k, (text, slots) in enumerate(template):
         chosen = []
         for alts in slots:
             chosen.append(alts[r % len(alts)])
@@ -281,8 +283,10 @@ HUB_POSTS = {
 CAMPAIGN_TEMPLATES["development"] = {
     "en": (
         (("{0} is on the road to progress", (("Pakistan", "Our country", "The nation"),)),
-         ("{0} can see the {1}", (("Everyone", "The whole world", "Every citizen"), ("change", "difference", "results")))),
-        (("{0} are building a {1} Pakistan", (("We", "Together we", "The people"), ("brighter", "stronger", "prosperous"))),
+         ("{0} can see the {1}",
+          (("Everyone", "The whole world", "Every citizen"), ("change", "difference", "results")))),
+        (("{0} are building a {1} Pakistan",
+          (("We", "Together we", "The people"), ("brighter", "stronger", "prosperous"))),
          ("Do not listen to the {0}", (("pessimists", "critics", "propaganda"),))),
     ),
     "rom": (

@@ -18,7 +18,8 @@ from __future__ import annotations
 import csv
 import time as _time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import numpy as np
 import orjson
@@ -110,7 +111,7 @@ def _entities(rec: tuple, people: dict[int, tuple]) -> tuple[list, list, list]:
             pos = s + len(t) + 1
             tags.append((s, pos, t))
     urls = []
-    for t, x in zip(rec[_TCO], rec[_URLS]):
+    for t, x in zip(rec[_TCO], rec[_URLS], strict=False):
         s = text.find(t, pos)
         if s >= 0:
             pos = s + len(t)
@@ -141,7 +142,7 @@ class XV2Writer(Writer):
 
     def __init__(self, path: Path, retrieved_base: int) -> None:
         super().__init__(path)
-        self.fh = open(path, "wb", buffering=1 << 20)
+        self.fh = open(path, "wb", buffering=1 << 20)  # noqa: SIM115 - held for the writer's life, closed in close()
         self.page = 0
         self.retrieved_base = retrieved_base
         self._users: dict[str, dict[str, Any]] = {}
@@ -201,7 +202,7 @@ class XV2Writer(Writer):
         created = [x + ".000Z" for x in np.datetime_as_string(chunk.times.astype("datetime64[s]"), unit="s").tolist()]
         for lo in range(0, n, 100):
             page = recs[lo: lo + 100]
-            data = [self._tweet(r, people, conv, c) for r, c in zip(page, created[lo: lo + 100])]
+            data = [self._tweet(r, people, conv, c) for r, c in zip(page, created[lo: lo + 100], strict=False)]
             users: dict[int, None] = {}
             tweets: dict[str, dict[str, Any]] = {}
             for r in page:
@@ -246,7 +247,7 @@ class XV1Writer(Writer):
 
     def __init__(self, path: Path) -> None:
         super().__init__(path)
-        self.fh = open(path, "wb", buffering=1 << 20)
+        self.fh = open(path, "wb", buffering=1 << 20)  # noqa: SIM115 - held for the writer's life, closed in close()
 
     @staticmethod
     def _user(a: tuple) -> dict[str, Any]:
@@ -322,7 +323,7 @@ class _CsvWriter(Writer):
 
     def __init__(self, path: Path) -> None:
         super().__init__(path)
-        self.fh = open(path, "w", encoding="utf-8", newline="")
+        self.fh = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115 - held for the writer's life, closed in close()
         self.w = csv.writer(self.fh, lineterminator="\n")
         self.w.writerow(self.columns)
 
@@ -343,7 +344,7 @@ class IOArchiveWriter(_CsvWriter):
                        a[_A_FRI], _time.strftime("%Y-%m-%d", _time.gmtime(a[_A_CREATED])), a[_A_LANG])
         minutes = np.datetime_as_string(chunk.times.astype("datetime64[s]").astype("datetime64[m]"), unit="m").tolist()
         rows = []
-        for r, minute in zip(chunk.recs, minutes):
+        for r, minute in zip(chunk.recs, minutes, strict=False):
             kind = r[_KIND]
             ref = r[_REF]
             if ref:
@@ -378,7 +379,7 @@ class CsvWriter(_CsvWriter):
                        a[_A_FOL], a[_A_FRI], a[_A_POSTS], a[_A_LIKES], a[_A_LISTED], _b(a[_A_VER]),
                        _b(a[_A_DPROF]), _b(a[_A_DIMG]))
         rows = []
-        for r, ts in zip(chunk.recs, _iso_z(chunk.times)):
+        for r, ts in zip(chunk.recs, _iso_z(chunk.times), strict=False):
             rows.append((
                 r[_ID], people[r[_ACCT]][_A_ID], ts, r[_KIND], r[_TEXT], r[_LANG], r[_REF] or "",
                 people[r[_REFACCT]][_A_ID] if r[_REF] else "", r[_REPLY] or "", "|".join(r[_TAGS]),
@@ -446,7 +447,8 @@ class CoorTweetWriter(_CsvWriter):
 
     def write(self, chunk: SimChunk) -> None:
         people = chunk.people
-        self.w.writerows((r[_REF], people[r[_ACCT]][_A_ID], r[_ID], r[_TIME]) for r in chunk.recs if r[_KIND] == "repost")
+        self.w.writerows((r[_REF], people[r[_ACCT]][_A_ID], r[_ID], r[_TIME])
+                         for r in chunk.recs if r[_KIND] == "repost")
 
 
 def open_writer(fmt: str, out_dir: Path, retrieved_base: int = 0, suffix: str = "") -> Writer:
@@ -477,8 +479,8 @@ class LabelWriter:
         labels_dir.mkdir(parents=True, exist_ok=True)
         self.dir = labels_dir
         self.engine = engine
-        self._afh = open(labels_dir / "accounts.csv", "w", encoding="utf-8", newline="")
-        self._pfh = open(labels_dir / "posts.csv", "w", encoding="utf-8", newline="")
+        self._afh = open(labels_dir / "accounts.csv", "w", encoding="utf-8", newline="")  # noqa: SIM115 - held for the writer's life, closed in close()
+        self._pfh = open(labels_dir / "posts.csv", "w", encoding="utf-8", newline="")  # noqa: SIM115 - held for the writer's life, closed in close()
         self.aw = csv.writer(self._afh, lineterminator="\n")
         self.pw = csv.writer(self._pfh, lineterminator="\n")
         # The realistic scenario adds each account's part (organisation, community...) and whether

@@ -92,7 +92,8 @@ def trend_verdicts(con: duckdb.DuckDBPyConnection, settings: Settings,
             con.unregister("_tt_out_arrow")
         write_cost_table(con, settings, has_signals)
         write_overlap(con, settings, campaigns)
-        empty = [c.name for c in campaigns if c.name not in {r["trend"] for r in records if r["trend_kind"] == "campaign"}]
+        empty = [c.name for c in campaigns
+                 if c.name not in {r["trend"] for r in records if r["trend_kind"] == "campaign"}]
         for name in empty:
             log.warning("campaign %r matched no posts; it has no row in 'trends'", name)
         counts: dict[str, int] = {"trends": len(records), "organic": 0, "mixed": 0, "manufactured": 0}

@@ -74,7 +74,7 @@ def campaign_units(con: duckdb.DuckDBPyConnection, campaigns: list[Campaign]) ->
     else:
         labels = np.zeros(0, dtype=np.int64)
     members: dict[int, list[str]] = {}
-    for (t, _), lab in zip(trends, labels):
+    for (t, _), lab in zip(trends, labels, strict=False):
         members.setdefault(int(lab), []).append(t)  # trends are in descending posts order
     names: dict[int, str] = {}
     for lab, ts in members.items():
@@ -86,11 +86,13 @@ def campaign_units(con: duckdb.DuckDBPyConnection, campaigns: list[Campaign]) ->
             names[lab] = shown + (f" (+{len(ts) - 3} related)" if len(ts) > 3 else "")
     pushed_tags = {r[0] for r in con.execute(
         "SELECT trend FROM trends WHERE trend_kind = 'hashtag' AND verdict <> 'organic'").fetchall()}
-    pushed_labels = {int(lab) for (t, _), lab in zip(trends, labels) if t in pushed_tags}
+    pushed_labels = {int(lab) for (t, _), lab in zip(trends, labels, strict=False) if t in pushed_tags}
     unit_trend = [t for t, _ in trends] + [c.name for c in campaigns]
     unit_kind = ["hashtag"] * n + ["campaign"] * len(campaigns)
-    unit_name = [owner.get(t, names[int(lab)]) for (t, _), lab in zip(trends, labels)] + [c.name for c in campaigns]
-    pushed = [t in owner or int(lab) in pushed_labels for (t, _), lab in zip(trends, labels)] + [True] * len(campaigns)
+    unit_name = ([owner.get(t, names[int(lab)]) for (t, _), lab in zip(trends, labels, strict=False)]
+                 + [c.name for c in campaigns])
+    pushed = ([t in owner or int(lab) in pushed_labels for (t, _), lab in zip(trends, labels, strict=False)]
+              + [True] * len(campaigns))
     tbl = pa.table({"trend": unit_trend, "trend_kind": unit_kind, "unit": unit_name, "pushed": pushed},
                    schema=pa.schema([("trend", pa.string()), ("trend_kind", pa.string()), ("unit", pa.string()),
                                      ("pushed", pa.bool_())]))

@@ -143,7 +143,8 @@ def build_trend_posts(con: duckdb.DuckDBPyConnection, settings: Settings, inputs
     """)
     terms = pa.table({
         "campaign": [c.name for c in campaigns for _ in c.hashtags] + [c.name for c in campaigns for _ in c.keywords],
-        "term_type": ["hashtag" for c in campaigns for _ in c.hashtags] + ["keyword" for c in campaigns for _ in c.keywords],
+        "term_type": ["hashtag" for c in campaigns for _ in c.hashtags]
+                     + ["keyword" for c in campaigns for _ in c.keywords],
         "term": [t for c in campaigns for t in c.hashtags] + [k for c in campaigns for k in c.keywords],
     }, schema=pa.schema([("campaign", pa.string()), ("term_type", pa.string()), ("term", pa.string())]))
     con.register("_tt_terms_arrow", terms)
@@ -166,7 +167,8 @@ def build_trend_posts(con: duckdb.DuckDBPyConnection, settings: Settings, inputs
         )
     """, {"min_acc": int(settings["min_trend_accounts"])})
     coord = ("c.coordinated", "c.cluster::VARCHAR") if inputs.coordination else ("NULL::BOOLEAN", "NULL::VARCHAR")
-    sig = ("s.inauthenticity_score::DOUBLE", "s.utc_offset::DOUBLE") if inputs.signals else ("NULL::DOUBLE", "NULL::DOUBLE")
+    sig = (("s.inauthenticity_score::DOUBLE", "s.utc_offset::DOUBLE") if inputs.signals
+           else ("NULL::DOUBLE", "NULL::DOUBLE"))
     created = "a.created_at" if inputs.accounts else "NULL::TIMESTAMP"
     joins = []
     # Several rows per account in an input table would multiply posts; take one value each.
@@ -177,7 +179,8 @@ def build_trend_posts(con: duckdb.DuckDBPyConnection, settings: Settings, inputs
                      f"{min_p} AS min_p_value FROM account_coordination GROUP BY account_id) c USING (account_id)")
     if inputs.signals:
         joins.append("LEFT JOIN (SELECT account_id, max(inauthenticity_score) AS inauthenticity_score, "
-                     "any_value(utc_offset) AS utc_offset FROM account_signals GROUP BY account_id) s USING (account_id)")
+                     "any_value(utc_offset) AS utc_offset FROM account_signals GROUP BY account_id) s "
+                     "USING (account_id)")
     if inputs.accounts:
         joins.append("LEFT JOIN (SELECT account_id, min(created_at) AS created_at FROM accounts "
                      "GROUP BY account_id) a USING (account_id)")
@@ -210,7 +213,8 @@ def build_trend_posts(con: duckdb.DuckDBPyConnection, settings: Settings, inputs
                -- full weight {FULL_MARGIN} above it); the larger of the two. Other posts weigh 0; without
                -- account-level stages, every suspect post weighs 1.
                CASE WHEN NOT $signals THEN
-                        (coalesce(t.templated, false) OR coalesce(p.time - a.created_at <= to_days($days), false))::DOUBLE
+                        (coalesce(t.templated, false)
+                        OR coalesce(p.time - a.created_at <= to_days($days), false))::DOUBLE
                     ELSE greatest(
                         CASE WHEN a.coordinated THEN
                              coalesce(least(1.0, -log10(greatest(a.min_p_value, 1e-300)) / {P_FULL_LOG10}), 1.0)
@@ -339,7 +343,8 @@ def _home_offsets(con: duckdb.DuckDBPyConnection, home_tz: str) -> None:
         zone_offset(name, t if isinstance(t, datetime) else datetime(2000, 1, 1)) if name is not None else None
         for _, _, t in rows]
     tbl = pa.table({"trend": [r[0] for r in rows], "trend_kind": [r[1] for r in rows], "home_offset": offsets},
-                   schema=pa.schema([("trend", pa.string()), ("trend_kind", pa.string()), ("home_offset", pa.float64())]))
+                   schema=pa.schema([("trend", pa.string()), ("trend_kind", pa.string()),
+                                     ("home_offset", pa.float64())]))
     con.register("_tt_home_arrow", tbl)
     try:
         con.execute("CREATE OR REPLACE TEMP TABLE _tt_home AS SELECT * FROM _tt_home_arrow")
@@ -377,7 +382,8 @@ def trend_statistics(con: duckdb.DuckDBPyConnection, settings: Settings, inputs:
                    count(*) FILTER (WHERE coordinated) AS coordinated_posts,
                    count(*) FILTER (WHERE inauthentic) AS inauthentic_posts,
                    count(*) FILTER (WHERE suspect) AS suspect_posts,
-                   round(sum(strength), 6) AS suspect_weight,  -- rounded: a parallel float sum varies in its last digits
+                   round(sum(strength), 6) AS suspect_weight,  -- rounded: a parallel float sum varies in its
+                                                               -- last digits
                    count(DISTINCT account_id) FILTER (WHERE coordinated) AS coordinated_accounts,
                    count(DISTINCT cluster) FILTER (WHERE coordinated) AS coordinated_clusters,
                    min(min_p_value) FILTER (WHERE coordinated) AS coordinated_min_p,
@@ -404,7 +410,8 @@ def trend_statistics(con: duckdb.DuckDBPyConnection, settings: Settings, inputs:
         tzo AS (
             SELECT trend, trend_kind, round(utc_offset * 2) / 2 AS o, count(*) AS k,
                    sum(count(*)) OVER (PARTITION BY trend, trend_kind) AS tot,
-                   row_number() OVER (PARTITION BY trend, trend_kind ORDER BY count(*) DESC, round(utc_offset * 2) / 2) AS rk
+                   row_number() OVER (PARTITION BY trend, trend_kind ORDER BY count(*) DESC,
+                   round(utc_offset * 2) / 2) AS rk
             FROM _tt_ta WHERE utc_offset IS NOT NULL GROUP BY trend, trend_kind, round(utc_offset * 2) / 2),
         tzmix AS (
             SELECT trend, trend_kind,
@@ -415,7 +422,8 @@ def trend_statistics(con: duckdb.DuckDBPyConnection, settings: Settings, inputs:
         lg AS (
             SELECT trend, trend_kind, coalesce(lang, 'und') AS l, count(*) AS k,
                    sum(count(*)) OVER (PARTITION BY trend, trend_kind) AS tot,
-                   row_number() OVER (PARTITION BY trend, trend_kind ORDER BY count(*) DESC, coalesce(lang, 'und')) AS rk
+                   row_number() OVER (PARTITION BY trend, trend_kind ORDER BY count(*) DESC,
+                   coalesce(lang, 'und')) AS rk
             FROM _tt_tp GROUP BY trend, trend_kind, coalesce(lang, 'und')),
         lgmix AS (
             SELECT trend, trend_kind,
@@ -433,7 +441,8 @@ def trend_statistics(con: duckdb.DuckDBPyConnection, settings: Settings, inputs:
             FROM tl JOIN pk USING (trend, trend_kind) WHERE tl.posts = pk.peak_posts GROUP BY ALL),
         onset AS (
             SELECT tl.trend, tl.trend_kind,
-                   greatest(max(CASE WHEN tl.posts <= 0.1 * pk.peak_posts AND tl.minute < pkm.peak_minute THEN tl.minute END),
+                   greatest(max(CASE WHEN tl.posts <= 0.1 * pk.peak_posts AND tl.minute < pkm.peak_minute
+                   THEN tl.minute END),
                             max(CASE WHEN tl.minute <= pkm.peak_minute
                                       AND (tl.prev IS NULL OR tl.prev < tl.minute - INTERVAL 1 MINUTE)
                                      THEN tl.minute - INTERVAL 1 MINUTE END)) AS quiet_minute
@@ -443,12 +452,14 @@ def trend_statistics(con: duckdb.DuckDBPyConnection, settings: Settings, inputs:
             -- hashtag that lives only in ten minutes of a three-day collection is a burst.
             SELECT trend, trend_kind, peak_posts, first_minute, last_minute, active_minutes,
                    datediff('minute', g.lo, g.hi) + 1 AS span_minutes
-            FROM pk, (SELECT date_trunc('minute', min(time)) AS lo, date_trunc('minute', max(time)) AS hi FROM _tt_p) g),
+            FROM pk, (SELECT date_trunc('minute', min(time)) AS lo, date_trunc('minute', max(time)) AS hi
+            FROM _tt_p) g),
         med AS (
             -- median posts per minute over the span, zero minutes included: the zeros sort first,
             -- so the median is the non-zero count at rank ceil(span/2) - (span - active), or 0.
             SELECT trend, trend_kind,
-                   coalesce(max(posts) FILTER (WHERE rn = ceil(span_minutes / 2.0) - (span_minutes - active_minutes)), 0)
+                   coalesce(max(posts) FILTER (WHERE rn = ceil(span_minutes / 2.0)
+                   - (span_minutes - active_minutes)), 0)
                        AS median_rate
             FROM (SELECT tl.trend, tl.trend_kind, tl.posts, s.span_minutes, s.active_minutes,
                          row_number() OVER (PARTITION BY tl.trend, tl.trend_kind ORDER BY tl.posts) AS rn
@@ -456,7 +467,8 @@ def trend_statistics(con: duckdb.DuckDBPyConnection, settings: Settings, inputs:
             GROUP BY ALL),
         burst AS (
             SELECT tl.trend, tl.trend_kind,
-                   count(*) FILTER (WHERE tl.posts >= greatest(3, m.median_rate + 4 * sqrt(m.median_rate) + 1)) AS burst_minutes
+                   count(*) FILTER (WHERE tl.posts >= greatest(3, m.median_rate + 4 * sqrt(m.median_rate) + 1))
+                   AS burst_minutes
             FROM tl JOIN med m USING (trend, trend_kind) GROUP BY ALL),
         spell AS (
             -- {SPELL_MINUTES}-minute spells in which suspect accounts wrote most of the trend's posts

@@ -21,7 +21,8 @@ Method (``docs/trends.md`` has the calibration):
    posts that came in spells dominated by suspect accounts, shrunk towards 0 for tiny trends.
    *Sustained* = how far the trend's evidence-weighted suspect share (``suspect_weight`` / (posts +
    PRIOR_POSTS): each suspect post weighted in (0, 1] by its account's coordination p-value or
-   inauthenticity-score margin, :mod:`trendtrace.trends.stats`) lies above the **background** b, as a share of the room above it: (share - b) / (1 - b), 0 below b,
+   inauthenticity-score margin, :mod:`trendtrace.trends.stats`) lies above the **background** b,
+   as a share of the room above it: (share - b) / (1 - b), 0 below b,
    and scaled down when fewer than :data:`MIN_SUSPECT_ACCOUNTS` distinct suspect accounts wrote
    them. b is the :data:`BACKGROUND_QUANTILE` quantile of that weighted share over this store's
    hashtags with 10 or more posts: what an ordinary trend of this data set gets from suspect
@@ -200,7 +201,8 @@ def evidence_sentences(row: dict[str, Any], *, verdict: str, suspect: int, has_s
         ip = int(row["inauthentic_posts"])
         thr = settings["inauthentic_threshold"]
         if ip:
-            s.append(f"{_pct(ip / posts)} of the posts came from {_plural(int(row['inauthentic_accounts']), 'account')} "
+            s.append(f"{_pct(ip / posts)} of the posts came from "
+                     f"{_plural(int(row['inauthentic_accounts']), 'account')} "
                      f"whose profile and behaviour score as likely inauthentic (score ≥ {thr:g}).")
         else:
             s.append("No account in the trend scores as likely inauthentic.")
@@ -218,8 +220,8 @@ def evidence_sentences(row: dict[str, Any], *, verdict: str, suspect: int, has_s
                  f"their own were copies or near-copies of another account's post.")
     if row["home_tz_misfit_share"] is not None and row["tz_known_accounts"] and int(row["tz_known_accounts"]) >= 3:
         home = str(settings["home_tz"])
-        zone = (f"the home zone {format_offset(float(row['home_offset']))}, inferred from the daily rhythm of this data "
-                f"set's accounts" if home == "auto" else
+        zone = (f"the home zone {format_offset(float(row['home_offset']))}, inferred from the daily rhythm of "
+                f"this data set's accounts" if home == "auto" else
                 f"the home zone {home} ({format_offset(float(row['home_offset']))}), given with --home-tz")
         s.append(f"Of the {_plural(int(row['tz_known_accounts']), 'account')} whose daily rhythm could be inferred, "
                  f"{_pct(float(row['home_tz_misfit_share']))} do not fit {zone}; by inferred offset: {row['tz_mix']}.")
