@@ -103,6 +103,13 @@ class InputError(Exception):
 _LIST = pa.list_(pa.string())
 _TS = pa.timestamp("us")  # naive, always UTC
 
+#: The times a store accepts: from 1970-01-01 (inclusive) to 2100-01-01 (exclusive), UTC. X began
+#: in 2006, but other sources (forums, archives, chats) are older; nothing social is from before
+#: the Unix epoch, and a year 9999 or 0999 is a broken export, whose dates later stages cannot
+#: turn into days, weeks or offsets. Posts outside are rejected; account times outside are unknown.
+TIME_MIN = datetime(1970, 1, 1)
+TIME_MAX = datetime(2100, 1, 1)
+
 #: Columns of the ``posts`` table, in order. Times are UTC (naive timestamps).
 POST_SCHEMA = pa.schema(
     [
