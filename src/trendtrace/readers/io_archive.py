@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from trendtrace.model import ACCOUNT_SCHEMA, POST_SCHEMA, Chunk, InputError, Reject
-from trendtrace.readers._columns import (Regroup, blank_to_null, hashtag_lists, list_from_text,
+from trendtrace.readers._columns import (Regroup, blank_to_null, hashtag_lists, id_column, list_from_text,
                                          per_distinct, table_of, to_number, url_lists)
 from trendtrace.readers._csv import csv_batches, read_header
 from trendtrace.readers._io import open_input
@@ -53,15 +53,16 @@ def _times(arr: pa.Array, formats: tuple[str, ...]) -> pa.Array:
 
 
 def _ids(arr: pa.Array) -> pa.Array:
-    """Id columns: empty and ``0`` mean none; float-printed ids (``123.0``) lose the ``.0``."""
-    arr = blank_to_null(arr)
-    arr = pc.replace_substring_regex(arr, r"\.0$", "")
+    """Reference id columns: empty and ``0`` mean none; float-printed ids (``123.0``) lose the
+    ``.0`` (:func:`id_column`, as ``tweetid`` and ``userid`` do)."""
+    arr = id_column(arr)[0]
     return pc.if_else(pc.equal(arr, "0"), None, arr)
 
 
 def _convert(t: pa.Table, lines: np.ndarray, source_file: str) -> tuple[pa.Table, pa.Table, list[Reject]]:
     n = t.num_rows
-    pid, aid = _ids(t["tweetid"].combine_chunks()), per_distinct(t["userid"], blank_to_null)
+    # tweetid and userid normalised alike (a userid '456.0' kept its '.0' while tweetid lost it).
+    pid, aid = _ids(t["tweetid"].combine_chunks()), per_distinct(t["userid"], lambda a: id_column(a)[0])
     raw_time = t["tweet_time"].combine_chunks()
     time = per_distinct(raw_time, lambda a: _times(pc.utf8_trim_whitespace(a), ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")))
     bad = np.asarray(pc.fill_null(pc.or_(pc.or_(pc.is_null(pid), pc.is_null(aid)), pc.is_null(time)), True),
