@@ -312,7 +312,7 @@ class _Batch:
         par = np.concatenate([dpar, ipar])
         nd, m = len(d), len(d) + len(it)
         tid = pc.struct_field(tw, "id")
-        fields = (_valid(_nz(tid)) & _valid(pc.struct_field(tw, "author_id"))
+        fields = (_valid(_nz(tid)) & _valid(_nz(pc.struct_field(tw, "author_id")))
                   & _valid(pc.struct_field(tw, "created_at")))
         # A data tweet the Python reader would reject; any time it would read differently.
         bad[dpar[~fields[:nd]]] = True
