@@ -17,7 +17,7 @@ the latest per account in each batch. All of it vectorised (see ``_csv`` for lin
 from __future__ import annotations
 
 import os
-from typing import IO, Iterator
+from typing import IO, Callable, Iterator
 
 import numpy as np
 import pyarrow as pa
@@ -137,13 +137,15 @@ def _convert(t: pa.Table, lines: np.ndarray, source_file: str) -> tuple[pa.Table
     return posts, accounts, rejects
 
 
-def parse_io_archive(f: IO[bytes], source_file: str, chunk_rows: int = 50_000) -> Iterator[Chunk]:
+def parse_io_archive(f: IO[bytes], source_file: str, chunk_rows: int = 50_000,
+                     reopen: Callable[[], IO[bytes]] | None = None) -> Iterator[Chunk]:
     """Parse an information-operations archive CSV (binary file object at its start) into chunks.
 
     Columns may come in any order and extra columns are ignored; the archive's 31 columns that are
     missing read as empty, except ``tweetid``, ``userid`` and ``tweet_time``, which are required.
     Rejects: a record without ``tweetid``/``userid``, an unreadable ``tweet_time``, non-UTF-8 bytes,
-    a wrong number of fields; each with its physical line (header = line 1).
+    a wrong number of fields, a record longer than 4 MB; each with its physical line (header = line
+    1). ``reopen`` (a fresh handle on the file) lets reading go on past a record over 8 MB.
     """
     names, header_lines = read_header(f, source_file)
     missing = [c for c in REQUIRED if c not in names]
@@ -151,7 +153,7 @@ def parse_io_archive(f: IO[bytes], source_file: str, chunk_rows: int = 50_000) -
         raise InputError(f"{source_file}: no column '{missing[0]}' for the io-archive format; columns are: "
                          f"{', '.join(names)}")
     group = Regroup(chunk_rows)
-    for b in csv_batches(f, source_file, names, header_lines):
+    for b in csv_batches(f, source_file, names, header_lines, reopen=reopen):
         t = b.table
         for col in IO_ARCHIVE_COLUMNS:
             if col not in t.column_names:
@@ -174,6 +176,6 @@ def read_io_archive(path: str | os.PathLike[str], chunk_rows: int = 50_000) -> I
     name = str(path)
     f = open_input(path)
     try:
-        yield from _guard(parse_io_archive(f, name, chunk_rows), f, name)
+        yield from _guard(parse_io_archive(f, name, chunk_rows, lambda: open_input(path)), f, name)
     finally:
         f.close()

@@ -24,7 +24,7 @@ Parquet is streamed with ``ParquetFile.iter_batches``; ``source_line`` is the 1-
 from __future__ import annotations
 
 import os
-from typing import IO, Any, Iterator, Mapping
+from typing import IO, Any, Callable, Iterator, Mapping
 
 import numpy as np
 import pyarrow as pa
@@ -335,10 +335,13 @@ def convert_table(table: pa.Table, lines: np.ndarray, m: Mapping[str, str], fmt:
 
 
 def parse_csv(f: IO[bytes], source_file: str, mapping: Mapping[str, str] | None = None,
-              chunk_rows: int = 50_000, fmt: str = "csv") -> Iterator[Chunk]:
+              chunk_rows: int = 50_000, fmt: str = "csv",
+              reopen: Callable[[], IO[bytes]] | None = None) -> Iterator[Chunk]:
     """Parse a generic posts CSV (or the CooRTweet layout with ``fmt="coortweet"``) into chunks.
 
-    ``f`` is a binary file object at the start of the file (header included).
+    ``f`` is a binary file object at the start of the file (header included); ``reopen``, a way to
+    open the file afresh, lets a record longer than 8 MB be rejected and the rest read
+    (:func:`~trendtrace.readers._csv.csv_batches`).
     """
     names, header_lines = read_header(f, source_file)
     preset, default_kind = (_COORTWEET_MAP, "repost") if fmt == "coortweet" else (None, None)
@@ -346,7 +349,7 @@ def parse_csv(f: IO[bytes], source_file: str, mapping: Mapping[str, str] | None 
     times = TimeParser()
     group = Regroup(chunk_rows)
     try:
-        for b in csv_batches(f, source_file, names, header_lines):
+        for b in csv_batches(f, source_file, names, header_lines, reopen=reopen):
             if b.table.num_rows:
                 posts, accounts, rejects, naive = convert_table(b.table, b.lines, m, fmt, source_file, times,
                                                                 default_kind)
@@ -416,7 +419,7 @@ def read_csv(path: str | os.PathLike[str], mapping: Mapping[str, str] | None = N
         raise InputError(f"{name}: a Parquet file, not CSV; use --format parquet (or auto)")
     f = open_input(path)
     try:
-        yield from _guard(parse_csv(f, name, mapping, chunk_rows, fmt), f, name)
+        yield from _guard(parse_csv(f, name, mapping, chunk_rows, fmt, lambda: open_input(path)), f, name)
     finally:
         f.close()
 
