@@ -67,7 +67,7 @@ class Format(str, enum.Enum):
 #: Longest error message or reject reason, in characters: messages may quote hostile input (a
 #: whole JSON page read as a CSV header was an 82 KB "column name"), and a terminal or a log
 #: line is no place for that. The record itself is in the rejects file (``raw``, 2,000 characters).
-MAX_MESSAGE = 300
+MAX_MESSAGE = 600
 
 
 def clip(text: str, limit: int = 200) -> str:

@@ -123,7 +123,7 @@ def csv_batches(f: IO[bytes], source_file: str, names: list[str], header_lines: 
     except pa.ArrowInvalid as e:
         if "Empty CSV file" in str(e):
             return  # a header and nothing else: no records
-        if "straddl" not in str(e) or reopen is None:
+        if not _python_can_go_on(e) or reopen is None:
             raise
         yield from _python_batches(reopen, source_file, names, header_lines + 1)
         return
@@ -131,14 +131,17 @@ def csv_batches(f: IO[bytes], source_file: str, names: list[str], header_lines: 
     try:
         yield from _batches(reader, f, source_file, names, header_lines, invalid, state)
     except pa.ArrowInvalid as e:
-        if "straddl" not in str(e):
+        if not _python_can_go_on(e):
             raise
         # A record longer than pyarrow's block (4 MB) spans more than two blocks. pyarrow cannot
         # go on, so the rest of the file, from the first record not yet handed out, is read by
         # Python's csv module, which rejects the long record with its line and reads the others.
+        # The same for a record with the wrong number of fields and bytes that are not UTF-8,
+        # which pyarrow fails to hand to the invalid-row handler (it decodes the row's text first).
         if reopen is None:
             raise InputError(f"{source_file}:{state['line']}: a record at or after this line is longer than "
-                             f"{MAX_RECORD >> 20} MB (or a quote is never closed)") from None
+                             f"{MAX_RECORD >> 20} MB, or has the wrong number of fields and bytes that are not "
+                             f"UTF-8") from None
         yield from _python_batches(reopen, source_file, names, state["line"])
 
 
@@ -241,6 +244,11 @@ def _batches(reader: pacsv.CSVStreamingReader, f: IO[bytes], source_file: str, n
     if tail:
         yield CsvBatch(pa.Table.from_arrays([pa.array([], pa.string()) for _ in names], names=names),
                        np.zeros(0, np.int64), tail, len(tail))
+
+
+def _python_can_go_on(e: Exception) -> bool:
+    """True for the pyarrow CSV failures the Python reader reads past (see :func:`csv_batches`)."""
+    return "straddl" in str(e) or "CSV parse error" in str(e)
 
 
 def _python_batches(reopen: Callable[[], IO[bytes]], source_file: str, names: list[str], start_line: int,

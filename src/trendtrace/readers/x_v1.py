@@ -114,6 +114,9 @@ def _status(t: dict[str, Any], lineno: int, buf: RowBuffer, primary: bool, seen:
     else:
         text = t.get("full_text") or t.get("text")
         ent = strict_obj(t.get("entities"), "entities")
+    if text is not None and type(text) is not str:
+        # Checked here, not only with the column, so that a rejected record leaves no nested post.
+        raise BadRecord(f"'text' is {kind_of(text)}, not text")
 
     kind = "post"
     ref = ref_acc = reply_to = None

@@ -109,6 +109,8 @@ def _post(t: dict[str, Any], lineno: int, buf: RowBuffer, tweets: dict[str, Any]
         ref_acc = _sid(t["in_reply_to_user_id"], "in_reply_to_user_id")
 
     text, ent = _full(t)
+    if text is not None and type(text) is not str:
+        raise BadRecord(f"'text' is {kind_of(text)}, not text")
     tag_ent = ent
     if kind == "repost" and ref_t is not None:
         try:
