@@ -60,7 +60,7 @@ def memory_bytes(value: str) -> int | None:
 def _memory_size(v: Any) -> str | None:
     n = memory_bytes(v)
     if n is None:
-        return "is not a size; write one such as 1GB or 512MB"
+        return "is not a valid memory limit (ingest_memory): write a size such as 1GB or 512MB"
     if n < MIN_INGEST_MEMORY:
         return "is too small; give at least 64MB (256MB keeps ingest under 1 GB of memory, docs/benchmarks.md)"
     return None

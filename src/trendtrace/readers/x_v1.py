@@ -151,7 +151,8 @@ def _status(t: dict[str, Any], lineno: int, buf: RowBuffer, primary: bool, seen:
     for u in objs(tag_ent.get("urls"), "entities.urls"):
         v = u.get("expanded_url") or u.get("url")
         if type(v) is str:
-            urls_raw.append(v)
+            if v:
+                urls_raw.append(v)
         elif v:
             raise BadRecord(f"'entities.urls' holds a link that is {kind_of(v)}, not text")
     mentions = [m.lower() for m in texts(objs(ent.get("user_mentions"), "entities.user_mentions"), "screen_name",

@@ -128,7 +128,8 @@ def _post(t: dict[str, Any], lineno: int, buf: RowBuffer, tweets: dict[str, Any]
             for u in objs(us, "entities.urls"):
                 v = u.get("unwound_url") or u.get("expanded_url") or u.get("url")
                 if type(v) is str:
-                    urls_raw.append(v)
+                    if v:
+                        urls_raw.append(v)
                 elif v:
                     raise BadRecord(f"'entities.urls' holds a link that is {kind_of(v)}, not text")
         else:
