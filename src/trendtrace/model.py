@@ -61,12 +61,51 @@ class Format(str, enum.Enum):
     COORTWEET = "coortweet"
 
 
+#: Longest error message or reject reason, in characters: messages may quote hostile input (a
+#: whole JSON page read as a CSV header was an 82 KB "column name"), and a terminal or a log
+#: line is no place for that. The record itself is in the rejects file (``raw``, 2,000 characters).
+MAX_MESSAGE = 600
+
+
+def clip(text: str, limit: int = 200) -> str:
+    """``text`` on one line and at most ``limit`` characters.
+
+    Line breaks and other control characters become escapes (``\\n``), and a longer text is cut,
+    ending in ``... (+N chars)``. Used wherever a message quotes input (reject reasons, errors).
+
+    >>> clip("a" + chr(10) + "b"), clip("x" * 30, 20)
+    ('a\\\\nb', 'xxxxx... (+25 chars)')
+    """
+    one = _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+    if len(one) <= limit:
+        return one
+    keep = max(0, limit - len(f"... (+{len(one)} chars)"))
+    return one[:keep] + f"... (+{len(one) - keep} chars)"
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f\u2028\u2029]")
+
+
 class InputError(Exception):
-    """Bad user input. ``str(err)`` is a one-line message naming the file, line and problem."""
+    """Bad user input. ``str(err)`` is a one-line message naming the file, line and problem.
+
+    The message is kept to one line of at most :data:`MAX_MESSAGE` characters whatever the input
+    quoted in it (the CLI prints it as ``Error: ...``, and the contract is one line).
+    """
+
+    def __str__(self) -> str:
+        return clip(super().__str__(), MAX_MESSAGE)
 
 
 _LIST = pa.list_(pa.string())
 _TS = pa.timestamp("us")  # naive, always UTC
+
+#: The times a store accepts: from 1970-01-01 (inclusive) to 2100-01-01 (exclusive), UTC. X began
+#: in 2006, but other sources (forums, archives, chats) are older; nothing social is from before
+#: the Unix epoch, and a year 9999 or 0999 is a broken export, whose dates later stages cannot
+#: turn into days, weeks or offsets. Posts outside are rejected; account times outside are unknown.
+TIME_MIN = datetime(1970, 1, 1)
+TIME_MAX = datetime(2100, 1, 1)
 
 #: Columns of the ``posts`` table, in order. Times are UTC (naive timestamps).
 POST_SCHEMA = pa.schema(
@@ -298,15 +337,39 @@ def utc(dt: datetime) -> datetime:
     return dt
 
 
-def neutralize(value: Any) -> Any:
-    """A CSV text cell that cannot run as a spreadsheet formula (CONTRACT.md "Text in outputs").
+#: Bidirectional embedding, override and isolate controls (U+202A-U+202E, U+2066-U+2069): a raw
+#: U+202E in a handle or a post reverses how the rest of a spreadsheet cell or a Gephi label is
+#: drawn ("Trojan Source"), so outputs show U+FFFD in their place.
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_BIDI_RE = re.compile(f"[{BIDI_CONTROLS}]")
 
-    Text that starts with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading ``'``;
-    anything else (and every non-string) is returned unchanged.
+
+def plain_text(value: str) -> str:
+    """Text safe to show in a file a person opens: NUL bytes removed, bidi controls
+    (:data:`BIDI_CONTROLS`) replaced by U+FFFD.
+
+    >>> plain_text("ab\\x00c\\u202etxt.exe")
+    'abc\\ufffdtxt.exe'
+    """
+    if "\x00" in value:
+        value = value.replace("\x00", "")
+    return _BIDI_RE.sub("\ufffd", value)
+
+
+def neutralize(value: Any) -> Any:
+    """A CSV text cell that cannot run as a spreadsheet formula (CONTRACT.md "Text in outputs") and
+    cannot hide or reorder what it shows.
+
+    NUL bytes are removed and bidi controls replaced (:func:`plain_text`); then text that starts
+    with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading ``'``; anything else (and
+    every non-string) is returned unchanged.
 
     >>> neutralize("=1+1"), neutralize("ok"), neutralize(-3)
     ("'=1+1", 'ok', -3)
     """
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    if not isinstance(value, str):
+        return value
+    value = plain_text(value)
+    if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value

@@ -67,6 +67,32 @@ def _unit(v: Any) -> str | None:
     return None if 0 <= v <= 1 else "must be between 0 and 1"
 
 
+_UNITS = {"b": 1, "kb": 1000, "mb": 1000 ** 2, "gb": 1000 ** 3, "tb": 1000 ** 4,
+          "kib": 1024, "mib": 1024 ** 2, "gib": 1024 ** 3, "tib": 1024 ** 4}
+#: The least memory DuckDB is given for ingesting: below it, it cannot hold its own buffers and
+#: fails with an out-of-memory error after the store file is open (``--ingest-memory 1KB``).
+MIN_INGEST_MEMORY = 64 * 1000 ** 2
+
+
+def memory_bytes(value: str) -> int | None:
+    """Bytes of a size such as ``1GB``, ``512 MiB`` or ``2.5GB``; None when it is not one."""
+    import re
+
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?i?B)\s*", str(value), re.IGNORECASE)
+    if not m or m.group(2).lower() not in _UNITS:
+        return None
+    return int(float(m.group(1)) * _UNITS[m.group(2).lower()])
+
+
+def _memory_size(v: Any) -> str | None:
+    n = memory_bytes(v)
+    if n is None:
+        return "is not a valid memory limit (ingest_memory): write a size such as 1GB or 512MB"
+    if n < MIN_INGEST_MEMORY:
+        return "is too small; give at least 64MB (256MB keeps ingest under 1 GB of memory, docs/benchmarks.md)"
+    return None
+
+
 _S = Setting
 SETTINGS: tuple[Setting, ...] = (
     # ---------------------------------------------------------------- store and ingestion
@@ -76,7 +102,8 @@ SETTINGS: tuple[Setting, ...] = (
        "rejects file next to the store) or 'fail' at the first one.", "store", choices=("skip", "fail")),
     _S("ingest_memory", "1GB", "DuckDB memory limit while ingesting; staged rows beyond it spill to "
        "disk next to the store. Peak memory is about this plus the reader's 0.4-0.6 GB: with 256MB it "
-       "stayed under 1 GB from 1M to 4M posts, at 13% more time (docs/benchmarks.md).", "store"),
+       "stayed under 1 GB from 1M to 4M posts, at 13% more time (docs/benchmarks.md). At least 64MB.",
+       "store", _memory_size),
     _S("chunk_rows", 50_000, "Records parsed per batch before handing them to the store (memory "
        "stays flat in the input size).", "store", _positive),
     # ---------------------------------------------------------------- simulation

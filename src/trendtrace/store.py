@@ -231,6 +231,12 @@ class Store:
         :func:`trendtrace.readers.read` (tests pass their own). ``memory_limit`` caps DuckDB's memory
         while ingesting (the rest spills to disk); uncommitted posts are written to the store file
         as row groups fill, so memory does not grow with the file.
+
+        The rejects file belongs to the last run that committed a file (:meth:`_settle_rejects`):
+        such a run replaces it with the rejects of the files it committed, or removes it when they
+        had none; a run that commits nothing (it fails on its first file, or every file is
+        unchanged) leaves it as it was. When a later file fails, the files committed before it
+        stay in the store and the error says which they were.
         """
         if on_error not in ("skip", "fail"):
             raise InputError(f"--on-error must be 'skip' or 'fail', not {on_error!r}")
@@ -238,20 +244,32 @@ class Store:
             from .readers import read  # late: keeps `import trendtrace.store` light
 
             reader = read
+        limit = _memory(memory_limit)
         report = IngestReport()
         all_rejects: list[Reject] = []
+        committed: list[str] = []
         previous = self.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]  # type: ignore[index]
         try:
-            self.con.execute(f"SET memory_limit = '{_memory(memory_limit)}'")
+            self.con.execute(f"SET memory_limit = '{limit}'")
             for p in paths:
                 path = str(p)
                 fr = self._ingest_file(path, str(Format(fmt).value if isinstance(fmt, Format) else fmt), mapping,
                                        on_error, chunk_rows, progress, reader, all_rejects)
                 report.files.append(fr)
+                if not fr.skipped_unchanged:
+                    committed.append(path)
+        except BaseException as exc:
+            if not committed:
+                raise
+            report.rejects_path = self._settle_rejects(all_rejects)
+            if isinstance(exc, InputError):
+                raise InputError(f"{exc} [already ingested and kept: {_names(committed)}; "
+                                 f"run again with the rest]") from None
+            raise
         finally:
-            self.con.execute(f"SET memory_limit = '{_memory(previous)}'")
-        if all_rejects:
-            report.rejects_path = self._write_rejects(all_rejects)
+            self.con.execute(f"SET memory_limit = '{_memory(previous, minimum=False)}'")
+        if committed:
+            report.rejects_path = self._settle_rejects(all_rejects)
         return report
 
     def _ingest_file(
@@ -291,6 +309,7 @@ class Store:
             con.execute(_ddl("_stage_accounts", ACCOUNT_SCHEMA, temp=True))
             con.execute(_ddl("_stage_names", NAMES_SCHEMA, temp=True))
             inserted = 0
+            file_rejects: list[Reject] = []
             for chunk in _prefetched(reader(path, fmt, mapping, chunk_rows)):
                 fr.records += chunk.records
                 fr.naive_time |= chunk.naive_time
@@ -298,7 +317,7 @@ class Store:
                     if on_error == "fail":
                         raise InputError(chunk.rejects[0].message())
                     fr.rejects += len(chunk.rejects)
-                    all_rejects.extend(chunk.rejects)
+                    file_rejects.extend(chunk.rejects)
                 # from_arrow + insert_into, not register(): a registered table stays referenced
                 # by the open transaction after unregister(), so every chunk of the file would
                 # stay in memory until COMMIT (measured: Arrow memory grew by each chunk).
@@ -325,9 +344,15 @@ class Store:
             con.execute("DROP TABLE _stage_accounts")
             con.execute("DROP TABLE _stage_names")
             con.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             con.execute("ROLLBACK")
+            if isinstance(exc, duckdb.Error):
+                # A value the readers let through and DuckDB refuses (invalid text, a memory
+                # limit too small for this file): one line naming the file, the store unchanged.
+                raise InputError(f"{path}: cannot store this file ({type(exc).__name__}: "
+                                 f"{str(exc).splitlines()[0]})") from None
             raise
+        all_rejects.extend(file_rejects)  # only a committed file's rejects are reported
         return fr
 
     def _drop_duplicate_posts(self, boundary: int) -> int:
@@ -390,24 +415,50 @@ class Store:
         con.execute("DROP TABLE _names")
         return int(updated)
 
-    def _write_rejects(self, rejects: list[Reject]) -> Path:
+    def rejects_file(self) -> Path:
+        """``<store>.rejects.csv`` next to the store (``trendtrace.rejects.csv`` for ``:memory:``)."""
         base = Path(self.path) if self.path != ":memory:" else Path("trendtrace")
-        out = base.with_name(base.stem + ".rejects.csv")
-        with open(out, "w", newline="", encoding="utf-8") as fh:
+        return base.with_name(base.stem + ".rejects.csv")
+
+    def _settle_rejects(self, rejects: list[Reject]) -> Path | None:
+        """Write this run's rejects to :meth:`rejects_file` (atomically: a temporary file renamed
+        over it), or remove a stale one when there are none, so that the file never mixes runs
+        nor describes a run that added nothing. Returns its path, or None when there is none."""
+        out = self.rejects_file()
+        if not rejects:
+            out.unlink(missing_ok=True)
+            return None
+        tmp = out.with_name(out.name + ".tmp")
+        with open(tmp, "w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
             w.writerow(["source_file", "line", "reason", "raw"])
             for r in rejects:
                 w.writerow([neutralize(r.source_file), r.line, neutralize(r.reason), neutralize(r.raw)])
+        os.replace(tmp, out)
         return out
 
 
-def _memory(value: str) -> str:
-    """A DuckDB memory size such as '1GB' or '512 MiB' (checked, since it goes into a SET statement)."""
-    import re
+def _names(paths: list[str], limit: int = 3) -> str:
+    """The first ``limit`` paths and how many more, for a one-line message."""
+    shown = ", ".join(paths[:limit])
+    return shown + (f" and {len(paths) - limit} more" if len(paths) > limit else "")
 
-    if not re.fullmatch(r"\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*", value, re.IGNORECASE):
-        raise InputError(f"memory limit {value!r}: write a size such as 1GB or 512MB")
-    return value.strip()
+
+def _memory(value: str, minimum: bool = True) -> str:
+    """A DuckDB memory size such as '1GB' or '512 MiB', checked (it goes into a SET statement) and,
+    with ``minimum``, at least the ``ingest_memory`` setting's floor (settings.MIN_INGEST_MEMORY)."""
+    from .settings import SettingError, validate
+
+    if not minimum:
+        from .settings import memory_bytes
+
+        if memory_bytes(value) is None:
+            raise InputError(f"memory limit {value!r}: write a size such as 1GB or 512MB")
+        return value.strip()
+    try:
+        return str(validate("ingest_memory", value)).strip()
+    except SettingError as exc:
+        raise InputError(str(exc)) from None
 
 
 _DONE = object()

@@ -17,7 +17,11 @@ from __future__ import annotations
 import os
 from typing import Iterator, Mapping
 
-from trendtrace.model import Chunk, Format, InputError
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from trendtrace.model import TIME_MAX, TIME_MIN, Chunk, Format, InputError, Reject
 from trendtrace.readers._io import check_path
 from trendtrace.readers.detect import FORMATS_HELP, detect_format
 from trendtrace.readers.io_archive import parse_io_archive, read_io_archive
@@ -81,7 +85,70 @@ def read(path: str | os.PathLike[str], fmt: Format | str = "auto", mapping: Mapp
         File missing or empty, format unknown, a mapping naming a missing column, a required field
         without a column, or compressed data that ends early (raised after the complete chunks
         before the damage were yielded).
+
+    Notes
+    -----
+    Every reader's chunks pass :func:`in_time_range`: a post time before 1970 or from 2100 on
+    (:data:`~trendtrace.model.TIME_MIN`, :data:`~trendtrace.model.TIME_MAX`) is a reject; an
+    account's ``created_at`` or ``seen_at`` outside that range becomes unknown (null).
     """
+    return _checked(_reader(path, fmt, mapping, chunk_rows))
+
+
+def _checked(chunks: Iterator[Chunk]) -> Iterator[Chunk]:
+    for chunk in chunks:
+        yield in_time_range(chunk)
+
+
+def _outside(ts: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """True where a timestamp is present and outside [TIME_MIN, TIME_MAX)."""
+    lo, hi = pa.scalar(TIME_MIN, pa.timestamp("us")), pa.scalar(TIME_MAX, pa.timestamp("us"))
+    return pc.fill_null(pc.or_(pc.less(ts, lo), pc.greater_equal(ts, hi)), False)
+
+
+def _within(ts: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """``ts`` with the values outside the accepted range as null."""
+    return pc.if_else(_outside(ts), pa.scalar(None, ts.type), ts)
+
+
+def in_time_range(chunk: Chunk) -> Chunk:
+    """``chunk`` with posts timed outside the accepted range turned into rejects and account times
+    outside it made null.
+
+    Such dates come from broken exports (year 9999 as "never", 0999 for 1999) and would make the
+    analysis stages fail on day and offset arithmetic long after ingest said yes, so they are
+    refused at the door, where the line is still known.
+    """
+    posts = chunk.posts
+    if posts.num_rows:
+        bad = _outside(posts["time"])
+        if pc.any(bad).as_py():
+            mask = np.asarray(bad, dtype=bool)
+            shown = pc.cast(pc.filter(posts["time"], bad), pa.string()).to_pylist()
+            lines = pc.filter(posts["source_line"], bad).to_pylist()
+            source = posts["source_file"][0].as_py() or ""
+            extra = [Reject(source, int(line or 0),
+                            f"time {str(t)[:19]} is outside the accepted range (1970-01-01 to 2099-12-31)")
+                     for t, line in zip(shown, lines)]
+            chunk.posts = posts.filter(pa.array(~mask))
+            chunk.rejects = sorted(list(chunk.rejects) + extra, key=lambda r: r.line)
+    acc = chunk.accounts
+    if acc.num_rows:
+        for name in ("created_at", "seen_at"):
+            i = acc.schema.get_field_index(name)
+            acc = acc.set_column(i, name, _within(acc[name]))
+        chunk.accounts = acc
+    if chunk.names is not None and chunk.names.num_rows:
+        names = chunk.names
+        for name in ("first_seen", "last_seen"):
+            i = names.schema.get_field_index(name)
+            names = names.set_column(i, name, _within(names[name]))
+        chunk.names = names
+    return chunk
+
+
+def _reader(path: str | os.PathLike[str], fmt: Format | str, mapping: Mapping[str, str] | None,
+            chunk_rows: int) -> Iterator[Chunk]:
     name = str(path)
     check_path(path)  # missing / empty files fail here, not at the first next()
     f = _format(fmt, name)

@@ -39,6 +39,35 @@ def as_string(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
     return pc.cast(arr, pa.string())
 
 
+#: Largest integer a float64 holds exactly.
+_EXACT = float(2 ** 53)
+
+
+def id_column(arr: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, pa.Array]:
+    """``(ids as text, inexact)`` of an id column, normalised the same way in every reader.
+
+    Text is trimmed and a float-printed whole number loses its zero fraction (``456.0`` →
+    ``456``; spreadsheets and pandas write ids so); other text, however long (ids beyond 64 bits),
+    is kept exactly as written. Integers print in full. A float column holds ids exactly only up
+    to 2**53: beyond that, or with a fraction, the value is null and ``inexact`` is true, since
+    printing it would give another account's id.
+    """
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if pa.types.is_dictionary(arr.type):
+        arr = arr.dictionary_decode()
+    n = len(arr)
+    if pa.types.is_floating(arr.type):
+        f = pc.cast(arr, pa.float64())
+        exact = pc.fill_null(pc.and_(pc.equal(pc.floor(f), f), pc.less_equal(pc.abs(f), _EXACT)), False)
+        ints = pc.cast(pc.if_else(exact, f, None), pa.int64(), safe=False)
+        out = pc.if_else(exact, pc.cast(ints, pa.string()), pa.scalar(None, pa.string()))
+        return out, pc.and_(pc.is_valid(arr), pc.invert(exact))
+    s = pc.utf8_trim_whitespace(as_string(arr))
+    s = pc.replace_substring_regex(s, r"^([0-9]+)\.0+$", r"\1")
+    return blank_to_null(s), pa.array(np.zeros(n, bool))
+
+
 def blank_to_null(arr: pa.Array) -> pa.Array:
     """Strings that are empty or only whitespace become null."""
     return pc.if_else(pc.equal(pc.utf8_trim_whitespace(arr), ""), None, arr)

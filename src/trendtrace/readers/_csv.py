@@ -20,7 +20,8 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from typing import IO, Iterator
+import sys
+from typing import IO, Callable, Iterator
 
 import numpy as np
 import pyarrow as pa
@@ -32,6 +33,9 @@ from trendtrace.model import InputError, Reject
 __all__ = ["CsvBatch", "read_header", "csv_batches"]
 
 _BOM = b"\xef\xbb\xbf"
+#: Longest record read, in bytes: a longer one is a reject (no post is 4 MB; such a record is a
+#: quote left open or a hostile file, and pyarrow cannot parse past one over about 8 MB).
+MAX_RECORD = 4 << 20
 
 
 @dataclass
@@ -99,11 +103,14 @@ def _utf8(col: pa.Array, name: str) -> tuple[pa.Array, dict[int, str]]:
 
 
 def csv_batches(f: IO[bytes], source_file: str, names: list[str], header_lines: int = 1,
-                block_size: int = 1 << 22) -> Iterator[CsvBatch]:
+                block_size: int = 1 << 22, reopen: Callable[[], IO[bytes]] | None = None) -> Iterator[CsvBatch]:
     """Parse the records after the header of a CSV stream into :class:`CsvBatch` es.
 
     ``f`` must be positioned after the header (see :func:`read_header`). Errors from damaged
     compressed input propagate as InputError; other parse failures raise InputError naming the file.
+    A record longer than :data:`MAX_RECORD` bytes is a reject with its line. pyarrow cannot parse
+    past a record longer than about two blocks; ``reopen`` (a fresh handle on the same file, at its
+    start) lets the rest be read by Python's csv module; without it that is a one-line InputError.
     """
     invalid: dict[int, tuple[str, int, int]] = {}
 
@@ -116,8 +123,26 @@ def csv_batches(f: IO[bytes], source_file: str, names: list[str], header_lines: 
     except pa.ArrowInvalid as e:
         if "Empty CSV file" in str(e):
             return  # a header and nothing else: no records
-        raise
-    yield from _batches(reader, f, source_file, names, header_lines, invalid)
+        if not _python_can_go_on(e) or reopen is None:
+            raise
+        yield from _python_batches(reopen, source_file, names, header_lines + 1)
+        return
+    state = {"line": header_lines + 1}
+    try:
+        yield from _batches(reader, f, source_file, names, header_lines, invalid, state)
+    except pa.ArrowInvalid as e:
+        if not _python_can_go_on(e):
+            raise
+        # A record longer than pyarrow's block (4 MB) spans more than two blocks. pyarrow cannot
+        # go on, so the rest of the file, from the first record not yet handed out, is read by
+        # Python's csv module, which rejects the long record with its line and reads the others.
+        # The same for a record with the wrong number of fields and bytes that are not UTF-8,
+        # which pyarrow fails to hand to the invalid-row handler (it decodes the row's text first).
+        if reopen is None:
+            raise InputError(f"{source_file}:{state['line']}: a record at or after this line is longer than "
+                             f"{MAX_RECORD >> 20} MB, or has the wrong number of fields and bytes that are not "
+                             f"UTF-8") from None
+        yield from _python_batches(reopen, source_file, names, state["line"])
 
 
 def _open(f: IO[bytes], names: list[str], block_size: int, on_invalid: object) -> pacsv.CSVStreamingReader:
@@ -133,7 +158,8 @@ def _open(f: IO[bytes], names: list[str], block_size: int, on_invalid: object) -
 
 
 def _batches(reader: pacsv.CSVStreamingReader, f: IO[bytes], source_file: str, names: list[str],
-             header_lines: int, invalid: dict[int, tuple[str, int, int]]) -> Iterator[CsvBatch]:
+             header_lines: int, invalid: dict[int, tuple[str, int, int]],
+             state: dict[str, int]) -> Iterator[CsvBatch]:
     ncols = len(names)
     rec = 0  # records consumed so far (pyarrow's row.number is 1-based over the same sequence)
     line = header_lines + 1  # physical line where the next record starts
@@ -177,6 +203,13 @@ def _batches(reader: pacsv.CSVStreamingReader, f: IO[bytes], source_file: str, n
             cols.append(s)
             for i, why in b.items():
                 bad.setdefault(i, why)
+        size = None
+        for col in batch.columns:
+            b_len = pc.fill_null(pc.binary_length(col), 0)
+            size = b_len if size is None else pc.add(size, b_len)
+        if size is not None and n:
+            for i in np.flatnonzero(np.asarray(size) > MAX_RECORD).tolist():
+                bad.setdefault(int(i), f"record longer than {MAX_RECORD >> 20} MB")
         table = pa.Table.from_arrays(cols, names=names)
         # Blank lines and all-empty records are not records.
         empty = None
@@ -191,7 +224,7 @@ def _batches(reader: pacsv.CSVStreamingReader, f: IO[bytes], source_file: str, n
             for i, why in sorted(bad.items()):
                 text = ""
                 if raw is not None:
-                    text = ",".join((v or b"").decode("utf-8", "replace") for v in raw[i].values())
+                    text = ",".join((v or b"")[:2000].decode("utf-8", "replace") for v in raw[i].values())
                 rejects.append(Reject(source_file, int(starts[i]), why, text[:2000]))
                 keep_np[i] = False
         mask = pa.array(keep_np)
@@ -199,6 +232,7 @@ def _batches(reader: pacsv.CSVStreamingReader, f: IO[bytes], source_file: str, n
             table = table.filter(mask)
             starts = starts[keep_np]
         rejects.sort(key=lambda r: r.line)
+        state["line"] = line
         yield CsvBatch(table, starts, rejects, records)
     # Bad records at the very end of the file.
     tail: list[Reject] = []
@@ -210,3 +244,78 @@ def _batches(reader: pacsv.CSVStreamingReader, f: IO[bytes], source_file: str, n
     if tail:
         yield CsvBatch(pa.Table.from_arrays([pa.array([], pa.string()) for _ in names], names=names),
                        np.zeros(0, np.int64), tail, len(tail))
+
+
+def _python_can_go_on(e: Exception) -> bool:
+    """True for the pyarrow CSV failures the Python reader reads past (see :func:`csv_batches`)."""
+    return "straddl" in str(e) or "CSV parse error" in str(e)
+
+
+def _python_batches(reopen: Callable[[], IO[bytes]], source_file: str, names: list[str], start_line: int,
+                    rows_per_batch: int = 10_000) -> Iterator[CsvBatch]:
+    """The records from physical line ``start_line`` on, read by Python's csv module (slower than
+    pyarrow, but without a limit on record length): records longer than :data:`MAX_RECORD`, with
+    the wrong number of fields or not UTF-8 are rejects with their lines."""
+    ncols = len(names)
+    limit = csv.field_size_limit()
+    csv.field_size_limit(min(sys.maxsize, 1 << 31))
+    try:
+        with reopen() as f:
+            for _ in range(start_line - 1):
+                if not f.readline():
+                    return
+            consumed = [start_line - 1]  # physical lines read so far
+
+            def text_lines() -> Iterator[str]:
+                for raw in f:
+                    consumed[0] += 1
+                    yield raw.decode("utf-8", "surrogateescape")
+
+            reader = csv.reader(text_lines())
+            rows: list[list[str]] = []
+            lines: list[int] = []
+            rejects: list[Reject] = []
+            records = 0
+            at = start_line
+            for rec in reader:
+                first, at = at, consumed[0] + 1
+                if not rec or all(v == "" for v in rec):
+                    continue
+                records += 1
+                size = sum(len(v) for v in rec)
+                raw = ",".join(v[:2000] for v in rec)[:2000].encode("utf-8", "replace").decode("utf-8")
+                if size > MAX_RECORD:
+                    rejects.append(Reject(source_file, first, f"record longer than {MAX_RECORD >> 20} MB", raw))
+                elif len(rec) != ncols:
+                    rejects.append(Reject(source_file, first, f"expected {ncols} fields, found {len(rec)}", raw))
+                else:
+                    why = _not_utf8(rec, names)
+                    if why:
+                        rejects.append(Reject(source_file, first, why, raw))
+                    else:
+                        rows.append(rec)
+                        lines.append(first)
+                if len(rows) >= rows_per_batch or len(rejects) >= rows_per_batch:
+                    yield _batch_of(rows, lines, rejects, records, names)
+                    rows, lines, rejects, records = [], [], [], 0
+            if rows or rejects or records:
+                yield _batch_of(rows, lines, rejects, records, names)
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _not_utf8(rec: list[str], names: list[str]) -> str | None:
+    for name, v in zip(names, rec):
+        try:
+            v.encode("utf-8")
+        except UnicodeEncodeError as e:
+            byte = ord(v[e.start]) - 0xDC00
+            return f"not UTF-8 text in column '{name}' (byte 0x{byte:02x} at character {e.start + 1})"
+    return None
+
+
+def _batch_of(rows: list[list[str]], lines: list[int], rejects: list[Reject], records: int,
+              names: list[str]) -> CsvBatch:
+    cols = list(zip(*rows)) if rows else [() for _ in names]
+    table = pa.Table.from_arrays([pa.array([v or None for v in c], pa.string()) for c in cols], names=names)
+    return CsvBatch(table, np.asarray(lines, np.int64), rejects, records)

@@ -18,7 +18,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from trendtrace.model import ACCOUNT_SCHEMA, NAMES_SCHEMA, POST_SCHEMA, Chunk, Reject, normalize_hashtag, normalize_url
+from trendtrace.model import (ACCOUNT_SCHEMA, NAMES_SCHEMA, POST_SCHEMA, Chunk, Reject, clip, normalize_hashtag,
+                              normalize_url)
 
 T = TypeVar("T")
 
@@ -137,7 +138,7 @@ class RowBuffer:
     def reject(self, line: int, reason: str, raw: bytes | str = b"") -> None:
         if isinstance(raw, bytes):
             raw = raw[:2000].decode("utf-8", "replace")
-        self.rejects.append(Reject(self.source_file, line, reason, raw[:2000]))
+        self.rejects.append(Reject(self.source_file, line, clip(reason, 200), raw[:2000]))
 
     def __len__(self) -> int:
         return len(self.posts)
@@ -147,6 +148,7 @@ class RowBuffer:
         rows = list(self.accounts.values())
         if self.lazy:
             rows += [build(obj, seen) for obj, seen, build, _ in self.lazy.values()]
+        # An account field of the wrong JSON type is unknown (null); the posts still count.
         accounts = self._table(rows, ACCOUNT_COLS, ACCOUNT_SCHEMA, ("created_at", "seen_at"))[0]
         rejects = self.rejects
         if bad:
@@ -167,35 +169,47 @@ class RowBuffer:
         if not self.names:
             return NAMES_SCHEMA.empty_table()
         aid, handle, name, seen = zip(*self.names)
-        snapshots = pa.table({"account_id": pa.array(aid, pa.string()), "handle": pa.array(handle, pa.string()),
-                              "display_name": pa.array(name, pa.string()),
-                              "seen_at": self.parse_times(pa.array(seen, pa.string()))[0]})
+        ignored: dict[int, str] = {}  # a handle that is not text is unknown, as in the accounts table
+        snapshots = pa.table({"account_id": typed_array(aid, pa.string(), "id", ignored),
+                              "handle": typed_array(handle, pa.string(), "handle", ignored),
+                              "display_name": typed_array(name, pa.string(), "name", ignored),
+                              "seen_at": self.parse_times(typed_array(seen, pa.string(), "seen_at", ignored))[0]})
         from trendtrace.readers._columns import names_of
 
         return names_of(snapshots)
 
     def _posts_table(self) -> tuple[pa.Table, list[Reject]]:
         rows = list(self.posts.values())
-        table, raw_time = self._table(rows, POST_COLS, POST_SCHEMA, ("time",))
-        if raw_time is None or not rows:
+        table, raw_time, wrong = self._table(rows, POST_COLS, POST_SCHEMA, ("time",))
+        if not rows:
             return table, []
-        unparsed = pc.fill_null(pc.and_(pc.is_null(table["time"].combine_chunks()), pc.is_valid(raw_time)), False)
-        if not pc.any(unparsed).as_py():
-            return table, []
+        mask = np.zeros(len(rows), dtype=bool)
         bad = []
-        mask = np.asarray(unparsed, dtype=bool)
-        for i in np.nonzero(mask)[0].tolist():
+        if raw_time is not None:
+            unparsed = pc.fill_null(pc.and_(pc.is_null(table["time"].combine_chunks()), pc.is_valid(raw_time)),
+                                    False)
+            if pc.any(unparsed).as_py():
+                mask |= np.asarray(unparsed, dtype=bool)
+        for i in sorted(set(np.nonzero(mask)[0].tolist()) | set(wrong)):
             row = rows[i]
+            mask[i] = True
             if row[0] in self.primary:
-                bad.append(Reject(self.source_file, row[_LINE], f"time {row[_TIME]!r} is not a date"))
+                why = wrong.get(i) or f"time {clip(repr(row[_TIME]), 100)} is not a date"
+                bad.append(Reject(self.source_file, row[_LINE], why))
+        if not mask.any():
+            return table, []
         return table.filter(pa.array(~mask)), bad
 
     def _table(self, rows: list[tuple[Any, ...]], cols: tuple[str, ...], schema: pa.Schema,
-               time_cols: tuple[str, ...]) -> tuple[pa.Table, pa.Array | None]:
+               time_cols: tuple[str, ...]) -> tuple[pa.Table, pa.Array | None, dict[int, str]]:
+        """``(table, the first time column as read, {row: why})``: values of a JSON type the column
+        cannot hold (a number or object as ``text``, text as a count, a count beyond 64 bits) are
+        null in the table and named in the dict, first problem per row."""
         n = len(rows)
         columns = list(zip(*rows)) if rows else [() for _ in cols]
         by_name = dict(zip(cols, columns))
         arrays: dict[str, pa.Array] = {}
+        wrong: dict[int, str] = {}
         raw_first = None
         for fld in schema:
             name = fld.name
@@ -204,7 +218,7 @@ class RowBuffer:
             elif name == "source_file":
                 arrays[name] = pa.array([self.source_file] * n, pa.string())
             elif name in time_cols:
-                raw = pa.array(by_name[name], pa.string())
+                raw = typed_array(by_name[name], pa.string(), name, wrong)
                 ts, naive = self.parse_times(raw)
                 self.naive_time = self.naive_time or naive
                 if raw_first is None:
@@ -213,14 +227,78 @@ class RowBuffer:
             elif name in _DERIVED:
                 continue
             else:
-                arrays[name] = pa.array(by_name[name], fld.type)
+                arrays[name] = typed_array(by_name[name], fld.type, name, wrong)
         if "hashtags_raw" in arrays:
             # Normalised forms are computed once per distinct value, not per post.
             from trendtrace.readers._columns import map_list_values
 
             arrays["hashtags"] = map_list_values(arrays["hashtags_raw"], normalize_hashtag)
             arrays["urls"] = map_list_values(arrays["urls_raw"], normalize_url)
-        return pa.Table.from_arrays([arrays[f.name] for f in schema], schema=schema), raw_first
+        return pa.Table.from_arrays([arrays[f.name] for f in schema], schema=schema), raw_first, wrong
+
+
+def json_kind(v: Any) -> str:
+    """How a JSON value's type reads in a reject reason."""
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "true/false"
+    if isinstance(v, (int, float)):
+        return "a number"
+    if isinstance(v, str):
+        return "text"
+    if isinstance(v, dict):
+        return "an object"
+    if isinstance(v, list):
+        return "a list"
+    return type(v).__name__
+
+
+_INT64 = 1 << 63
+
+
+def _fit(v: Any, typ: pa.DataType) -> tuple[Any, str | None]:
+    """``(value, None)`` when ``v`` fits a column of ``typ`` (whole floats count as integers),
+    else ``(None, what was expected)``."""
+    if v is None:
+        return None, None
+    if pa.types.is_string(typ):
+        return (v, None) if type(v) is str else (None, "text")
+    if pa.types.is_integer(typ):
+        if type(v) is int and -_INT64 <= v < _INT64:
+            return v, None
+        if type(v) is float and v.is_integer() and abs(v) < 2 ** 63:
+            return int(v), None
+        return None, "a whole number (64-bit)"
+    if pa.types.is_floating(typ):
+        return (float(v), None) if type(v) in (int, float) else (None, "a number")
+    if pa.types.is_boolean(typ):
+        return (v, None) if type(v) is bool else (None, "true/false")
+    if pa.types.is_list(typ):
+        if type(v) is list and all(type(x) is str for x in v):
+            return v, None
+        return None, "a list of text"
+    return v, None
+
+
+def typed_array(values: Any, typ: pa.DataType, name: str, wrong: dict[int, str]) -> pa.Array:
+    """``pa.array(values, typ)``; when a value does not fit, that value is null and ``wrong[row]``
+    says why (the first problem of each row is kept).
+
+    The fast path is one Arrow conversion; values are looked at one by one only when it fails
+    (hostile or broken input), so clean files pay nothing.
+    """
+    try:
+        return pa.array(values, typ)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError, TypeError, ValueError):
+        pass
+    out = []
+    for i, v in enumerate(values):
+        fitted, expected = _fit(v, typ)
+        if expected is not None:
+            wrong.setdefault(i, f"'{name}' is {json_kind(v)}, not {expected}")
+        out.append(fitted)
+    return pa.array(out, typ)
 
 
 def _ranks_before(a: tuple[Any, Any, Any], b: tuple[Any, Any, Any]) -> bool:

@@ -100,10 +100,37 @@ _BLOCK = 4 << 20
 _CONVERT_BYTES = 24 << 20
 
 
-def scan_lines(path: str) -> tuple[np.ndarray, int, int]:
+def _utf8_ok(data: bytes | memoryview) -> bool:
+    """True when ``data`` is valid UTF-8, checked by Arrow (vectorised, no copy, no str built)."""
+    offsets = pa.array([0, len(data)], pa.int64())
+    arr = pa.Array.from_buffers(pa.large_string(), 1, [None, offsets.buffers()[1], pa.py_buffer(data)])
+    try:
+        arr.validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def _bad_utf8_lines(data: bytes | memoryview, first: int, out: list[int]) -> None:
+    """Append to ``out`` the numbers of the lines of ``data`` (whole lines, the first numbered
+    ``first``) that are not UTF-8. Only blocks that fail :func:`_utf8_ok` are split."""
+    if _utf8_ok(data):
+        return
+    for i, line in enumerate(bytes(data).split(b"\n"), first):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            out.append(i)
+
+
+def scan_lines(path: str, not_utf8: list[int] | None = None) -> tuple[np.ndarray, int, int]:
     """``(blank, longest, lines)``: the physical (1-based) numbers of the whitespace-only lines of a
     file (plain, .gz or .zst), ascending; the length of its longest line in bytes (newline
     included); and how many lines it has.
+
+    With ``not_utf8`` (a list), the numbers of the lines that are not UTF-8 are appended to it:
+    Arrow's JSON parser passes such bytes into its string columns unchecked, where they later
+    failed the store's insert ("Invalid unicode") or a Python conversion, losing the line number.
 
     A blank line starts the file or follows a newline and begins with a newline or whitespace
     byte. numpy finds the newlines of each block (about 0.8 s per GB, reading included) and only
@@ -115,10 +142,21 @@ def scan_lines(path: str) -> tuple[np.ndarray, int, int]:
     longest, line_start = 0, 0  # line_start: file offset where the current line began
     offset = 0  # file offset of the block
     pending, line, started = True, 1, False  # a line that may be blank runs into the next block
+    carry = bytearray()  # the unfinished last line of the blocks so far (for the UTF-8 check)
     with open_input(path) as f:
         while n := f.readinto(buf):
             a = np.frombuffer(buf, np.uint8, n)
             nl = np.flatnonzero(a == 10)
+            if not_utf8 is not None:
+                if len(nl):
+                    last = int(nl[-1]) + 1
+                    view = memoryview(buf)[:last]
+                    # Whole lines only, so that no character is cut at a block boundary.
+                    _bad_utf8_lines(bytes(carry) + bytes(view) if carry else view, before + 1, not_utf8)
+                    del view
+                    carry = bytearray(buf[last:n])
+                else:
+                    carry += buf[:n]
             if pending:
                 stop = int(nl[0]) if len(nl) else n
                 if bytes(a[:stop]).strip():
@@ -148,6 +186,8 @@ def scan_lines(path: str) -> tuple[np.ndarray, int, int]:
             del a  # numpy must let go of the buffer before the next readinto
     if pending and started:
         found.append(line)
+    if not_utf8 is not None and carry:
+        _bad_utf8_lines(bytes(carry), before + 1, not_utf8)
     lines = before + (1 if offset > line_start else 0)  # a last line without a newline counts
     return np.asarray(found, dtype=np.int64), max(longest, offset - line_start), lines
 
@@ -272,7 +312,7 @@ class _Batch:
         par = np.concatenate([dpar, ipar])
         nd, m = len(d), len(d) + len(it)
         tid = pc.struct_field(tw, "id")
-        fields = (_valid(_nz(tid)) & _valid(pc.struct_field(tw, "author_id"))
+        fields = (_valid(_nz(tid)) & _valid(_nz(pc.struct_field(tw, "author_id")))
                   & _valid(pc.struct_field(tw, "created_at")))
         # A data tweet the Python reader would reject; any time it would read differently.
         bad[dpar[~fields[:nd]]] = True
@@ -511,8 +551,9 @@ def read_pages(path: str, source_file: str, chunk_rows: int,
 
     ``python_reader(numbered_lines)`` parses ``(line number, bytes)`` pairs with the Python reader.
     """
+    not_utf8: list[int] = []
     try:
-        blanks, longest, n_lines = scan_lines(path)
+        blanks, longest, n_lines = scan_lines(path, not_utf8)
     except InputError:
         # Damaged compressed data: the Python reader yields what comes before it, then says so.
         yield from python_reader(_numbered(path, np.zeros(0, np.int64), 1))
@@ -558,13 +599,14 @@ def read_pages(path: str, source_file: str, chunk_rows: int,
             pending, size = [], 0
             n = merged.num_rows
             lines = _physical(np.arange(row, row + n, dtype=np.int64), blanks)
-            b = _Batch(merged, lines, source_file)
-            if b.bad.mean() > 0.5:
+            kept, kept_lines = _utf8_only(merged, lines, not_utf8, handed)
+            b = _Batch(kept, kept_lines, source_file)
+            if len(b.bad) and b.bad.mean() > 0.5:
                 # Mostly not plain pages (flattened tweets?): the Python reader takes it from here.
                 resume_at = int(lines[0])
                 break
             row += n
-            handed.append(lines[b.bad])
+            handed.append(kept_lines[b.bad])
             if group.add(b.posts, b.accounts, [], b.records, False):
                 yield _first_copies(group.take())
             if batch is None:
@@ -585,6 +627,19 @@ def read_pages(path: str, source_file: str, chunk_rows: int,
         log.info("%s: %s left to the slower Python reader (not plain response pages, missing fields, times "
                  "of another shape, or JSON the fast reader cannot parse)", source_file, " and ".join(parts))
         yield from python_reader(_numbered(path, picked, resume_at))
+
+
+def _utf8_only(batch: pa.RecordBatch, lines: np.ndarray, not_utf8: list[int],
+               handed: list[np.ndarray]) -> tuple[pa.RecordBatch, np.ndarray]:
+    """``(batch, lines)`` without the lines that are not UTF-8, which go to ``handed`` (the Python
+    reader rejects them with the byte and its column, as it does on any line)."""
+    if not not_utf8:
+        return batch, lines
+    bad = np.isin(lines, np.asarray(not_utf8, np.int64))
+    if not bad.any():
+        return batch, lines
+    handed.append(lines[bad])
+    return batch.filter(pa.array(~bad)), lines[~bad]
 
 
 def _first_copies(chunk: Chunk) -> Chunk:

@@ -17,14 +17,14 @@ the latest per account in each batch. All of it vectorised (see ``_csv`` for lin
 from __future__ import annotations
 
 import os
-from typing import IO, Iterator
+from typing import IO, Callable, Iterator
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from trendtrace.model import ACCOUNT_SCHEMA, POST_SCHEMA, Chunk, InputError, Reject
-from trendtrace.readers._columns import (Regroup, blank_to_null, hashtag_lists, list_from_text,
+from trendtrace.readers._columns import (Regroup, blank_to_null, hashtag_lists, id_column, list_from_text,
                                          per_distinct, table_of, to_number, url_lists)
 from trendtrace.readers._csv import csv_batches, read_header
 from trendtrace.readers._io import open_input
@@ -53,15 +53,16 @@ def _times(arr: pa.Array, formats: tuple[str, ...]) -> pa.Array:
 
 
 def _ids(arr: pa.Array) -> pa.Array:
-    """Id columns: empty and ``0`` mean none; float-printed ids (``123.0``) lose the ``.0``."""
-    arr = blank_to_null(arr)
-    arr = pc.replace_substring_regex(arr, r"\.0$", "")
+    """Reference id columns: empty and ``0`` mean none; float-printed ids (``123.0``) lose the
+    ``.0`` (:func:`id_column`, as ``tweetid`` and ``userid`` do)."""
+    arr = id_column(arr)[0]
     return pc.if_else(pc.equal(arr, "0"), None, arr)
 
 
 def _convert(t: pa.Table, lines: np.ndarray, source_file: str) -> tuple[pa.Table, pa.Table, list[Reject]]:
     n = t.num_rows
-    pid, aid = _ids(t["tweetid"].combine_chunks()), per_distinct(t["userid"], blank_to_null)
+    # tweetid and userid normalised alike (a userid '456.0' kept its '.0' while tweetid lost it).
+    pid, aid = _ids(t["tweetid"].combine_chunks()), per_distinct(t["userid"], lambda a: id_column(a)[0])
     raw_time = t["tweet_time"].combine_chunks()
     time = per_distinct(raw_time, lambda a: _times(pc.utf8_trim_whitespace(a), ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")))
     bad = np.asarray(pc.fill_null(pc.or_(pc.or_(pc.is_null(pid), pc.is_null(aid)), pc.is_null(time)), True),
@@ -136,13 +137,15 @@ def _convert(t: pa.Table, lines: np.ndarray, source_file: str) -> tuple[pa.Table
     return posts, accounts, rejects
 
 
-def parse_io_archive(f: IO[bytes], source_file: str, chunk_rows: int = 50_000) -> Iterator[Chunk]:
+def parse_io_archive(f: IO[bytes], source_file: str, chunk_rows: int = 50_000,
+                     reopen: Callable[[], IO[bytes]] | None = None) -> Iterator[Chunk]:
     """Parse an information-operations archive CSV (binary file object at its start) into chunks.
 
     Columns may come in any order and extra columns are ignored; the archive's 31 columns that are
     missing read as empty, except ``tweetid``, ``userid`` and ``tweet_time``, which are required.
     Rejects: a record without ``tweetid``/``userid``, an unreadable ``tweet_time``, non-UTF-8 bytes,
-    a wrong number of fields; each with its physical line (header = line 1).
+    a wrong number of fields, a record longer than 4 MB; each with its physical line (header = line
+    1). ``reopen`` (a fresh handle on the file) lets reading go on past a record over 8 MB.
     """
     names, header_lines = read_header(f, source_file)
     missing = [c for c in REQUIRED if c not in names]
@@ -150,7 +153,7 @@ def parse_io_archive(f: IO[bytes], source_file: str, chunk_rows: int = 50_000) -
         raise InputError(f"{source_file}: no column '{missing[0]}' for the io-archive format; columns are: "
                          f"{', '.join(names)}")
     group = Regroup(chunk_rows)
-    for b in csv_batches(f, source_file, names, header_lines):
+    for b in csv_batches(f, source_file, names, header_lines, reopen=reopen):
         t = b.table
         for col in IO_ARCHIVE_COLUMNS:
             if col not in t.column_names:
@@ -173,6 +176,6 @@ def read_io_archive(path: str | os.PathLike[str], chunk_rows: int = 50_000) -> I
     name = str(path)
     f = open_input(path)
     try:
-        yield from _guard(parse_io_archive(f, name, chunk_rows), f, name)
+        yield from _guard(parse_io_archive(f, name, chunk_rows, lambda: open_input(path)), f, name)
     finally:
         f.close()

@@ -24,16 +24,16 @@ Parquet is streamed with ``ParquetFile.iter_batches``; ``source_line`` is the 1-
 from __future__ import annotations
 
 import os
-from typing import IO, Any, Iterator, Mapping
+from typing import IO, Any, Callable, Iterator, Mapping
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from trendtrace.model import (ACCOUNT_SCHEMA, POST_SCHEMA, Chunk, InputError, Reject, hashtags_in, mentions_in,
-                              urls_in)
-from trendtrace.readers._columns import (Regroup, TimeParser, as_string, blank_to_null, hashtag_lists,
+from trendtrace.model import (ACCOUNT_SCHEMA, POST_SCHEMA, Chunk, InputError, Reject, clip, hashtags_in,
+                              mentions_in, urls_in)
+from trendtrace.readers._columns import (Regroup, TimeParser, as_string, blank_to_null, hashtag_lists, id_column,
                                          list_from_text, map_distinct, map_list_values,
                                          python_lists, table_of, to_bool, to_number, url_lists)
 from trendtrace.readers._csv import csv_batches, read_header
@@ -123,10 +123,14 @@ def parse_mapping_args(items: list[str] | tuple[str, ...]) -> dict[str, str]:
 
 
 def resolve_mapping(columns: list[str], mapping: Mapping[str, str] | None, source_file: str,
-                    preset: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Field → column for a file with ``columns``; raises InputError with the fix in its message."""
+                    preset: Mapping[str, str] | None = None, layout: str = "") -> dict[str, str]:
+    """Field → column for a file with ``columns``; raises InputError with the fix in its message.
+
+    ``preset`` columns (the CooRTweet layout, named ``layout`` in messages) must exist. The list
+    of columns in a message is clipped: a JSON file read as CSV has one 80 KB "column".
+    """
     cols = list(columns)
-    listing = ", ".join(cols)
+    listing = clip(", ".join(clip(c, 60) for c in cols), 160)
     out: dict[str, str] = {}
     for k, v in (mapping or {}).items():
         if k not in MAPPABLE_FIELDS:
@@ -139,8 +143,14 @@ def resolve_mapping(columns: list[str], mapping: Mapping[str, str] | None, sourc
             else:
                 raise InputError(f"{source_file}: --map {k}={v}: no column '{v}'; columns are: {listing}")
         out[k] = v
+    lower_cols = {c.lower(): c for c in cols}
     for k, v in (preset or {}).items():
-        out.setdefault(k, v)
+        if k in out:
+            continue
+        if v.lower() not in lower_cols:
+            raise InputError(f"{source_file}: no column '{v}' for the {layout or 'chosen'} format (it has "
+                             f"{', '.join(preset.values())}); columns are: {listing}")  # type: ignore[union-attr]
+        out[k] = lower_cols[v.lower()]
     used = set(out.values())
     lower = {}
     for c in cols:
@@ -164,7 +174,36 @@ def resolve_mapping(columns: list[str], mapping: Mapping[str, str] | None, sourc
 def _reason(field: str, column: str, value: Any) -> str:
     if value is None or (isinstance(value, str) and not value.strip()):
         return f"missing '{field}' (column '{column}' is empty)"
-    return f"time {value!r} is not a date" if field == "time" else f"'{field}' {value!r} is not valid"
+    shown = clip(repr(value), 80)
+    return f"time {shown} is not a date" if field == "time" else f"'{field}' {shown} is not valid"
+
+
+def _inexact(field: str, column: str, value: Any) -> str:
+    return (f"'{field}' {clip(repr(value), 40)} (column '{column}') is a floating-point number that cannot hold "
+            f"the id exactly; export ids as text or integers")
+
+
+#: Fields that take a list column as it is; every other field needs plain values.
+_LIST_FIELDS = frozenset({"hashtags", "hashtags_raw", "urls", "urls_raw", "mentions", "media"})
+
+
+def check_column_types(schema: pa.Schema, m: Mapping[str, str], source_file: str) -> None:
+    """Raise InputError when a mapped column's type cannot hold its field (a struct or list as
+    ``text``, a struct as ``hashtags``): one clear line for the whole file, where Arrow's cast
+    failed with a traceback at the first batch."""
+    for f, c in m.items():
+        t = schema.field(c).type
+        if pa.types.is_dictionary(t):
+            t = t.value_type
+        nested = pa.types.is_nested(t)
+        listish = pa.types.is_list(t) or pa.types.is_large_list(t)
+        if f in _LIST_FIELDS:
+            ok = not nested or (listish and not pa.types.is_nested(t.value_type))
+        else:
+            ok = not nested
+        if not ok:
+            raise InputError(f"{source_file}: column '{c}' holds {clip(str(t), 60)} values, which cannot be "
+                             f"'{f}'; map '{f}' to a column of text or numbers (--map {f}=COLUMN)")
 
 
 def convert_table(table: pa.Table, lines: np.ndarray, m: Mapping[str, str], fmt: str, source_file: str,
@@ -179,8 +218,8 @@ def convert_table(table: pa.Table, lines: np.ndarray, m: Mapping[str, str], fmt:
     def col(f: str) -> Any:
         return table[m[f]].combine_chunks() if f in m else None
 
-    pid = blank_to_null(as_string(col("post_id")))
-    aid = blank_to_null(as_string(col("account_id")))
+    pid, pid_inexact = id_column(col("post_id"))
+    aid, aid_inexact = id_column(col("account_id"))
     time_raw = col("time")
     time, naive = times.parse(time_raw)
     bad = pc.or_(pc.or_(pc.is_null(pid), pc.is_null(aid)), pc.is_null(time))
@@ -194,15 +233,19 @@ def convert_table(table: pa.Table, lines: np.ndarray, m: Mapping[str, str], fmt:
     if bad_np.any():
         idx = np.nonzero(bad_np)[0]
         for i in idx.tolist():
-            if not pid[i].is_valid:
+            if pid_inexact[i].as_py():
+                why = _inexact("post_id", m["post_id"], col("post_id")[i].as_py())
+            elif not pid[i].is_valid:
                 why = _reason("post_id", m["post_id"], None)
+            elif aid_inexact[i].as_py():
+                why = _inexact("account_id", m["account_id"], col("account_id")[i].as_py())
             elif not aid[i].is_valid:
                 why = _reason("account_id", m["account_id"], None)
             elif not time[i].is_valid:
                 why = _reason("time", m["time"], time_raw[i].as_py())
             else:
-                why = (f"kind {table[m['kind']][i].as_py()!r} is not one of post, repost, quote, reply, comment, "
-                       f"message")
+                why = (f"kind {clip(repr(table[m['kind']][i].as_py()), 60)} is not one of post, repost, quote, "
+                       f"reply, comment, message")
             rejects.append(Reject(source_file, int(lines[i]), why))
         keep = pa.array(~bad_np)
         table = table.filter(keep)
@@ -217,8 +260,12 @@ def convert_table(table: pa.Table, lines: np.ndarray, m: Mapping[str, str], fmt:
     def s(f: str) -> Any:
         return blank_to_null(as_string(table[m[f]].combine_chunks())) if f in m else None
 
+    def ref_id(f: str) -> Any:
+        # An inexact float reference is unknown (null): the post itself is fine.
+        return id_column(table[m[f]])[0] if f in m else None
+
     text = as_string(table[m["text"]].combine_chunks()) if "text" in m else None
-    ref, reply_to = s("ref_post_id"), s("reply_to_post_id")
+    ref, reply_to = ref_id("ref_post_id"), ref_id("reply_to_post_id")
     if kind is None:
         if default_kind is not None:
             kind = pa.array([default_kind] * n, pa.string())
@@ -233,7 +280,7 @@ def convert_table(table: pa.Table, lines: np.ndarray, m: Mapping[str, str], fmt:
         ref = pc.if_else(is_reply, pc.coalesce(ref, reply_to) if ref is not None else reply_to,
                          ref if ref is not None else pa.nulls(n, pa.string()))
     posts: dict[str, Any] = {"post_id": pid, "account_id": aid, "time": time, "kind": kind, "text": text,
-                             "lang": s("lang"), "ref_post_id": ref, "ref_account_id": s("ref_account_id"),
+                             "lang": s("lang"), "ref_post_id": ref, "ref_account_id": ref_id("ref_account_id"),
                              "reply_to_post_id": reply_to, "client": s("client"),
                              "source_line": pa.array(lines, pa.int64()), "source_format": fmt,
                              "source_file": source_file}
@@ -288,18 +335,21 @@ def convert_table(table: pa.Table, lines: np.ndarray, m: Mapping[str, str], fmt:
 
 
 def parse_csv(f: IO[bytes], source_file: str, mapping: Mapping[str, str] | None = None,
-              chunk_rows: int = 50_000, fmt: str = "csv") -> Iterator[Chunk]:
+              chunk_rows: int = 50_000, fmt: str = "csv",
+              reopen: Callable[[], IO[bytes]] | None = None) -> Iterator[Chunk]:
     """Parse a generic posts CSV (or the CooRTweet layout with ``fmt="coortweet"``) into chunks.
 
-    ``f`` is a binary file object at the start of the file (header included).
+    ``f`` is a binary file object at the start of the file (header included); ``reopen``, a way to
+    open the file afresh, lets a record longer than 8 MB be rejected and the rest read
+    (:func:`~trendtrace.readers._csv.csv_batches`).
     """
     names, header_lines = read_header(f, source_file)
     preset, default_kind = (_COORTWEET_MAP, "repost") if fmt == "coortweet" else (None, None)
-    m = resolve_mapping(names, mapping, source_file, preset)
+    m = resolve_mapping(names, mapping, source_file, preset, fmt)
     times = TimeParser()
     group = Regroup(chunk_rows)
     try:
-        for b in csv_batches(f, source_file, names, header_lines):
+        for b in csv_batches(f, source_file, names, header_lines, reopen=reopen):
             if b.table.num_rows:
                 posts, accounts, rejects, naive = convert_table(b.table, b.lines, m, fmt, source_file, times,
                                                                 default_kind)
@@ -319,7 +369,8 @@ def parse_parquet(pf: pq.ParquetFile, source_file: str, mapping: Mapping[str, st
     """Parse a Parquet file of posts (generic mapping, or CooRTweet with ``fmt="coortweet"``)."""
     names = pf.schema_arrow.names
     preset, default_kind = (_COORTWEET_MAP, "repost") if fmt == "coortweet" else (None, None)
-    m = resolve_mapping(names, mapping, source_file, preset)
+    m = resolve_mapping(names, mapping, source_file, preset, fmt)
+    check_column_types(pf.schema_arrow, m, source_file)
     needed = sorted(set(m.values()), key=names.index)
     times = TimeParser()
     group = Regroup(chunk_rows)
@@ -368,7 +419,7 @@ def read_csv(path: str | os.PathLike[str], mapping: Mapping[str, str] | None = N
         raise InputError(f"{name}: a Parquet file, not CSV; use --format parquet (or auto)")
     f = open_input(path)
     try:
-        yield from _guard(parse_csv(f, name, mapping, chunk_rows, fmt), f, name)
+        yield from _guard(parse_csv(f, name, mapping, chunk_rows, fmt, lambda: open_input(path)), f, name)
     finally:
         f.close()
 

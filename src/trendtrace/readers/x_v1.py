@@ -24,9 +24,9 @@ import os
 import re
 from typing import Any, Iterable, Iterator
 
-from trendtrace.model import Chunk
+from trendtrace.model import Chunk, clip
 from trendtrace.readers._io import open_input
-from trendtrace.readers._jsonl import json_records
+from trendtrace.readers._jsonl import BadRecord, id_text, json_records, kind_of, obj, objs, strict_obj, text_or_none, texts
 from trendtrace.readers._rows import RowBuffer, gc_paused, v1_times
 
 __all__ = ["parse_x_v1", "read_x_v1", "STREAM_NOTICES"]
@@ -40,10 +40,27 @@ _EMPTY: dict[str, Any] = {}
 _TAG = re.compile(r"<[^>]*>")
 
 
-def _sid(v: Any) -> str | None:
-    if v is None or v == "":
-        return None
-    return v if type(v) is str else str(v)
+def _sid(v: Any, name: str) -> str | None:
+    if type(v) is str:
+        return v or None
+    return id_text(v, name)
+
+
+#: Statuses nested deeper than this (a retweet of a quote is 2) make the record a reject: real
+#: data never goes past 2, and reading a hostile 1,000-deep chain recursed past Python's limit.
+MAX_NESTING = 5
+
+
+def _depth(t: dict[str, Any]) -> int:
+    """How deep ``retweeted_status`` / ``quoted_status`` objects nest in ``t`` (0: none), counted
+    without recursion and only up to MAX_NESTING + 1."""
+    level, frontier = 0, [t]
+    while frontier and level <= MAX_NESTING:
+        frontier = [n for x in frontier for n in (x.get("retweeted_status"), x.get("quoted_status"))
+                    if type(n) is dict]
+        if frontier:
+            level += 1
+    return level
 
 
 def _str(v: Any) -> str | None:
@@ -66,32 +83,40 @@ def client_name(source: Any) -> str | None:
 
 
 def _status(t: dict[str, Any], lineno: int, buf: RowBuffer, primary: bool, seen: str | None) -> str | None:
-    pid = _sid(t.get("id_str")) or _sid(t.get("id"))
+    """Add one status (and its nested ones) as posts; return None, or the reason it cannot be read.
+
+    A field of the wrong JSON shape raises :class:`BadRecord` before this status's post is added;
+    in a nested status it drops that nested status only (it is context, like a missing field).
+    """
+    pid = _sid(t.get("id_str"), "id_str") or _sid(t.get("id"), "id")
     if pid is None:
         return "missing 'id_str'"
     user = t.get("user")
     if not isinstance(user, dict):
-        return "missing 'user'"
-    aid = _sid(user.get("id_str")) or _sid(user.get("id"))
+        return "missing 'user'" if user is None else f"'user' is {kind_of(user)}, not an object"
+    aid = _sid(user.get("id_str"), "user.id_str") or _sid(user.get("id"), "user.id")
     if aid is None:
         return "missing 'user.id_str'"
     ca = t.get("created_at")
     if ca is None:
         return "missing 'created_at'"
     if type(ca) is not str:
-        return f"time {ca!r} is not a date"
+        return f"time {clip(repr(ca), 80)} is not a date"
     if buf.keeps(pid, primary, lineno):
         return None  # already kept in this chunk (a much-retweeted original)
     if seen is None:
         seen = ca  # nested statuses: their users are snapshots as of the outer status
 
-    ext = t.get("extended_tweet") if t.get("truncated") else None
+    ext = strict_obj(t.get("extended_tweet"), "extended_tweet") if t.get("truncated") else None
     if ext:
         text = ext.get("full_text") or t.get("full_text") or t.get("text")
-        ent = ext.get("entities") or t.get("entities") or _EMPTY
+        ent = strict_obj(ext.get("entities"), "extended_tweet.entities") or strict_obj(t.get("entities"), "entities")
     else:
         text = t.get("full_text") or t.get("text")
-        ent = t.get("entities") or _EMPTY
+        ent = strict_obj(t.get("entities"), "entities")
+    if text is not None and type(text) is not str:
+        # Checked here, not only with the column, so that a rejected record leaves no nested post.
+        raise BadRecord(f"'text' is {kind_of(text)}, not text")
 
     kind = "post"
     ref = ref_acc = reply_to = None
@@ -100,38 +125,50 @@ def _status(t: dict[str, Any], lineno: int, buf: RowBuffer, primary: bool, seen:
     qs = t.get("quoted_status")
     if isinstance(rts, dict):
         kind = "repost"
-        ref = _sid(rts.get("id_str")) or _sid(rts.get("id"))
-        ref_acc = _sid((rts.get("user") or _EMPTY).get("id_str"))
-        rext = rts.get("extended_tweet") if rts.get("truncated") else None
-        tag_ent = (rext.get("entities") if rext else None) or rts.get("entities") or ent
+        ref = _sid(rts.get("id_str"), "retweeted_status.id_str") or _sid(rts.get("id"), "retweeted_status.id")
+        ref_acc = _sid(obj(rts.get("user")).get("id_str"), "retweeted_status.user.id_str")
+        rext = obj(rts.get("extended_tweet")) if rts.get("truncated") else None
+        tag_ent = obj(rext.get("entities") if rext else None) or obj(rts.get("entities")) or ent
     elif isinstance(qs, dict) or t.get("quoted_status_id_str"):
         kind = "quote"
         if isinstance(qs, dict):
-            ref = _sid(qs.get("id_str")) or _sid(qs.get("id"))
-            ref_acc = _sid((qs.get("user") or _EMPTY).get("id_str"))
+            ref = _sid(qs.get("id_str"), "quoted_status.id_str") or _sid(qs.get("id"), "quoted_status.id")
+            ref_acc = _sid(obj(qs.get("user")).get("id_str"), "quoted_status.user.id_str")
         if ref is None:
-            ref = _sid(t.get("quoted_status_id_str"))
-    reply = _sid(t.get("in_reply_to_status_id_str")) or _sid(t.get("in_reply_to_status_id"))
+            ref = _sid(t.get("quoted_status_id_str"), "quoted_status_id_str")
+    reply = _sid(t.get("in_reply_to_status_id_str"), "in_reply_to_status_id_str") or \
+        _sid(t.get("in_reply_to_status_id"), "in_reply_to_status_id")
     if reply is not None:
         reply_to = reply
         if kind == "post":
             kind = "reply"
             ref = reply
-            ref_acc = _sid(t.get("in_reply_to_user_id_str")) or _sid(t.get("in_reply_to_user_id"))
+            ref_acc = _sid(t.get("in_reply_to_user_id_str"), "in_reply_to_user_id_str") or \
+                _sid(t.get("in_reply_to_user_id"), "in_reply_to_user_id")
 
-    hashtags_raw = [h["text"] for h in tag_ent.get("hashtags", ()) if h.get("text")]
-    urls_raw = [u.get("expanded_url") or u.get("url") for u in tag_ent.get("urls", ())]
-    urls_raw = [u for u in urls_raw if u]
-    mentions = [m["screen_name"].lower() for m in ent.get("user_mentions", ()) if m.get("screen_name")]
-    media = [str(m.get("id_str") or m.get("media_url_https") or "") for m in
-             ((ext or t).get("extended_entities") or _EMPTY).get("media", ())]
-    media = [m for m in media if m]
+    hashtags_raw = texts(objs(tag_ent.get("hashtags"), "entities.hashtags"), "text", "entities.hashtags")
+    urls_raw = []
+    for u in objs(tag_ent.get("urls"), "entities.urls"):
+        v = u.get("expanded_url") or u.get("url")
+        if type(v) is str:
+            if v:
+                urls_raw.append(v)
+        elif v:
+            raise BadRecord(f"'entities.urls' holds a link that is {kind_of(v)}, not text")
+    mentions = [m.lower() for m in texts(objs(ent.get("user_mentions"), "entities.user_mentions"), "screen_name",
+                                         "entities.user_mentions")]
+    media = []
+    for m in objs(strict_obj((ext or t).get("extended_entities"), "extended_entities").get("media"),
+                  "extended_entities.media"):
+        v = _sid(m.get("id_str"), "extended_entities.media.id_str") or m.get("media_url_https")
+        if type(v) is str and v:
+            media.append(v)
     lat = lon = None
     co = t.get("coordinates")
     if isinstance(co, dict):
         try:
             lon, lat = float(co["coordinates"][0]), float(co["coordinates"][1])
-        except (KeyError, IndexError, TypeError, ValueError):
+        except (KeyError, IndexError, TypeError, ValueError, OverflowError):
             lat = lon = None
     buf.add_post(
         (pid, aid, ca, kind, text, t.get("lang"), ref, ref_acc, reply_to, None, hashtags_raw, None,
@@ -143,21 +180,26 @@ def _status(t: dict[str, Any], lineno: int, buf: RowBuffer, primary: bool, seen:
     # Nested statuses are real posts of other accounts; their users are snapshots as of `seen`.
     for nested in (rts, qs):
         if isinstance(nested, dict):
-            _status(nested, lineno, buf, False, seen)
+            try:
+                _status(nested, lineno, buf, False, seen)
+            except BadRecord:
+                pass
     return None
 
 
 def _account(u: dict[str, Any], aid: str, seen: str | None, buf: RowBuffer) -> None:
+    """The user's snapshot; lenient (a field of the wrong type is unknown), as it is context."""
     url = u.get("url") or None
     if url:
-        for e in ((u.get("entities") or _EMPTY).get("url") or _EMPTY).get("urls", ()):
-            if e.get("url") == url and e.get("expanded_url"):
+        entries = obj(obj(u.get("entities")).get("url")).get("urls")
+        for e in entries if type(entries) is list else ():
+            if type(e) is dict and e.get("url") == url and e.get("expanded_url"):
                 url = e["expanded_url"]
     buf.add_account(
-        (aid, u.get("screen_name"), u.get("name"), u.get("description"), u.get("location"), url, u.get("lang"),
-         _str(u.get("created_at")), u.get("followers_count"), u.get("friends_count"),
-         u.get("statuses_count"), u.get("favourites_count"), u.get("listed_count"), u.get("verified"),
-         u.get("default_profile"), u.get("default_profile_image"), seen)
+        (aid, text_or_none(u.get("screen_name")), text_or_none(u.get("name")), u.get("description"),
+         u.get("location"), url, u.get("lang"), _str(u.get("created_at")), u.get("followers_count"),
+         u.get("friends_count"), u.get("statuses_count"), u.get("favourites_count"), u.get("listed_count"),
+         u.get("verified"), u.get("default_profile"), u.get("default_profile_image"), seen)
     )
 
 
@@ -185,11 +227,18 @@ def parse_x_v1(lines: Iterable[bytes], source_file: str, chunk_rows: int = 50_00
 def _parse_x_v1(lines: Iterable[bytes], source_file: str, chunk_rows: int) -> Iterator[Chunk]:
     buf = RowBuffer("x-v1", source_file, v1_times)
     notices = 0
-    for lineno, obj, raw in json_records(lines, buf):
-        if "user" not in obj and "id_str" not in obj and not STREAM_NOTICES.isdisjoint(obj):
+    for lineno, rec, raw in json_records(lines, buf):
+        if "user" not in rec and "id_str" not in rec and not STREAM_NOTICES.isdisjoint(rec):
             notices += 1
             continue
-        why = _status(obj, lineno, buf, True, None)
+        if _depth(rec) > MAX_NESTING:
+            buf.reject(lineno, f"statuses nested more than {MAX_NESTING} deep (retweeted_status / quoted_status)",
+                       raw)
+            continue
+        try:
+            why = _status(rec, lineno, buf, True, None)
+        except BadRecord as e:
+            why = str(e)
         if why is not None:
             buf.reject(lineno, why, raw)
         if len(buf) >= chunk_rows:

@@ -244,15 +244,18 @@ class Pseudonymizer:
 _FORMULA_START = r"^[=+\-@\t\r]"
 
 
-from ..model import neutralize  # noqa: E402  (one definition, shared with the store's rejects file)
+from ..model import BIDI_CONTROLS, neutralize  # noqa: E402  (one definition, shared with the store's rejects file)
 
 
 def neutralize_table(t: pa.Table | pa.RecordBatch) -> pa.Table | pa.RecordBatch:
     """Apply :func:`neutralize` to every string column of ``t``; numbers and booleans stay as they
-    are, so numeric CSV columns remain plain numbers."""
+    are, so numeric CSV columns remain plain numbers. NUL bytes are removed and bidi controls
+    replaced by U+FFFD first (as :func:`~trendtrace.model.plain_text` does), in Arrow kernels."""
     arrays = []
     for col in t.columns:
         if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+            col = pc.replace_substring(col, "\x00", "")
+            col = pc.replace_substring_regex(col, _BIDI_CLASS, "\ufffd")
             hit = pc.fill_null(pc.match_substring_regex(col, _FORMULA_START), False)
             col = pc.if_else(hit, pc.binary_join_element_wise("'", col, ""), col)
         arrays.append(col)
@@ -262,12 +265,15 @@ def neutralize_table(t: pa.Table | pa.RecordBatch) -> pa.Table | pa.RecordBatch:
 
 
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_BIDI_CLASS = f"[{BIDI_CONTROLS}]"
+_BIDI = re.compile(_BIDI_CLASS)
 
 
 def xml_text(value: Any) -> str:
     """Text allowed in XML 1.0 (GEXF, GraphML): control characters that XML forbids are dropped,
-    because a parser such as Gephi's refuses the whole file over one of them."""
-    return _XML_BAD.sub("", "" if value is None else str(value))
+    because a parser such as Gephi's refuses the whole file over one of them; bidi controls
+    (U+202A-U+202E, U+2066-U+2069) become U+FFFD, so that no label reorders what Gephi draws."""
+    return _BIDI.sub("\ufffd", _XML_BAD.sub("", "" if value is None else str(value)))
 
 
 def script_json(data: Any) -> str:
