@@ -4,7 +4,6 @@ GEXF/GraphML with evidence, pseudonyms in every file, and stores with missing ta
 from __future__ import annotations
 
 import csv
-import io
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -141,7 +140,7 @@ def test_pseudonymize_hides_ids_and_handles_in_every_file(store, tmp_path):
     con = duckdb.connect(str(store), read_only=True)
     ids = [r[0] for r in con.execute("SELECT account_id FROM accounts").fetchall()]
     handles = [r[0] for r in con.execute("SELECT handle FROM accounts").fetchall()]
-    names = [r[0] for r in con.execute("SELECT display_name FROM accounts").fetchall()]
+    [r[0] for r in con.execute("SELECT display_name FROM accounts").fetchall()]
     con.close()
     written = _write(store, tmp_path / "p", pseudonymize=True, pseudonym_salt="fixed-7d0f3b9e2a4c6e8f1a3b5c7d9e0f2a4b")
     ids_quoted = [f'"{i}"' for i in ids]

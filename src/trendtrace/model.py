@@ -12,8 +12,8 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Iterable
+from datetime import datetime, UTC
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pyarrow as pa
@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 
-class Kind(str, enum.Enum):
+class Kind(enum.StrEnum):
     """What a post is. ``repost`` = retweet/share without text of one's own."""
 
     POST = "post"
@@ -49,7 +49,7 @@ class Kind(str, enum.Enum):
     MESSAGE = "message"
 
 
-class Format(str, enum.Enum):
+class Format(enum.StrEnum):
     """Input formats. ``auto`` asks :func:`trendtrace.readers.detect_format` to peek."""
 
     AUTO = "auto"
@@ -333,7 +333,7 @@ def urls_in(text: str | None) -> list[str]:
 def utc(dt: datetime) -> datetime:
     """A naive UTC datetime from an aware one (naive input is taken as UTC already)."""
     if dt.tzinfo is not None:
-        dt = dt.astimezone(timezone.utc).replace(tzinfo=None)
+        dt = dt.astimezone(UTC).replace(tzinfo=None)
     return dt
 
 

@@ -18,9 +18,10 @@ import os
 import queue
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 import duckdb
 
@@ -128,7 +129,7 @@ class Store:
 
     # ------------------------------------------------------------------ lifecycle
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -168,7 +169,7 @@ class Store:
         self.con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
         self.con.execute(
             "INSERT INTO meta VALUES ('schema_version', ?), ('created_by', ?), ('created_at', ?)",
-            [str(SCHEMA_VERSION), f"trendtrace {__version__}", datetime.now(timezone.utc).isoformat()],
+            [str(SCHEMA_VERSION), f"trendtrace {__version__}", datetime.now(UTC).isoformat()],
         )
         self.con.execute(_ddl("posts", POST_SCHEMA))
         self.con.execute(_ddl("accounts", ACCOUNT_SCHEMA))
@@ -195,7 +196,7 @@ class Store:
         run_id = int(self.con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM runs").fetchall()[0][0])
         self.con.execute(
             "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?)",
-            [run_id, started, datetime.now(timezone.utc).replace(tzinfo=None), __version__,
+            [run_id, started, datetime.now(UTC).replace(tzinfo=None), __version__,
              json.dumps(public_settings(dict(settings)), default=str), json.dumps(dict(counts))],
         ).fetchall()
         return run_id

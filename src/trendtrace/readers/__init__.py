@@ -15,7 +15,7 @@ they yield chunks, and the store ingests them in one transaction per file. Bad r
 from __future__ import annotations
 
 import os
-from typing import Iterator, Mapping
+from collections.abc import Iterator, Mapping
 
 import numpy as np
 import pyarrow as pa
@@ -129,7 +129,7 @@ def in_time_range(chunk: Chunk) -> Chunk:
             source = posts["source_file"][0].as_py() or ""
             extra = [Reject(source, int(line or 0),
                             f"time {str(t)[:19]} is outside the accepted range (1970-01-01 to 2099-12-31)")
-                     for t, line in zip(shown, lines)]
+                     for t, line in zip(shown, lines, strict=False)]
             chunk.posts = posts.filter(pa.array(~mask))
             chunk.rejects = sorted(list(chunk.rejects) + extra, key=lambda r: r.line)
     acc = chunk.accounts

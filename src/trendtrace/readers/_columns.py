@@ -7,7 +7,8 @@ over the rare bad rows (to word their reject reasons).
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import duckdb
 import numpy as np

@@ -21,7 +21,8 @@ import csv
 import io
 from dataclasses import dataclass, field
 import sys
-from typing import IO, Callable, Iterator
+from typing import IO
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import pyarrow as pa
@@ -198,7 +199,7 @@ def _batches(reader: pacsv.CSVStreamingReader, f: IO[bytes], source_file: str, n
             rec += n
         cols = []
         bad: dict[int, str] = {}
-        for name, col in zip(names, batch.columns):
+        for name, col in zip(names, batch.columns, strict=False):
             s, b = _utf8(col, name)
             cols.append(s)
             for i, why in b.items():
@@ -239,7 +240,7 @@ def _batches(reader: pacsv.CSVStreamingReader, f: IO[bytes], source_file: str, n
     while invalid and rec + 1 in invalid:
         take_invalid(tail)
     if invalid:  # should not happen; keep them rather than lose them
-        for number, (text, got, want) in sorted(invalid.items()):
+        for _number, (text, got, want) in sorted(invalid.items()):
             tail.append(Reject(source_file, line, f"expected {want} fields, found {got}", text[:2000]))
     if tail:
         yield CsvBatch(pa.Table.from_arrays([pa.array([], pa.string()) for _ in names], names=names),
@@ -305,7 +306,7 @@ def _python_batches(reopen: Callable[[], IO[bytes]], source_file: str, names: li
 
 
 def _not_utf8(rec: list[str], names: list[str]) -> str | None:
-    for name, v in zip(names, rec):
+    for name, v in zip(names, rec, strict=False):
         try:
             v.encode("utf-8")
         except UnicodeEncodeError as e:
@@ -316,6 +317,6 @@ def _not_utf8(rec: list[str], names: list[str]) -> str | None:
 
 def _batch_of(rows: list[list[str]], lines: list[int], rejects: list[Reject], records: int,
               names: list[str]) -> CsvBatch:
-    cols = list(zip(*rows)) if rows else [() for _ in names]
+    cols = list(zip(*rows, strict=False)) if rows else [() for _ in names]
     table = pa.Table.from_arrays([pa.array([v or None for v in c], pa.string()) for c in cols], names=names)
     return CsvBatch(table, np.asarray(lines, np.int64), rejects, records)

@@ -91,7 +91,7 @@ class _Decompressed(io.RawIOBase):
             if data:
                 return data
 
-    def readinto(self, b: "bytearray | memoryview") -> int:  # type: ignore[override]
+    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
         if self.error is not None:
             raise self.error
         n = len(b)

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import gc
 from datetime import datetime
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, TypeVar
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import pyarrow as pa
@@ -168,7 +169,7 @@ class RowBuffer:
     def _names(self) -> pa.Table:
         if not self.names:
             return NAMES_SCHEMA.empty_table()
-        aid, handle, name, seen = zip(*self.names)
+        aid, handle, name, seen = zip(*self.names, strict=False)
         ignored: dict[int, str] = {}  # a handle that is not text is unknown, as in the accounts table
         snapshots = pa.table({"account_id": typed_array(aid, pa.string(), "id", ignored),
                               "handle": typed_array(handle, pa.string(), "handle", ignored),
@@ -206,8 +207,8 @@ class RowBuffer:
         cannot hold (a number or object as ``text``, text as a count, a count beyond 64 bits) are
         null in the table and named in the dict, first problem per row."""
         n = len(rows)
-        columns = list(zip(*rows)) if rows else [() for _ in cols]
-        by_name = dict(zip(cols, columns))
+        columns = list(zip(*rows, strict=False)) if rows else [() for _ in cols]
+        by_name = dict(zip(cols, columns, strict=False))
         arrays: dict[str, pa.Array] = {}
         wrong: dict[int, str] = {}
         raw_first = None
@@ -305,7 +306,7 @@ def _ranks_before(a: tuple[Any, Any, Any], b: tuple[Any, Any, Any]) -> bool:
     """True when snapshot key ``a`` (seen, handle, name) wins over ``b``: a later ``seen`` (a missing
     one loses), else a smaller handle, else a smaller name (missing ones last). The store's
     ``ORDER BY seen_at DESC NULLS LAST, handle, display_name``; equal keys keep the earlier."""
-    for i, (x, y) in enumerate(zip(a, b)):
+    for i, (x, y) in enumerate(zip(a, b, strict=False)):
         if x == y:
             continue
         if y is None:

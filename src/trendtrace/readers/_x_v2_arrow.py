@@ -30,7 +30,8 @@ does not change the store.
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
+from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 import pyarrow as pa
@@ -144,7 +145,7 @@ def scan_lines(path: str, not_utf8: list[int] | None = None) -> tuple[np.ndarray
     pending, line, started = True, 1, False  # a line that may be blank runs into the next block
     carry = bytearray()  # the unfinished last line of the blocks so far (for the UTF-8 check)
     with open_input(path) as f:
-        while n := f.readinto(buf):
+        while n := f.readinto(buf):  # type: ignore[attr-defined]  # a binary file: readinto exists
             a = np.frombuffer(buf, np.uint8, n)
             nl = np.flatnonzero(a == 10)
             if not_utf8 is not None:
@@ -400,7 +401,7 @@ class _Batch:
             return seen
         latest = pa.table({"p": dpar, "c": pc.struct_field(d, "created_at")}).group_by("p").aggregate([("c", "max")])
         per_line: list[str | None] = [None] * n
-        for p, c in zip(latest["p"].to_pylist(), latest["c_max"].to_pylist()):
+        for p, c in zip(latest["p"].to_pylist(), latest["c_max"].to_pylist(), strict=False):
             per_line[p] = c
         return pc.coalesce(seen, pa.array(per_line, _S))
 
@@ -535,7 +536,7 @@ def _expand(u: pa.Array, url: pa.Array) -> pa.Array:
     if not len(need):
         return url
     out = url.to_pylist()
-    for i, entries in zip(need.tolist(), pc.take(lists, pa.array(need)).to_pylist()):
+    for i, entries in zip(need.tolist(), pc.take(lists, pa.array(need)).to_pylist(), strict=False):
         v = out[i]
         for e in entries:
             if e and e.get("url") == v and e.get("expanded_url"):

@@ -17,7 +17,8 @@ the latest per account in each batch. All of it vectorised (see ``_csv`` for lin
 from __future__ import annotations
 
 import os
-from typing import IO, Callable, Iterator
+from typing import IO
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import pyarrow as pa

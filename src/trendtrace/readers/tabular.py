@@ -24,7 +24,8 @@ Parquet is streamed with ``ParquetFile.iter_batches``; ``source_line`` is the 1-
 from __future__ import annotations
 
 import os
-from typing import IO, Any, Callable, Iterator, Mapping
+from typing import IO, Any
+from collections.abc import Callable, Iterator, Mapping
 
 import numpy as np
 import pyarrow as pa
@@ -197,10 +198,7 @@ def check_column_types(schema: pa.Schema, m: Mapping[str, str], source_file: str
             t = t.value_type
         nested = pa.types.is_nested(t)
         listish = pa.types.is_list(t) or pa.types.is_large_list(t)
-        if f in _LIST_FIELDS:
-            ok = not nested or (listish and not pa.types.is_nested(t.value_type))
-        else:
-            ok = not nested
+        ok = not nested or listish and not pa.types.is_nested(t.value_type) if f in _LIST_FIELDS else not nested
         if not ok:
             raise InputError(f"{source_file}: column '{c}' holds {clip(str(t), 60)} values, which cannot be "
                              f"'{f}'; map '{f}' to a column of text or numbers (--map {f}=COLUMN)")

@@ -22,12 +22,14 @@ import html
 import logging
 import os
 import re
-from typing import Any, Iterable, Iterator
+from typing import Any
+from collections.abc import Iterable, Iterator
 
 from trendtrace.model import Chunk, clip
 from trendtrace.readers._io import open_input
 from trendtrace.readers._jsonl import BadRecord, id_text, json_records, kind_of, obj, objs, strict_obj, text_or_none, texts
 from trendtrace.readers._rows import RowBuffer, gc_paused, v1_times
+import contextlib
 
 __all__ = ["parse_x_v1", "read_x_v1", "STREAM_NOTICES"]
 
@@ -180,10 +182,8 @@ def _status(t: dict[str, Any], lineno: int, buf: RowBuffer, primary: bool, seen:
     # Nested statuses are real posts of other accounts; their users are snapshots as of `seen`.
     for nested in (rts, qs):
         if isinstance(nested, dict):
-            try:
+            with contextlib.suppress(BadRecord):
                 _status(nested, lineno, buf, False, seen)
-            except BadRecord:
-                pass
     return None
 
 

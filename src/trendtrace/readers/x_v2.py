@@ -28,7 +28,8 @@ Mapping to the post schema (see ``docs/formats.md``):
 from __future__ import annotations
 
 import os
-from typing import Any, Iterable, Iterator
+from typing import Any
+from collections.abc import Iterable, Iterator
 
 import orjson
 
@@ -37,6 +38,7 @@ from trendtrace.readers._io import open_input
 from trendtrace.readers._jsonl import (BadRecord, id_text, kind_of, numbered_records, obj, objs, strict_obj, text_or_none,
                                       texts)
 from trendtrace.readers._rows import RowBuffer, gc_paused, iso_times
+import contextlib
 
 __all__ = ["parse_x_v2", "read_x_v2"]
 
@@ -259,10 +261,8 @@ def _page(page: dict[str, Any], lineno: int, raw: bytes, buf: RowBuffer) -> None
             buf.reject(lineno, f"data[{i}]: {why}" if many else why, orjson.dumps(t))
     for t in tweets.values():
         # Included tweets lacking fields (withheld, partial) are context, not records: no reject.
-        try:
+        with contextlib.suppress(BadRecord):
             _post(t, lineno, buf, tweets, False)
-        except BadRecord:
-            pass
     seen = _retrieved(page)
     if seen is None:
         # The page's latest created_at (ISO strings of one shape sort as times do).
@@ -288,10 +288,8 @@ def _flat(t: dict[str, Any], lineno: int, raw: bytes, buf: RowBuffer) -> None:
         buf.reject(lineno, why, raw)
         return
     for rt in tweets.values():
-        try:
+        with contextlib.suppress(BadRecord):
             _post(rt, lineno, buf, tweets, False)
-        except BadRecord:
-            pass
     seen = _retrieved(t) or t.get("created_at")
     users = [t.get("author"), t.get("in_reply_to_user")]
     users += [rt.get("author") for rt in tweets.values()]

@@ -13,7 +13,8 @@ import math
 import re
 import secrets
 from datetime import date, datetime, timedelta
-from typing import Any, Iterable, Mapping
+from typing import Any
+from collections.abc import Iterable, Mapping
 from urllib.parse import quote
 
 import duckdb
@@ -164,7 +165,7 @@ class Pseudonymizer:
         k = (role, value)
         out = self._cache.get(k)
         if out is None:
-            digest = hashlib.sha256(f"{self._key}|{role}|{value}".encode("utf-8")).hexdigest()[:12]
+            digest = hashlib.sha256(f"{self._key}|{role}|{value}".encode()).hexdigest()[:12]
             out = {"account": "acct_", "handle": "user_", "post": "post_"}[role] + digest
             if len(self._cache) < 2_000_000:
                 self._cache[k] = out
@@ -244,7 +245,7 @@ class Pseudonymizer:
 _FORMULA_START = r"^[=+\-@\t\r]"
 
 
-from ..model import BIDI_CONTROLS, neutralize  # noqa: E402  (one definition, shared with the store's rejects file)
+from ..model import BIDI_CONTROLS  # noqa: E402  (one definition, shared with the store's rejects file)
 
 
 def neutralize_table(t: pa.Table | pa.RecordBatch) -> pa.Table | pa.RecordBatch:

@@ -17,9 +17,10 @@ import logging
 import math
 import os
 import tempfile
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
-from typing import IO, Any, Callable, Iterator, Mapping
+from typing import IO, Any
+from collections.abc import Iterator, Mapping
 
 import duckdb
 import pyarrow as pa
@@ -303,7 +304,7 @@ def write_gexf(st: Store, out: IO[str], pz: Pseudonymizer) -> None:
     nodes, edges = _graph_rows(st, pz)
     out.write('<?xml version="1.0" encoding="UTF-8"?>\n'
               '<gexf xmlns="http://www.gexf.net/1.2draft" version="1.2">\n'
-              f'  <meta lastmodifieddate="{datetime.now(timezone.utc).date().isoformat()}">'
+              f'  <meta lastmodifieddate="{datetime.now(UTC).date().isoformat()}">'
               f"<creator>trendtrace {_attr(__version__)}</creator>"
               "<description>co-action network: accounts that acted on the same objects within the "
               "window more often than chance; evidence = example post pairs</description></meta>\n"
