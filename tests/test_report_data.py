@@ -12,7 +12,8 @@ from hypothesis import given, settings as hsettings, strategies as st
 
 import trendtrace.report as report
 from trendtrace.report import report_data
-from trendtrace.report._common import Pseudonymizer, neutralize, neutralize_table, script_json, sentences, split_list
+from trendtrace.report._common import Pseudonymizer, neutralize_table, script_json, sentences, split_list
+from trendtrace.model import neutralize
 from trendtrace.report.data import SECTIONS, _timelines
 from trendtrace.settings import Settings
 
