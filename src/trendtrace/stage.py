@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from .settings import Settings
     from .store import Store
 
-__all__ = ["Stage", "INGEST_TABLES", "WORKING_PREFIX", "drop_working_tables"]
+__all__ = ["Stage", "INGEST_TABLES", "WORKING_PREFIX", "drop_working_tables", "write_table"]
 
 #: Name prefix of a stage's working tables and views (private to the stage's package).
 WORKING_PREFIX = "_tt_"
@@ -69,6 +69,18 @@ class Stage:
     def tables(self) -> frozenset[str]:
         """Every table the stage may touch."""
         return frozenset(self.reads + self.uses + self.writes + self.sometimes)
+
+
+def write_table(con: Any, name: str, table: Any, order_by: str = "") -> None:
+    """Replace the store table ``name`` (a trusted name: a declared table) with the Arrow ``table``
+    on the DuckDB connection ``con``, rows in ``order_by`` order when given."""
+    view = f"{WORKING_PREFIX}write_{name}"
+    con.register(view, table)
+    try:
+        order = f" ORDER BY {order_by}" if order_by else ""
+        con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM {view}{order}").fetchall()
+    finally:
+        con.unregister(view)
 
 
 def drop_working_tables(con: Any) -> list[str]:

@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 
 from ..model import InputError
 from ..settings import Settings
-from ..stage import Stage
+from ..stage import Stage, write_table
 from .features import FEATURES, _hours_matrix, account_features, table_exists
 from .origin import (AUTO, HOME_MIN_ACCOUNTS, HOME_MIN_SUPPORT, claimed_place, fixed_zone, format_offset,
                      infer_home_offset, infer_offsets, offset_distance, quiet_share, zone_offset)
@@ -46,15 +46,6 @@ log = logging.getLogger(__name__)
 def _arrow(rel: Any) -> pa.Table:
     out = rel.arrow()
     return out.read_all() if isinstance(out, pa.RecordBatchReader) else out
-
-
-def _write_table(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
-    """Replace the store table ``name`` with the Arrow ``table``."""
-    con.register("_tt_write", table)
-    try:
-        con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _tt_write")
-    finally:
-        con.unregister("_tt_write")
 
 
 def _reference_time(con: duckdb.DuckDBPyConnection) -> datetime:
@@ -95,7 +86,7 @@ def resolve_home(settings: Settings, offsets: np.ndarray, weights: np.ndarray, w
 
 def _write_home(con: duckdb.DuckDBPyConnection, home: dict[str, Any]) -> None:
     """The one-row table ``home_zone``: the zone rhythms were compared with, and how it was chosen."""
-    _write_table(con, "home_zone", pa.Table.from_pylist([home], schema=pa.schema([
+    write_table(con, "home_zone", pa.Table.from_pylist([home], schema=pa.schema([
         ("zone", pa.string()), ("label", pa.string()), ("how", pa.string()), ("utc_offset", pa.float64()),
         ("support", pa.float64()), ("accounts", pa.int64()), ("note", pa.string())])))
 
@@ -274,7 +265,7 @@ def _write_fields(con: duckdb.DuckDBPyConnection, avail: dict[str, dict[str, Any
     t = pa.table({"field": [r[0] for r in rows], "available": [r[1] for r in rows],
                   "present_share": [r[2] for r in rows], "modal_share": [r[3] for r in rows],
                   "note": [r[4] for r in rows]})
-    _write_table(con, "account_fields", t)
+    write_table(con, "account_fields", t)
 
 
 def _write_model_info(con: duckdb.DuckDBPyConnection, path: str, payload: dict[str, Any]) -> None:
@@ -288,7 +279,7 @@ def _write_model_info(con: duckdb.DuckDBPyConnection, path: str, payload: dict[s
            "labels": str(payload.get("labels", "")), "n": float(m.get("n", 0)),
            "positives": float(m.get("positives", 0)),
            "cv_auc": float(m.get("cv_auc", float("nan"))), "holdout_auc": float(m.get("holdout_auc", float("nan")))}
-    _write_table(con, "account_model", pa.Table.from_pylist([row]))
+    write_table(con, "account_model", pa.Table.from_pylist([row]))
 
 
 _OUT_COLUMNS = (
@@ -340,7 +331,7 @@ def account_signals(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[
             ("display_name", "description", "location", "created_day", "gmean", "gsd", "first_post", "last_post",
              "_rate", "top_client")]
     table = table.select(front + rest)
-    _write_table(con, "account_signals", table)
+    write_table(con, "account_signals", table)
     n_clusters = _cluster_origin(con, table, hours, settings, home_info)
     score = table.column("inauthenticity_score").to_numpy(zero_copy_only=False)
     persona = table.column("persona")
@@ -430,7 +421,7 @@ def _cluster_origin(con: duckdb.DuckDBPyConnection, table: pa.Table, hours: np.n
         out["mean_inauthenticity"].append(round(float(score[idx].mean()), 4))
         out["origin_note"].append(note)
     result = pa.Table.from_pydict(out, schema=schema)
-    _write_table(con, "cluster_origin", result)
+    write_table(con, "cluster_origin", result)
     return len(keys)
 
 

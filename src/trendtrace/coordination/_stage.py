@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 
 from ..engine import Engine
 from ..settings import SettingError
+from ..stage import write_table
 from . import _fast
 from . import evidence as ev
 from . import graph, nullmodel, textsim, traces, window
@@ -465,9 +466,7 @@ def coordination(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any],
     hash_cols = [c for c in ("_ha", "_hb") if c in pairs_tbl.column_names]
     kept_tbl = pairs_tbl.filter(pa.array(kept)).select(["trace", "account_a", "account_b", *hash_cols])
     pairs_tbl = pairs_tbl.drop_columns(hash_cols)
-    con.register("_tt_pairs_arrow", pairs_tbl)
-    con.execute("CREATE OR REPLACE TABLE coaction_pairs AS SELECT * FROM _tt_pairs_arrow")
-    con.unregister("_tt_pairs_arrow")
+    write_table(con, "coaction_pairs", pairs_tbl)
 
     _write_edges(con)
     n_edges = int(con.execute("SELECT count(*) FROM edges").fetchall()[0][0])

@@ -74,12 +74,10 @@ def _setting(settings: Mapping[str, Any] | None, name: str) -> Any:
 
 def _tz_offset_hours(name: str, when: datetime | None) -> tuple[float | None, str | None]:
     """UTC offset of zone ``name`` at ``when`` (naive UTC) in hours, or (None, problem)."""
-    from ..offsets import zone_offset, zone_problem
+    from ..offsets import zone_offset
 
-    problem = zone_problem(name)
-    if problem:
-        return None, f"unknown time zone {name!r}"
-    return zone_offset(name, when or datetime(2025, 1, 1)), None
+    off = zone_offset(name, when or datetime(2025, 1, 1))  # None for an unknown zone
+    return (off, None) if off is not None else (None, f"unknown time zone {name!r}")
 
 
 def report_data(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any] | None = None, *,

@@ -15,7 +15,7 @@ import duckdb
 import pyarrow as pa
 
 from trendtrace.settings import Settings
-from trendtrace.stage import Stage
+from trendtrace.stage import Stage, write_table
 
 from .campaigns import Campaign, campaigns_from_mapping, load_campaigns
 from .cost import cost_range, write_cost_table
@@ -84,12 +84,7 @@ def trend_verdicts(con: duckdb.DuckDBPyConnection, settings: Settings,
         records = rows.to_pylist()
         out = _judge(records, settings, inputs.notes, has_signals)
         table = _trends_table(rows, out)
-        con.register("_tt_out_arrow", table)
-        try:
-            con.execute("CREATE OR REPLACE TABLE trends AS SELECT * FROM _tt_out_arrow "
-                        "ORDER BY score DESC, posts DESC, trend")
-        finally:
-            con.unregister("_tt_out_arrow")
+        write_table(con, "trends", table, order_by="score DESC, posts DESC, trend")
         write_cost_table(con, settings, has_signals)
         write_overlap(con, settings, campaigns)
         empty = [c.name for c in campaigns

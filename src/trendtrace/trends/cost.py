@@ -20,6 +20,7 @@ import duckdb
 
 from trendtrace.model import InputError
 from trendtrace.settings import Settings
+from trendtrace.stage import write_table
 
 __all__ = ["ASSUMPTIONS", "cost_range", "write_cost_table"]
 
@@ -80,8 +81,4 @@ def write_cost_table(con: duckdb.DuckDBPyConnection, settings: Settings, has_sig
         "cost_usd_high": pa.array([c[1] for c in costs], pa.float64()),
         "assumptions": pa.array([ASSUMPTIONS] * len(counts), pa.string()),
     })
-    con.register("_tt_cost_arrow", table)
-    try:
-        con.execute("CREATE OR REPLACE TABLE cost AS SELECT * FROM _tt_cost_arrow").fetchall()
-    finally:
-        con.unregister("_tt_cost_arrow")
+    write_table(con, "cost", table)

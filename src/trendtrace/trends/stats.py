@@ -410,8 +410,8 @@ def trend_statistics(con: duckdb.DuckDBPyConnection, settings: Settings, inputs:
         tzo AS (
             SELECT trend, trend_kind, round(utc_offset * 2) / 2 AS o, count(*) AS k,
                    sum(count(*)) OVER (PARTITION BY trend, trend_kind) AS tot,
-                   row_number() OVER (PARTITION BY trend, trend_kind ORDER BY count(*) DESC,
-                   round(utc_offset * 2) / 2) AS rk
+                   row_number() OVER (PARTITION BY trend, trend_kind
+                                      ORDER BY count(*) DESC, round(utc_offset * 2) / 2) AS rk
             FROM _tt_ta WHERE utc_offset IS NOT NULL GROUP BY trend, trend_kind, round(utc_offset * 2) / 2),
         tzmix AS (
             SELECT trend, trend_kind,
@@ -422,8 +422,8 @@ def trend_statistics(con: duckdb.DuckDBPyConnection, settings: Settings, inputs:
         lg AS (
             SELECT trend, trend_kind, coalesce(lang, 'und') AS l, count(*) AS k,
                    sum(count(*)) OVER (PARTITION BY trend, trend_kind) AS tot,
-                   row_number() OVER (PARTITION BY trend, trend_kind ORDER BY count(*) DESC,
-                   coalesce(lang, 'und')) AS rk
+                   row_number() OVER (PARTITION BY trend, trend_kind
+                                      ORDER BY count(*) DESC, coalesce(lang, 'und')) AS rk
             FROM _tt_tp GROUP BY trend, trend_kind, coalesce(lang, 'und')),
         lgmix AS (
             SELECT trend, trend_kind,
@@ -442,7 +442,7 @@ def trend_statistics(con: duckdb.DuckDBPyConnection, settings: Settings, inputs:
         onset AS (
             SELECT tl.trend, tl.trend_kind,
                    greatest(max(CASE WHEN tl.posts <= 0.1 * pk.peak_posts AND tl.minute < pkm.peak_minute
-                   THEN tl.minute END),
+                                     THEN tl.minute END),
                             max(CASE WHEN tl.minute <= pkm.peak_minute
                                       AND (tl.prev IS NULL OR tl.prev < tl.minute - INTERVAL 1 MINUTE)
                                      THEN tl.minute - INTERVAL 1 MINUTE END)) AS quiet_minute
@@ -453,13 +453,13 @@ def trend_statistics(con: duckdb.DuckDBPyConnection, settings: Settings, inputs:
             SELECT trend, trend_kind, peak_posts, first_minute, last_minute, active_minutes,
                    datediff('minute', g.lo, g.hi) + 1 AS span_minutes
             FROM pk, (SELECT date_trunc('minute', min(time)) AS lo, date_trunc('minute', max(time)) AS hi
-            FROM _tt_p) g),
+                      FROM _tt_p) g),
         med AS (
             -- median posts per minute over the span, zero minutes included: the zeros sort first,
             -- so the median is the non-zero count at rank ceil(span/2) - (span - active), or 0.
             SELECT trend, trend_kind,
                    coalesce(max(posts) FILTER (WHERE rn = ceil(span_minutes / 2.0)
-                   - (span_minutes - active_minutes)), 0)
+                                                        - (span_minutes - active_minutes)), 0)
                        AS median_rate
             FROM (SELECT tl.trend, tl.trend_kind, tl.posts, s.span_minutes, s.active_minutes,
                          row_number() OVER (PARTITION BY tl.trend, tl.trend_kind ORDER BY tl.posts) AS rn
