@@ -33,7 +33,7 @@ from trendtrace.model import ACCOUNT_SCHEMA, POST_SCHEMA
 from trendtrace.store import SCHEMA_VERSION
 
 RESULT_TABLES = (
-    "coaction_pairs", "edges", "edge_evidence", "account_coordination", "clusters",
+    "coaction_pairs", "edges", "edge_evidence", "account_coordination", "clusters", "cluster_hours",
     "account_signals", "cluster_origin", "trends", "trend_timeline", "overlap",
     "multi_campaign_accounts", "runs",
 )
@@ -227,10 +227,15 @@ def build_fixture(path: str | Path, *, seed: int = 0, omit: Iterable[str] = (),
         degree[b] += 1
     tables["account_coordination"] = (
         "account_id VARCHAR, cluster INTEGER, coordination_score DOUBLE, coordinated BOOLEAN, "
-        "degree BIGINT",
+        "degree BIGINT, posts BIGINT",
         [(a["account_id"], a["_cluster"],
           round(0.8 + 0.02 * (int(a["account_id"][1:]) % 7), 3) if a["_cluster"] is not None else 0.0,
-          a["_cluster"] is not None, degree[a["account_id"]]) for a in accounts])
+          a["_cluster"] is not None, degree[a["account_id"]], posts_of[a["account_id"]]) for a in accounts])
+    # posts per (cluster, quarter hour of the UTC day), as the coordination stage stores them
+    quarters = Counter((by_id[p["account_id"]]["_cluster"], p["time"].hour * 4 + p["time"].minute // 15)
+                       for p in posts)
+    tables["cluster_hours"] = ("cluster INTEGER, quarter INTEGER, posts BIGINT",
+                               [(c, q, n) for (c, q), n in quarters.items()])
     tag_counts: dict[int, Counter] = defaultdict(Counter)
     for p in posts:
         c = by_id[p["account_id"]]["_cluster"]

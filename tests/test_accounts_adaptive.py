@@ -360,8 +360,11 @@ def test_home_zone_is_inferred_from_ordinary_accounts_not_assumed():
     assert con.execute("SELECT how, note FROM home_zone").fetchall() == [
         ("given", "home zone Asia/Tokyo, given with --home-tz")]
     # Too little evidence: no home zone, and why.
-    off, support, n = infer_home_offset(np.array([1.0] * 5 + [np.nan] * 10), np.ones(15))
-    assert off is None and n == 5
+    steady = np.roll(np.r_[np.zeros(8), np.ones(16)], -1)  # awake 07-23 at UTC+1
+    off, support, n = infer_home_offset(np.array([1.0] * 5 + [np.nan] * 10), steady * 5)
+    assert off is None and n == 5 and support == 1.0
+    off, support, n = infer_home_offset(np.array([1.0] * 25), steady * 25)
+    assert (off, support, n) == (1.0, 1.0, 25)
 
 
 def test_cli_says_which_home_zone_and_how(cli_store):

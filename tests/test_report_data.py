@@ -76,6 +76,35 @@ def test_hours_match_posts_counted_by_brute_force(store, data):
     assert data["hours"]["baseline"] == base
 
 
+def test_stored_hours_of_a_real_run_match_posts_in_a_half_hour_zone(tmp_path):
+    """The coordination stage's ``cluster_hours`` against a brute-force count of ``posts``, and the
+    report's heat maps shifted into UTC+5:30 (not a whole hour) against the same count."""
+    from trendtrace.pipeline import analyze
+    from trendtrace.simulate import simulate
+    from trendtrace.store import Store
+
+    sim = simulate(tmp_path / "sim", seed=5, posts=3000)
+    with Store(tmp_path / "s.duckdb") as store:
+        store.ingest(sim.data_paths)
+        analyze(store, Settings(home_tz="Asia/Kolkata"))
+        rows = store.con.execute("SELECT p.time, c.cluster FROM posts p JOIN account_coordination c "
+                                 "USING (account_id)").fetchall()
+        stored = {(c, q): n for c, q, n in store.con.execute("SELECT * FROM cluster_hours").fetchall()}
+        data = report_data(store.con, Settings(home_tz="Asia/Kolkata"))
+    assert stored == Counter((c, t.hour * 4 + t.minute // 15) for t, c in rows)
+    assert data["hours"]["utc_offset"] == 5.5
+    expect: dict[str, list[int]] = {}
+    base = [0] * 24
+    for t, cluster in rows:
+        hour = (t + timedelta(hours=5, minutes=30)).hour
+        if cluster is None:
+            base[hour] += 1
+        else:
+            expect.setdefault(str(cluster), [0] * 24)[hour] += 1
+    assert expect and data["hours"]["clusters"] == expect
+    assert data["hours"]["baseline"] == base
+
+
 def test_timeline_buckets_keep_totals(store, data):
     con = duckdb.connect(str(store), read_only=True)
     totals = dict(con.execute("SELECT trend, sum(posts) FROM trend_timeline GROUP BY 1").fetchall())

@@ -53,10 +53,10 @@ def _reference_time(con: duckdb.DuckDBPyConnection) -> datetime:
     return rows[0][0] if rows and rows[0][0] is not None else datetime(2024, 1, 1)
 
 
-def resolve_home(settings: Settings, offsets: np.ndarray, weights: np.ndarray, when: datetime,
-                 pooled_hours: np.ndarray | None = None) -> dict[str, Any]:
+def resolve_home(settings: Settings, offsets: np.ndarray, pooled_hours: np.ndarray,
+                 when: datetime) -> dict[str, Any]:
     """The home zone the analysis compares rhythms with: the ``home_tz`` setting when it names a
-    zone (``how`` = ``given``), else the weighted mode of the accounts' inferred offsets
+    zone (``how`` = ``given``), else the offset that fits the accounts' pooled posting hours
     (``how`` = ``inferred``, see :func:`origin.infer_home_offset`), or none when the data cannot
     tell (``how`` = ``unknown``, with the reason in ``note``). Keys: ``zone`` (IANA name or None),
     ``label``, ``how``, ``utc_offset``, ``support``, ``accounts``, ``note``."""
@@ -66,7 +66,7 @@ def resolve_home(settings: Settings, offsets: np.ndarray, weights: np.ndarray, w
         return {"zone": given, "label": f"{given} ({format_offset(off)})" if off is not None else given,
                 "how": "given", "utc_offset": off, "support": None, "accounts": None,
                 "note": f"home zone {given}, given with --home-tz"}
-    off, support, n = infer_home_offset(offsets, weights, float(settings["origin_mismatch_hours"]), pooled_hours)
+    off, support, n = infer_home_offset(offsets, pooled_hours, float(settings["origin_mismatch_hours"]))
     if off is None:
         why = (f"only {n} accounts have an inferred daily rhythm (at least {HOME_MIN_ACCOUNTS} needed)"
                if n < HOME_MIN_ACCOUNTS else
@@ -212,8 +212,7 @@ def _with_home(con: duckdb.DuckDBPyConnection, table: pa.Table, hours: np.ndarra
         if coordinated:
             ids = table.column("account_id").to_pylist()
             ordinary &= np.array([a not in coordinated for a in ids])
-    home_info = resolve_home(settings, np.where(ordinary, offset, np.nan), np.ones(len(offset)), when,
-                             pooled_hours=hours[ordinary].sum(axis=0))
+    home_info = resolve_home(settings, np.where(ordinary, offset, np.nan), hours[ordinary].sum(axis=0), when)
     home_off = home_info["utc_offset"]
     if home_off is None:
         return table, home_info

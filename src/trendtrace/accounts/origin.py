@@ -208,31 +208,24 @@ HOME_MIN_ACCOUNTS = 20
 HOME_MIN_SUPPORT = 0.5
 
 
-def infer_home_offset(offsets: np.ndarray, weights: np.ndarray, tolerance: float = 1.5,
-                      pooled_hours: np.ndarray | None = None) -> tuple[float | None, float, int]:
-    """The data's home UTC offset: the offset that best fits ``pooled_hours`` (the summed 24-hour
-    UTC histogram of the accounts, when given), else the weighted mode of the accounts' inferred
-    ``offsets`` (NaN = unknown), each account weighted by ``weights`` (the account stage counts each account once, so
-    that a few heavy posters, an operation's for instance, do not set the home). Returns ``(offset, support,
-    accounts)``: ``support`` is the weight share within ``tolerance`` hours of the offset (the same
-    tolerance as a misfit), ``accounts`` the accounts with an offset. ``offset`` is None when fewer
-    than :data:`HOME_MIN_ACCOUNTS` accounts have one or the support is below :data:`HOME_MIN_SUPPORT`.
+def infer_home_offset(offsets: np.ndarray, pooled_hours: np.ndarray,
+                      tolerance: float = 1.5) -> tuple[float | None, float, int]:
+    """The data's home UTC offset: the offset whose rhythm best fits ``pooled_hours`` (the summed
+    24-hour UTC histogram of the accounts), far steadier than the mode of many noisy per-account
+    guesses. Returns ``(offset, support, accounts)``: ``support`` is the share of the accounts with
+    an inferred offset in ``offsets`` (NaN = unknown; each account counts once, so a few heavy
+    posters, an operation's for instance, do not set the home) within ``tolerance`` hours of it (the
+    same tolerance as a misfit), ``accounts`` how many have one. ``offset`` is None when fewer than
+    :data:`HOME_MIN_ACCOUNTS` accounts have one or the support is below :data:`HOME_MIN_SUPPORT`.
     """
-    ok = ~np.isnan(offsets)
-    n = int(ok.sum())
-    if n == 0:
-        return None, 0.0, 0
-    o = np.asarray(offsets, float)[ok]
-    w = np.maximum(np.asarray(weights, float)[ok], 0) + 1e-12
-    if pooled_hours is not None and float(np.sum(pooled_hours)) > 0:
-        # the offset whose rhythm best fits the pooled posting hours (as for a cluster): far steadier
-        # than the mode of many noisy per-account guesses
-        pooled, _ = infer_offsets(np.asarray(pooled_hours, float).reshape(1, 24), 1)
-        best = float(pooled[0])
-    else:
-        totals = np.array([w[np.abs(o - v) < 0.5].sum() for v in OFFSETS])
-        best = float(OFFSETS[int(np.argmax(totals))])
-    support = float(w[np.array([offset_distance(x, best) for x in o]) <= tolerance].sum() / w.sum())
+    o = np.asarray(offsets, float)
+    o = o[~np.isnan(o)]
+    n = len(o)
+    if n == 0 or float(np.sum(pooled_hours)) <= 0:
+        return None, 0.0, n
+    pooled, _ = infer_offsets(np.asarray(pooled_hours, float).reshape(1, 24), 1)
+    best = float(pooled[0])
+    support = float(np.mean([offset_distance(x, best) <= tolerance for x in o]))
     if n < HOME_MIN_ACCOUNTS or support < HOME_MIN_SUPPORT:
         return None, support, n
     return best, support, n

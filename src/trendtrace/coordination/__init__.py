@@ -26,4 +26,5 @@ def _door(store: Store, settings: Settings) -> dict[str, int]:
 
 #: The stage contract (:mod:`trendtrace.stage`).
 STAGE = Stage("coordination", _door, reads=("posts",),
-              writes=("coaction_pairs", "edges", "edge_evidence", "account_coordination", "clusters"))
+              writes=("coaction_pairs", "edges", "edge_evidence", "account_coordination", "clusters",
+                      "cluster_hours"))

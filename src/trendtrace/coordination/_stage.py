@@ -725,6 +725,18 @@ def _write_clusters(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any])
         ORDER BY s.accounts DESC, length(s.cluster), s.cluster
         """
     )
+    # Posts per quarter hour of the UTC day per cluster (null: accounts in no cluster), so the
+    # report shifts them into any zone (offsets are whole quarter hours) without re-reading posts.
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE cluster_hours AS
+        SELECT m.cluster, (hour(p.time) * 4 + minute(p.time) // 15)::INTEGER AS quarter,
+               count(*)::BIGINT AS posts
+        FROM posts p LEFT JOIN _tt_members m USING (account_id)
+        WHERE p.account_id IS NOT NULL AND p.time IS NOT NULL
+        GROUP BY ALL ORDER BY m.cluster NULLS FIRST, quarter
+        """
+    )
     con.unregister("_tt_members")
     n_clusters = len(names)
     n_coord = int(con.execute("SELECT count(*) FROM account_coordination WHERE coordinated").fetchall()[0][0])

@@ -284,24 +284,18 @@ def _clusters(st: Store) -> list[dict[str, Any]]:
 def _hours(st: Store, home_offset: float, clusters: list) -> dict[str, Any]:
     """Posts per hour of day, in the home time zone, per cluster and for accounts in no cluster.
 
-    A reading of ``posts`` (no inference): the hour of each post shifted by the home zone's offset.
+    Read from ``cluster_hours`` (posts per quarter hour of the UTC day, written by the
+    coordination stage) and turned by the home zone's offset, rounded to a quarter hour (every
+    zone's is one). A store analysed before that table existed shows no heat maps.
     """
     out: dict[str, Any] = {"utc_offset": home_offset, "clusters": {}, "baseline": None}
-    if not st.has("posts", "time", "account_id"):
+    if not st.has("cluster_hours", "cluster", "quarter", "posts"):
         return out
-    shift = int(round(home_offset * 60))
-    if st.has("account_coordination", "account_id", "cluster"):
-        tab = st.table(
-            "SELECT ac.cluster AS cluster, hour(p.time + to_minutes(CAST(? AS BIGINT))) AS h, "
-            "count(*) AS n FROM posts p LEFT JOIN account_coordination ac "
-            "ON ac.account_id = p.account_id GROUP BY 1, 2", [shift])
-    else:
-        tab = st.table("SELECT NULL::INTEGER AS cluster, hour(p.time + to_minutes(CAST(? AS BIGINT))) "
-                       "AS h, count(*) AS n FROM posts p GROUP BY 1, 2", [shift])
+    shift = int(round(home_offset * 4))
     per: dict[Any, list[int]] = {}
-    for r in tab.to_pylist():
+    for r in st.rows("SELECT cluster, quarter, posts FROM cluster_hours"):
         key = None if r["cluster"] is None else str(r["cluster"])
-        per.setdefault(key, [0] * 24)[int(r["h"])] += int(r["n"])
+        per.setdefault(key, [0] * 24)[((int(r["quarter"]) + shift) % 96) // 4] += int(r["posts"])
     out["baseline"] = per.get(None, [0] * 24)
     out["clusters"] = {str(c): per.get(str(c), [0] * 24) for c in clusters}
     return out
@@ -345,16 +339,14 @@ def _network(st: Store, pz: Pseudonymizer, max_edges: int, seed: int,
             + " AS coordination_score, "
             + (f"{st.col('account_signals', 's', 'inauthenticity_score')}" if st.has("account_signals") else "NULL")
             + " AS inauthenticity_score, "
-            + ("coalesce(pc.n, 0)" if st.has("posts", "account_id") else "0") + " AS posts "
+            + (f"coalesce({st.col('account_coordination', 'ac', 'posts')}, 0)" if st.has("account_coordination")
+               else "0") + " AS posts "
             "FROM _net_ids n "
             + ("LEFT JOIN accounts a ON a.account_id = n.account_id " if st.has("accounts", "account_id") else "")
             + ("LEFT JOIN account_coordination ac ON ac.account_id = n.account_id "
                if st.has("account_coordination", "account_id") else "")
             + ("LEFT JOIN account_signals s ON s.account_id = n.account_id "
                if st.has("account_signals", "account_id") else "")
-            + ("LEFT JOIN (SELECT account_id, count(*) AS n FROM posts WHERE account_id IN "
-               "(SELECT account_id FROM _net_ids) GROUP BY 1) pc ON pc.account_id = n.account_id "
-               if st.has("posts", "account_id") else "")
             + "ORDER BY n.account_id")
         evidence: dict[tuple[str, str], list[dict]] = {}
         if st.has("edge_evidence", "account_a", "account_b"):
@@ -513,14 +505,11 @@ def accounts_sql(st: Store) -> str:
     joins = ""
     if st.has("accounts", "account_id"):
         joins += " LEFT JOIN accounts a ON a.account_id = i.account_id"
-    if st.has("posts", "account_id"):
-        joins += (" LEFT JOIN (SELECT account_id, count(*) AS n FROM posts GROUP BY 1) p "
-                  "ON p.account_id = i.account_id")
     if st.has("account_coordination", "account_id"):
         joins += " LEFT JOIN account_coordination c ON c.account_id = i.account_id"
     if st.has("account_signals", "account_id"):
         joins += " LEFT JOIN account_signals s ON s.account_id = i.account_id"
-    posts = "coalesce(p.n, 0)" if st.has("posts", "account_id") else "0"
+    posts = f"coalesce({c('posts')}, 0)"  # counted once, by the coordination stage
     return (
         f"SELECT i.account_id AS account_id, CAST({a('handle')} AS VARCHAR) AS handle, "
         f"CAST({posts} AS BIGINT) AS posts, "

@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 
 from .. import __version__
 from ..model import InputError
+from ..trends import TREND_COLUMNS  # the contract columns, defined by the stage that writes them
 from ._common import Pseudonymizer, Store, neutralize_table, split_list, xml_text
 from .data import _setting, accounts_sql, report_data
 
@@ -42,8 +43,6 @@ CSV_TABLES = ("accounts", "edges", "clusters", "trends", "overlap")
 
 _ACCOUNT_COLUMNS = ("account_id", "handle", "posts", "coordinated", "cluster",
                     "coordination_score", "inauthenticity_score", "utc_offset", "reasons")
-_TREND_COLUMNS = ("trend", "posts", "accounts", "coordinated_share", "inauthentic_share", "verdict",
-                  "score", "cost_usd_low", "cost_usd_high", "evidence")
 
 
 #: Files that hold real ids, handles or raw records: never in a folder meant for sharing.
@@ -105,12 +104,12 @@ def csv_query(st: Store, name: str, where: str = "", order: str = "") -> str:
                      "utc_offset WHERE false")
     elif name == "trends":
         if st.has("trends", "trend"):
-            extra = sorted(st.columns["trends"] - set(_TREND_COLUMNS))
-            cols = [f"t.{c}" if st.has("trends", c) else f"NULL AS {c}" for c in _TREND_COLUMNS]
+            extra = sorted(st.columns["trends"] - set(TREND_COLUMNS))
+            cols = [f"t.{c}" if st.has("trends", c) else f"NULL AS {c}" for c in TREND_COLUMNS]
             inner = f"SELECT {', '.join(cols + [f't.{c}' for c in extra])} FROM trends t"
         else:
             inner = ("SELECT " + ", ".join(f"NULL::{'DOUBLE' if c not in ('trend', 'verdict', 'evidence') else 'VARCHAR'} AS {c}"
-                                           for c in _TREND_COLUMNS) + " WHERE false")
+                                           for c in TREND_COLUMNS) + " WHERE false")
     else:  # overlap
         if st.has("overlap", "campaign_a", "campaign_b"):
             c = lambda n, d="NULL": st.col("overlap", "o", n, d)  # noqa: E731
