@@ -235,3 +235,15 @@ def test_a_store_leaves_no_result_open(tmp_path: Path) -> None:
         store.count("posts")
         store.con.register("_t", duckdb.sql("SELECT 1 AS x").arrow())
         assert store.con.sql("SELECT count(*) FROM posts").fetchall() == [(0,)]
+
+
+def test_a_failed_ingest_leaves_no_store_behind(tmp_path: Path) -> None:
+    """analyze PATH creates its store; when reading fails, the store it created goes again (a later
+    'analyze --db' must not find a half-written one), while a store that existed is kept."""
+    missing = tmp_path / "nowhere.jsonl"
+    one_error(cli("analyze", str(missing), "--out", str(tmp_path / "out")), r"nowhere\.jsonl")
+    assert not list((tmp_path / "out").glob("*.duckdb*")), list((tmp_path / "out").iterdir())
+    bad = tmp_path / "bad.csv"
+    bad.write_text("post_id,account_id,time\n1,a,not a time\n", encoding="utf-8")
+    one_error(cli("ingest", str(bad), "--db", str(tmp_path / "s.duckdb"), "--on-error", "fail"), r"bad\.csv")
+    assert not (tmp_path / "s.duckdb").exists()

@@ -25,9 +25,10 @@ _USER_ERRORS: tuple[type[BaseException], ...] = (InputError, SettingError)
 
 
 def _user_errors() -> tuple[type[BaseException], ...]:
+    from .engine import EngineError
     from .store import StoreError
 
-    return _USER_ERRORS + (StoreError,)
+    return _USER_ERRORS + (StoreError, EngineError)
 
 
 def setting_option(name: str, *flags: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -149,32 +150,41 @@ def _ingest(paths: Sequence[str], db: str, fmt: str, mapping: dict[str, str], on
     from .store import Store
 
     console = _console(quiet)
-    with Store(db) as store:
-        with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(bar_width=None),
-                      TextColumn("{task.completed:,.0f} records"), TimeElapsedColumn(),
-                      console=console, transient=True, disable=quiet) as bar:
-            tasks: dict[str, Any] = {}
+    # A store this command creates is removed again when the ingest fails (a missing file, a bad
+    # record under --on-error fail, Ctrl-C): no half-written store is left behind to be analysed.
+    created = not Path(db).exists()
+    try:
+        with Store(db) as store:
+            with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(bar_width=None),
+                          TextColumn("{task.completed:,.0f} records"), TimeElapsedColumn(),
+                          console=console, transient=True, disable=quiet) as bar:
+                tasks: dict[str, Any] = {}
 
-            def progress(path: str, records: int) -> None:
-                if path not in tasks:
-                    tasks[path] = bar.add_task(f"reading {Path(path).name}", total=None)
-                bar.advance(tasks[path], records)
+                def progress(path: str, records: int) -> None:
+                    if path not in tasks:
+                        tasks[path] = bar.add_task(f"reading {Path(path).name}", total=None)
+                    bar.advance(tasks[path], records)
 
-            report = store.ingest(paths, fmt, mapping, on_error, chunk_rows, progress,
-                                  memory_limit=memory_limit)
-        for f in report.files:
-            if f.skipped_unchanged:
-                console.print(f"{f.path}: already ingested, unchanged; skipped")
-                continue
-            if f.naive_time:
-                console.print(f"note: {f.path}: times without a zone were read as UTC")
-            console.print(
-                f"{f.path}: {f.records:,} records, {f.posts_added:,} new posts, "
-                f"{f.accounts_updated:,} account snapshots" + (f", {f.rejects:,} rejected" if f.rejects else "")
-            )
-        if report.rejects:
-            console.print(f"{report.rejects:,} bad records skipped; see {report.rejects_path}")
-        console.print(f"store {db}: {store.count('posts'):,} posts, {store.count('accounts'):,} accounts")
+                report = store.ingest(paths, fmt, mapping, on_error, chunk_rows, progress,
+                                      memory_limit=memory_limit)
+            for f in report.files:
+                if f.skipped_unchanged:
+                    console.print(f"{f.path}: already ingested, unchanged; skipped")
+                    continue
+                if f.naive_time:
+                    console.print(f"note: {f.path}: times without a zone were read as UTC")
+                console.print(
+                    f"{f.path}: {f.records:,} records, {f.posts_added:,} new posts, "
+                    f"{f.accounts_updated:,} account snapshots" + (f", {f.rejects:,} rejected" if f.rejects else "")
+                )
+            if report.rejects:
+                console.print(f"{report.rejects:,} bad records skipped; see {report.rejects_path}")
+            console.print(f"store {db}: {store.count('posts'):,} posts, {store.count('accounts'):,} accounts")
+    except BaseException:
+        if created:
+            for leftover in (Path(db), Path(f"{db}.wal")):
+                leftover.unlink(missing_ok=True)
+        raise
     return report
 
 
