@@ -210,6 +210,46 @@ def ingest(obj: _Ctx, paths: tuple[str, ...], db: str, fmt: str, mapping: tuple[
     _ingest(paths, db, fmt, _parse_map(mapping), on_error, chunk_rows, obj.quiet, ingest_memory)
 
 
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--out", required=True, type=click.Path(file_okay=False),
+              help="Folder to write the data set to: posts/part-NNNNN.parquet and accounts.parquet.")
+@click.option("--format", "fmt", type=FORMAT_CHOICES, default="auto", show_default=True,
+              help="Input format; 'auto' detects it by peeking at the file.")
+@click.option("--map", "mapping", multiple=True, metavar="FIELD=COLUMN",
+              help="Map a canonical field (docs/schema.md) to a column of a CSV/Parquet file; repeatable.")
+@setting_option("chunk_rows")
+@click.pass_obj
+@handle_errors
+def convert(obj: _Ctx, paths: tuple[str, ...], out: str, fmt: str, mapping: tuple[str, ...],
+            chunk_rows: int) -> None:
+    """Write input files as a Parquet data set in the store's schema, for 'analyze --posts' (docs/scale.md).
+
+    The same readers as 'ingest', without a store: memory stays flat in the number of posts. Bad
+    records are skipped and counted (run 'ingest' to see them with their reasons)."""
+    from rich.progress import Progress, TextColumn, TimeElapsedColumn
+
+    from .dataset import write_dataset
+    from .readers import read
+
+    Settings(chunk_rows=chunk_rows)
+    parsed = _parse_map(mapping)
+    _writable_dir(out, "--out")
+
+    def chunks() -> Any:
+        for path in paths:
+            yield from read(path, fmt, parsed or None, chunk_rows)
+
+    console = _console(obj.quiet)
+    with Progress(TextColumn("converting"), TextColumn("{task.completed:,.0f} posts"), TimeElapsedColumn(),
+                  console=console, transient=True, disable=obj.quiet) as bar:
+        task = bar.add_task("convert", total=None)
+        rep = write_dataset(chunks(), out, progress=lambda n: bar.advance(task, n))
+    console.print(f"wrote {rep.posts:,} posts ({rep.parts} files) and {rep.accounts:,} accounts to {out}"
+                  + (f"; {len(rep.rejects):,} bad records skipped" if rep.rejects else ""))
+    click.echo(f"data set: {Path(out) / 'posts'} and {Path(out) / 'accounts.parquet'}")
+
+
 # --------------------------------------------------------------------------- simulate
 
 def _simulate(out: str, scenario: str, seed: int, fmt: str, posts: int | None, home_tz: str, quiet: bool) -> Any:
@@ -288,6 +328,11 @@ def _analyze(db: str, out: str, settings: Settings, campaigns: str | None, quiet
 @click.option("--campaigns", type=click.Path(dir_okay=False), default=None,
               help="TOML or YAML file naming campaigns by hashtags and keywords.")
 @setting_option("engine")
+@click.option("--posts", "posts_uri", default=None, metavar="URI",
+              help="Analyse a Parquet data set in the store's posts schema where it lies, without copying it "
+                   "into the store ('trendtrace convert' writes one); results go to a new --db.")
+@click.option("--accounts", "accounts_uri", default=None, metavar="URI",
+              help="With --posts: the data set's accounts.parquet (profiles; optional).")
 @click.option("--format", "fmt", type=FORMAT_CHOICES, default="auto", show_default=True,
               help="Input format of PATHs.")
 @click.option("--map", "mapping", multiple=True, metavar="FIELD=COLUMN", help="Column mapping for CSV/Parquet PATHs.")
@@ -301,9 +346,14 @@ def _analyze(db: str, out: str, settings: Settings, campaigns: str | None, quiet
 @click.pass_obj
 @handle_errors
 def analyze(obj: _Ctx, paths: tuple[str, ...], db: str | None, out: str, window: int, home_tz: str,
-            campaigns: str | None, engine: str, fmt: str, mapping: tuple[str, ...], on_error: str, model: str,
-            min_co_actions: int, traces: str, pseudonymize: bool, sets: tuple[str, ...]) -> None:
+            campaigns: str | None, engine: str, posts_uri: str | None, accounts_uri: str | None, fmt: str,
+            mapping: tuple[str, ...], on_error: str, model: str, min_co_actions: int, traces: str,
+            pseudonymize: bool, sets: tuple[str, ...]) -> None:
     """Find coordinated accounts, score accounts and trends, and write the report to OUT."""
+    if posts_uri and paths:
+        raise InputError("--posts: give input files or --posts, not both")
+    if accounts_uri and not posts_uri:
+        raise InputError("--accounts goes with --posts (input files carry their own accounts)")
     _check_tz(home_tz, auto=True)
     given = dict(window=window, home_tz=home_tz, engine=engine, on_error=on_error, model=model,
                  min_co_actions=min_co_actions, traces=traces, pseudonymize=pseudonymize, out=out)
@@ -313,15 +363,35 @@ def analyze(obj: _Ctx, paths: tuple[str, ...], db: str | None, out: str, window:
         # With --pseudonymize, OUT is meant for sharing: the store (real ids and handles) and its
         # rejects file (raw records) go to a sibling folder instead.
         home = private_folder(out) if pseudonymize else Path(out)
-        db = str(home / "trendtrace.duckdb") if paths else _BY_NAME["db"].default
+        db = str(home / "trendtrace.duckdb") if paths or posts_uri else _BY_NAME["db"].default
     if pseudonymize:
         _refuse_store_inside(db, out)
+    if posts_uri:
+        _results_store(db, posts_uri, accounts_uri, obj.quiet)
     if paths:
         Path(db).parent.mkdir(parents=True, exist_ok=True)
         Path(out).mkdir(parents=True, exist_ok=True)
         _ingest(paths, db, fmt, _parse_map(mapping), on_error, settings["chunk_rows"], obj.quiet)
     written = _analyze(db, out, settings, campaigns, obj.quiet)
     _print_written(written, obj.quiet)
+
+
+def _results_store(db: str, posts_uri: str, accounts_uri: str | None, quiet: bool) -> None:
+    """A new store whose ``posts`` is a view over the Parquet data set (removed again on failure)."""
+    from .store import Store
+
+    if Path(db).exists():
+        raise InputError(f"--db {db}: exists; --posts writes its results to a new store")
+    Path(db).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with Store(db) as store:
+            n = store.use_parquet_posts(posts_uri, accounts_uri)
+            accounts = store.count("accounts")
+    except BaseException:
+        for leftover in (Path(db), Path(f"{db}.wal")):
+            leftover.unlink(missing_ok=True)
+        raise
+    _console(quiet).print(f"{posts_uri}: {n:,} posts read in place; {accounts:,} accounts; results store {db}")
 
 
 def private_folder(out: str) -> Path:

@@ -104,6 +104,12 @@ class Engine:
         if self.name == "duckdb":
             return self.backend.table("posts").select(*columns)
         if "posts" not in self.backend.list_tables():
+            uri = self._posts_uri()
+            if uri:  # a results store over a Parquet data set: Spark reads the files where they lie
+                from .dataset import spark_posts
+
+                spark_posts(self.spark, uri).createOrReplaceTempView("posts")
+                return self.backend.table("posts").select(*columns)
             cols = ", ".join(f'"{c}"' for c in columns)
             # a cursor of its own: a result the caller left open on ``con`` must not block this read
             arrow = self.con.cursor().sql(f"SELECT {cols} FROM posts").arrow()
@@ -111,6 +117,17 @@ class Engine:
                 arrow = arrow.read_all()
             self.table(arrow, "posts")
         return self.backend.table("posts").select(*columns)
+
+    def _posts_uri(self) -> str | None:
+        """``meta.posts_uri`` of the store (``Store.use_parquet_posts``), or None."""
+        cur = self.con.cursor()
+        try:
+            if not cur.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'meta'").fetchall()[0][0]:
+                return None
+            rows = cur.execute("SELECT value FROM meta WHERE key = 'posts_uri'").fetchall()
+        finally:
+            cur.close()
+        return str(rows[0][0]) if rows else None
 
     def table(self, arrow: pa.Table, name: str | None = None) -> ibis.Table:
         """Put a Python-side Arrow table on the backend (a temporary view) and return it."""

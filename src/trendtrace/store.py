@@ -139,7 +139,10 @@ class Store:
         self.con.close()
 
     def _tables(self) -> set[str]:
-        return {r[0] for r in self.con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()}
+        # and the posts view over a Parquet data set (``use_parquet_posts``), which is temporary
+        return {r[0] for r in self.con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE NOT temporary "
+            "UNION ALL SELECT view_name FROM duckdb_views() WHERE view_name = 'posts'").fetchall()}
 
     def _check_or_create(self) -> None:
         tables = self._tables()
@@ -157,6 +160,11 @@ class Store:
                     f"reads version {SCHEMA_VERSION}; ingest your files again into a new store "
                     f"(--db NEW.duckdb) or use the trendtrace version that wrote it"
                 )
+            uri = self.con.execute("SELECT value FROM meta WHERE key = 'posts_uri'").fetchall()
+            if uri and "posts" not in tables:
+                from .dataset import attach_view
+
+                attach_view(self.con, uri[0][0])  # a results store over a Parquet data set
             return
         if tables:
             raise StoreError(
@@ -182,6 +190,41 @@ class Store:
             "accounts BIGINT, rejects BIGINT, ingested_at TIMESTAMP)"
         )
         self.con.execute("COMMIT").fetchall()
+
+    # ------------------------------------------------------------------ Parquet posts
+
+    def use_parquet_posts(self, posts_uri: str, accounts_uri: str | None = None) -> int:
+        """Read ``posts`` from a Parquet data set in place (``trendtrace.dataset``) instead of this
+        store's own table: the table is dropped and the location kept in ``meta.posts_uri``, so
+        every later open sees the same view. ``accounts_uri`` (a Parquet file or folder in the
+        ``accounts`` schema) is copied in: one row per account, far fewer than the posts.
+
+        Only for a store without posts; returns the number of posts the view shows."""
+        from .dataset import attach_view, local_parquet_files
+
+        if self.count("posts"):
+            raise StoreError(f"{self.path}: already holds {self.count('posts'):,} ingested posts; "
+                             "--posts needs a new results store (--db NEW.duckdb)")
+        files = local_parquet_files(accounts_uri) if accounts_uri else []
+        self.con.execute("BEGIN")
+        try:
+            self.con.execute("DROP TABLE IF EXISTS posts")
+            self.con.execute("INSERT OR REPLACE INTO meta VALUES ('posts_uri', ?)", [posts_uri])
+            if files:
+                rel = self.con.read_parquet(files, union_by_name=True)
+                have = set(rel.columns)
+                if "account_id" not in have:
+                    raise InputError(f"--accounts {accounts_uri}: no column account_id")
+                cols = [f'CAST("{f.name}" AS {_SQL_TYPES[str(f.type)]})' if f.name in have
+                        else f"CAST(NULL AS {_SQL_TYPES[str(f.type)]})" for f in ACCOUNT_SCHEMA]
+                self.con.execute("DELETE FROM accounts")
+                rel.select(", ".join(cols)).insert_into("accounts")
+            self.con.execute("COMMIT").fetchall()
+        except BaseException:
+            self.con.execute("ROLLBACK").fetchall()
+            raise
+        attach_view(self.con, posts_uri)
+        return self.count("posts")
 
     # ------------------------------------------------------------------ runs
 

@@ -39,7 +39,8 @@ class Store:
         self.con = con
         rows = con.execute(
             "SELECT table_name, column_name, data_type FROM information_schema.columns "
-            "WHERE table_schema = 'main' AND table_catalog = current_database()"
+            "WHERE table_schema = 'main' AND (table_catalog = current_database() "
+            "OR (table_catalog = 'temp' AND table_name = 'posts'))"  # the view over a Parquet data set
         ).fetchall()
         self.columns: dict[str, set[str]] = {}
         self.types: dict[tuple[str, str], str] = {}
