@@ -134,6 +134,15 @@ def local_parquet_files(uri: str) -> list[str]:
     return files
 
 
+def _required(uri: str, columns: list[str]) -> set[str]:
+    have = set(columns)
+    missing = [c for c in REQUIRED_POST_COLUMNS if c not in have]
+    if missing:
+        raise InputError(f"--posts {uri}: no column {', '.join(missing)}; --posts reads Parquet in the store's "
+                         "posts schema (docs/schema.md), as 'trendtrace convert' writes it")
+    return have
+
+
 def attach_view(con: duckdb.DuckDBPyConnection, uri: str) -> None:
     """Make ``posts`` a (temporary) view over the Parquet files at ``uri`` with exactly the
     store's columns; no SQL is built from the URI (DuckDB's relation API takes the file list)."""
@@ -142,11 +151,7 @@ def attach_view(con: duckdb.DuckDBPyConnection, uri: str) -> None:
         rel = con.read_parquet(files, union_by_name=True)
     except duckdb.Error as exc:
         raise InputError(f"--posts {uri}: cannot read as Parquet ({str(exc).splitlines()[0]})") from None
-    have = set(rel.columns)
-    missing = [c for c in REQUIRED_POST_COLUMNS if c not in have]
-    if missing:
-        raise InputError(f"--posts {uri}: no column {', '.join(missing)}; --posts reads Parquet in the store's "
-                         "posts schema (docs/schema.md), as 'trendtrace convert' writes it")
+    have = _required(uri, rel.columns)
     from .store import _SQL_TYPES
 
     cols = [f'CAST("{f.name}" AS {_SQL_TYPES[str(f.type)]}) AS "{f.name}"' if f.name in have
@@ -162,11 +167,7 @@ def spark_posts(spark: Any, uri: str) -> Any:
         df = spark.read.parquet(uri)
     except Exception as exc:  # AnalysisException: path missing, not Parquet
         raise InputError(f"--posts {uri}: Spark cannot read it ({str(exc).splitlines()[0][:200]})") from None
-    have = set(df.columns)
-    missing = [c for c in REQUIRED_POST_COLUMNS if c not in have]
-    if missing:
-        raise InputError(f"--posts {uri}: no column {', '.join(missing)}; --posts reads Parquet in the store's "
-                         "posts schema (docs/schema.md)")
+    have = _required(uri, df.columns)
     spark_types = {"string": "string", "timestamp[us]": "timestamp_ntz", "list<item: string>": "array<string>",
                    "double": "double", "int64": "bigint", "bool": "boolean"}
     return df.select(*[(F.col(f"`{f.name}`") if f.name in have else F.lit(None))
