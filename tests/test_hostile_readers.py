@@ -130,7 +130,8 @@ def test_account_field_of_wrong_type_is_unknown_not_a_reject(tmp_path):
     p = tmp_path / "t.jsonl"
     p.write_bytes(b"\n".join([V1[0], mutated(V1[1], lambda o: o["user"].__setitem__("screen_name", 5))]) + b"\n")
     assert rejects_of(p) == []
-    acc = {a: h for c in read(p) for a, h in zip(c.accounts["account_id"].to_pylist(), c.accounts["handle"].to_pylist(), strict=False)}
+    acc = {a: h for c in read(p)
+           for a, h in zip(c.accounts["account_id"].to_pylist(), c.accounts["handle"].to_pylist(), strict=False)}
     assert None in acc.values()
 
 
@@ -291,7 +292,8 @@ def test_big_ids_kept_exactly_and_inexact_floats_rejected(tmp_path):
     assert c.posts["post_id"].to_pylist() == ["123456789012345678901234"]
     assert c.posts["account_id"].to_pylist() == ["98765432109876543210"]
     q = tmp_path / "ids.parquet"
-    pq.write_table(pa.table({"id": pa.array([456.0, 1.8446744073709552e19]), "user_id": pa.array([2 ** 64 - 1, 5], pa.uint64()),
+    pq.write_table(pa.table({"id": pa.array([456.0, 1.8446744073709552e19]),
+                             "user_id": pa.array([2 ** 64 - 1, 5], pa.uint64()),
                              "created_at": ["2021-01-01T00:00:00Z"] * 2}), q)
     c, = list(read(q))
     assert c.posts["post_id"].to_pylist() == ["456"]
@@ -383,7 +385,8 @@ def test_report_outputs_carry_no_nul_or_bidi(tmp_path):
     assert r.returncode == 0, r.stderr
     for f in list(out.glob("*.csv")) + list(out.glob("*.gexf")):
         text = f.read_text(encoding="utf-8")
-        assert "\x00" not in text and not any(ch in text for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"), f
+        bidi = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+        assert "\x00" not in text and not any(ch in text for ch in bidi), f
 
 
 # ------------------------------------------------------------ 10. fuzzing every reader
@@ -427,8 +430,8 @@ def _mutate(line: bytes, how: str, rnd: random.Random) -> bytes:
     if how == "retype":
         cells = next(csv.reader([line.decode("utf-8", "replace")]))
         if cells:
-            cells[rnd.randrange(len(cells))] = rnd.choice(["", "[]", "{'a': 1}", "1e400", "9999-99-99", "\u202e", "x" * 300,
-                                                           "0999-01-01 00:00", "456.0", '"'])
+            cells[rnd.randrange(len(cells))] = rnd.choice(["", "[]", "{'a': 1}", "1e400", "9999-99-99", "\u202e",
+                                                           "x" * 300, "0999-01-01 00:00", "456.0", '"'])
         return ",".join(f'"{c}"' if "," in c else c for c in cells).encode()
     if how == "nest" and line.startswith(b"{"):
         d = rnd.choice([3, 30, 600])

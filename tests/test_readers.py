@@ -34,8 +34,9 @@ def by_id(table: pa.Table, key: str = "post_id") -> dict[str, dict]:
 def test_public_api_frozen():
     import trendtrace.readers as readers
 
-    assert readers.__all__ == ["read", "detect_format", "parse_x_v2", "parse_x_v1", "parse_io_archive", "parse_csv",
-                               "parse_parquet", "parse_mapping_args", "ALIASES", "MAPPABLE_FIELDS"]
+    assert readers.__all__ == ["read", "detect_format", "FORMATS", "FormatSpec", "parse_x_v2", "parse_x_v1",
+                               "parse_io_archive", "parse_csv", "parse_parquet", "parse_mapping_args", "ALIASES",
+                               "MAPPABLE_FIELDS"]
 
 
 def test_parse_mapping_args():
@@ -43,8 +44,13 @@ def test_parse_mapping_args():
     from trendtrace.readers import parse_mapping_args
 
     assert parse_mapping_args(["time=ts", " handle = user "]) == {"time": "ts", "handle": "user"}
-    with pytest.raises(InputError, match="--map time: expected FIELD=COLUMN"):
+    with pytest.raises(InputError, match=r"--map 'time': write FIELD=COLUMN, e\.g\. --map time=created_at$"):
         parse_mapping_args(["time"])
+    # account_lang is a field (the account's language; lang is the post's)
+    assert parse_mapping_args(["account_lang=user_lang"]) == {"account_lang": "user_lang"}
+    with pytest.raises(InputError, match=r"--map 'colour=c': unknown field 'colour'; fields are: post_id, "
+                                         r"account_id, .*account_lang"):
+        parse_mapping_args(["colour=c"])
 
 
 def test_pure_parsers_take_lines_and_file_objects():
@@ -120,7 +126,8 @@ def test_x_v2_pages():
     assert rt["mentions"] == ["orig_poster"] and rt["client"] == "Twitter for Android"
     qr = p["5003"]
     # Both quote and reply: kind quote, ref = quoted, reply_to = replied.
-    assert (qr["kind"], qr["ref_post_id"], qr["ref_account_id"], qr["reply_to_post_id"]) == ("quote", "5001", "1003", "4999")
+    assert ((qr["kind"], qr["ref_post_id"], qr["ref_account_id"], qr["reply_to_post_id"])
+            == ("quote", "5001", "1003", "4999"))
     assert qr["media"] == ["3_777"]
     assert (qr["latitude"], qr["longitude"]) == (31.5497, 74.3436)
     # twitter.com share trackers s and t removed.

@@ -64,7 +64,8 @@ def test_v1_bad_records(tmp_path):
             "1050118621198921728", "1050118621198921799"),
         "[1, 2]",
     ]) + "\n", encoding="utf-8")
-    assert rejects_of(p, "x-v1") == [(2, "missing 'id_str'"), (3, "time 'Wed Oct 32 20:19:24 +0000 2018' is not a date"),
+    assert rejects_of(p, "x-v1") == [(2, "missing 'id_str'"),
+                                     (3, "time 'Wed Oct 32 20:19:24 +0000 2018' is not a date"),
                                      (4, "not a JSON object (found list)")]
 
 

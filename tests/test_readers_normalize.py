@@ -141,7 +141,8 @@ def test_list_from_text_roundtrip(items, style):
     assert got == [items, [], []]
 
 
-_URL_TOKENS = st.sampled_from(list("aZ09.-/_~:@!$&'()*+,;=%?#\\\"") + ["//", "/a/", "x.com", "t.co", " ", "\t", "é", "A"])
+_URL_TOKENS = st.sampled_from(list("aZ09.-/_~:@!$&'()*+,;=%?#\\\"")
+                              + ["//", "/a/", "x.com", "t.co", " ", "\t", "é", "A"])
 
 
 @settings(max_examples=2000, deadline=None)

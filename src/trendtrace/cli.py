@@ -18,6 +18,7 @@ import click
 
 from . import __version__
 from .model import Format, InputError
+from .readers import FORMATS, parse_mapping_args
 from .settings import SETTINGS, SettingError, Settings
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -125,24 +126,6 @@ def main(ctx: click.Context, quiet: bool, verbose: bool) -> None:
 
 # --------------------------------------------------------------------------- ingest
 
-def _parse_map(pairs: Sequence[str]) -> dict[str, str]:
-    from .model import ACCOUNT_FIELDS, POST_FIELDS
-
-    out: dict[str, str] = {}
-    for pair in pairs:
-        field, sep, column = pair.partition("=")
-        field, column = field.strip(), column.strip()
-        if not sep or not field or not column:
-            raise InputError(f"--map {pair!r}: write FIELD=COLUMN, e.g. --map time=created_at")
-        if field not in POST_FIELDS and field not in ACCOUNT_FIELDS:
-            raise InputError(
-                f"--map {pair!r}: unknown field {field!r}; fields are: "
-                + ", ".join(sorted(set(POST_FIELDS) | set(ACCOUNT_FIELDS)))
-            )
-        out[field] = column
-    return out
-
-
 def _ingest(paths: Sequence[str], db: str, fmt: str, mapping: dict[str, str], on_error: str,
             chunk_rows: int, quiet: bool, memory_limit: str = _BY_NAME["ingest_memory"].default) -> Any:
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -188,7 +171,10 @@ def _ingest(paths: Sequence[str], db: str, fmt: str, mapping: dict[str, str], on
     return report
 
 
-FORMAT_CHOICES = click.Choice([f.value for f in Format])
+#: ``--format`` of ``ingest`` and ``analyze``: ``auto`` and every format of the readers' registry.
+FORMAT_CHOICES = click.Choice([Format.AUTO.value, *FORMATS])
+#: ``simulate --format``: the registry's formats that have a simulator writer.
+SIMULATE_FORMAT_CHOICES = click.Choice([name for name, spec in FORMATS.items() if spec.writer])
 
 
 @main.command()
@@ -207,7 +193,7 @@ def ingest(obj: _Ctx, paths: tuple[str, ...], db: str, fmt: str, mapping: tuple[
            chunk_rows: int, ingest_memory: str) -> None:
     """Read files (JSON lines, CSV, Parquet; .gz or .zst) into the store, atomically per file."""
     Settings(on_error=on_error, chunk_rows=chunk_rows, ingest_memory=ingest_memory)
-    _ingest(paths, db, fmt, _parse_map(mapping), on_error, chunk_rows, obj.quiet, ingest_memory)
+    _ingest(paths, db, fmt, parse_mapping_args(mapping), on_error, chunk_rows, obj.quiet, ingest_memory)
 
 
 @main.command()
@@ -281,7 +267,7 @@ def _check_tz(zone: str, auto: bool = False) -> None:
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Directory to write data and labels to.")
 @setting_option("sim_scenario", "--scenario")
 @setting_option("sim_seed", "--seed")
-@click.option("--format", "fmt", type=click.Choice([f.value for f in Format if f not in (Format.AUTO,)]),
+@click.option("--format", "fmt", type=SIMULATE_FORMAT_CHOICES,
               default="x-v2", show_default=True, help="Format of the data file written.")
 @click.option("--posts", type=click.IntRange(min=500, max=10_000_000), default=None,
               help="Scale the scenario to about this many posts, 500 to 10,000,000 (default: the scenario's own size).")
@@ -371,7 +357,7 @@ def analyze(obj: _Ctx, paths: tuple[str, ...], db: str | None, out: str, window:
     if paths:
         Path(db).parent.mkdir(parents=True, exist_ok=True)
         Path(out).mkdir(parents=True, exist_ok=True)
-        _ingest(paths, db, fmt, _parse_map(mapping), on_error, settings["chunk_rows"], obj.quiet)
+        _ingest(paths, db, fmt, parse_mapping_args(mapping), on_error, settings["chunk_rows"], obj.quiet)
     written = _analyze(db, out, settings, campaigns, obj.quiet)
     _print_written(written, obj.quiet)
 

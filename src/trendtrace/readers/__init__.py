@@ -2,9 +2,10 @@
 
 One module per format (``x_v2``, ``x_v1``, ``io_archive``, ``tabular`` for csv / parquet /
 coortweet) with a pure parser over lines or a file object and a thin wrapper that opens the path;
-:mod:`~trendtrace.readers.detect` peeks at a file to name its format. Readers never touch the store:
-they yield chunks, and the store ingests them in one transaction per file. Bad records become
-``Chunk.rejects`` (line and reason); whole-file problems raise
+:data:`FORMATS` (:mod:`~trendtrace.readers.registry`) names each format's reader, detection hooks
+and simulator writer; :mod:`~trendtrace.readers.detect` peeks at a file to name its format. Readers
+never touch the store: they yield chunks, and the store ingests them in one transaction per file.
+Bad records become ``Chunk.rejects`` (line and reason); whole-file problems raise
 :class:`~trendtrace.model.InputError`. See ``docs/formats.md`` for every format's mapping.
 
 >>> from trendtrace.readers import read
@@ -23,16 +24,18 @@ import pyarrow.compute as pc
 
 from trendtrace.model import TIME_MAX, TIME_MIN, Chunk, Format, InputError, Reject
 from trendtrace.readers._io import check_path
-from trendtrace.readers.detect import FORMATS_HELP, detect_format
-from trendtrace.readers.io_archive import parse_io_archive, read_io_archive
-from trendtrace.readers.tabular import (ALIASES, MAPPABLE_FIELDS, parse_csv, parse_mapping_args, parse_parquet,
-                                        read_coortweet, read_csv, read_parquet)
-from trendtrace.readers.x_v1 import parse_x_v1, read_x_v1
-from trendtrace.readers.x_v2 import parse_x_v2, read_x_v2
+from trendtrace.readers.detect import detect_format
+from trendtrace.readers.io_archive import parse_io_archive
+from trendtrace.readers.registry import FORMATS, FORMATS_HELP, MAPPED, FormatSpec
+from trendtrace.readers.tabular import ALIASES, MAPPABLE_FIELDS, parse_csv, parse_mapping_args, parse_parquet
+from trendtrace.readers.x_v1 import parse_x_v1
+from trendtrace.readers.x_v2 import parse_x_v2
 
 __all__ = [
     "read",
     "detect_format",
+    "FORMATS",
+    "FormatSpec",
     "parse_x_v2",
     "parse_x_v1",
     "parse_io_archive",
@@ -43,16 +46,17 @@ __all__ = [
     "MAPPABLE_FIELDS",
 ]
 
-_MAPPED = (Format.CSV, Format.PARQUET, Format.COORTWEET)
+def _format(fmt: Format | str, name: str) -> str:
+    """The registry name of ``fmt``, or ``"auto"``."""
+    key = fmt.value if isinstance(fmt, Format) else str(fmt).strip().lower()
+    if key != Format.AUTO and key not in FORMATS:
+        raise InputError(f"{name}: unknown format '{fmt}'; formats are: auto, {FORMATS_HELP}")
+    return key
 
 
-def _format(fmt: Format | str, name: str) -> Format:
-    if isinstance(fmt, Format):
-        return fmt
-    try:
-        return Format(str(fmt).strip().lower())
-    except ValueError:
-        raise InputError(f"{name}: unknown format '{fmt}'; formats are: auto, {FORMATS_HELP}") from None
+def _listed(names: tuple[str, ...]) -> str:
+    """``a, b and c``."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def read(path: str | os.PathLike[str], fmt: Format | str = "auto", mapping: Mapping[str, str] | None = None,
@@ -64,10 +68,11 @@ def read(path: str | os.PathLike[str], fmt: Format | str = "auto", mapping: Mapp
     path : str or PathLike
         The file; ``.gz`` / ``.zst`` compression is recognised by its magic bytes.
     fmt : Format or str
-        ``"auto"`` (default) detects with :func:`detect_format`; or one of ``x-v2``, ``x-v1``,
-        ``io-archive``, ``csv``, ``parquet``, ``coortweet``.
+        ``"auto"`` (default) detects with :func:`detect_format`; or a name in :data:`FORMATS`
+        (``x-v2``, ``x-v1``, ``io-archive``, ``csv``, ``parquet``, ``coortweet``).
     mapping : mapping of str to str, optional
-        FIELD → COLUMN for ``csv``, ``parquet`` and ``coortweet`` (``--map``); see
+        FIELD → COLUMN for the formats with ``mapped`` set (``csv``, ``parquet``, ``coortweet``:
+        ``--map``); see
         :data:`~trendtrace.readers.tabular.ALIASES` for what is found without one.
     chunk_rows : int
         Approximate posts per chunk (default 50,000, the ``chunk_rows`` setting).
@@ -152,20 +157,11 @@ def _reader(path: str | os.PathLike[str], fmt: Format | str, mapping: Mapping[st
     name = str(path)
     check_path(path)  # missing / empty files fail here, not at the first next()
     f = _format(fmt, name)
-    if f is Format.AUTO:
-        f = detect_format(path)
+    if f == Format.AUTO:
+        f = detect_format(path).value
     if chunk_rows < 1:
         raise InputError(f"{name}: chunk_rows must be at least 1")
-    if mapping and f not in _MAPPED:
-        raise InputError(f"{name}: --map applies to the csv, parquet and coortweet formats, not {f.value}")
-    if f is Format.X_V2:
-        return read_x_v2(path, chunk_rows)
-    if f is Format.X_V1:
-        return read_x_v1(path, chunk_rows)
-    if f is Format.IO_ARCHIVE:
-        return read_io_archive(path, chunk_rows)
-    if f is Format.CSV:
-        return read_csv(path, mapping, chunk_rows)
-    if f is Format.PARQUET:
-        return read_parquet(path, mapping, chunk_rows)
-    return read_coortweet(path, mapping, chunk_rows)
+    spec = FORMATS[f]
+    if mapping and not spec.mapped:
+        raise InputError(f"{name}: --map applies to the {_listed(MAPPED)} formats, not {f}")
+    return spec.read(path, mapping if spec.mapped else None, chunk_rows)

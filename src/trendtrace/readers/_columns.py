@@ -105,7 +105,10 @@ def to_bool(arr: pa.Array) -> pa.Array:
     return pc.if_else(t, True, pc.if_else(f, False, pa.scalar(None, pa.bool_())))
 
 
-def map_distinct(arr: pa.Array, fn: Callable[[str], Any], typ: pa.DataType = pa.string()) -> pa.Array:
+_STRING = pa.string()
+
+
+def map_distinct(arr: pa.Array, fn: Callable[[str], Any], typ: pa.DataType = _STRING) -> pa.Array:
     """``fn`` applied to each distinct value of a string array, then broadcast back (nulls stay)."""
     if len(arr) == 0:
         return pa.array([], typ)

@@ -138,7 +138,7 @@ def open_input(path: str | os.PathLike[str]) -> IO[bytes]:
     supports ``peek``/``readline``; reading past damage in compressed data raises InputError.
     """
     name = check_path(path)
-    raw = open(name, "rb")
+    raw = open(name, "rb")  # noqa: SIM115 - returned to the caller (or wrapped), who closes it
     head = raw.read(4)
     raw.seek(0)
     kind = compression_of(head)

@@ -36,7 +36,8 @@ def json_records(lines: Iterable[bytes], buf: RowBuffer) -> Iterator[tuple[int, 
     return numbered_records(enumerate(lines, 1), buf)
 
 
-def numbered_records(numbered: Iterable[tuple[int, bytes]], buf: RowBuffer) -> Iterator[tuple[int, dict[str, Any], bytes]]:
+def numbered_records(numbered: Iterable[tuple[int, bytes]],
+                     buf: RowBuffer) -> Iterator[tuple[int, dict[str, Any], bytes]]:
     """:func:`json_records` over ``(line number, line)`` pairs: some lines of a file, numbered."""
     loads = orjson.loads
     decode_error = orjson.JSONDecodeError

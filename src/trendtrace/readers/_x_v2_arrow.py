@@ -575,7 +575,8 @@ def read_pages(path: str, source_file: str, chunk_rows: int,
             batch = None
             try:
                 if reader is None:  # opening parses the first block already
-                    reader = pj.open_json(_arrow_input(path), read_options=pj.ReadOptions(block_size=block, use_threads=True),
+                    reader = pj.open_json(_arrow_input(path),
+                                          read_options=pj.ReadOptions(block_size=block, use_threads=True),
                                           parse_options=pj.ParseOptions(explicit_schema=PAGE_SCHEMA,
                                                                         unexpected_field_behavior="ignore"))
                 batch = reader.read_next_batch()

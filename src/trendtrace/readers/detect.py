@@ -1,7 +1,8 @@
 """Format detection: peek at the first bytes / line of a file (after decompression).
 
 Detection opens its own handle and reads at most the first 20 lines (twarc2 pages can be
-megabytes), so reading the file afterwards starts at its first record. Rules:
+megabytes), so reading the file afterwards starts at its first record. The rules are the detection
+hooks of :data:`trendtrace.readers.registry.FORMATS`, asked in their ``detect_order``; today:
 
 - ``PAR1`` magic → ``parquet``, or ``coortweet`` when its columns are exactly the CooRTweet four;
 - a JSON object on the first non-blank line:
@@ -27,13 +28,10 @@ import pyarrow.parquet as pq
 
 from trendtrace.model import Format, InputError
 from trendtrace.readers._io import PARQUET_MAGIC, open_input
-from trendtrace.readers.io_archive import REQUIRED as IO_REQUIRED
-from trendtrace.readers.tabular import COORTWEET_COLUMNS
-from trendtrace.readers.x_v1 import STREAM_NOTICES
+from trendtrace.readers.registry import FORMATS_HELP, detectors
 
 __all__ = ["detect_format", "format_of_json", "format_of_header", "FORMATS_HELP"]
 
-FORMATS_HELP = ", ".join(f.value for f in Format if f is not Format.AUTO)
 _PROBE_LINES = 20
 
 
@@ -46,24 +44,19 @@ def format_of_json(obj: Any) -> Format | None:
     """The JSON-lines format of one decoded record, or None."""
     if not isinstance(obj, dict):
         return None
-    if "data" in obj or "includes" in obj:
-        return Format.X_V2
-    if ("author_id" in obj or "author" in obj) and "user" not in obj:
-        return Format.X_V2
-    if "id_str" in obj or "user" in obj or not STREAM_NOTICES.isdisjoint(obj):
-        return Format.X_V1
-    return None
+    return _first("json_record", obj)
 
 
 def format_of_header(names: list[str]) -> Format | None:
     """The CSV layout from its header names, or None when it is not a usable header."""
-    low = [n.strip().lower() for n in names]
-    if all(c in low for c in IO_REQUIRED):
-        return Format.IO_ARCHIVE
-    if sorted(low) == sorted(COORTWEET_COLUMNS):
-        return Format.COORTWEET
-    if len(low) >= 2 and all(low):
-        return Format.CSV
+    return _first("csv_header", [n.strip().lower() for n in names])
+
+
+def _first(hook: str, value: Any) -> Format | None:
+    """The first format whose detection ``hook`` says yes to ``value``."""
+    for name, says_yes in detectors(hook):
+        if says_yes(value):
+            return Format(name)
     return None
 
 
@@ -116,9 +109,10 @@ def detect_format(path: str | os.PathLike[str]) -> Format:
 
 def _parquet_format(name: str) -> Format:
     try:
-        names = pq.ParquetFile(name).schema_arrow.names
+        names = [n.lower() for n in pq.ParquetFile(name).schema_arrow.names]
     except (pa.ArrowInvalid, OSError):
-        return Format.PARQUET  # reading it will report the damage
-    if sorted(n.lower() for n in names) == sorted(COORTWEET_COLUMNS):
-        return Format.COORTWEET
-    return Format.PARQUET
+        names = []  # no columns: the catch-all takes it, and reading it will report the damage
+    fmt = _first("parquet_columns", names)
+    if fmt is None:
+        raise _unknown(name, "a Parquet file no format claims")
+    return fmt

@@ -113,13 +113,21 @@ _KINDS = {"post": "post", "tweet": "post", "original": "post", "status": "post",
 
 
 def parse_mapping_args(items: list[str] | tuple[str, ...]) -> dict[str, str]:
-    """``["time=ts", "handle=user"]`` → ``{"time": "ts", "handle": "user"}`` (for the CLI)."""
+    """``--map`` arguments as a mapping: ``["time=ts", "handle=user"]`` → ``{"time": "ts", "handle": "user"}``.
+
+    Spaces around FIELD and COLUMN are dropped; a later FIELD wins. Raises InputError (one line,
+    saying the fix) for an item without ``FIELD=COLUMN`` and for a FIELD not in
+    :data:`MAPPABLE_FIELDS`. Whether the COLUMN exists is checked when the file is read.
+    """
     out = {}
     for it in items:
-        k, sep, v = it.partition("=")
-        if not sep or not k.strip() or not v.strip():
-            raise InputError(f"--map {it}: expected FIELD=COLUMN")
-        out[k.strip()] = v.strip()
+        field, sep, column = it.partition("=")
+        field, column = field.strip(), column.strip()
+        if not sep or not field or not column:
+            raise InputError(f"--map {it!r}: write FIELD=COLUMN, e.g. --map time=created_at")
+        if field not in MAPPABLE_FIELDS:
+            raise InputError(f"--map {it!r}: unknown field {field!r}; fields are: {', '.join(MAPPABLE_FIELDS)}")
+        out[field] = column
     return out
 
 
@@ -306,30 +314,39 @@ def convert_table(table: pa.Table, lines: np.ndarray, m: Mapping[str, str], fmt:
             posts[f] = to_number(table[m[f]], pa.int64())
     post_table = table_of(POST_SCHEMA, posts, n)
 
-    account_fields = [f for f in _ACCOUNT_MAPPABLE if f in m and f != "seen_at"]
-    if account_fields:
-        acc: dict[str, Any] = {"account_id": aid, "source_format": fmt, "source_file": source_file,
-                               "seen_at": times.parse(table[m["seen_at"]])[0] if "seen_at" in m else time}
-        for f in ("handle", "display_name", "description", "location", "url"):
-            if f in m:
-                acc[f] = s(f)
-        if "handle" in acc:
-            acc["handle"] = map_distinct(acc["handle"], lambda h: h.lstrip("@"))
-        if "account_lang" in m:
-            acc["lang"] = s("account_lang")
-        if "created_at" in m:
-            acc["created_at"], naive_created = times.parse(table[m["created_at"]])
-            naive = naive or naive_created
-        for f in ("followers", "following", "post_count", "likes_given", "listed"):
-            if f in m:
-                acc[f] = to_number(table[m[f]], pa.int64())
-        for f in ("verified", "default_profile", "default_profile_image"):
-            if f in m:
-                acc[f] = to_bool(table[m[f]].combine_chunks())
-        accounts = table_of(ACCOUNT_SCHEMA, acc, n)  # every snapshot: Regroup keeps the latest
-    else:
-        accounts = ACCOUNT_SCHEMA.empty_table()
-    return post_table, accounts, rejects, naive
+    accounts, naive_created = _account_table(table, m, aid, time, times, fmt, source_file)
+    return post_table, accounts, rejects, naive or naive_created
+
+
+def _account_table(table: pa.Table, m: Mapping[str, str], aid: Any, time: Any, times: TimeParser, fmt: str,
+                   source_file: str) -> tuple[pa.Table, bool]:
+    """The account snapshots of the kept rows of a mapped table, and whether a zone-less account
+    creation time was read; an empty table when no account field is mapped."""
+    if not any(f in m for f in _ACCOUNT_MAPPABLE if f != "seen_at"):
+        return ACCOUNT_SCHEMA.empty_table(), False
+
+    def s(f: str) -> Any:
+        return blank_to_null(as_string(table[m[f]].combine_chunks()))
+
+    naive = False
+    acc: dict[str, Any] = {"account_id": aid, "source_format": fmt, "source_file": source_file,
+                           "seen_at": times.parse(table[m["seen_at"]])[0] if "seen_at" in m else time}
+    for f in ("handle", "display_name", "description", "location", "url"):
+        if f in m:
+            acc[f] = s(f)
+    if "handle" in acc:
+        acc["handle"] = map_distinct(acc["handle"], lambda h: h.lstrip("@"))
+    if "account_lang" in m:
+        acc["lang"] = s("account_lang")
+    if "created_at" in m:
+        acc["created_at"], naive = times.parse(table[m["created_at"]])
+    for f in ("followers", "following", "post_count", "likes_given", "listed"):
+        if f in m:
+            acc[f] = to_number(table[m[f]], pa.int64())
+    for f in ("verified", "default_profile", "default_profile_image"):
+        if f in m:
+            acc[f] = to_bool(table[m[f]].combine_chunks())
+    return table_of(ACCOUNT_SCHEMA, acc, table.num_rows), naive  # every snapshot: Regroup keeps the latest
 
 
 def parse_csv(f: IO[bytes], source_file: str, mapping: Mapping[str, str] | None = None,

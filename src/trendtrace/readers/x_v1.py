@@ -27,7 +27,8 @@ from collections.abc import Iterable, Iterator
 
 from trendtrace.model import Chunk, clip
 from trendtrace.readers._io import open_input
-from trendtrace.readers._jsonl import BadRecord, id_text, json_records, kind_of, obj, objs, strict_obj, text_or_none, texts
+from trendtrace.readers._jsonl import (BadRecord, id_text, json_records, kind_of, obj, objs, strict_obj, text_or_none,
+                                      texts)
 from trendtrace.readers._rows import RowBuffer, gc_paused, v1_times
 import contextlib
 

@@ -35,8 +35,8 @@ import orjson
 
 from trendtrace.model import Chunk, InputError, clip
 from trendtrace.readers._io import open_input
-from trendtrace.readers._jsonl import (BadRecord, id_text, kind_of, numbered_records, obj, objs, strict_obj, text_or_none,
-                                      texts)
+from trendtrace.readers._jsonl import (BadRecord, id_text, kind_of, numbered_records, obj, objs, strict_obj,
+                                      text_or_none, texts)
 from trendtrace.readers._rows import RowBuffer, gc_paused, iso_times
 import contextlib
 
@@ -51,7 +51,8 @@ def _sid(v: Any, name: str) -> str | None:
     return id_text(v, name)
 
 
-def _post(t: dict[str, Any], lineno: int, buf: RowBuffer, tweets: dict[str, Any], primary: bool) -> str | None:
+def _post(t: dict[str, Any], lineno: int, buf: RowBuffer, tweets: dict[str, Any],  # noqa: C901 (32): one flat walk over a tweet
+          primary: bool) -> str | None:
     """Add one tweet as a post; return None, or the reason it cannot be read.
 
     Times stay strings here; :class:`RowBuffer` parses the column and rejects bad ones, and any
@@ -321,7 +322,8 @@ def parse_x_v2(lines: Iterable[bytes], source_file: str, chunk_rows: int = 50_00
     return parse_numbered(enumerate(lines, 1), source_file, chunk_rows)
 
 
-def parse_numbered(numbered: Iterable[tuple[int, bytes]], source_file: str, chunk_rows: int = 50_000) -> Iterator[Chunk]:
+def parse_numbered(numbered: Iterable[tuple[int, bytes]], source_file: str,
+                   chunk_rows: int = 50_000) -> Iterator[Chunk]:
     """:func:`parse_x_v2` over ``(line number, line)`` pairs (the lines the Arrow reader leaves)."""
     return gc_paused(_parse_x_v2(numbered, source_file, chunk_rows))
 

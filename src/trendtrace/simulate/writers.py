@@ -11,6 +11,10 @@ described in ``docs/simulator.md``:
 - ``io-archive``: the 31-column information-operations CSV with its quirks.
 - ``csv`` / ``parquet``: one row per post, columns named as the canonical fields.
 - ``coortweet``: object_id, account_id, content_id, timestamp_share — reposts only.
+
+Which class writes which format is said by the readers' registry
+(:data:`trendtrace.readers.FORMATS`, ``writer``), so the simulator writes exactly the formats
+``ingest`` reads back; a class names its data file in ``file_name``.
 """
 
 from __future__ import annotations
@@ -19,28 +23,18 @@ import csv
 import time as _time
 from pathlib import Path
 from typing import Any
-from collections.abc import Callable
 
 import numpy as np
 import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from trendtrace.readers import FORMATS as _REGISTRY
 from trendtrace.simulate import _names as N
 from trendtrace.simulate._scenario import SimChunk
 
 __all__ = ["FORMATS", "open_writer", "Writer", "LabelWriter", "CSV_COLUMNS", "IO_ARCHIVE_COLUMNS",
            "COORTWEET_COLUMNS"]
-
-#: Format name → data file name inside the output directory.
-FORMATS = {
-    "x-v2": "tweets-v2.jsonl",
-    "x-v1": "tweets-v1.jsonl",
-    "io-archive": "io_archive_tweets.csv",
-    "csv": "posts.csv",
-    "parquet": "posts.parquet",
-    "coortweet": "coortweet.csv",
-}
 
 IO_ARCHIVE_COLUMNS = (
     "tweetid", "userid", "user_display_name", "user_screen_name", "user_reported_location",
@@ -123,9 +117,17 @@ class Writer:
     """Appends chunks to one data file. Use :func:`open_writer`."""
 
     fmt = ""
+    #: The data file's name inside the output directory.
+    file_name = ""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+
+    @classmethod
+    def create(cls, path: Path, retrieved_base: int) -> Writer:
+        """A writer to ``path``; ``retrieved_base`` (unix seconds) is for formats that record when
+        they were collected."""
+        return cls(path)
 
     def write(self, chunk: SimChunk) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -139,6 +141,11 @@ class Writer:
 
 class XV2Writer(Writer):
     fmt = "x-v2"
+    file_name = "tweets-v2.jsonl"
+
+    @classmethod
+    def create(cls, path: Path, retrieved_base: int) -> Writer:
+        return cls(path, retrieved_base)
 
     def __init__(self, path: Path, retrieved_base: int) -> None:
         super().__init__(path)
@@ -244,6 +251,7 @@ class XV2Writer(Writer):
 
 class XV1Writer(Writer):
     fmt = "x-v1"
+    file_name = "tweets-v1.jsonl"
 
     def __init__(self, path: Path) -> None:
         super().__init__(path)
@@ -333,6 +341,7 @@ class _CsvWriter(Writer):
 
 class IOArchiveWriter(_CsvWriter):
     fmt = "io-archive"
+    file_name = "io_archive_tweets.csv"
     columns = IO_ARCHIVE_COLUMNS
 
     def write(self, chunk: SimChunk) -> None:
@@ -367,6 +376,7 @@ _NO_REFS = ("", "", "", "False", "", "")
 
 class CsvWriter(_CsvWriter):
     fmt = "csv"
+    file_name = "posts.csv"
     columns = CSV_COLUMNS
 
     def write(self, chunk: SimChunk) -> None:
@@ -409,6 +419,7 @@ PARQUET_SCHEMA = pa.schema([
 
 class ParquetWriter(Writer):
     fmt = "parquet"
+    file_name = "posts.parquet"
 
     def __init__(self, path: Path) -> None:
         super().__init__(path)
@@ -443,6 +454,7 @@ class ParquetWriter(Writer):
 
 class CoorTweetWriter(_CsvWriter):
     fmt = "coortweet"
+    file_name = "coortweet.csv"
     columns = COORTWEET_COLUMNS
 
     def write(self, chunk: SimChunk) -> None:
@@ -451,21 +463,19 @@ class CoorTweetWriter(_CsvWriter):
                          for r in chunk.recs if r[_KIND] == "repost")
 
 
+#: Format name → writer class, for every format of the readers' registry that names a writer.
+WRITERS: dict[str, type[Writer]] = {name: globals()[spec.writer] for name, spec in _REGISTRY.items() if spec.writer}
+#: Format name → data file name inside the output directory.
+FORMATS: dict[str, str] = {name: cls.file_name for name, cls in WRITERS.items()}
+
+
 def open_writer(fmt: str, out_dir: Path, retrieved_base: int = 0, suffix: str = "") -> Writer:
     """A writer for ``fmt`` appending to ``out_dir / FORMATS[fmt]`` (with ``suffix`` inserted
     before the extension, for a second source: ``tweets-v2-minutes.jsonl``)."""
     name = FORMATS[fmt]
     stem, dot, ext = name.partition(".")
     path = out_dir / (f"{stem}{suffix}{dot}{ext}" if suffix else name)
-    makers: dict[str, Callable[[], Writer]] = {
-        "x-v2": lambda: XV2Writer(path, retrieved_base),
-        "x-v1": lambda: XV1Writer(path),
-        "io-archive": lambda: IOArchiveWriter(path),
-        "csv": lambda: CsvWriter(path),
-        "parquet": lambda: ParquetWriter(path),
-        "coortweet": lambda: CoorTweetWriter(path),
-    }
-    return makers[fmt]()
+    return WRITERS[fmt].create(path, retrieved_base)
 
 
 # --------------------------------------------------------------------------- ground truth
