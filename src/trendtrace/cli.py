@@ -219,7 +219,7 @@ def convert(obj: _Ctx, paths: tuple[str, ...], out: str, fmt: str, mapping: tupl
     from .readers import read
 
     Settings(chunk_rows=chunk_rows)
-    parsed = _parse_map(mapping)
+    parsed = parse_mapping_args(mapping)
     _writable_dir(out, "--out")
 
     def chunks() -> Any:
