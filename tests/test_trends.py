@@ -458,3 +458,22 @@ def test_weak_evidence_weighs_less_than_strong() -> None:
     assert strong["background_share"] == pytest.approx(0.42, abs=1e-4)
     assert strong["sustained_score"] == pytest.approx((60 / 110 - 0.42) / 0.58, abs=1e-4)
     assert weak["sustained_score"] == 0 and weak["verdict"] == "organic"
+
+
+@given(st.lists(st.tuples(st.integers(0, 4), st.lists(_words, min_size=3, max_size=9)), min_size=2, max_size=30))
+@hsettings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+def test_templated_flags_equal_the_brute_force_word_set_jaccard(spec: list[tuple[int, list[str]]]) -> None:
+    """The near-duplicate search (textsim, single words as shingles) finds every pair a brute-force
+    comparison finds on small inputs (a miss needs banding to fail at 64 functions: derandomized)."""
+    from trendtrace.text import words
+    posts = [dict(post_id=f"p{i:03d}", account_id=f"a{acc}", time=T0 + timedelta(seconds=i), kind="post",
+                  text="#t " + " ".join(ws), hashtags=["t"]) for i, (acc, ws) in enumerate(spec)]
+    con = store(posts)
+    build_trend_posts(con, Settings(template_similarity=0.6), inspect_inputs(con), [])
+    flagged = {r[0] for r in con.sql("SELECT post_id FROM _tt_tmpl WHERE templated").fetchall()}
+    sets = {p["post_id"]: (p["account_id"], set(words(p["text"]))) for p in posts}
+    eligible = {k for k, (_, s) in sets.items() if len(s) >= 5}
+    oracle = {a for a in eligible for b in eligible
+              if sets[a][0] != sets[b][0]
+              and len(sets[a][1] & sets[b][1]) >= 0.6 * len(sets[a][1] | sets[b][1])}
+    assert flagged == oracle

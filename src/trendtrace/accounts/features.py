@@ -22,6 +22,7 @@ import pyarrow as pa
 from scipy import stats
 
 from ..settings import Settings
+from ..text import copy_key_sql
 
 __all__ = ["FEATURES", "account_features", "creation_batches", "handle_entropy", "table_exists"]
 
@@ -69,8 +70,8 @@ FEATURES: dict[str, str] = {
     "reply_share": "share of posts that are replies",
     "link_share": "share of posts with a link",
     "mention_share": "share of posts that mention someone",
-    "dup_text_share": "share of its own-text posts whose normalised text (lower-case, no links or mentions, "
-    "at least 6 words or 40 characters) appears in another post",
+    "dup_text_share": "share of its own-text posts whose copy key (the tweet trace's text: lower-case, no "
+    "links, no leading RT or mentions; at least 6 words or 40 characters) appears in another post",
     "n_clients": "distinct client apps used",
     "unusual_client_share": "share of posts sent through an automation app or an app that fewer than "
     "0.5 % of accounts use",
@@ -344,7 +345,7 @@ def account_features(con: duckdb.DuckDBPyConnection, settings: Settings) -> pa.T
     # Posts with per-post derived columns, once, keyed by a dense integer account number (grouping
     # on an integer is much cheaper than on the account_id string). The text is normalised only for
     # own-text posts (reposts never count as duplicates), and only its hash is kept.
-    con.execute("""
+    con.execute(f"""
     CREATE OR REPLACE TEMP TABLE _tt_p AS
     SELECT aid, time, epoch(time) AS ts, hour(time)::UTINYINT AS hr, minute(time)::UTINYINT AS mi,
            second(time)::UTINYINT AS se, kind, lang, client,
@@ -355,13 +356,9 @@ def account_features(con: duckdb.DuckDBPyConnection, settings: Settings) -> pa.T
            -- "6 or more words" is "5 or more spaces": string_split would build a list per post
            CASE WHEN length(nt) >= 40 OR length(nt) - length(replace(nt, ' ', '')) >= 5 THEN hash(nt) END AS th_long
     FROM (SELECT i.aid, p.time, p.kind, p.lang, p.client, p.urls, p.mentions,
-            CASE WHEN p.kind <> 'repost' AND p.text IS NOT NULL THEN
-              -- global regex replacement is costly: pay it only for texts with a link or a mention
-              CASE WHEN contains(p.text, 'http') OR contains(p.text, '@')
-                   THEN trim(regexp_replace(regexp_replace(lower(p.text), '^rt @\\w+:|https?://\\S+|@\\w+', '', 'g'),
-                                            '\\s+', ' ', 'g'))
-                   ELSE trim(lower(p.text)) END
-            END AS nt
+            -- the tweet trace's copy key (trendtrace.text); it runs its costly global regex passes
+            -- only on texts with a link or a mention
+            CASE WHEN p.kind <> 'repost' AND p.text IS NOT NULL THEN {copy_key_sql("p.text")} END AS nt
           FROM posts p JOIN _tt_ids i ON i.account_id = p.account_id
           WHERE p.time IS NOT NULL)
     """)

@@ -1,12 +1,13 @@
 """Near-duplicate texts: MinHash with banding, then the exact Jaccard of every candidate pair.
 
-Shingles. A normalised text (:func:`.traces.normalize_text`) of at least :data:`MIN_WORDS` words
+Shingles. A normalised text (:func:`trendtrace.text.copy_key`) of at least :data:`MIN_WORDS` words
 that is mostly Latin script is the set of its word bigrams; shorter texts and texts mostly in
 other scripts (Urdu, Pashto, Arabic, Devanagari... where word boundaries are unreliable or words
 are few) are the set of their character 4-grams. Shingles are hashed to 64 bits with
 BLAKE2b (words) and SplitMix64 mixing (bigrams, 4-grams): stable across runs, machines and Python
 processes (never Python's salted ``hash()``). Jaccard is computed exactly on these hashed sets
-(a 64-bit collision would be needed to change it).
+(a 64-bit collision would be needed to change it). With ``unit="words"`` (the templated-text
+statistic of :mod:`trendtrace.trends.stats`) every text's shingles are its single words instead.
 
 MinHash (Broder 1997) with ``num_perm`` hash functions ``h_k(x) = a_k x + b_k mod 2^64`` (odd
 ``a_k``, seeded), split into ``b`` bands of ``r`` rows (Leskovec, Rajaraman & Ullman, *Mining of
@@ -33,6 +34,7 @@ from scipy.sparse.csgraph import connected_components
 
 __all__ = [
     "MIN_WORDS",
+    "UNITS",
     "shingles",
     "jaccard",
     "band_shape",
@@ -44,6 +46,9 @@ log = logging.getLogger("trendtrace.coordination")
 
 #: Word bigrams need at least this many words; shorter texts use character 4-grams.
 MIN_WORDS = 5
+#: What a text's shingles are: ``auto`` (word bigrams or character 4-grams, as above) or ``words``
+#: (the set of its space-separated words, for :func:`trendtrace.text.words` joined by spaces).
+UNITS = ("auto", "words")
 CHAR_K = 4
 PREFILTER_MARGIN = 0.25
 _U64 = np.uint64
@@ -105,8 +110,11 @@ def _dedupe_sorted_within(owner, hsh):  # pragma: no cover - compiled
     return keep
 
 
-def _shingle_table(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """All (owner, shingle hash) of ``texts``, unique, sorted by owner then hash."""
+def _shingle_table(texts: Sequence[str] | pa.Array, unit: str = "auto") -> tuple[np.ndarray, np.ndarray]:
+    """All (owner, shingle hash) of ``texts``, unique, sorted by owner then hash. ``unit``: see
+    :func:`near_duplicate_pairs`."""
+    if unit not in UNITS:
+        raise ValueError(f"unknown shingle unit {unit!r}; known: {', '.join(UNITS)}")
     arr = pa.array(texts, pa.string()) if not isinstance(texts, pa.Array) else texts
     n = len(arr)
     owners: list[np.ndarray] = []
@@ -114,7 +122,7 @@ def _shingle_table(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     if n:
         words = pc.split_pattern(arr, " ")
         n_words = pc.list_value_length(words).to_numpy(zero_copy_only=False).astype(np.int64)
-        use = _word_texts(arr, n_words)
+        use = np.ones(n, bool) if unit == "words" else _word_texts(arr, n_words)
     else:
         use = np.zeros(0, bool)
     wi = np.flatnonzero(use)
@@ -127,11 +135,15 @@ def _shingle_table(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         wh = np.fromiter((_word_hash(w) for w in vocab), dtype=_U64, count=len(vocab))
         ids = wh[enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)]
         own = np.repeat(wi, n_words[wi])
-        same = own[:-1] == own[1:]
-        with np.errstate(over="ignore"):
-            bi = _splitmix(ids[:-1] * _U64(0x100000001B3) + ids[1:])
-        owners.append(own[:-1][same])
-        hashes.append(bi[same])
+        if unit == "words":
+            owners.append(own)
+            hashes.append(ids)
+        else:
+            same = own[:-1] == own[1:]
+            with np.errstate(over="ignore"):
+                bi = _splitmix(ids[:-1] * _U64(0x100000001B3) + ids[1:])
+            owners.append(own[:-1][same])
+            hashes.append(bi[same])
     ci = np.flatnonzero(~use)
     if len(ci):
         char_texts = [t.replace("\x00", " ") for t in arr.take(pa.array(ci)).to_pylist()]
@@ -167,15 +179,16 @@ def _shingle_table(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     return owner[keep], hsh[keep]
 
 
-def shingles(text: str) -> set[int]:
-    """The shingle hashes of one normalised text (word bigrams or character 4-grams)."""
-    _, h = _shingle_table([text])
+def shingles(text: str, unit: str = "auto") -> set[int]:
+    """The shingle hashes of one normalised text (word bigrams or character 4-grams; or its words
+    with ``unit="words"``)."""
+    _, h = _shingle_table([text], unit)
     return set(int(x) for x in h)
 
 
-def jaccard(a: str, b: str) -> float:
+def jaccard(a: str, b: str, unit: str = "auto") -> float:
     """Exact Jaccard similarity of two normalised texts' shingle sets."""
-    sa, sb = shingles(a), shingles(b)
+    sa, sb = shingles(a, unit), shingles(b, unit)
     if not sa and not sb:
         return 1.0
     return len(sa & sb) / len(sa | sb)
@@ -340,19 +353,22 @@ def _verify(pi: np.ndarray, pj: np.ndarray, owner: np.ndarray, hsh: np.ndarray, 
 
 
 def near_duplicate_pairs(
-    texts: Sequence[str], threshold: float, seed: int, num_perm: int = 64
+    texts: Sequence[str] | pa.Array, threshold: float, seed: int, num_perm: int = 64, unit: str = "auto"
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pairs of texts (indices ``i < j``) whose exact Jaccard is at least ``threshold``.
 
-    ``texts`` are normalised and should be distinct (identical texts are co-tweet, not
-    co-similar). Returns arrays ``(i, j, jaccard)`` sorted by ``(i, j)``. ``seed`` fixes the MinHash
-    functions; ``num_perm`` (default 64) their number.
+    ``texts`` are normalised (:func:`trendtrace.text.copy_key`, or :func:`trendtrace.text.words`
+    joined by spaces with ``unit="words"``) and should be distinct (identical texts are co-tweet,
+    not co-similar). Returns arrays ``(i, j, jaccard)`` sorted by ``(i, j)``. ``seed`` fixes the
+    MinHash functions; ``num_perm`` (default 64) their number; ``unit`` (default ``"auto"``) what
+    a shingle is (:data:`UNITS`): word bigrams or character 4-grams, or with ``"words"`` single
+    words, so that the Jaccard is that of the texts' word sets.
     """
     n = len(texts)
     empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
     if n < 2:
         return empty
-    owner, hsh = _shingle_table(texts)
+    owner, hsh = _shingle_table(texts, unit)
     starts = np.searchsorted(owner, np.arange(n + 1))
     has = np.diff(starts) > 0
     bands, rows = band_shape(threshold, num_perm)

@@ -10,7 +10,7 @@ trace                  object                                                   
                        reposted it in the data (its own, longer window)
 ``quote``              the quoted post (``ref_post_id``)                               quotes
 ``reply``              the post replied to (``reply_to_post_id``)                      all
-``tweet``              the text after :func:`normalize_text`                           not reposts
+``tweet``              the text's :func:`~trendtrace.text.copy_key`                    not reposts
 ``similar``            a group of near-duplicate texts (:mod:`.textsim`); only pairs    not reposts
                        of *different* texts with Jaccard ≥ ``similarity`` count
 ``link``               each normalised URL of the post                                 not reposts
@@ -29,12 +29,13 @@ is an Ibis expression, so it runs unchanged on DuckDB and on Spark (:mod:`trendt
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import ibis
 import ibis.expr.types as ir
+
+from ..text import copy_key, copy_key_expr
 
 __all__ = [
     "Trace", "Inputs", "REGISTRY", "TRACE_WORDS", "select",
@@ -70,54 +71,10 @@ _POST_COLUMNS = [
     "mentions",
 ]
 
-# The same four rules in Python (the oracle, textsim) and in SQL (DuckDB RE2 and Spark Java regex
-# agree on these patterns: explicit ASCII classes, no \w or \s whose meaning differs by engine).
-_SPACE = "[ \t\n\r\f\v]"
-_RT_PREFIX = "^rt @[a-z0-9_]+:" + _SPACE + "*"
-_URL = "https?://[^ \t\n\r\f\v]+"
-_LEADING_MENTIONS = "^(@[a-z0-9_]+" + _SPACE + "*)+"
-# Runs of two or more, or one that is not a plain space: the same result as ``_SPACE + "+"``, but
-# single spaces (most of any text) are not rewritten, which makes the pass several times faster.
-_SPACES = _SPACE + "{2,}|[\t\n\r\f\v]"
-
-_PY_RT = re.compile(_RT_PREFIX)
-_PY_URL = re.compile(_URL)
-_PY_MENTIONS = re.compile(_LEADING_MENTIONS)
-_PY_SPACES = re.compile(_SPACES)
-
-
-@ibis.udf.scalar.builtin(name="trim")
-def _trim_spaces(s: str) -> str:  # type: ignore[empty-body]
-    """SQL ``TRIM(s)``: plain spaces off both ends, on DuckDB and Spark alike. Ibis's ``strip()``
-    passes the six whitespace characters explicitly, which DuckDB runs several times slower; after
-    whitespace runs are collapsed to one space, spaces are all there is to trim."""
-
-
-def normalize_text(text: str | None) -> str:
-    """Text as compared by co-tweet and co-similar.
-
-    Lower-cased; a leading ``RT @handle:`` removed; URLs removed; runs of whitespace collapsed to
-    one space; ends trimmed; leading ``@mentions`` removed. ``"RT @a: Vote   NOW https://x.y"`` →
-    ``"vote now"``. Mirrors :func:`normalized_text_expr` exactly.
-    """
-    if not text:
-        return ""
-    s = text.lower()
-    s = _PY_RT.sub("", s, count=1)
-    s = _PY_URL.sub("", s)
-    s = _PY_SPACES.sub(" ", s).strip(" ")
-    s = _PY_MENTIONS.sub("", s, count=1)
-    return s.strip(" ")
-
-
-def normalized_text_expr(text: ir.StringValue) -> ir.StringValue:
-    """The Ibis form of :func:`normalize_text` (same rules, same order)."""
-    s = text.lower()
-    s = s.re_replace(_RT_PREFIX, "")
-    s = s.re_replace(_URL, "")
-    s = _trim_spaces(s.re_replace(_SPACES, " "))
-    s = s.re_replace(_LEADING_MENTIONS, "")
-    return _trim_spaces(s)
+#: The ``tweet`` text rule lives in :mod:`trendtrace.text` (shared with ``dup_text_share``); these
+#: names stay for callers that import them from here.
+normalize_text = copy_key
+normalized_text_expr = copy_key_expr
 
 
 def parse_traces(value: str) -> list[str]:

@@ -21,9 +21,10 @@ Every statistic is defined in ``docs/trends.md``; the short form:
   account's evidence strength: p-value or score margin, :data:`P_FULL_LOG10`, :data:`FULL_MARGIN`);
   ``new_account_share`` (accounts created at most
   ``new_account_days`` before their first post in the trend, among accounts with a creation time);
-* ``templated_share``: share of the trend's own-text posts (not reposts, 5+ words once links,
-  hashtags and mentions are removed) whose word set has Jaccard ≥ ``template_similarity`` with a
-  post by another account (MinHash, 8 bands × 3 rows, each candidate verified exactly);
+* ``templated_share``: share of the trend's own-text posts (not reposts, 5+ words in
+  :func:`trendtrace.text.words`: links, hashtags and mentions removed) whose word set has Jaccard
+  ≥ ``template_similarity`` with a post by another account (the ``similar`` trace's MinHash
+  search, :mod:`trendtrace.coordination.textsim`, each candidate verified exactly);
 * ``language_mix``, ``tz_mix`` and ``home_tz_misfit_share`` (accounts with an inferred UTC offset
   more than 1.5 h from the home zone at the trend's time: ``home_tz``, or with ``'auto'`` the zone
   the account stage inferred, table ``home_zone``; NULL when there is none).
@@ -40,7 +41,9 @@ import pyarrow as pa
 
 from trendtrace.model import InputError
 from trendtrace.offsets import format_offset_sql, offset_distance_sql, require_zone, zone_offset
+from trendtrace.coordination.textsim import near_duplicate_pairs
 from trendtrace.settings import Settings
+from trendtrace.text import words_sql
 
 from .campaigns import Campaign
 
@@ -52,7 +55,6 @@ log = logging.getLogger(__name__)
 #: Texts shorter than this (in words, after removing links, hashtags, mentions) are never called
 #: templated: short phrases ("what a match") repeat by chance.
 MIN_TEMPLATE_WORDS = 5
-_BANDS, _ROWS = 8, 3
 #: A coordinated account's posts weigh fully in ``suspect_weight`` when its smallest pair p-value
 #: is at most 10 ** -P_FULL_LOG10; weaker evidence weighs -log10(p) / P_FULL_LOG10.
 P_FULL_LOG10 = 6
@@ -197,7 +199,7 @@ def build_trend_posts(con: duckdb.DuckDBPyConnection, settings: Settings, inputs
         FROM (SELECT DISTINCT p.account_id FROM _tt_p p SEMI JOIN _tt_m USING (post_id)) u
         {' '.join(joins)}
     """, {"thr": float(settings["inauthentic_threshold"])})
-    templated_posts(con, float(settings["template_similarity"]))
+    templated_posts(con, float(settings["template_similarity"]), int(settings["seed"]))
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _tt_tp AS
         SELECT m.trend, m.trend_kind, p.post_id, p.account_id, p.time, p.kind, p.lang,
@@ -232,58 +234,56 @@ def build_trend_posts(con: duckdb.DuckDBPyConnection, settings: Settings, inputs
           "thr": float(settings["inauthentic_threshold"])})
 
 
-def templated_posts(con: duckdb.DuckDBPyConnection, threshold: float) -> None:
+def templated_posts(con: duckdb.DuckDBPyConnection, threshold: float, seed: int = 0) -> None:
     """Flag near-copies among the own-text posts of all trends: temp table ``_tt_tmpl(post_id,
     templated)`` over posts with at least :data:`MIN_TEMPLATE_WORDS` words.
 
-    Method: each post's word set (lower-cased; links, hashtags, mentions and 1-letter words
-    removed) gets a 24-value MinHash signature; posts sharing one of 8 bands of 3 values are
-    candidates (Broder 1997; Leskovec, Rajaraman & Ullman, *Mining of Massive Datasets* ch. 3).
-    Each candidate is compared exactly with its bucket's earliest post by another account, so the
-    work is linear in the posts, and every flag is verified: a post is flagged only if it has
-    Jaccard ≥ ``threshold`` with a post by a different account (no false flags; a near-copy can be
-    missed when its band collides with a dissimilar earlier post in every band).
+    Method: each post's word set is :func:`trendtrace.text.words` (its copy key without hashtags
+    and mentions, split into words of 2+ characters). A post is flagged when another account
+    posted the same word set, or a word set with Jaccard ≥ ``threshold`` with it. The distinct word
+    sets are compared with the near-duplicate search of the ``similar`` trace
+    (:func:`trendtrace.coordination.textsim.near_duplicate_pairs` with ``unit="words"``: MinHash
+    with banding, Broder 1997; Leskovec, Rajaraman & Ullman, *Mining of Massive Datasets* ch. 3;
+    every candidate verified with its exact Jaccard), so every flag is verified; a near-copy is
+    missed only when banding misses the pair. ``seed`` fixes the MinHash functions.
     """
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _tt_tok AS
-        SELECT post_id, account_id, time, toks FROM (
-            SELECT p.post_id, p.account_id, p.time,
-                   list_distinct(list_filter(regexp_split_to_array(lower(regexp_replace(p.text,
-                       '(https?://\\S+)|([#＃@]\\S+)|(^RT\\s)', ' ', 'g')), '[^\\p{{L}}\\p{{N}}\\p{{M}}]+'),
-                       lambda w: length(w) >= 2)) AS toks
+        SELECT post_id, account_id, array_to_string(toks, ' ') AS wkey FROM (
+            SELECT p.post_id, p.account_id, {words_sql("p.text")} AS toks
             FROM _tt_p p SEMI JOIN (SELECT DISTINCT post_id FROM _tt_m) m USING (post_id)
             WHERE p.kind <> 'repost' AND p.text IS NOT NULL)
         WHERE len(toks) >= {MIN_TEMPLATE_WORDS}
     """)
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _tt_tmpl AS
-        WITH sig AS (
-            SELECT post_id, account_id, time,
-                   list_transform(range({_BANDS * _ROWS}),
-                                  lambda s: list_min(list_transform(toks, lambda w: hash(w, s)))) AS sig
-            FROM _tt_tok),
-        band AS (
-            SELECT post_id, account_id, time, b,
-                   hash(sig[b * {_ROWS} + 1], sig[b * {_ROWS} + 2], sig[b * {_ROWS} + 3]) AS key
-            FROM (SELECT *, unnest(range({_BANDS})) AS b FROM sig)),
-        rep1 AS (
-            SELECT b, key, arg_min(post_id, (time, post_id)) AS rp1, arg_min(account_id, (time, post_id)) AS ra1
-            FROM band GROUP BY b, key HAVING count(DISTINCT account_id) >= 2),
-        rep2 AS (
-            SELECT x.b, x.key, arg_min(x.post_id, (x.time, x.post_id)) AS rp2
-            FROM band x JOIN rep1 r USING (b, key) WHERE x.account_id <> r.ra1 GROUP BY x.b, x.key),
-        cand AS (
-            SELECT DISTINCT x.post_id, CASE WHEN x.account_id <> r.ra1 THEN r.rp1 ELSE r2.rp2 END AS rep
-            FROM band x JOIN rep1 r USING (b, key) JOIN rep2 r2 USING (b, key)),
-        ver AS (
-            SELECT c.post_id, c.rep
-            FROM cand c JOIN _tt_tok t1 ON t1.post_id = c.post_id JOIN _tt_tok t2 ON t2.post_id = c.rep
-            WHERE c.post_id <> c.rep
-              AND len(list_intersect(t1.toks, t2.toks)) >= $thr * len(list_distinct(list_concat(t1.toks, t2.toks)))),
-        hit AS (SELECT post_id FROM ver UNION SELECT rep FROM ver)
-        SELECT t.post_id, (h.post_id IS NOT NULL) AS templated
-        FROM _tt_tok t LEFT JOIN hit h USING (post_id)
-    """, {"thr": threshold})
+    # one row per distinct word set: its number (the index textsim answers with), how many
+    # accounts posted it, and one of them
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _tt_wset AS
+        SELECT (row_number() OVER (ORDER BY wkey) - 1)::BIGINT AS tid, wkey,
+               count(DISTINCT account_id) AS n_acc, min(account_id) AS acc
+        FROM _tt_tok GROUP BY wkey
+    """)
+    keys = con.sql("SELECT wkey FROM _tt_wset ORDER BY tid").to_arrow_table().column(0)
+    i, j, _ = near_duplicate_pairs(keys.combine_chunks().cast(pa.string()), threshold, seed, unit="words")
+    con.register("_tt_wpairs", pa.table({"a": pa.array(i, pa.int64()), "b": pa.array(j, pa.int64())}))
+    try:
+        # A post (account A, word set t) is a near-copy when another account posted t, or t has a
+        # near-duplicate set u posted by two or more accounts, or by one that is not A.
+        con.execute("""
+            CREATE OR REPLACE TEMP TABLE _tt_tmpl AS
+            WITH pr AS (SELECT a AS t, b AS u FROM _tt_wpairs UNION ALL SELECT b AS t, a AS u FROM _tt_wpairs),
+            nb AS (
+                SELECT pr.t, bool_or(w.n_acc >= 2) AS multi,
+                       count(DISTINCT w.acc) AS n_single, min(w.acc) AS single
+                FROM pr JOIN _tt_wset w ON w.tid = pr.u GROUP BY pr.t)
+            SELECT k.post_id,
+                   s.n_acc >= 2 OR coalesce(nb.multi OR nb.n_single >= 2 OR nb.single <> k.account_id, false)
+                     AS templated
+            FROM _tt_tok k JOIN _tt_wset s USING (wkey) LEFT JOIN nb ON nb.t = s.tid
+        """)
+    finally:
+        con.unregister("_tt_wpairs")
+        con.execute("DROP TABLE IF EXISTS temp._tt_wset")
 
 
 def gini_sql(table: str, group: str, value: str) -> str:
