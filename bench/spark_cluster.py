@@ -746,8 +746,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BenchError as exc:
         print(f"error: {exc}", file=sys.stderr)
     except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
+        print("error: interrupted (Ctrl-C)", file=sys.stderr)
         code = 130
+    except SystemExit as exc:  # SIGTERM or SIGHUP, from _on_signal
+        code = int(exc.code or 1)
+        print(f"error: stopped by a signal (exit {code})", file=sys.stderr)
     finally:
         _stop_all()
     if temporary and not keep and code == 0:
