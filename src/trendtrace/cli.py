@@ -133,9 +133,11 @@ def _ingest(paths: Sequence[str], db: str, fmt: str, mapping: dict[str, str], on
     from .store import Store
 
     console = _console(quiet)
-    # A store this command creates is removed again when the ingest fails (a missing file, a bad
-    # record under --on-error fail, Ctrl-C): no half-written store is left behind to be analysed.
+    # A store this command creates is removed again when the ingest fails before committing any
+    # file (a missing file, a bad record under --on-error fail, Ctrl-C): no empty store is left
+    # behind to be analysed. Files committed before a failing one stay, and the error says so.
     created = not Path(db).exists()
+    empty = created  # until a file is committed: a failing later file keeps the ones before it
     try:
         with Store(db) as store:
             with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(bar_width=None),
@@ -148,8 +150,11 @@ def _ingest(paths: Sequence[str], db: str, fmt: str, mapping: dict[str, str], on
                         tasks[path] = bar.add_task(f"reading {Path(path).name}", total=None)
                     bar.advance(tasks[path], records)
 
-                report = store.ingest(paths, fmt, mapping, on_error, chunk_rows, progress,
-                                      memory_limit=memory_limit)
+                try:
+                    report = store.ingest(paths, fmt, mapping, on_error, chunk_rows, progress,
+                                          memory_limit=memory_limit)
+                finally:
+                    empty = created and store.count("files") == 0
             for f in report.files:
                 if f.skipped_unchanged:
                     console.print(f"{f.path}: already ingested, unchanged; skipped")
@@ -164,7 +169,7 @@ def _ingest(paths: Sequence[str], db: str, fmt: str, mapping: dict[str, str], on
                 console.print(f"{report.rejects:,} bad records skipped; see {report.rejects_path}")
             console.print(f"store {db}: {store.count('posts'):,} posts, {store.count('accounts'):,} accounts")
     except BaseException:
-        if created:
+        if empty:
             for leftover in (Path(db), Path(f"{db}.wal")):
                 leftover.unlink(missing_ok=True)
         raise
