@@ -430,13 +430,10 @@ def _machine() -> dict[str, Any]:
 
 def _input_counts(db: Path) -> tuple[int, int]:
     """Posts and distinct posting accounts in the store ``db``."""
-    import duckdb
+    from trendtrace.store import Store  # a results store over a data set has posts as a view
 
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        row = con.execute("SELECT count(*), count(DISTINCT account_id) FROM posts").fetchone()
-    finally:
-        con.close()
+    with Store(db, read_only=True) as store:
+        row = store.con.execute("SELECT count(*), count(DISTINCT account_id) FROM posts").fetchone()
     assert row is not None
     return int(row[0]), int(row[1])
 
@@ -570,6 +567,10 @@ def _parser() -> argparse.ArgumentParser:
                       help="format of the simulated data file (default: x-v2, JSON lines)")
     data.add_argument("--scenario", default="default", metavar="NAME", help="simulator scenario (default: default)")
     data.add_argument("--seed", type=int, default=7, metavar="N", help="simulator seed (default: 7)")
+    data.add_argument("--parquet", action="store_true",
+                      help="convert the input once into a Parquet data set (`trendtrace convert`) and have both "
+                           "runs read it in place (`analyze --posts DS/posts --accounts DS/accounts.parquet`), "
+                           "Spark's executors reading the Parquet files themselves")
     data.add_argument("--data", type=Path, default=None, metavar="DIR",
                       help="reuse this simulated folder (its top-level data files) or data file instead of simulating")
     cl = ap.add_argument_group("cluster")
@@ -669,8 +670,11 @@ def preflight(args: argparse.Namespace) -> Preflight:
     return Preflight(spark_home, spark_version, java, port, webui, files, conf_lines)
 
 
-def _analyze_cmd(files: Sequence[Path], work: Path, name: str, extra: Sequence[str]) -> list[str]:
-    cmd = [sys.executable, "-m", "trendtrace", "analyze", *map(str, files), "--db", str(work / f"{name}.duckdb"),
+def _analyze_cmd(files: Sequence[Path], work: Path, name: str, extra: Sequence[str],
+                 dataset: Path | None = None) -> list[str]:
+    source = (["--posts", str(dataset / "posts"), "--accounts", str(dataset / "accounts.parquet")] if dataset
+              else [*map(str, files)])
+    cmd = [sys.executable, "-m", "trendtrace", "analyze", *source, "--db", str(work / f"{name}.duckdb"),
            "--out", str(work / name)]
     return [*cmd, *(["--engine", "spark"] if name == "spark" else []), *extra]
 
@@ -692,10 +696,21 @@ def bench(args: argparse.Namespace, pre: Preflight, argv: Sequence[str], extra: 
         files = _simulate(work / "sim", args, env, work)
         source = f"`trendtrace simulate --scenario {args.scenario} --posts {args.posts} --seed {args.seed} " \
                  f"--format {args.format}`"
+    dataset = None
+    if args.parquet:
+        dataset = work / "dataset"
+        cmd = [sys.executable, "-m", "trendtrace", "-q", "convert", *map(str, files), "--out", str(dataset)]
+        _say(f"converting to a Parquet data set: {shlex.join(cmd)}")
+        t0 = time.monotonic()
+        done = subprocess.run(cmd, env=env, cwd=work, capture_output=True, text=True)
+        if done.returncode:
+            raise BenchError(f"convert failed: {(done.stderr.strip().splitlines() or ['?'])[-1]}")
+        _say(f"converted in {time.monotonic() - t0:.1f} s")
+        source += " converted with `trendtrace convert` and read in place (`analyze --posts`)"
     runs: dict[str, RunResult] = {}
     for name in ("duckdb", "spark"):
         key = "duck" if name == "duckdb" else "spark"
-        cmd = _analyze_cmd(files, work, key, extra)
+        cmd = _analyze_cmd(files, work, key, extra, dataset)
         run_env = {**env, "TRENDTRACE_SPARK_MASTER": cluster.url} if name == "spark" else env
         _say(f"running analyze on {name}: {shlex.join(cmd)}")
         runs[name] = r = _timed_run(name, cmd, run_env, work, work / f"{key}.log",
