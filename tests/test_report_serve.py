@@ -30,7 +30,7 @@ def _error(r, status, pattern):
     body = r.json()
     assert set(body) == {"error"} and set(body["error"]) == {"status", "title", "detail"}
     assert body["error"]["status"] == status
-    assert pytest.importorskip("re").search(pattern, body["error"]["detail"]), body
+    assert re.search(pattern, body["error"]["detail"]), body
 
 
 @pytest.mark.parametrize("url, text", [

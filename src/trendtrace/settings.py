@@ -154,7 +154,8 @@ SETTINGS: tuple[Setting, ...] = (
        "docs/coordination.md.", "coordination", _positive),
     _S("leiden_resolution", 1.0, "Resolution of Leiden (modularity); higher gives smaller clusters.",
        "coordination", _positive),
-    _S("seed", 42, "Seed for every random choice in analysis (null model, Leiden).", "coordination", _seed),
+    _S("seed", 42, "Seed for every random choice in analysis (null model, Leiden, the MinHash of near-duplicate and "
+       "templated texts).", "coordination", _seed),
     _S("evidence_per_edge", 5, "Example post pairs kept per edge and trace.", "coordination", _positive),
     _S("null_model", "popularity", "Null model for co-actions: 'popularity' (accounts choose objects "
        "independently in proportion to their popularity and act at times drawn from each object's "
