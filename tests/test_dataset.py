@@ -97,3 +97,17 @@ def test_write_dataset_drops_repeated_posts_and_keeps_the_latest_account(sim: Pa
     assert acc.num_rows == len(set(acc["account_id"].to_pylist())) == rep.accounts
     with pytest.raises(InputError, match="already holds"):
         write_dataset(iter([]), tmp_path / "ds")
+
+
+def test_field_sampling_reads_a_view_as_it_reads_the_store(sim: Path, tmp_path: Path, monkeypatch) -> None:
+    """Field availability samples every k-th post by storage position; a view over the data set
+    has no rowid, and its file order must give the same sample (a tiny SAMPLE_ROWS forces k > 1)."""
+    from trendtrace.accounts import availability
+
+    monkeypatch.setattr(availability, "SAMPLE_ROWS", 97)
+    src = sim / "sim" / "posts.csv"
+    write_dataset(read(src, chunk_rows=300), tmp_path / "ds")
+    with Store(tmp_path / "a.duckdb") as a, Store(tmp_path / "b.duckdb") as b:
+        a.ingest([src])
+        b.use_parquet_posts(str(tmp_path / "ds" / "posts"), str(tmp_path / "ds" / "accounts.parquet"))
+        assert availability.field_availability(a.con) == availability.field_availability(b.con)

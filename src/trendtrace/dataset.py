@@ -108,9 +108,13 @@ def _latest(parts: list[pa.Table]) -> pa.Table:
     con = duckdb.connect()
     try:
         con.register("_acc", pa.concat_tables(parts))
-        return con.sql("SELECT * EXCLUDE (_n) FROM (SELECT *, row_number() OVER () AS _n FROM _acc) "
+        # ingest's rule (Store._merge_accounts): the latest seen_at; on a tie the earlier file, then
+        # within a file the smallest handle and display name, then the first row
+        con.execute("CREATE TEMP TABLE _numbered AS SELECT *, row_number() OVER () AS _n FROM _acc")
+        return con.sql("SELECT * EXCLUDE (_n, _f) FROM (SELECT *, min(_n) OVER (PARTITION BY source_file) AS _f "
+                       "FROM _numbered) "
                        "QUALIFY row_number() OVER (PARTITION BY account_id ORDER BY seen_at DESC NULLS LAST, "
-                       "_n DESC) = 1 ORDER BY account_id").arrow().read_all().cast(ACCOUNT_SCHEMA)
+                       "_f, handle, display_name, _n) = 1 ORDER BY account_id").arrow().read_all().cast(ACCOUNT_SCHEMA)
     finally:
         con.close()
 
