@@ -21,6 +21,8 @@ from trendtrace.model import ACCOUNT_SCHEMA, POST_SCHEMA, InputError
 from trendtrace.readers import read
 from trendtrace.store import Store
 
+from _cli import one_error
+
 TRENDTRACE = [sys.executable, "-m", "trendtrace", "-q"]
 ENV = {**os.environ, "PYTHONWARNINGS": "ignore"}
 FILES = ("edges.csv", "accounts.csv", "clusters.csv", "trends.csv")
@@ -28,12 +30,6 @@ FILES = ("edges.csv", "accounts.csv", "clusters.csv", "trends.csv")
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*TRENDTRACE, *args], capture_output=True, text=True, env=ENV, timeout=600)
-
-
-def one_error(r: subprocess.CompletedProcess[str], pattern: str) -> None:
-    lines = [line for line in r.stderr.splitlines() if line.strip()]
-    assert r.returncode == 1 and len(lines) == 1 and lines[0].startswith("Error: "), r.stderr[-2000:]
-    assert pattern in lines[0], lines[0]
 
 
 @pytest.fixture(scope="module")

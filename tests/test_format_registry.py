@@ -4,7 +4,6 @@ the CLI offers exactly the registry's formats, and ``--map`` has one parser."""
 from __future__ import annotations
 
 import csv
-import re
 
 import pytest
 from click.testing import CliRunner
@@ -13,6 +12,8 @@ from trendtrace.cli import main
 from trendtrace.model import Format
 from trendtrace.readers import FORMATS, FormatSpec, detect_format, read
 from trendtrace.readers.registry import FORMATS_HELP, MAPPED, detectors
+
+from _cli import one_error
 
 #: Writers that keep only part of a data set: CooRTweet has reposts only.
 _PARTIAL = {"coortweet"}
@@ -87,13 +88,6 @@ def test_detection_round_trips_the_simulator(tmp_path, fmt):
 # --------------------------------------------------------------------------- --map in the CLI
 
 
-def _one_line_error(result, pattern):
-    assert result.exit_code == 1, result.output
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
-    assert re.search(pattern, lines[0]), lines[0]
-
-
 def test_cli_map_account_lang(tmp_path):
     from trendtrace.store import Store
 
@@ -114,7 +108,7 @@ def test_cli_map_bad_field_is_one_line(tmp_path):
     f.write_text("post_id,account_id,time\n1,10,2024-01-01T10:00:00Z\n", encoding="utf-8")
     db = str(tmp_path / "s.duckdb")
     r = run("ingest", str(f), "--db", db, "--map", "colour=time")
-    _one_line_error(r, r"^Error: --map 'colour=time': unknown field 'colour'; fields are: post_id, account_id, "
+    one_error(r, r"^Error: --map 'colour=time': unknown field 'colour'; fields are: post_id, account_id, "
                        r".*account_lang")
     r = run("ingest", str(f), "--db", db, "--map", "account_lang")
-    _one_line_error(r, r"^Error: --map 'account_lang': write FIELD=COLUMN, e\.g\. --map time=created_at$")
+    one_error(r, r"^Error: --map 'account_lang': write FIELD=COLUMN, e\.g\. --map time=created_at$")

@@ -22,6 +22,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from _cli import one_error
+
 TRENDTRACE = [sys.executable, "-m", "trendtrace"]
 ENV = {**os.environ, "SPARK_LOCAL_IP": "127.0.0.1", "PYTHONWARNINGS": "ignore"}
 SALT = "3f9c2a7be14d0c58a6e2917b4d3f0a6c"  # 32 characters, 14 different
@@ -30,16 +32,6 @@ SALT = "3f9c2a7be14d0c58a6e2917b4d3f0a6c"  # 32 characters, 14 different
 def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*TRENDTRACE, "-q", *args], capture_output=True, text=True, env=ENV, cwd=cwd,
                           timeout=600)
-
-
-def one_error(r: subprocess.CompletedProcess[str], pattern: str) -> str:
-    """Exit 1, one ``Error:`` line matching ``pattern``, no traceback; returns the line."""
-    assert "Traceback" not in r.stderr, r.stderr[-3000:]
-    assert r.returncode == 1, (r.returncode, r.stderr[-2000:])
-    lines = [line for line in r.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("Error: "), r.stderr[-2000:]
-    assert re.search(pattern, lines[0]), lines[0]
-    return lines[0]
 
 
 def digest(path: Path) -> str:

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from trendtrace.report.serve import StoreNotFound, create_app
 
+from _cli import one_error
 from _report_fixture import RESULT_TABLES, build_fixture
 
 
@@ -358,17 +359,10 @@ def _free_port():
         return s.getsockname()[1]
 
 
-def _one_line_error(proc, pattern):
-    assert proc.returncode == 1, proc.stderr
-    lines = [line for line in proc.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("Error: "), proc.stderr
-    assert re.search(pattern, lines[0]), lines[0]
-
-
 def test_cli_refuses_a_non_loopback_host_without_expose(store):
     cmd, env = _cli("serve", "--db", str(store), "--host", "0.0.0.0", "--port", str(_free_port()))
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60)
-    _one_line_error(proc, r"^Error: --host 0\.0\.0\.0 is not a loopback address: anyone who can reach "
+    one_error(proc, r"^Error: --host 0\.0\.0\.0 is not a loopback address: anyone who can reach "
                           r"this machine could read the store; add --expose")
 
 
@@ -379,7 +373,7 @@ def test_cli_port_in_use_is_one_line_and_exit_1(store):
         port = held.getsockname()[1]
         cmd, env = _cli("serve", "--db", str(store), "--port", str(port))
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60)
-    _one_line_error(proc, rf"^Error: port {port} on 127\.0\.0\.1 is in use; choose another with --port$")
+    one_error(proc, rf"^Error: port {port} on 127\.0\.0\.1 is in use; choose another with --port$")
     assert "Traceback" not in proc.stderr and "Errno" not in proc.stderr
 
 

@@ -170,8 +170,7 @@ def _ingest(paths: Sequence[str], db: str, fmt: str, mapping: dict[str, str], on
             console.print(f"store {db}: {store.count('posts'):,} posts, {store.count('accounts'):,} accounts")
     except BaseException:
         if empty:
-            for leftover in (Path(db), Path(f"{db}.wal")):
-                leftover.unlink(missing_ok=True)
+            _remove_store(db)
         raise
     return report
 
@@ -367,6 +366,12 @@ def analyze(obj: _Ctx, paths: tuple[str, ...], db: str | None, out: str, window:
     _print_written(written, obj.quiet)
 
 
+def _remove_store(db: str) -> None:
+    """Remove a store this command created and could not finish (the file and its WAL)."""
+    for leftover in (Path(db), Path(f"{db}.wal")):
+        leftover.unlink(missing_ok=True)
+
+
 def _results_store(db: str, posts_uri: str, accounts_uri: str | None, quiet: bool) -> None:
     """A new store whose ``posts`` is a view over the Parquet data set (removed again on failure)."""
     from .store import Store
@@ -379,8 +384,7 @@ def _results_store(db: str, posts_uri: str, accounts_uri: str | None, quiet: boo
             n = store.use_parquet_posts(posts_uri, accounts_uri)
             accounts = store.count("accounts")
     except BaseException:
-        for leftover in (Path(db), Path(f"{db}.wal")):
-            leftover.unlink(missing_ok=True)
+        _remove_store(db)
         raise
     _console(quiet).print(f"{posts_uri}: {n:,} posts read in place; {accounts:,} accounts; results store {db}")
 

@@ -156,11 +156,9 @@ def attach_view(con: duckdb.DuckDBPyConnection, uri: str) -> None:
     except duckdb.Error as exc:
         raise InputError(f"--posts {uri}: cannot read as Parquet ({str(exc).splitlines()[0]})") from None
     have = _required(uri, rel.columns)
-    from .store import _SQL_TYPES
+    from .store import cast_select
 
-    cols = [f'CAST("{f.name}" AS {_SQL_TYPES[str(f.type)]}) AS "{f.name}"' if f.name in have
-            else f'CAST(NULL AS {_SQL_TYPES[str(f.type)]}) AS "{f.name}"' for f in POST_SCHEMA]
-    rel.select(", ".join(cols)).create_view("posts", replace=True)
+    rel.select(cast_select(POST_SCHEMA, have)).create_view("posts", replace=True)
 
 
 def spark_posts(spark: Any, uri: str) -> Any:

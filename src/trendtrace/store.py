@@ -51,6 +51,14 @@ def _ddl(name: str, schema: object, temp: bool = False) -> str:
     return f"CREATE {'TEMP ' if temp else ''}TABLE IF NOT EXISTS {name} ({cols})"
 
 
+def cast_select(schema: object, have: set[str]) -> str:
+    """A select list with exactly ``schema``'s columns, cast to its types; a column not in
+    ``have`` is a typed NULL (reading Parquet written by someone else into the store's schema)."""
+    return ", ".join(f'CAST("{f.name}" AS {_SQL_TYPES[str(f.type)]}) AS "{f.name}"' if f.name in have
+                     else f'CAST(NULL AS {_SQL_TYPES[str(f.type)]}) AS "{f.name}"'
+                     for f in schema)  # type: ignore[attr-defined]
+
+
 class StoreError(Exception):
     """The store file cannot be used (wrong version, not a trendtrace store, locked...)."""
 
@@ -215,10 +223,8 @@ class Store:
                 have = set(rel.columns)
                 if "account_id" not in have:
                     raise InputError(f"--accounts {accounts_uri}: no column account_id")
-                cols = [f'CAST("{f.name}" AS {_SQL_TYPES[str(f.type)]})' if f.name in have
-                        else f"CAST(NULL AS {_SQL_TYPES[str(f.type)]})" for f in ACCOUNT_SCHEMA]
                 self.con.execute("DELETE FROM accounts")
-                rel.select(", ".join(cols)).insert_into("accounts")
+                rel.select(cast_select(ACCOUNT_SCHEMA, have)).insert_into("accounts")
             self.con.execute("COMMIT").fetchall()
         except BaseException:
             self.con.execute("ROLLBACK").fetchall()
