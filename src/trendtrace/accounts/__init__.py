@@ -26,6 +26,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..engine import Engine
 from ..model import InputError
 from ..settings import Settings
 from ..stage import Stage, write_table
@@ -33,6 +34,7 @@ from .features import FEATURES, _hours_matrix, account_features, table_exists
 from .origin import (AUTO, HOME_MIN_ACCOUNTS, HOME_MIN_SUPPORT, claimed_place, fixed_zone, format_offset,
                      infer_home_offset, infer_offsets, offset_distance, quiet_share, zone_offset)
 from .personas import persona_sql, script_mix
+from .post_aggregates import PostAggregates, median_time, post_aggregates
 from .adaptive import adaptive_scores, relative_reasons
 from .availability import field_availability, unavailable_features
 from .score import evidence_sql, load_model, predict, save_model, train_model
@@ -48,9 +50,9 @@ def _arrow(rel: Any) -> pa.Table:
     return out.read_all() if isinstance(out, pa.RecordBatchReader) else out
 
 
-def _reference_time(con: duckdb.DuckDBPyConnection) -> datetime:
-    rows = con.execute("SELECT quantile_disc(time, 0.5) FROM posts").fetchall()
-    return rows[0][0] if rows and rows[0][0] is not None else datetime(2024, 1, 1)
+def _reference_time(aggregates: PostAggregates) -> datetime:
+    """The posts' median time (``quantile_disc``), the date at which zone offsets are taken."""
+    return median_time(aggregates.times) or datetime(2024, 1, 1)
 
 
 def resolve_home(settings: Settings, offsets: np.ndarray, pooled_hours: np.ndarray,
@@ -158,8 +160,9 @@ def _signals(con: duckdb.DuckDBPyConnection, settings: Settings
         raise InputError("the store has no posts table: ingest some data first")
     avail = field_availability(con)
     available = {k for k, v in avail.items() if v["available"]}
-    feats = account_features(con, settings)
-    when = _reference_time(con)
+    aggregates = post_aggregates(Engine(con, str(settings["engine"])))
+    feats = account_features(con, settings, aggregates)
+    when = _reference_time(aggregates)
     hours = _hours_matrix(feats)
     for name, col in _origin_columns(feats, hours, settings, when).items():
         feats = feats.append_column(name, col)

@@ -1,9 +1,11 @@
-"""Per-account features from profiles and behaviour, computed in DuckDB SQL (vectorised).
+"""Per-account features from profiles and behaviour.
 
-:func:`account_features` reads the store tables ``posts`` and ``accounts`` (and ``account_names``
-when it exists) and returns one Arrow row per account with the columns of :data:`FEATURES` plus
-a few descriptive text columns. Every feature is documented in ``docs/accounts.md``; the one-line
-meaning of each is in :data:`FEATURES`.
+The posts are read once, on the run's engine, into per-account aggregates
+(:mod:`trendtrace.accounts.post_aggregates`, Ibis: DuckDB or Spark); everything after that is per
+account and runs in DuckDB SQL on the driver. :func:`account_features` reads ``posts`` and
+``accounts`` (and ``account_names`` when it exists) and returns one Arrow row per account with the
+columns of :data:`FEATURES` plus a few descriptive text columns. Every feature is documented in
+``docs/accounts.md``; the one-line meaning of each is in :data:`FEATURES`.
 
 Creation-date batches are judged against the data's own baseline (:func:`creation_batches`): the
 number of accounts created on a day is compared with a Poisson expectation taken from the 60
@@ -14,15 +16,16 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterator
 
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from scipy import stats
 
+from ..engine import Engine
 from ..settings import Settings
-from ..text import copy_key_sql
+from .post_aggregates import PostAggregates, post_aggregates
 
 __all__ = ["FEATURES", "account_features", "creation_batches", "handle_entropy", "table_exists"]
 
@@ -208,116 +211,8 @@ def _ascii_handle_features(mat: np.ndarray, length: np.ndarray) -> dict[str, np.
     }
 
 
-def _account_bins(acc: np.ndarray, values: np.ndarray, bins: int, n_ids: int) -> Iterator[tuple[int, int, np.ndarray]]:
-    """For rows sorted by account number ``acc`` (0-based), ``(lo, hi, counts)`` per block of
-    accounts ``[lo, hi)`` that has rows: ``counts[a - lo, v]`` is how often account ``a`` has value
-    ``v`` (integers in [0, bins)). Blocks keep the (accounts × bins) table from existing whole."""
-    block = max(1, 4_000_000 // bins)
-    for lo in range(0, n_ids, block):
-        hi = min(n_ids, lo + block)
-        a, b = np.searchsorted(acc, [lo, hi])
-        if a < b:
-            counts = np.bincount((acc[a:b] - lo) * bins + values[a:b], minlength=(hi - lo) * bins)
-            yield lo, hi, counts.reshape(hi - lo, bins)
-
-
-def _per_account_mode(acc: np.ndarray, values: np.ndarray, bins: int, n_ids: int) -> np.ndarray:
-    """For rows sorted by account number ``acc`` (0-based), the count of each account's most
-    frequent value in ``values`` (integers in [0, bins))."""
-    out = np.zeros(n_ids, np.int64)
-    for lo, hi, counts in _account_bins(acc, values, bins, n_ids):
-        out[lo:hi] = counts.max(axis=1)
-    return out
-
-
-def _post_numbers(con: duckdb.DuckDBPyConnection, n_ids: int) -> tuple[pa.Table, np.ndarray]:
-    """Per-account aggregates of ``_tt_p`` computed in numpy, and the (n_ids × 24) UTC-hour histogram.
-
-    The table has one row per account with posts (column ``aid``) and the columns ``posts``,
-    ``first_post``, ``last_post``, ``repost_share``, ``reply_share`` (of posts with a kind),
-    ``link_share``, ``mention_share``, ``own_text_posts``, ``dup_posts`` (own posts whose long
-    normalised text hash occurs in more than one post of the data), ``gmean``, ``gsd`` (population
-    sd), ``gmed`` (median, the middle two averaged as DuckDB's ``median`` does) of the seconds
-    between consecutive posts, and ``minute_mode_n``, ``second_mode_n`` (posts at the account's
-    most frequent minute of the hour / second of the minute). Equal to the SQL aggregates it
-    replaced up to floating-point summation order.
-    """
-    # Only the account number and the time are sorted (a sort's cost grows with what it carries);
-    # hour, minute and second come from the microseconds, and the rest is summed unsorted.
-    srt = con.sql("SELECT aid - 1 AS acc, epoch_us(time) AS us FROM _tt_p ORDER BY aid, ts").fetchnumpy()
-    acc = np.asarray(srt["acc"], np.int64)
-    us = np.asarray(srt["us"], np.int64)
-    del srt
-    n = len(acc)
-    hist = np.zeros((n_ids, 24))
-    if n:
-        for lo, hi, counts in _account_bins(acc, (us // 3_600_000_000) % 24, 24, n_ids):
-            hist[lo:hi] = counts
-    cols = con.sql("""
-        SELECT aid - 1 AS acc, coalesce(kind = 'repost', false) AS rp, coalesce(kind = 'reply', false) AS rl,
-               kind IS NOT NULL AS has_kind, has_link, has_mention, own, th_long
-        FROM _tt_p
-    """).fetchnumpy()
-    acc_u = np.asarray(cols["acc"], np.int64)
-    starts = np.flatnonzero(np.r_[True, acc[1:] != acc[:-1]]) if n else np.zeros(0, np.int64)
-    ends = np.r_[starts[1:], n].astype(np.int64) if n else np.zeros(0, np.int64)
-    who = acc[starts]
-    posts = (ends - starts).astype(np.int64)
-
-    def per(weights: np.ndarray) -> np.ndarray:
-        return np.bincount(acc_u, weights=np.asarray(weights, np.float64), minlength=n_ids)[who]
-
-    kinds = per(cols["has_kind"])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        repost_share = per(cols["rp"]) / kinds
-        reply_share = per(cols["rl"]) / kinds
-    th = cols["th_long"]
-    th_valid = ~np.ma.getmaskarray(th)
-    dup_posts = np.zeros(n_ids, np.int64)
-    if th_valid.any():
-        _, inv, cnt = np.unique(np.asarray(np.ma.getdata(th))[th_valid], return_inverse=True, return_counts=True)
-        dup_posts = np.bincount(acc_u[th_valid][cnt[inv] > 1], minlength=n_ids)
-    # Gaps between consecutive posts of the same account (rows are in time order within an account).
-    ts = us / 1e6  # exactly DuckDB's epoch(time)
-    same = acc[1:] == acc[:-1] if n else np.zeros(0, bool)
-    gap = (ts[1:] - ts[:-1])[same]
-    gacc = acc[1:][same]
-    gn = np.bincount(gacc, minlength=n_ids)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        gmean_all = np.bincount(gacc, weights=gap, minlength=n_ids) / gn
-        gsd_all = np.sqrt(np.bincount(gacc, weights=(gap - gmean_all[gacc]) ** 2, minlength=n_ids) / gn)
-    gmed_all = np.full(n_ids, np.nan)
-    if len(gap):
-        sg = gap[np.lexsort((gap, gacc))]
-        gstart = np.r_[0, np.cumsum(gn)[:-1]]
-        has_gap = gn > 0
-        lo_v = sg[(gstart + (gn - 1) // 2)[has_gap]]
-        hi_v = sg[(gstart + gn // 2)[has_gap]]
-        gmed_all[has_gap] = lo_v + (hi_v - lo_v) * 0.5
-    time = pa.array(us, pa.timestamp("us"))
-    table = pa.table({
-        "aid": pa.array((who + 1).astype(np.int32)),
-        "posts": pa.array(posts),
-        "first_post": time.take(pa.array(starts)),
-        "last_post": time.take(pa.array(ends - 1)),
-        "repost_share": pa.array(repost_share, mask=kinds == 0),
-        "reply_share": pa.array(reply_share, mask=kinds == 0),
-        "link_share": pa.array(per(cols["has_link"]) / posts),
-        "mention_share": pa.array(per(cols["has_mention"]) / posts),
-        "own_text_posts": pa.array(per(cols["own"]).astype(np.int64)),
-        "dup_posts": pa.array(dup_posts[who].astype(np.int64)),
-        "gmean": pa.array(gmean_all[who], mask=gn[who] == 0),
-        "gsd": pa.array(gsd_all[who], mask=gn[who] == 0),
-        "gmed": pa.array(gmed_all[who], mask=gn[who] == 0),
-        "minute_mode_n": pa.array(_per_account_mode(acc, (us // 60_000_000) % 60, 60, n_ids)[who]),
-        "second_mode_n": pa.array(_per_account_mode(acc, (us // 1_000_000) % 60, 60, n_ids)[who]),
-        "zero_second_n": pa.array(np.bincount(acc, weights=((us // 1_000_000) % 60 == 0).astype(np.float64),
-                                              minlength=n_ids)[who] if n else np.zeros(0)),
-    })
-    return table, hist
-
-
-def account_features(con: duckdb.DuckDBPyConnection, settings: Settings) -> pa.Table:
+def account_features(con: duckdb.DuckDBPyConnection, settings: Settings,
+                     aggregates: PostAggregates | None = None) -> pa.Table:
     """One row per account (every ``account_id`` in ``posts`` or ``accounts``) with :data:`FEATURES`.
 
     Also returns text columns ``handle``, ``display_name``, ``description``, ``location``,
@@ -336,43 +231,56 @@ def account_features(con: duckdb.DuckDBPyConnection, settings: Settings) -> pa.T
         "NULL::TIMESTAMP AS seen_at WHERE false)"
     )
     auto, common = _clients_sql()
-    con.execute(f"""
-    CREATE OR REPLACE TEMP TABLE _tt_ids AS
-      SELECT account_id, (row_number() OVER (ORDER BY account_id))::INT AS aid FROM (
-        SELECT DISTINCT account_id FROM posts WHERE account_id IS NOT NULL
-        UNION SELECT account_id FROM {acc_src} WHERE account_id IS NOT NULL)
-    """)
-    # Posts with per-post derived columns, once, keyed by a dense integer account number (grouping
-    # on an integer is much cheaper than on the account_id string). The text is normalised only for
-    # own-text posts (reposts never count as duplicates), and only its hash is kept.
-    con.execute(f"""
-    CREATE OR REPLACE TEMP TABLE _tt_p AS
-    SELECT aid, time, epoch(time) AS ts, hour(time)::UTINYINT AS hr, minute(time)::UTINYINT AS mi,
-           second(time)::UTINYINT AS se, kind, lang, client,
-           coalesce(len(urls), 0) > 0 AS has_link,
-           coalesce(len(mentions), 0) > 0 AS has_mention,
-           nt IS NOT NULL AS own,
-           -- short stock phrases ("good morning everyone") are repeated by real people too;
-           -- "6 or more words" is "5 or more spaces": string_split would build a list per post
-           CASE WHEN length(nt) >= 40 OR length(nt) - length(replace(nt, ' ', '')) >= 5 THEN hash(nt) END AS th_long
-    FROM (SELECT i.aid, p.time, p.kind, p.lang, p.client, p.urls, p.mentions,
-            -- the tweet trace's copy key (trendtrace.text); it runs its costly global regex passes
-            -- only on texts with a link or a mention
-            CASE WHEN p.kind <> 'repost' AND p.text IS NOT NULL THEN {copy_key_sql("p.text")} END AS nt
-          FROM posts p JOIN _tt_ids i ON i.account_id = p.account_id
-          WHERE p.time IS NOT NULL)
-    """)
-    # Per-post numbers in account-then-time order: the per-account counts, shares, gaps and modes
-    # are bincounts over the dense account number in numpy (one sorted read instead of a window
-    # sort for the gaps and a hash aggregation per feature).
+    if aggregates is None:
+        aggregates = post_aggregates(Engine(con, str(settings["engine"])))
+    # Accounts numbered densely in account_id order (aid 1..n): the accounts with posts (from the
+    # per-account aggregates, computed where the posts are) and those with only a profile.
+    con.register("_tt_base", aggregates.base)
+    try:
+        con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _tt_ids AS
+          SELECT account_id, (row_number() OVER (ORDER BY account_id))::INT AS aid FROM (
+            SELECT account_id FROM _tt_base
+            UNION SELECT account_id FROM {acc_src} WHERE account_id IS NOT NULL)
+        """)
+        con.execute("""
+        CREATE OR REPLACE TEMP TABLE _tt_np AS
+        SELECT i.aid, b.posts, b.first_post, b.last_post,
+               CASE WHEN b.kinds > 0 THEN b.reposts / b.kinds END AS repost_share,
+               CASE WHEN b.kinds > 0 THEN b.replies / b.kinds END AS reply_share,
+               b.links / b.posts AS link_share, b.mentions / b.posts AS mention_share,
+               b.own_text_posts, b.dup_posts,
+               b.gmean, b.gsd, b.gmed, b.minute_mode_n, b.second_mode_n, b.zero_second_n
+        FROM _tt_base b JOIN _tt_ids i USING (account_id)
+        """)
+    finally:
+        con.unregister("_tt_base")
     n_ids = int(con.execute("SELECT count(*) FROM _tt_ids").fetchall()[0][0])
-    post_nums, hist = _post_numbers(con, n_ids)
-    # (account, language) and (account, client) counts in one scan; the strings stay in SQL.
-    con.execute("""
-    CREATE OR REPLACE TEMP TABLE _tt_sub AS
-    SELECT aid, lang, client, GROUPING(lang, client) AS g, count(*) AS n
-    FROM _tt_p GROUP BY GROUPING SETS ((aid, lang), (aid, client))
-    """)
+    # The (n_ids × 24) UTC-hour histogram, row aid - 1.
+    hist = np.zeros((n_ids, 24))
+    ids = con.sql("SELECT account_id, aid FROM _tt_ids ORDER BY account_id").arrow()
+    if isinstance(ids, pa.RecordBatchReader):
+        ids = ids.read_all()
+    hours = aggregates.hours
+    if hours.num_rows:
+        row = pc.index_in(hours.column("account_id"), value_set=ids.column("account_id")).to_numpy(zero_copy_only=False)
+        np.add.at(hist, (row.astype(np.int64), hours.column("hour").to_numpy().astype(np.int64)),
+                  hours.column("posts").to_numpy().astype(np.float64))
+    # (account, language) and (account, client) counts; the strings stay in SQL.
+    con.register("_tt_langs", aggregates.langs)
+    con.register("_tt_clients", aggregates.clients)
+    try:
+        con.execute("""
+        CREATE OR REPLACE TEMP TABLE _tt_sub AS
+        SELECT i.aid, l.lang, NULL::VARCHAR AS client, 1 AS g, l.posts AS n
+        FROM _tt_langs l JOIN _tt_ids i USING (account_id)
+        UNION ALL
+        SELECT i.aid, NULL::VARCHAR AS lang, c.client, 2 AS g, c.posts AS n
+        FROM _tt_clients c JOIN _tt_ids i USING (account_id)
+        """)
+    finally:
+        con.unregister("_tt_langs")
+        con.unregister("_tt_clients")
     # GROUPING(lang, client) bit masks: 1 = by lang, 2 = by client
     con.execute(f"""
     CREATE OR REPLACE TEMP TABLE _tt_client_pop AS
@@ -383,9 +291,7 @@ def account_features(con: duckdb.DuckDBPyConnection, settings: Settings) -> pa.T
            (({auto}) OR (c.n < 0.005 * tot.n AND tot.n >= 200)) AND lc NOT IN ({common}) AS unusual
     FROM c, tot
     """)
-    con.register("_tt_np", post_nums)
-    try:
-        con.execute("""
+    con.execute("""
     CREATE OR REPLACE TEMP TABLE _tt_post_feats AS
     WITH langs AS (
         SELECT aid, string_agg(lang || ' ' || CAST(round(100 * share) AS INT) || '%', ', ' ORDER BY share DESC, lang)
@@ -417,9 +323,6 @@ def account_features(con: duckdb.DuckDBPyConnection, settings: Settings) -> pa.T
     FROM _tt_np b
     LEFT JOIN langs USING (aid) LEFT JOIN clients USING (aid) LEFT JOIN cl USING (aid)
     """)
-    finally:
-        con.unregister("_tt_np")
-    del post_nums
     names_sql = (
         "SELECT account_id, greatest(count(DISTINCT handle), count(DISTINCT display_name)) - 1 AS changes "
         "FROM account_names GROUP BY account_id"
@@ -518,7 +421,7 @@ def account_features(con: duckdb.DuckDBPyConnection, settings: Settings) -> pa.T
     hours = pa.ListArray.from_arrays(offsets, flat, mask=pa.array(~has_posts[rows]))
     out = out.drop_columns(["_aid"])
     out = out.add_column(out.column_names.index("languages"), "hours", hours)
-    for t in ("_tt_p", "_tt_sub", "_tt_client_pop", "_tt_post_feats", "_tt_ids"):
+    for t in ("_tt_np", "_tt_sub", "_tt_client_pop", "_tt_post_feats", "_tt_ids"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
     return out
 

@@ -510,7 +510,7 @@ def _write_evidence(con: duckdb.DuckDBPyConnection, run: Run, kept_tbl: pa.Table
     eng = run.engine
     per_edge = int(run.settings["evidence_per_edge"])
     ex_parts: list[pa.Table] = []
-    lock_parts: list[pa.Table] = []
+    lock_parts: list[ir.Table] = []
     if kept_tbl.num_rows:
         kept = eng.table(kept_tbl.select(["trace", "account_a", "account_b"]), "_tt_kept")
         for w, ts in run.windows.items():
@@ -529,17 +529,17 @@ def _write_evidence(con: duckdb.DuckDBPyConnection, run: Run, kept_tbl: pa.Table
             kp = eng.materialize(kp, f"_tt_kept_pairs_{w}")
             ex_parts.append(eng.arrow(ev.examples(kp, per_edge)))
             for acc, post in (("account_a", "post_a"), ("account_b", "post_b")):
-                lock_parts.append(eng.arrow(kp.select(account_id=kp[acc], post_id=kp[post], trace=kp.trace,
-                                                      object=kp.object.cast("string"))))
+                lock_parts.append(kp.select(account_id=kp[acc], post_id=kp[post], trace=kp.trace,
+                                            object=kp.object.cast("string")))
     schema_ex = pa.schema([("account_a", pa.string()), ("account_b", pa.string()), ("trace", pa.string()),
                            ("object", pa.string()), ("post_a", pa.string()), ("post_b", pa.string()),
                            ("t_a", pa.int64()), ("t_b", pa.int64()), ("rank", pa.int64())])
     ex = pa.concat_tables([t.cast(schema_ex) for t in ex_parts]) if ex_parts else schema_ex.empty_table()
-    lock_schema = pa.schema([("account_id", pa.string()), ("post_id", pa.string()), ("trace", pa.string()),
-                             ("object", pa.string())])
-    lock = pa.concat_tables([t.cast(lock_schema) for t in lock_parts]) if lock_parts else lock_schema.empty_table()
+    # The per-account evidence counts are aggregated where the pairs are (the kept action pairs
+    # can run to hundreds of millions of rows on a large run); only O(accounts × traces) rows
+    # come back to the driver.
+    lockstep, objects, families = _lockstep_counts(eng, lock_parts)
     con.register("_tt_ex", ex)
-    con.register("_tt_lock", lock)
     con.execute(
         """
         CREATE OR REPLACE TABLE edge_evidence AS
@@ -553,26 +553,39 @@ def _write_evidence(con: duckdb.DuckDBPyConnection, run: Run, kept_tbl: pa.Table
         ORDER BY e.account_a, e.account_b, e.trace, example
         """
     )
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _tt_lockstep AS "
-        "SELECT account_id, count(DISTINCT post_id) AS lockstep_posts FROM _tt_lock GROUP BY account_id"
-    )
+    con.unregister("_tt_ex")
     # An account's own evidence: the distinct objects, per trace, it co-acted on in its kept pairs
     # (for the sentence), and per *family* of traces that share objects (for the sum: an obscure
     # post co-reposted within a minute is one object of evidence, not one of retweet and one of
     # slow_retweet).
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _tt_evidence_objects AS "
-        "SELECT account_id, trace, count(DISTINCT object) AS objects FROM _tt_lock GROUP BY account_id, trace"
+    for name, tbl in (("_tt_lockstep", lockstep), ("_tt_evidence_objects", objects),
+                      ("_tt_evidence_families", families)):
+        con.register("_tt_lock_in", tbl)
+        try:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _tt_lock_in")
+        finally:
+            con.unregister("_tt_lock_in")
+
+
+def _lockstep_counts(eng: Engine, parts: list[ir.Table]) -> tuple[pa.Table, pa.Table, pa.Table]:
+    """From the (account_id, post_id, trace, object) rows of every kept action pair: distinct
+    lockstep posts per account; distinct objects per account and trace; distinct objects per
+    account and trace family (:data:`TRACE_FAMILY`). Computed on the engine's backend."""
+    schemas = (
+        pa.schema([("account_id", pa.string()), ("lockstep_posts", pa.int64())]),
+        pa.schema([("account_id", pa.string()), ("trace", pa.string()), ("objects", pa.int64())]),
+        pa.schema([("account_id", pa.string()), ("family", pa.string()), ("objects", pa.int64())]),
     )
-    family = " ".join(f"WHEN '{t}' THEN '{f}'" for t, f in TRACE_FAMILY.items())
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _tt_evidence_families AS "
-        f"SELECT account_id, CASE trace {family} ELSE trace END AS family, count(DISTINCT object) AS objects "
-        "FROM _tt_lock GROUP BY ALL"
+    if not parts:
+        return tuple(s.empty_table() for s in schemas)  # type: ignore[return-value]
+    lock = parts[0] if len(parts) == 1 else ibis.union(*parts, distinct=False)
+    family = lock.trace.substitute(TRACE_FAMILY) if TRACE_FAMILY else lock.trace
+    exprs = (
+        lock.group_by("account_id").aggregate(lockstep_posts=lock.post_id.nunique()),
+        lock.group_by(["account_id", "trace"]).aggregate(objects=lock.object.nunique()),
+        lock.mutate(family=family).group_by(["account_id", "family"]).aggregate(objects=lambda t: t.object.nunique()),
     )
-    con.unregister("_tt_ex")
-    con.unregister("_tt_lock")
+    return tuple(eng.arrow(e).cast(s) for e, s in zip(exprs, schemas, strict=True))  # type: ignore[return-value]
 
 
 def _kept_actions_fast(run: Run, w: int, ts: list[str], kept_tbl: pa.Table) -> ir.Table:
