@@ -46,6 +46,9 @@ def analyze(
         from .trends import load_campaigns
 
         load_campaigns(str(campaigns))  # a bad campaigns file fails before any stage runs
+    limit = str(settings["analysis_memory"]).strip()
+    if limit:  # validated as a plain size (settings._analysis_memory): safe to put in the statement
+        store.con.execute(f"SET memory_limit = '{limit}'")
     started = datetime.now(UTC).replace(tzinfo=None)
     counts: dict[str, dict[str, int]] = {}
     for stage in stages():

@@ -84,6 +84,15 @@ def memory_bytes(value: str) -> int | None:
     return int(float(m.group(1)) * _UNITS[m.group(2).lower()])
 
 
+def _analysis_memory(v: Any) -> str | None:
+    if v == "":
+        return None
+    n = memory_bytes(v)
+    if n is None:
+        return "is not a valid memory limit: write a size such as 8GB or 512MB, or '' for DuckDB's default"
+    return None if n >= MIN_INGEST_MEMORY else "is too small; give at least 64MB"
+
+
 def _memory_size(v: Any) -> str | None:
     n = memory_bytes(v)
     if n is None:
@@ -121,6 +130,10 @@ SETTINGS: tuple[Setting, ...] = (
        "participants' inferred UTC offsets; no rhythm is compared with a home zone when the data cannot "
        "tell).", "trends"),
     # ---------------------------------------------------------------- coordination
+    _S("analysis_memory", "", "DuckDB memory limit for analyze and the report (e.g. 8GB); beyond it "
+       "DuckDB spills to disk. Empty: DuckDB's default, 80% of the machine's memory. Lower it when "
+       "other programs share the machine, e.g. a Spark driver and workers (docs/scale.md).",
+       "store", _analysis_memory),
     _S("engine", "duckdb", "Where relational stages run: 'duckdb' (embedded) or 'spark' (needs "
        "trendtrace[spark]).", "coordination", choices=("duckdb", "spark")),
     _S("window", 60, "Co-action window in seconds: two accounts acting on the same object at most "
