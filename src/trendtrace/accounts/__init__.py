@@ -160,7 +160,8 @@ def _signals(con: duckdb.DuckDBPyConnection, settings: Settings
         raise InputError("the store has no posts table: ingest some data first")
     avail = field_availability(con)
     available = {k for k, v in avail.items() if v["available"]}
-    aggregates = post_aggregates(Engine(con, str(settings["engine"])))
+    engine = Engine(con, str(settings["engine"]))
+    aggregates = post_aggregates(engine)
     feats = account_features(con, settings, aggregates)
     when = _reference_time(aggregates)
     hours = _hours_matrix(feats)
@@ -174,7 +175,7 @@ def _signals(con: duckdb.DuckDBPyConnection, settings: Settings
     feats = feats.append_column("_row", pa.array(np.arange(n, dtype=np.int64)))
     con.register("_tt_sig_in", feats)
     try:
-        scripts = script_mix(con)
+        scripts = script_mix(con, engine=engine)
         con.register("_tt_scripts", scripts)
         personas = _arrow(con.sql(persona_sql(con, "_tt_sig_in", keep=("_row",))))
         con.register("_tt_personas", personas)

@@ -17,7 +17,10 @@ import functools
 from importlib import resources
 
 import duckdb
+import ibis
 import pyarrow as pa
+
+from ..engine import Engine
 
 __all__ = ["female_names", "persona_sql", "scripts_sql", "text_scripts", "script_mix", "NEWS_WORDS", "ROMAN_URDU_WORDS"]
 
@@ -155,23 +158,29 @@ def text_scripts(con: duckdb.DuckDBPyConnection, texts: list[str]) -> list[str |
     return [r[0] for r in rows]
 
 
-def script_mix(con: duckdb.DuckDBPyConnection, max_posts: int = 5) -> pa.Table:
+def script_sample(engine: Engine, max_posts: int = 5) -> pa.Table:
+    """(account_id, text): the first ``max_posts`` own-text posts of each account (by time, then
+    post_id, null times last), taken on the analysis engine (Ibis: DuckDB or Spark)."""
+    p = engine.posts(["account_id", "post_id", "time", "kind", "text"])
+    p = p.filter((p.kind != "repost") & p.text.notnull() & p.account_id.notnull())
+    w = ibis.window(group_by="account_id",
+                    order_by=[ibis.asc(p.time, nulls_first=False), ibis.asc(p.post_id, nulls_first=False)])
+    p = p.mutate(_rk=ibis.row_number().over(w))
+    return engine.arrow(p.filter(p._rk < int(max_posts)).select("account_id", "text"))
+
+
+def script_mix(con: duckdb.DuckDBPyConnection, max_posts: int = 5, engine: Engine | None = None) -> pa.Table:
     """Per account: ``script`` (dominant script of up to ``max_posts`` own-text posts) and
-    ``script_mix`` (``'urdu 60%, latin 40%'``). Reads ``posts``.
+    ``script_mix`` (``'urdu 60%, latin 40%'``). Reads ``posts`` on ``engine`` (default: DuckDB on
+    ``con``).
 
     Only the first ``max_posts`` posts (by time) of each account are classified: the script of an
     account is stable, and this keeps the cost flat in the data size. The dominant script is the
     most frequent; ties go to the shorter name, then the first in alphabetical order.
     """
-    # A top-n aggregate keeps a small heap per account instead of sorting every post (a window
-    # row_number over all posts took twice as long); the struct orders by time, then post_id, with
-    # null times last, exactly as ``ORDER BY time, post_id`` would.
+    con.register("_tt_script_sample", script_sample(engine or Engine(con), max_posts))
     sql = f"""
-    WITH sample AS (
-      SELECT account_id, unnest(arg_min(text, {{'t': time, 'p': post_id}}, {int(max_posts)})) AS text
-      FROM posts WHERE kind <> 'repost' AND text IS NOT NULL AND account_id IS NOT NULL
-      GROUP BY account_id
-    ), s AS ({scripts_sql('sample')}),
+    WITH s AS ({scripts_sql('_tt_script_sample')}),
     c AS (SELECT account_id, script, count(*) AS n,
                  count(*) / sum(count(*)) OVER (PARTITION BY account_id) AS share
           FROM s WHERE script IS NOT NULL GROUP BY account_id, script)
@@ -180,5 +189,8 @@ def script_mix(con: duckdb.DuckDBPyConnection, max_posts: int = 5) -> pa.Table:
              AS script_mix
     FROM c GROUP BY account_id
     """
-    out = con.sql(sql).arrow()
-    return out.read_all() if isinstance(out, pa.RecordBatchReader) else out
+    try:
+        out = con.sql(sql).arrow()
+        return out.read_all() if isinstance(out, pa.RecordBatchReader) else out
+    finally:
+        con.unregister("_tt_script_sample")
