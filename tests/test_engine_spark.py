@@ -10,7 +10,7 @@ from trendtrace.coordination import coordination
 from trendtrace.engine import Engine
 from trendtrace.settings import Settings
 
-from _coord_data import store
+from _coord_data import post, store
 from _spark import spark  # noqa: F401  (session-scoped fixture)
 from test_coordination import GOLDEN, _campaign_and_surge
 
@@ -54,7 +54,12 @@ def test_post_aggregates_identical_on_spark(spark) -> None:  # noqa: F811
     Spark as on DuckDB, row for row (floats to 1e-12)."""
     from trendtrace.accounts.post_aggregates import median_time, post_aggregates
 
-    rows = _campaign_and_surge(4, fans=30) + GOLDEN
+    copied = "@lead Vote for the new bridge today, it is the only sensible choice"  # 12 words: a long key
+    rows = _campaign_and_surge(4, fans=30) + GOLDEN + [
+        post(f"d{i}", f"copier{i % 3}", 9000 + 7 * i, "post", copied if i % 2 else copied.upper(),
+             mentions=["lead"])
+        for i in range(6)
+    ]
     con = store(rows)
     duck = post_aggregates(Engine(con, "duckdb"))
     spark.catalog.dropTempView("posts")

@@ -110,9 +110,9 @@ class Engine:
 
                 spark_posts(self.spark, uri).createOrReplaceTempView("posts")
                 return self.backend.table("posts").select(*columns)
-            cols = ", ".join(f'"{c}"' for c in columns)
-            # a cursor of its own: a result the caller left open on ``con`` must not block this read
-            arrow = self.con.cursor().sql(f"SELECT {cols} FROM posts").arrow()
+            # Every column, once: the view serves each later stage's columns too.
+            # A cursor of its own: a result the caller left open on ``con`` must not block this read.
+            arrow = self.con.cursor().sql("SELECT * FROM posts").arrow()
             if isinstance(arrow, pa.RecordBatchReader):
                 arrow = arrow.read_all()
             self.table(arrow, "posts")

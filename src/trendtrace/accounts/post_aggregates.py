@@ -91,7 +91,7 @@ def _expressions(p: ir.Table) -> dict[str, ir.Table]:
         links=n_if(p.has_link),
         mentions=n_if(p.has_mention),
         own_text_posts=n_if(p.own),
-        zero_second_n=n_if(p.time.second() == 0),
+        zero_second_n=n_if(p.t % 60 == 0),
     )
     # Own posts whose long copy key is used more than once in the whole data.
     keys = p.filter(p.long_key.notnull())
@@ -116,11 +116,12 @@ def _expressions(p: ir.Table) -> dict[str, ir.Table]:
     gmed = mid.group_by("account_id").aggregate(gmed=mid.gap.mean())
 
     base = base.left_join(dup, "account_id").drop("account_id_right")
-    for t in (mode_n(p.time.minute(), "minute_mode_n"), mode_n(p.time.second(), "second_mode_n"), gstats, gmed):
+    # Hour, minute and second from the whole seconds: Spark's EXTRACT(SECOND) keeps the fraction.
+    for t in (mode_n((p.t // 60) % 60, "minute_mode_n"), mode_n(p.t % 60, "second_mode_n"), gstats, gmed):
         base = base.left_join(t, "account_id").drop("account_id_right")
     base = base.mutate(dup_posts=base.dup_posts.fill_null(0), gaps=base.gaps.fill_null(0))
 
-    hours = p.mutate(hour=p.time.hour()).group_by(["account_id", "hour"]).aggregate(posts=lambda t: t.count())
+    hours = p.mutate(hour=(p.t // 3600) % 24).group_by(["account_id", "hour"]).aggregate(posts=lambda t: t.count())
     langs = p.group_by(["account_id", "lang"]).aggregate(posts=lambda t: t.count())
     clients = p.group_by(["account_id", "client"]).aggregate(posts=lambda t: t.count())
     times = p.group_by("time").aggregate(posts=lambda t: t.count())

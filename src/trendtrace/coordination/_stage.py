@@ -475,7 +475,7 @@ def coordination(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any],
     # Evidence and lockstep posts, on the engine (restricted to kept pairs: small).
     _write_evidence(con, run, kept_tbl)
 
-    n_clusters, n_coord = _write_clusters(con, settings)
+    n_clusters, n_coord = _write_clusters(con, settings, run)
     log.info("clusters: %d, coordinated accounts: %d (%.1f s total)", n_clusters, n_coord,
              time.perf_counter() - t_start)
     return {
@@ -539,21 +539,32 @@ def _write_evidence(con: duckdb.DuckDBPyConnection, run: Run, kept_tbl: pa.Table
     # can run to hundreds of millions of rows on a large run); only O(accounts × traces) rows
     # come back to the driver.
     lockstep, objects, families = _lockstep_counts(eng, lock_parts)
+    # The example posts' times, texts and kinds, looked up where the posts are.
+    ids = pc.unique(pa.chunked_array([ex.column("post_a"), ex.column("post_b")]).combine_chunks()).drop_null()
+    posts = eng.posts(["post_id", "time", "text", "kind"])
+    wanted = eng.table(pa.table({"post_id": ids.cast(pa.string())}), "_tt_ev_post_ids")
+    ev_schema = pa.schema([("post_id", pa.string()), ("time", pa.timestamp("us")), ("text", pa.string()),
+                           ("kind", pa.string())])
+    ev_posts = eng.arrow(posts.semi_join(wanted, "post_id")).select(ev_schema.names).cast(ev_schema)
     con.register("_tt_ex", ex)
-    con.execute(
-        """
-        CREATE OR REPLACE TABLE edge_evidence AS
-        SELECT e.account_a, e.account_b, e.trace, e.object, e.post_a, e.post_b,
-               pa.time AS time_a, pb.time AS time_b, pa.text AS text_a, pb.text AS text_b,
-               pa.kind AS kind_a, pb.kind AS kind_b,
-               (e.rank + 1)::BIGINT AS example
-        FROM _tt_ex e
-        LEFT JOIN posts pa ON pa.post_id = e.post_a
-        LEFT JOIN posts pb ON pb.post_id = e.post_b
-        ORDER BY e.account_a, e.account_b, e.trace, example
-        """
-    )
-    con.unregister("_tt_ex")
+    con.register("_tt_ev_posts", ev_posts)
+    try:
+        con.execute(
+            """
+            CREATE OR REPLACE TABLE edge_evidence AS
+            SELECT e.account_a, e.account_b, e.trace, e.object, e.post_a, e.post_b,
+                   pa.time AS time_a, pb.time AS time_b, pa.text AS text_a, pb.text AS text_b,
+                   pa.kind AS kind_a, pb.kind AS kind_b,
+                   (e.rank + 1)::BIGINT AS example
+            FROM _tt_ex e
+            LEFT JOIN _tt_ev_posts pa ON pa.post_id = e.post_a
+            LEFT JOIN _tt_ev_posts pb ON pb.post_id = e.post_b
+            ORDER BY e.account_a, e.account_b, e.trace, example
+            """
+        )
+    finally:
+        con.unregister("_tt_ex")
+        con.unregister("_tt_ev_posts")
     # An account's own evidence: the distinct objects, per trace, it co-acted on in its kept pairs
     # (for the sentence), and per *family* of traces that share objects (for the sum: an obscure
     # post co-reposted within a minute is one object of evidence, not one of retweet and one of
@@ -621,7 +632,36 @@ def _kept_actions_fast(run: Run, w: int, ts: list[str], kept_tbl: pa.Table) -> i
     return eng.materialize(a, f"_tt_ev_actions_{w}")
 
 
-def _write_clusters(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any]) -> tuple[int, int]:
+def _member_post_counts(run: Run, membership: pa.Table) -> dict[str, pa.Table]:
+    """Post counts the write-up needs, computed on the engine where the posts are: posts per account
+    (``_tt_acc_posts``), per cluster (``_tt_cluster_posts``), per cluster and hashtag
+    (``_tt_cluster_tags``), and per cluster (null: no cluster) and quarter hour of the UTC day
+    (``_tt_cluster_quarters``). All are O(accounts) or O(clusters × hashtags) rows."""
+    eng = run.engine
+    posts = eng.posts(["account_id", "time", "hashtags"])
+    posts = posts.filter(posts.account_id.notnull())
+    mem = eng.table(membership.filter(pc.is_valid(membership.column("cluster"))), "_tt_members_eng")
+    per_acc = posts.group_by("account_id").aggregate(posts=posts.count())
+    mp = posts.join(mem, "account_id")
+    per_cluster = mp.group_by("cluster").aggregate(posts=mp.count())
+    tags = mp.select("cluster", tag=mp.hashtags.unnest())
+    per_tag = tags.group_by(["cluster", "tag"]).aggregate(n=tags.count())
+    timed = posts.filter(posts.time.notnull())
+    q = timed.left_join(mem, "account_id")
+    q = q.select(cluster=q.cluster, quarter=(q.time.hour() * 4 + q.time.minute() // 15).cast("int32"))
+    quarters = q.group_by(["cluster", "quarter"]).aggregate(posts=q.count())
+    schemas = {
+        "_tt_acc_posts": pa.schema([("account_id", pa.string()), ("posts", pa.int64())]),
+        "_tt_cluster_posts": pa.schema([("cluster", pa.string()), ("posts", pa.int64())]),
+        "_tt_cluster_tags": pa.schema([("cluster", pa.string()), ("tag", pa.string()), ("n", pa.int64())]),
+        "_tt_cluster_quarters": pa.schema([("cluster", pa.string()), ("quarter", pa.int32()), ("posts", pa.int64())]),
+    }
+    exprs = {"_tt_acc_posts": per_acc, "_tt_cluster_posts": per_cluster, "_tt_cluster_tags": per_tag,
+             "_tt_cluster_quarters": quarters}
+    return {name: eng.arrow(e).select(schemas[name].names).cast(schemas[name]) for name, e in exprs.items()}
+
+
+def _write_clusters(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any], run: Run) -> tuple[int, int]:
     e = con.execute("SELECT account_a, account_b, weight FROM edges ORDER BY account_a, account_b").fetchall()
     comm = graph.leiden_clusters(
         [r[0] for r in e], [r[1] for r in e], [r[2] for r in e],
@@ -641,6 +681,9 @@ def _write_clusters(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any])
         "cluster": pa.array([names.get(c) for c in comm.values()], pa.string()),
     })
     con.register("_tt_members", membership)
+    counts = _member_post_counts(run, membership)
+    for name, tbl in counts.items():
+        con.register(name, tbl)
     crowd = traces.parse_traces(str(settings["crowd_traces"]))
     con.register("_tt_trace_weights", pa.table({
         "trace": pa.array(list(traces.TRACES), pa.string()),
@@ -651,7 +694,7 @@ def _write_clusters(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any])
     con.execute(
         """
         CREATE OR REPLACE TABLE account_coordination AS
-        WITH acc AS (SELECT account_id, count(*) AS posts FROM posts WHERE account_id IS NOT NULL GROUP BY account_id),
+        WITH acc AS (SELECT account_id, posts FROM _tt_acc_posts),
         deg AS (
             SELECT account_id, count(*) AS degree, sum(weight) AS strength FROM (
                 SELECT account_a AS account_id, weight FROM edges
@@ -706,7 +749,7 @@ def _write_clusters(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any])
         CREATE OR REPLACE TABLE clusters AS
         WITH mem AS (SELECT account_id, cluster FROM account_coordination WHERE cluster IS NOT NULL),
         sizes AS (SELECT cluster, count(*) AS accounts FROM mem GROUP BY cluster),
-        p AS (SELECT mem.cluster, count(*) AS posts FROM posts JOIN mem USING (account_id) GROUP BY mem.cluster),
+        p AS (SELECT cluster, posts FROM _tt_cluster_posts),
         tr AS (
             SELECT cluster, string_agg(trace, '|' ORDER BY CASE trace {order} END) AS traces,
                    sum(n)::BIGINT AS edges_by_trace
@@ -724,9 +767,7 @@ def _write_clusters(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any])
         h AS (
             SELECT cluster, string_agg(tag, '|' ORDER BY n DESC, tag) AS top_hashtags FROM (
                 SELECT cluster, tag, n, row_number() OVER (PARTITION BY cluster ORDER BY n DESC, tag) AS r
-                FROM (SELECT cluster, tag, count(*) AS n FROM (
-                          SELECT mem.cluster, unnest(posts.hashtags) AS tag
-                          FROM posts JOIN mem USING (account_id)) GROUP BY cluster, tag))
+                FROM _tt_cluster_tags)
             WHERE r <= 5 GROUP BY cluster)
         SELECT s.cluster, s.accounts::BIGINT AS accounts, coalesce(p.posts, 0)::BIGINT AS posts,
                coalesce(tr.traces, '') AS traces, coalesce(h.top_hashtags, '') AS top_hashtags,
@@ -743,14 +784,12 @@ def _write_clusters(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any])
     con.execute(
         """
         CREATE OR REPLACE TABLE cluster_hours AS
-        SELECT m.cluster, (hour(p.time) * 4 + minute(p.time) // 15)::INTEGER AS quarter,
-               count(*)::BIGINT AS posts
-        FROM posts p LEFT JOIN _tt_members m USING (account_id)
-        WHERE p.account_id IS NOT NULL AND p.time IS NOT NULL
-        GROUP BY ALL ORDER BY m.cluster NULLS FIRST, quarter
+        SELECT cluster, quarter, posts FROM _tt_cluster_quarters ORDER BY cluster NULLS FIRST, quarter
         """
     )
     con.unregister("_tt_members")
+    for name in counts:
+        con.unregister(name)
     n_clusters = len(names)
     n_coord = int(con.execute("SELECT count(*) FROM account_coordination WHERE coordinated").fetchall()[0][0])
     return n_clusters, n_coord
