@@ -223,6 +223,9 @@ SETTINGS: tuple[Setting, ...] = (
        "report", _positive),
     _S("report_edges", 1500, "Most edges drawn in the report's network (strongest first); "
        "network.gexf and edges.csv always hold every edge.", "report", _positive),
+    _S("network_evidence", 5, "Example post pairs per edge written into network.gexf and network.graphml "
+       "(earliest first; 0 = none). The store's edge_evidence table keeps every example "
+       "(evidence_per_edge per trace).", "report", _non_negative),
     _S("report_trends", 12, "Trends whose minute timelines are drawn in the report (highest score "
        "first); the verdict table lists every trend.", "report", _positive),
 )

@@ -12,6 +12,7 @@ account ids, handles and post ids (see :class:`~trendtrace.report._common.Pseudo
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import logging
 import math
@@ -224,26 +225,35 @@ def _graph_nodes(st: Store) -> str:
             f"ORDER BY account_id")
 
 
-def _graph_edges(st: Store) -> str | None:
+#: Example post pairs per edge in network.gexf and network.graphml unless the settings say otherwise.
+NETWORK_EVIDENCE = 5
+
+_EV_FIELDS = ("trace", "object", "post_a", "post_b", "time_a", "time_b", "text_a", "text_b")
+
+
+def _graph_edges(st: Store, per_edge: int = NETWORK_EVIDENCE) -> str | None:
+    """One row per edge and evidence example (at most ``per_edge``, earliest first), in edge order,
+    so that the writer groups consecutive rows: a sort DuckDB can spill to disk, where a list
+    aggregate of every edge's evidence had to fit in memory (it took 20 GB at 1M posts)."""
     if not st.has("edges", "account_a", "account_b"):
         return None
     c = lambda n, d="NULL": st.col("edges", "e", n, d)  # noqa: E731
-    ev = ""
-    items = "NULL"
-    if st.has("edge_evidence", "account_a", "account_b"):
-        v = lambda n: st.col("edge_evidence", "v", n)  # noqa: E731
-        ev = (f" LEFT JOIN (SELECT v.account_a, v.account_b, list(struct_pack(trace := CAST({v('trace')} AS VARCHAR), "
-              f"object := CAST({v('object')} AS VARCHAR), post_a := CAST({v('post_a')} AS VARCHAR), "
-              f"post_b := CAST({v('post_b')} AS VARCHAR), time_a := CAST({v('time_a')} AS VARCHAR), "
-              f"time_b := CAST({v('time_b')} AS VARCHAR), text_a := CAST({v('text_a')} AS VARCHAR), "
-              f"text_b := CAST({v('text_b')} AS VARCHAR)) ORDER BY {v('time_a')}, {v('trace')}) AS items "
-              f"FROM edge_evidence v GROUP BY 1, 2) ev ON ev.account_a = e.account_a AND "
-              f"ev.account_b = e.account_b")
-        items = "ev.items"
-    return (f"SELECT e.account_a, e.account_b, CAST({c('traces')} AS VARCHAR) AS traces, "
+    cols = (f"e.account_a, e.account_b, CAST({c('traces')} AS VARCHAR) AS traces, "
             f"CAST({c('co_actions')} AS BIGINT) AS co_actions, CAST({c('weight', '1.0')} AS DOUBLE) AS "
-            f"weight, CAST({c('p_value')} AS DOUBLE) AS p_value, {items} AS evidence "
-            f"FROM edges e{ev} ORDER BY e.account_a, e.account_b")
+            f"weight, CAST({c('p_value')} AS DOUBLE) AS p_value")
+    if not (per_edge > 0 and st.has("edge_evidence", "account_a", "account_b")):
+        nulls = ", ".join(f"NULL::VARCHAR AS ev_{f}" for f in _EV_FIELDS)
+        return f"SELECT {cols}, {nulls} FROM edges e ORDER BY e.account_a, e.account_b"
+    v = lambda n: st.col("edge_evidence", "v", n)  # noqa: E731
+    fields = ", ".join(f"CAST({v(f)} AS VARCHAR) AS {f}" for f in _EV_FIELDS)
+    order = f"{v('time_a')}, {v('trace')}, {v('object')}, {v('post_a')}, {v('post_b')}"
+    ev = (f"SELECT v.account_a, v.account_b, {fields}, "
+          f"row_number() OVER (PARTITION BY v.account_a, v.account_b ORDER BY {order}) AS rn "
+          f"FROM edge_evidence v QUALIFY rn <= {int(per_edge)}")
+    ev_cols = ", ".join(f"ev.{f} AS ev_{f}" for f in _EV_FIELDS)
+    return (f"SELECT {cols}, {ev_cols} FROM edges e LEFT JOIN ({ev}) ev "
+            f"ON ev.account_a = e.account_a AND ev.account_b = e.account_b "
+            f"ORDER BY e.account_a, e.account_b, ev.rn")
 
 
 def _evidence_strings(items: list[dict] | None, pz: Pseudonymizer) -> tuple[str, str]:
@@ -274,7 +284,8 @@ def _fmt(kind: str, v: Any) -> str | None:
     return str(v)
 
 
-def _graph_rows(st: Store, pz: Pseudonymizer) -> tuple[Iterator[dict], Iterator[dict]]:
+def _graph_rows(st: Store, pz: Pseudonymizer,
+               per_edge: int = NETWORK_EVIDENCE) -> tuple[Iterator[dict], Iterator[dict]]:
     def nodes() -> Iterator[dict]:
         for batch in st.reader(_graph_nodes(st)):
             for r in batch.to_pylist():
@@ -282,25 +293,32 @@ def _graph_rows(st: Store, pz: Pseudonymizer) -> tuple[Iterator[dict], Iterator[
                 r["cluster"] = r["cluster"]
                 yield r
 
-    def edges() -> Iterator[dict]:
-        q = _graph_edges(st)
+    def rows() -> Iterator[dict]:
+        q = _graph_edges(st, per_edge)
         if q is None:
             return
         for batch in st.reader(q, batch_size=8192):
-            for r in batch.to_pylist():
-                r["evidence"], r["evidence_posts"] = _evidence_strings(r["evidence"], pz)
-                r["account_a"], r["account_b"] = pz.account(r["account_a"]), pz.account(r["account_b"])
-                yield r
+            yield from batch.to_pylist()
+
+    def edges() -> Iterator[dict]:
+        # consecutive rows of one edge carry its evidence examples, in order
+        for _, group in itertools.groupby(rows(), key=lambda r: (r["account_a"], r["account_b"])):
+            items = [r for r in group]
+            r = {k: v for k, v in items[0].items() if not k.startswith("ev_")}
+            ev = [{f: it[f"ev_{f}"] for f in _EV_FIELDS} for it in items if it["ev_trace"] is not None]
+            r["evidence"], r["evidence_posts"] = _evidence_strings(ev, pz)
+            r["account_a"], r["account_b"] = pz.account(r["account_a"]), pz.account(r["account_b"])
+            yield r
 
     return nodes(), edges()
 
 
-def write_gexf(st: Store, out: IO[str], pz: Pseudonymizer) -> None:
+def write_gexf(st: Store, out: IO[str], pz: Pseudonymizer, per_edge: int = NETWORK_EVIDENCE) -> None:
     """Write the co-action graph as GEXF 1.2 (Gephi): one node per account in an edge or in a
     coordinated cluster, attributes as in ``accounts.csv``; undirected weighted edges with
     ``traces``, ``co_actions``, ``p_value``, and ``evidence`` (the example post pairs from
     ``edge_evidence``: trace, object, times, post ids and texts)."""
-    nodes, edges = _graph_rows(st, pz)
+    nodes, edges = _graph_rows(st, pz, per_edge)
     out.write('<?xml version="1.0" encoding="UTF-8"?>\n'
               '<gexf xmlns="http://www.gexf.net/1.2draft" version="1.2">\n'
               f'  <meta lastmodifieddate="{datetime.now(UTC).date().isoformat()}">'
@@ -339,10 +357,10 @@ def write_gexf(st: Store, out: IO[str], pz: Pseudonymizer) -> None:
 _GRAPHML_TYPES = {"string": "string", "long": "long", "double": "double", "boolean": "boolean"}
 
 
-def write_graphml(st: Store, out: IO[str], pz: Pseudonymizer) -> None:
+def write_graphml(st: Store, out: IO[str], pz: Pseudonymizer, per_edge: int = NETWORK_EVIDENCE) -> None:
     """Write the same graph as :func:`write_gexf` in GraphML (igraph, networkx, Cytoscape, Gephi);
     edge ``weight`` is a double attribute."""
-    nodes, edges = _graph_rows(st, pz)
+    nodes, edges = _graph_rows(st, pz, per_edge)
     out.write('<?xml version="1.0" encoding="UTF-8"?>\n'
               '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
               'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
@@ -420,6 +438,7 @@ def write_outputs(con: duckdb.DuckDBPyConnection, out_dir: str | Path,
         refuse_private_files(out)
     out.mkdir(parents=True, exist_ok=True)
     st = Store(con)
+    per_edge = int((settings or {}).get("network_evidence", NETWORK_EVIDENCE))
     written: list[Path] = []
     for name in CSV_TABLES:
         path, ppath = out / f"{name}.csv", out / f"{name}.parquet"
@@ -436,7 +455,7 @@ def write_outputs(con: duckdb.DuckDBPyConnection, out_dir: str | Path,
     for name, writer in (("network.gexf", write_gexf), ("network.graphml", write_graphml)):
         path = out / name
         with _atomic(path, "w") as f:
-            writer(st, f, pz)
+            writer(st, f, pz, per_edge)
         written.append(path)
     data = report_data(con, settings, pseudonymizer=pz)
     path = out / "report.json"
