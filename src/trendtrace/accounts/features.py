@@ -20,7 +20,6 @@ import math
 import duckdb
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 from scipy import stats
 
 from ..engine import Engine
@@ -256,16 +255,15 @@ def account_features(con: duckdb.DuckDBPyConnection, settings: Settings,
     finally:
         con.unregister("_tt_base")
     n_ids = int(con.execute("SELECT count(*) FROM _tt_ids").fetchall()[0][0])
-    # The (n_ids × 24) UTC-hour histogram, row aid - 1.
+    # The (n_ids × 24) UTC-hour histogram, row aid - 1 (numbered by the same join as _tt_sub below).
     hist = np.zeros((n_ids, 24))
-    ids = con.sql("SELECT account_id, aid FROM _tt_ids ORDER BY account_id").arrow()
-    if isinstance(ids, pa.RecordBatchReader):
-        ids = ids.read_all()
-    hours = aggregates.hours
-    if hours.num_rows:
-        row = pc.index_in(hours.column("account_id"), value_set=ids.column("account_id")).to_numpy(zero_copy_only=False)
-        np.add.at(hist, (row.astype(np.int64), hours.column("hour").to_numpy().astype(np.int64)),
-                  hours.column("posts").to_numpy().astype(np.float64))
+    con.register("_tt_hours", aggregates.hours)
+    try:
+        h = con.sql("SELECT i.aid - 1 AS r, h.hour, h.posts FROM _tt_hours h JOIN _tt_ids i USING (account_id)"
+                    ).fetchnumpy()
+    finally:
+        con.unregister("_tt_hours")
+    hist[np.asarray(h["r"], np.int64), np.asarray(h["hour"], np.int64)] = np.asarray(h["posts"], np.float64)
     # (account, language) and (account, client) counts; the strings stay in SQL.
     con.register("_tt_langs", aggregates.langs)
     con.register("_tt_clients", aggregates.clients)
@@ -281,7 +279,7 @@ def account_features(con: duckdb.DuckDBPyConnection, settings: Settings,
     finally:
         con.unregister("_tt_langs")
         con.unregister("_tt_clients")
-    # GROUPING(lang, client) bit masks: 1 = by lang, 2 = by client
+    # _tt_sub.g: 1 = a count by lang, 2 = a count by client
     con.execute(f"""
     CREATE OR REPLACE TEMP TABLE _tt_client_pop AS
     WITH c AS (SELECT client, lower(client) AS lc, count(*) AS n FROM _tt_sub WHERE g = 2 AND client IS NOT NULL

@@ -303,7 +303,7 @@ def _graph_rows(st: Store, pz: Pseudonymizer,
     def edges() -> Iterator[dict]:
         # consecutive rows of one edge carry its evidence examples, in order
         for _, group in itertools.groupby(rows(), key=lambda r: (r["account_a"], r["account_b"])):
-            items = [r for r in group]
+            items = list(group)
             r = {k: v for k, v in items[0].items() if not k.startswith("ev_")}
             ev = [{f: it[f"ev_{f}"] for f in _EV_FIELDS} for it in items if it["ev_trace"] is not None]
             r["evidence"], r["evidence_posts"] = _evidence_strings(ev, pz)
