@@ -184,6 +184,22 @@ class Engine:
         df.createOrReplaceTempView(name)
         return self.backend.table(name)
 
+    def release(self, *names: str) -> None:
+        """Drop tables made by :meth:`table` or :meth:`materialize` (a missing name is no error)."""
+        for name in names:
+            if self.name == "duckdb":
+                # a temp table (materialize), else a registered Arrow table (no error when absent)
+                temp = self.con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?",
+                                        [name]).fetchall()[0][0]
+                if temp:
+                    self.con.execute(f"DROP TABLE temp.{name}")
+                else:
+                    self.con.unregister(name)
+            else:
+                if self.spark.catalog.tableExists(name):
+                    self.spark.catalog.uncacheTable(name)
+                self.spark.catalog.dropTempView(name)
+
 
 def _spark_schema(schema: pa.Schema) -> Any:
     from pyspark.sql import types as T

@@ -20,7 +20,7 @@ from trendtrace.stage import Stage, write_table
 from .campaigns import Campaign, campaigns_from_mapping, load_campaigns
 from .cost import cost_range, write_cost_table
 from .overlap import write_overlap
-from .stats import build_trend_posts, inspect_inputs, trend_statistics, trend_timeline
+from .stats import build_trend_posts, inspect_inputs, trend_statistics
 from .verdict import background_share, evidence_sentences, score_row, verdict_of
 
 __all__ = ["trend_verdicts", "load_campaigns", "campaigns_from_mapping", "Campaign", "TREND_COLUMNS", "STAGE"]
@@ -31,8 +31,8 @@ log = logging.getLogger(__name__)
 TREND_COLUMNS = ("trend", "posts", "accounts", "coordinated_share", "inauthentic_share", "verdict", "score",
                  "cost_usd_low", "cost_usd_high", "evidence")
 
-_TEMP = ("_tt_p", "_tt_terms", "_tt_m", "_tt_acct", "_tt_tok", "_tt_tmpl", "_tt_tp", "_tt_ta", "_tt_home",
-         "_tt_stats", "_tt_delay", "_tt_unit", "_tt_out")
+_TEMP = ("_tt_acct", "_tt_ta", "_tt_base", "_tt_lang", "_tt_spell", "_tt_home", "_tt_stats", "_tt_delay",
+         "_tt_unit", "_tt_out")
 
 
 def trend_verdicts(con: duckdb.DuckDBPyConnection, settings: Settings,
@@ -70,10 +70,10 @@ def trend_verdicts(con: duckdb.DuckDBPyConnection, settings: Settings,
     cost_range(0, float(settings["price_low"]), float(settings["price_high"]))  # fail early on bad prices
     inputs = inspect_inputs(con)
     has_signals = inputs.coordination or inputs.signals
+    tp = None
     try:
-        build_trend_posts(con, settings, inputs, campaigns)
-        trend_timeline(con)
-        trend_statistics(con, settings, inputs)
+        tp = build_trend_posts(con, settings, inputs, campaigns)
+        trend_statistics(con, settings, inputs, tp.span)
         rows = con.sql("""
             SELECT s.*, d.median_delay_s, d.top_trace, d.evidence_pairs
             FROM _tt_stats s LEFT JOIN _tt_delay d USING (trend, trend_kind)
@@ -85,8 +85,8 @@ def trend_verdicts(con: duckdb.DuckDBPyConnection, settings: Settings,
         out = _judge(records, settings, inputs.notes, has_signals)
         table = _trends_table(rows, out)
         write_table(con, "trends", table, order_by="score DESC, posts DESC, trend")
-        write_cost_table(con, settings, has_signals)
-        write_overlap(con, settings, campaigns)
+        write_cost_table(con, settings, has_signals, tp)
+        write_overlap(con, settings, campaigns, tp)
         empty = [c.name for c in campaigns
                  if c.name not in {r["trend"] for r in records if r["trend_kind"] == "campaign"}]
         for name in empty:
@@ -100,6 +100,8 @@ def trend_verdicts(con: duckdb.DuckDBPyConnection, settings: Settings,
         counts["campaigns_without_posts"] = len(empty)
         return counts
     finally:
+        if tp is not None:
+            tp.release()
         for t in _TEMP:
             con.execute(f"DROP TABLE IF EXISTS temp.{t}")
 

@@ -22,6 +22,8 @@ from trendtrace.model import InputError
 from trendtrace.settings import Settings
 from trendtrace.stage import write_table
 
+from .on_engine import TrendPosts
+
 __all__ = ["ASSUMPTIONS", "cost_range", "write_cost_table"]
 
 ASSUMPTIONS = (
@@ -44,7 +46,8 @@ def cost_range(posts: int, price_low: float, price_high: float) -> tuple[float, 
     return round(posts * price_low, 2), round(posts * price_high, 2)
 
 
-def write_cost_table(con: duckdb.DuckDBPyConnection, settings: Settings, has_signals: bool) -> None:
+def write_cost_table(con: duckdb.DuckDBPyConnection, settings: Settings, has_signals: bool,
+                     tp: TrendPosts) -> None:
     """Write ``cost(scope, name, inauthentic_posts, price_low, price_high, cost_usd_low, cost_usd_high,
     assumptions)``: one row per trend (``scope`` = ``hashtag`` or ``campaign``) and one row
     ``scope = 'all'`` over the distinct suspect posts of every trend, counting only trends whose
@@ -52,7 +55,8 @@ def write_cost_table(con: duckdb.DuckDBPyConnection, settings: Settings, has_sig
 
     SQL only counts the posts; the money is :func:`cost_range`, the one place a cost is computed
     (the ``trends`` columns ``cost_usd_low``/``cost_usd_high`` come from it too). The report reads
-    this table. Needs the temp table ``_tt_tp`` of :mod:`trendtrace.trends.stats`.
+    this table. Needs the temp table ``_tt_base`` of :mod:`trendtrace.trends.stats` and, for the
+    total, ``tp`` (the distinct suspect posts are counted on the run's engine).
     """
     import pyarrow as pa
 
@@ -61,15 +65,15 @@ def write_cost_table(con: duckdb.DuckDBPyConnection, settings: Settings, has_sig
     where = "WHERE v.verdict <> 'organic'" if has_signals else "WHERE false"
     # only trends the data do not call organic: an organic trend has nothing to have paid for
     counts = con.execute(f"""
-        WITH tp AS (SELECT t.* FROM _tt_tp t JOIN trends v USING (trend, trend_kind) {where}),
-        per AS (
-            SELECT trend_kind AS scope, trend AS name, count(*) FILTER (WHERE suspect) AS n
-            FROM tp GROUP BY ALL
-            UNION ALL
-            SELECT 'all', 'all trends', count(DISTINCT post_id) FILTER (WHERE suspect)
-            FROM tp HAVING count(*) > 0)
-        SELECT scope, name, n FROM per ORDER BY scope = 'all' DESC, n DESC, name
+        SELECT t.trend_kind AS scope, t.trend AS name, t.suspect_posts AS n
+        FROM _tt_base t JOIN trends v USING (trend, trend_kind) {where}
+        ORDER BY n DESC, name
     """).fetchall()
+    if counts:
+        chosen = con.execute(f"""
+            SELECT t.trend, t.trend_kind FROM _tt_base t JOIN trends v USING (trend, trend_kind) {where}
+        """).fetchall()
+        counts.insert(0, ("all", "all trends", tp.suspect_posts_in([(r[0], r[1]) for r in chosen])))
     costs = [cost_range(int(n), lo, hi) for _, _, n in counts]
     table = pa.table({
         "scope": pa.array([c[0] for c in counts], pa.string()),

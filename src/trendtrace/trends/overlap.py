@@ -34,6 +34,7 @@ from scipy.sparse.csgraph import connected_components
 from trendtrace.settings import Settings
 
 from .campaigns import Campaign
+from .on_engine import TrendPosts
 
 __all__ = ["RELATED_CONTAINMENT", "RELATED_MIN_POSTS", "write_overlap", "campaign_units"]
 
@@ -43,24 +44,26 @@ RELATED_CONTAINMENT = 0.5
 RELATED_MIN_POSTS = 5
 
 
-def campaign_units(con: duckdb.DuckDBPyConnection, campaigns: list[Campaign]) -> None:
+def campaign_units(con: duckdb.DuckDBPyConnection, campaigns: list[Campaign], tp: TrendPosts) -> None:
     """Temp table ``_tt_unit(trend, trend_kind, unit, pushed)``: the campaign each trend belongs to,
     and whether that campaign counts as pushed.
 
-    Needs ``_tt_tp`` and ``_tt_stats`` of :mod:`trendtrace.trends.stats` and the ``trends`` table.
+    Needs ``_tt_stats`` of :mod:`trendtrace.trends.stats`, the ``trends`` table, and ``tp`` (the
+    hashtags' shared suspect posts are counted on the run's engine).
     """
     trends = con.execute(
         "SELECT trend, posts FROM _tt_stats WHERE trend_kind = 'hashtag' ORDER BY posts DESC, trend"
     ).fetchall()
     index = {t: i for i, (t, _) in enumerate(trends)}
-    pairs = con.execute("""
-        WITH h AS (SELECT trend, post_id FROM _tt_tp WHERE trend_kind = 'hashtag' AND suspect),
-        n AS (SELECT trend, count(*) AS k FROM h GROUP BY trend),
-        co AS (SELECT a.trend AS ta, b.trend AS tb, count(*) AS k
-               FROM h a JOIN h b ON a.post_id = b.post_id AND a.trend < b.trend GROUP BY ALL)
-        SELECT co.ta, co.tb FROM co JOIN n na ON na.trend = co.ta JOIN n nb ON nb.trend = co.tb
-        WHERE co.k >= $min_posts AND co.k >= $c * least(na.k, nb.k)
-    """, {"c": RELATED_CONTAINMENT, "min_posts": RELATED_MIN_POSTS}).fetchall()
+    con.register("_tt_co", tp.shared_suspect_posts())
+    try:
+        pairs = con.execute("""
+            WITH n AS (SELECT trend, suspect_posts AS k FROM _tt_base WHERE trend_kind = 'hashtag')
+            SELECT co.ta, co.tb FROM _tt_co co JOIN n na ON na.trend = co.ta JOIN n nb ON nb.trend = co.tb
+            WHERE co.k >= $min_posts AND co.k >= $c * least(na.k, nb.k)
+        """, {"c": RELATED_CONTAINMENT, "min_posts": RELATED_MIN_POSTS}).fetchall()
+    finally:
+        con.unregister("_tt_co")
     owner: dict[str, str] = {}
     for c in campaigns:
         for t in c.hashtags:
@@ -103,10 +106,12 @@ def campaign_units(con: duckdb.DuckDBPyConnection, campaigns: list[Campaign]) ->
         con.unregister("_tt_unit_arrow")
 
 
-def write_overlap(con: duckdb.DuckDBPyConnection, settings: Settings, campaigns: list[Campaign]) -> None:
+def write_overlap(con: duckdb.DuckDBPyConnection, settings: Settings, campaigns: list[Campaign],
+                  tp: TrendPosts) -> None:
     """Write the store tables ``overlap`` and ``multi_campaign_accounts`` (see module doc).
 
-    Needs the temp tables of :mod:`trendtrace.trends.stats` (``_tt_ta``, ``_tt_m``, ``_tt_stats``).
+    Needs the temp tables of :mod:`trendtrace.trends.stats` (``_tt_ta``, ``_tt_base``, ``_tt_stats``)
+    and ``tp``.
     """
     con.execute("""
         CREATE OR REPLACE TABLE overlap AS
@@ -125,7 +130,7 @@ def write_overlap(con: duckdb.DuckDBPyConnection, settings: Settings, campaigns:
                 JOIN sz sb ON sb.trend = pr.campaign_b AND sb.trend_kind = pr.kind_b
         ORDER BY shared_accounts DESC, jaccard DESC, campaign_a, campaign_b
     """)
-    campaign_units(con, campaigns)
+    campaign_units(con, campaigns, tp)
     con.execute("""
         CREATE OR REPLACE TABLE multi_campaign_accounts AS
         WITH au AS (SELECT DISTINCT ta.account_id, u.unit

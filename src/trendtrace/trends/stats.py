@@ -41,30 +41,18 @@ import pyarrow as pa
 
 from trendtrace.model import InputError
 from trendtrace.offsets import format_offset_sql, offset_distance_sql, require_zone, zone_offset
-from trendtrace.coordination.textsim import near_duplicate_pairs
+from trendtrace.engine import Engine
 from trendtrace.settings import Settings
-from trendtrace.text import words_sql
 
 from .campaigns import Campaign
+from .on_engine import (FULL_MARGIN, MIN_TEMPLATE_WORDS, P_FULL_LOG10, SPELL_MIN_POSTS, SPELL_MINUTES, TrendPosts,
+                        trend_posts)
 
-__all__ = ["Inputs", "inspect_inputs", "build_trend_posts", "templated_posts", "trend_statistics",
-           "trend_timeline", "gini_sql", "P_FULL_LOG10", "FULL_MARGIN", "MIN_TEMPLATE_WORDS"]
+__all__ = ["Inputs", "inspect_inputs", "build_trend_posts", "trend_statistics", "gini_sql", "P_FULL_LOG10",
+           "FULL_MARGIN", "MIN_TEMPLATE_WORDS", "SPELL_MINUTES", "SPELL_MIN_POSTS"]
 
 log = logging.getLogger(__name__)
 
-#: Texts shorter than this (in words, after removing links, hashtags, mentions) are never called
-#: templated: short phrases ("what a match") repeat by chance.
-MIN_TEMPLATE_WORDS = 5
-#: A coordinated account's posts weigh fully in ``suspect_weight`` when its smallest pair p-value
-#: is at most 10 ** -P_FULL_LOG10; weaker evidence weighs -log10(p) / P_FULL_LOG10.
-P_FULL_LOG10 = 6
-#: An inauthentic account's posts weigh fully when its score is this far above
-#: ``inauthentic_threshold``, half at the threshold.
-FULL_MARGIN = 0.25
-#: Length of the spells in which a trend's posts are checked for suspect majorities (minutes).
-SPELL_MINUTES = 10
-#: Least suspect posts in a spell for it to count (a spell of two posts proves nothing).
-SPELL_MIN_POSTS = 5
 #: Accounts created within this many days of each other form a creation batch (evidence sentence).
 BATCH_DAYS = 14
 
@@ -128,162 +116,51 @@ def inspect_inputs(con: duckdb.DuckDBPyConnection) -> Inputs:
 
 
 def build_trend_posts(con: duckdb.DuckDBPyConnection, settings: Settings, inputs: Inputs,
-                      campaigns: list[Campaign]) -> None:
-    """Create temp tables ``_tt_p`` (posts with effective hashtags), ``_tt_acct`` (per-account
-    signals), and ``_tt_tp`` (one row per trend × post, with the account's flags).
+                      campaigns: list[Campaign], engine: Engine | None = None) -> TrendPosts:
+    """Build the trend × post table on the run's engine (:func:`trendtrace.trends.on_engine.trend_posts`)
+    and put its aggregates in DuckDB temp tables for the statistics: ``_tt_ta`` (one row per trend
+    and account, with the account's flags), ``_tt_base`` (per trend), ``_tt_lang`` (per trend and
+    language), ``_tt_spell`` (per trend with a suspect spell); and the store table ``trend_timeline``.
 
     A repost without hashtags of its own takes the hashtags of the post it reposts when that post
-    is in the store: retweeting a post that carries ``#x`` is taking part in ``#x``.
+    is in the store: retweeting a post that carries ``#x`` is taking part in ``#x``. Own-text posts
+    are flagged as near-copies as :func:`trendtrace.trends.on_engine.templated` describes. The
+    caller releases the returned object's engine tables (:meth:`TrendPosts.release`).
     """
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE _tt_p AS
-        SELECT p.post_id, p.account_id, p.time, p.kind, p.text, p.lang,
-               list_distinct(CASE WHEN coalesce(len(p.hashtags), 0) = 0 AND p.kind = 'repost'
-                                  THEN coalesce(r.hashtags, []) ELSE coalesce(p.hashtags, []) END) AS tags
-        FROM posts p LEFT JOIN posts r ON r.post_id = p.ref_post_id AND p.kind = 'repost'
-        WHERE p.account_id IS NOT NULL AND p.time IS NOT NULL
-    """)
-    terms = pa.table({
-        "campaign": [c.name for c in campaigns for _ in c.hashtags] + [c.name for c in campaigns for _ in c.keywords],
-        "term_type": ["hashtag" for c in campaigns for _ in c.hashtags]
-                     + ["keyword" for c in campaigns for _ in c.keywords],
-        "term": [t for c in campaigns for t in c.hashtags] + [k for c in campaigns for k in c.keywords],
-    }, schema=pa.schema([("campaign", pa.string()), ("term_type", pa.string()), ("term", pa.string())]))
-    con.register("_tt_terms_arrow", terms)
-    try:
-        con.execute("CREATE OR REPLACE TEMP TABLE _tt_terms AS SELECT * FROM _tt_terms_arrow")
-    finally:
-        con.unregister("_tt_terms_arrow")
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE _tt_m AS
-        WITH h AS (SELECT unnest(tags) AS trend, post_id, account_id FROM _tt_p),
-        keep AS (SELECT trend FROM h GROUP BY trend HAVING count(DISTINCT account_id) >= $min_acc)
-        SELECT DISTINCT * FROM (
-            SELECT h.trend, 'hashtag' AS trend_kind, h.post_id FROM h SEMI JOIN keep USING (trend)
-            UNION ALL
-            SELECT t.campaign, 'campaign', h.post_id FROM h JOIN _tt_terms t
-                ON t.term_type = 'hashtag' AND t.term = h.trend
-            UNION ALL
-            SELECT t.campaign, 'campaign', p.post_id FROM _tt_p p JOIN _tt_terms t
-                ON t.term_type = 'keyword' AND contains(lower(p.text), t.term)
-        )
-    """, {"min_acc": int(settings["min_trend_accounts"])})
-    coord = ("c.coordinated", "c.cluster::VARCHAR") if inputs.coordination else ("NULL::BOOLEAN", "NULL::VARCHAR")
-    sig = (("s.inauthenticity_score::DOUBLE", "s.utc_offset::DOUBLE") if inputs.signals
-           else ("NULL::DOUBLE", "NULL::DOUBLE"))
-    created = "a.created_at" if inputs.accounts else "NULL::TIMESTAMP"
-    joins = []
-    # Several rows per account in an input table would multiply posts; take one value each.
     has_p = inputs.coordination and "min_p_value" in _columns(con, "account_coordination")
-    if inputs.coordination:
-        min_p = "min(min_p_value) FILTER (WHERE coordinated)" if has_p else "NULL::DOUBLE"
-        joins.append("LEFT JOIN (SELECT account_id, bool_or(coordinated) AS coordinated, min(cluster) AS cluster, "
-                     f"{min_p} AS min_p_value FROM account_coordination GROUP BY account_id) c USING (account_id)")
-    if inputs.signals:
-        joins.append("LEFT JOIN (SELECT account_id, max(inauthenticity_score) AS inauthenticity_score, "
-                     "any_value(utc_offset) AS utc_offset FROM account_signals GROUP BY account_id) s "
-                     "USING (account_id)")
-    if inputs.accounts:
-        joins.append("LEFT JOIN (SELECT account_id, min(created_at) AS created_at FROM accounts "
-                     "GROUP BY account_id) a USING (account_id)")
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _tt_acct AS
-        SELECT u.account_id,
-               coalesce({coord[0]}, false) AS coordinated,
-               CASE WHEN coalesce({coord[0]}, false) THEN {coord[1]} END AS cluster,
-               {"c.min_p_value" if inputs.coordination else "NULL::DOUBLE"} AS min_p_value,
-               {sig[0]} AS inauthenticity_score,
-               coalesce({sig[0]} >= $thr, false) AS inauthentic,
-               {sig[1]} AS utc_offset,
-               {created} AS created_at
-        FROM (SELECT DISTINCT p.account_id FROM _tt_p p SEMI JOIN _tt_m USING (post_id)) u
-        {' '.join(joins)}
-    """, {"thr": float(settings["inauthentic_threshold"])})
-    templated_posts(con, float(settings["template_similarity"]), int(settings["seed"]))
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _tt_tp AS
-        SELECT m.trend, m.trend_kind, p.post_id, p.account_id, p.time, p.kind, p.lang,
-               a.coordinated, a.inauthentic,
-               CASE WHEN $signals THEN a.coordinated OR a.inauthentic
-                    -- without either account-level stage: a near-copy, or an account at most
-                    -- new_account_days old (a weak proxy, said so in the evidence)
-                    ELSE coalesce(t.templated, false) OR coalesce(p.time - a.created_at <= to_days($days), false)
-               END AS suspect,
-               -- how strong the evidence on a suspect post's account is, in (0, 1]: a coordinated
-               -- account weighs by its smallest pair p-value (full weight at p <= 1e-{P_FULL_LOG10}), an
-               -- inauthentic one by its score's margin over the threshold (half weight at the threshold,
-               -- full weight {FULL_MARGIN} above it); the larger of the two. Other posts weigh 0; without
-               -- account-level stages, every suspect post weighs 1.
-               CASE WHEN NOT $signals THEN
-                        (coalesce(t.templated, false)
-                        OR coalesce(p.time - a.created_at <= to_days($days), false))::DOUBLE
-                    ELSE greatest(
-                        CASE WHEN a.coordinated THEN
-                             coalesce(least(1.0, -log10(greatest(a.min_p_value, 1e-300)) / {P_FULL_LOG10}), 1.0)
-                             ELSE 0.0 END,
-                        CASE WHEN a.inauthentic THEN
-                             least(1.0, 0.5 + 0.5 * (a.inauthenticity_score - $thr) / {FULL_MARGIN})
-                             ELSE 0.0 END)
-               END AS strength,
-               a.cluster, a.min_p_value,
-               a.utc_offset, a.created_at,
-               (t.post_id IS NOT NULL) AS text_post, coalesce(t.templated, false) AS templated
-        FROM _tt_m m JOIN _tt_p p USING (post_id) JOIN _tt_acct a USING (account_id)
-        LEFT JOIN _tt_tmpl t USING (post_id)
-    """, {"signals": inputs.coordination or inputs.signals, "days": int(settings["new_account_days"]),
-          "thr": float(settings["inauthentic_threshold"])})
-
-
-def templated_posts(con: duckdb.DuckDBPyConnection, threshold: float, seed: int = 0) -> None:
-    """Flag near-copies among the own-text posts of all trends: temp table ``_tt_tmpl(post_id,
-    templated)`` over posts with at least :data:`MIN_TEMPLATE_WORDS` words.
-
-    Method: each post's word set is :func:`trendtrace.text.words` (its copy key without hashtags
-    and mentions, split into words of 2+ characters). A post is flagged when another account
-    posted the same word set, or a word set with Jaccard ≥ ``threshold`` with it. The distinct word
-    sets are compared with the near-duplicate search of the ``similar`` trace
-    (:func:`trendtrace.coordination.textsim.near_duplicate_pairs` with ``unit="words"``: MinHash
-    with banding, Broder 1997; Leskovec, Rajaraman & Ullman, *Mining of Massive Datasets* ch. 3;
-    every candidate verified with its exact Jaccard), so every flag is verified; a near-copy is
-    missed only when banding misses the pair. ``seed`` fixes the MinHash functions.
-    """
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _tt_tok AS
-        SELECT post_id, account_id, array_to_string(toks, ' ') AS wkey FROM (
-            SELECT p.post_id, p.account_id, {words_sql("p.text")} AS toks
-            FROM _tt_p p SEMI JOIN (SELECT DISTINCT post_id FROM _tt_m) m USING (post_id)
-            WHERE p.kind <> 'repost' AND p.text IS NOT NULL)
-        WHERE len(toks) >= {MIN_TEMPLATE_WORDS}
-    """)
-    # one row per distinct word set: its number (the index textsim answers with), how many
-    # accounts posted it, and one of them
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE _tt_wset AS
-        SELECT (row_number() OVER (ORDER BY wkey) - 1)::BIGINT AS tid, wkey,
-               count(DISTINCT account_id) AS n_acc, min(account_id) AS acc
-        FROM _tt_tok GROUP BY wkey
-    """)
-    keys = con.sql("SELECT wkey FROM _tt_wset ORDER BY tid").to_arrow_table().column(0)
-    i, j, _ = near_duplicate_pairs(keys.combine_chunks().cast(pa.string()), threshold, seed, unit="words")
-    con.register("_tt_wpairs", pa.table({"a": pa.array(i, pa.int64()), "b": pa.array(j, pa.int64())}))
+    tp = trend_posts(con, settings, inputs, campaigns, engine, has_min_p=has_p)
     try:
-        # A post (account A, word set t) is a near-copy when another account posted t, or t has a
-        # near-duplicate set u posted by two or more accounts, or by one that is not A.
+        _temp_table(con, "_tt_acct", tp.acct)
+        _temp_table(con, "_tt_ta0", tp.ta)
         con.execute("""
-            CREATE OR REPLACE TEMP TABLE _tt_tmpl AS
-            WITH pr AS (SELECT a AS t, b AS u FROM _tt_wpairs UNION ALL SELECT b AS t, a AS u FROM _tt_wpairs),
-            nb AS (
-                SELECT pr.t, bool_or(w.n_acc >= 2) AS multi,
-                       count(DISTINCT w.acc) AS n_single, min(w.acc) AS single
-                FROM pr JOIN _tt_wset w ON w.tid = pr.u GROUP BY pr.t)
-            SELECT k.post_id,
-                   s.n_acc >= 2 OR coalesce(nb.multi OR nb.n_single >= 2 OR nb.single <> k.account_id, false)
-                     AS templated
-            FROM _tt_tok k JOIN _tt_wset s USING (wkey) LEFT JOIN nb ON nb.t = s.tid
+            CREATE OR REPLACE TEMP TABLE _tt_ta AS
+            SELECT t.trend, t.trend_kind, t.account_id, t.n, t.first_time, a.created_at, a.utc_offset,
+                   t.suspect, coalesce(a.coordinated, false) AS coordinated,
+                   coalesce(a.inauthentic, false) AS inauthentic, a.cluster, a.min_p_value
+            FROM _tt_ta0 t LEFT JOIN _tt_acct a USING (account_id)
         """)
+        con.execute("DROP TABLE IF EXISTS temp._tt_ta0")
+        _temp_table(con, "_tt_base", tp.base)
+        _temp_table(con, "_tt_lang", tp.langs)
+        _temp_table(con, "_tt_spell", tp.spells)
+        con.register("_tt_timeline_arrow", tp.timeline)
+        try:
+            con.execute("CREATE OR REPLACE TABLE trend_timeline AS SELECT * FROM _tt_timeline_arrow "
+                        "ORDER BY trend, trend_kind, minute")
+        finally:
+            con.unregister("_tt_timeline_arrow")
+    except BaseException:
+        tp.release()
+        raise
+    return tp
+
+
+def _temp_table(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
+    con.register(f"{name}_arrow", table)
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_arrow")
     finally:
-        con.unregister("_tt_wpairs")
-        con.execute("DROP TABLE IF EXISTS temp._tt_wset")
+        con.unregister(f"{name}_arrow")
 
 
 def gini_sql(table: str, group: str, value: str) -> str:
@@ -303,17 +180,6 @@ def gini_sql(table: str, group: str, value: str) -> str:
               FROM {table})
         GROUP BY {group}
     """
-
-
-def trend_timeline(con: duckdb.DuckDBPyConnection) -> None:
-    """Write ``trend_timeline(trend, trend_kind, minute, posts, coordinated_posts, inauthentic_posts)``."""
-    con.execute("""
-        CREATE OR REPLACE TABLE trend_timeline AS
-        SELECT trend, trend_kind, date_trunc('minute', time) AS minute, count(*) AS posts,
-               count(*) FILTER (WHERE coordinated) AS coordinated_posts,
-               count(*) FILTER (WHERE inauthentic) AS inauthentic_posts
-        FROM _tt_tp GROUP BY ALL ORDER BY trend, trend_kind, minute
-    """)
 
 
 def home_zone_name(con: duckdb.DuckDBPyConnection, home_tz: str) -> str | None:
@@ -336,7 +202,17 @@ def _home_offsets(con: duckdb.DuckDBPyConnection, home_tz: str) -> None:
     name = home_zone_name(con, home_tz)
     if name is not None:
         require_zone(name, "home_tz", allow_auto=True)
-    rows = con.execute("SELECT trend, trend_kind, quantile_disc(time, 0.5) FROM _tt_tp GROUP BY ALL").fetchall()
+    # quantile_disc(time, 0.5) lies in the minute where the running count of the timeline first
+    # reaches the lower median's rank; daylight-saving changes fall on whole minutes, so the
+    # offset at the start of that minute is the offset at the median instant.
+    rows = con.execute("""
+        SELECT trend, trend_kind, min(minute) FILTER (WHERE cum >= (total - 1) // 2 + 1)
+        FROM (SELECT trend, trend_kind, minute,
+                     sum(posts) OVER (PARTITION BY trend, trend_kind ORDER BY minute) AS cum,
+                     sum(posts) OVER (PARTITION BY trend, trend_kind) AS total
+              FROM trend_timeline)
+        GROUP BY ALL
+    """).fetchall()
     # the offset at the trend's median instant, read as UTC (zone.utcoffset() on a naive time would
     # read it as local time, an hour off around daylight-saving changes)
     offsets: list[float | None] = [
@@ -352,10 +228,12 @@ def _home_offsets(con: duckdb.DuckDBPyConnection, home_tz: str) -> None:
         con.unregister("_tt_home_arrow")
 
 
-def trend_statistics(con: duckdb.DuckDBPyConnection, settings: Settings, inputs: Inputs) -> None:
+def trend_statistics(con: duckdb.DuckDBPyConnection, settings: Settings, inputs: Inputs,
+                     span: tuple[datetime | None, datetime | None]) -> None:
     """Create temp table ``_tt_stats``: one row per trend with every statistic (see module doc).
 
-    Needs ``_tt_tp`` (:func:`build_trend_posts`) and ``trend_timeline`` (:func:`trend_timeline`).
+    Needs the tables of :func:`build_trend_posts`; ``span`` is the first and last post time of the
+    whole data (:attr:`TrendPosts.span`).
     Statistics whose input table is absent are null.
     """
     _home_offsets(con, str(settings["home_tz"]))
@@ -365,34 +243,27 @@ def trend_statistics(con: duckdb.DuckDBPyConnection, settings: Settings, inputs:
         "sig": "" if inputs.signals else "NULL::DOUBLE * ",
         "acc": "" if inputs.accounts else "NULL::DOUBLE * ",
     }
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE _tt_ta AS
-        SELECT trend, trend_kind, account_id, count(*) AS n, min(time) AS first_time,
-               any_value(created_at) AS created_at, any_value(utc_offset) AS utc_offset,
-               bool_or(suspect) AS suspect, bool_or(coordinated) AS coordinated, any_value(cluster) AS cluster,
-               min(min_p_value) AS min_p_value
-        FROM _tt_tp GROUP BY ALL
-    """)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _tt_stats AS
-        WITH base AS (
-            SELECT trend, trend_kind, count(*) AS posts, count(DISTINCT account_id) AS accounts,
-                   min(time) AS first_post, max(time) AS last_post,
-                   avg((kind = 'repost')::INT) AS repost_share,
-                   count(*) FILTER (WHERE coordinated) AS coordinated_posts,
-                   count(*) FILTER (WHERE inauthentic) AS inauthentic_posts,
-                   count(*) FILTER (WHERE suspect) AS suspect_posts,
-                   round(sum(strength), 6) AS suspect_weight,  -- rounded: a parallel float sum varies in its
-                                                               -- last digits
-                   count(DISTINCT account_id) FILTER (WHERE coordinated) AS coordinated_accounts,
+        WITH acc AS (
+            SELECT trend, trend_kind, count(*) AS accounts,
+                   count(*) FILTER (WHERE coordinated) AS coordinated_accounts,
                    count(DISTINCT cluster) FILTER (WHERE coordinated) AS coordinated_clusters,
                    min(min_p_value) FILTER (WHERE coordinated) AS coordinated_min_p,
-                   count(DISTINCT account_id) FILTER (WHERE inauthentic) AS inauthentic_accounts,
-                   count(DISTINCT account_id) FILTER (WHERE suspect) AS suspect_accounts,
-                   count(*) FILTER (WHERE text_post) AS text_posts,
-                   count(*) FILTER (WHERE templated) AS templated_posts,
-                   count(DISTINCT coalesce(lang, 'und')) AS languages
-            FROM _tt_tp GROUP BY ALL),
+                   count(*) FILTER (WHERE inauthentic) AS inauthentic_accounts,
+                   count(*) FILTER (WHERE suspect) AS suspect_accounts
+            FROM _tt_ta GROUP BY ALL),
+        base AS (
+            SELECT b.trend, b.trend_kind, b.posts, a.accounts, b.first_post, b.last_post,
+                   b.reposts / nullif(b.kinds, 0) AS repost_share,  -- posts without a kind do not count
+                   b.coordinated_posts, b.inauthentic_posts, b.suspect_posts,
+                   round(b.strength, 6) AS suspect_weight,  -- rounded: a parallel float sum varies in its
+                                                            -- last digits
+                   a.coordinated_accounts, a.coordinated_clusters, a.coordinated_min_p, a.inauthentic_accounts,
+                   a.suspect_accounts, b.text_posts, b.templated_posts, l.languages
+            FROM _tt_base b JOIN acc a USING (trend, trend_kind)
+            JOIN (SELECT trend, trend_kind, count(*) AS languages FROM _tt_lang GROUP BY ALL) l
+                 USING (trend, trend_kind)),
         conc AS ({gini_sql('_tt_ta', 'trend, trend_kind', 'n')}),
         age AS (
             SELECT trend, trend_kind,
@@ -420,11 +291,10 @@ def trend_statistics(con: duckdb.DuckDBPyConnection, settings: Settings, inputs:
                    arg_min(o, rk) AS top_offset
             FROM tzo WHERE rk <= 4 GROUP BY ALL),
         lg AS (
-            SELECT trend, trend_kind, coalesce(lang, 'und') AS l, count(*) AS k,
-                   sum(count(*)) OVER (PARTITION BY trend, trend_kind) AS tot,
-                   row_number() OVER (PARTITION BY trend, trend_kind
-                                      ORDER BY count(*) DESC, coalesce(lang, 'und')) AS rk
-            FROM _tt_tp GROUP BY trend, trend_kind, coalesce(lang, 'und')),
+            SELECT trend, trend_kind, lang AS l, posts AS k,
+                   sum(posts) OVER (PARTITION BY trend, trend_kind) AS tot,
+                   row_number() OVER (PARTITION BY trend, trend_kind ORDER BY posts DESC, lang) AS rk
+            FROM _tt_lang),
         lgmix AS (
             SELECT trend, trend_kind,
                    string_agg(l || ' ' || round(100.0 * k / tot)::INT || '%', '; ' ORDER BY rk) AS language_mix,
@@ -452,8 +322,8 @@ def trend_statistics(con: duckdb.DuckDBPyConnection, settings: Settings, inputs:
             -- hashtag that lives only in ten minutes of a three-day collection is a burst.
             SELECT trend, trend_kind, peak_posts, first_minute, last_minute, active_minutes,
                    datediff('minute', g.lo, g.hi) + 1 AS span_minutes
-            FROM pk, (SELECT date_trunc('minute', min(time)) AS lo, date_trunc('minute', max(time)) AS hi
-                      FROM _tt_p) g),
+            FROM pk, (SELECT date_trunc('minute', $lo::TIMESTAMP) AS lo,
+                             date_trunc('minute', $hi::TIMESTAMP) AS hi) g),
         med AS (
             -- median posts per minute over the span, zero minutes included: the zeros sort first,
             -- so the median is the non-zero count at rank ceil(span/2) - (span - active), or 0.
@@ -470,14 +340,6 @@ def trend_statistics(con: duckdb.DuckDBPyConnection, settings: Settings, inputs:
                    count(*) FILTER (WHERE tl.posts >= greatest(3, m.median_rate + 4 * sqrt(m.median_rate) + 1))
                    AS burst_minutes
             FROM tl JOIN med m USING (trend, trend_kind) GROUP BY ALL),
-        spell AS (
-            -- {SPELL_MINUTES}-minute spells in which suspect accounts wrote most of the trend's posts
-            SELECT trend, trend_kind, count(*) AS suspect_spells, sum(k) AS suspect_spell_posts
-            FROM (SELECT trend, trend_kind, time_bucket(INTERVAL {SPELL_MINUTES} MINUTE, time) AS w,
-                         count(*) AS n, count(*) FILTER (WHERE suspect) AS k
-                  FROM _tt_tp GROUP BY ALL)
-            WHERE k >= {SPELL_MIN_POSTS} AND k >= 0.5 * n
-            GROUP BY ALL),
         batch AS (
             -- largest share of the trend's suspect accounts created within {BATCH_DAYS} days of each other
             SELECT trend, trend_kind, max(w) AS batch_accounts, any_value(known) AS batch_known,
@@ -526,8 +388,8 @@ def trend_statistics(con: duckdb.DuckDBPyConnection, settings: Settings, inputs:
         JOIN lgmix lm USING (trend, trend_kind)
         LEFT JOIN tzmix tm USING (trend, trend_kind)
         LEFT JOIN batch bt USING (trend, trend_kind)
-        LEFT JOIN spell sl USING (trend, trend_kind)
-    """, {"days": int(settings["new_account_days"])})
+        LEFT JOIN _tt_spell sl USING (trend, trend_kind)
+    """, {"days": int(settings["new_account_days"]), "lo": span[0], "hi": span[1]})
     _coaction_delays(con, inputs)
 
 
