@@ -12,7 +12,10 @@ inputs, each analysed by both engines:
   Spark reads it as a Parquet data set in place (``analyze --posts``), the default engine from the CSV.
 
 ``edges.csv``, ``accounts.csv``, ``clusters.csv`` and ``trends.csv`` must be byte for byte equal
-(the writer sorts rows and rounds floats as ``docs/outputs.md`` documents).
+(the writer sorts rows and rounds floats as ``docs/outputs.md`` documents), and so must the stores'
+intermediate tables (every co-acting pair with its p- and q-values, the evidence examples, the
+trend timeline, overlap and cost: :data:`TABLES`). The hostile run also names campaigns by keyword
+and hashtag (``--campaigns``), so the trend stage's keyword match runs on both engines.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
@@ -35,6 +39,9 @@ ENV = {**os.environ, "SPARK_LOCAL_IP": "127.0.0.1", "TRENDTRACE_SPARK_MASTER": "
        "PYTHONWARNINGS": "ignore",
        "PYSPARK_SUBMIT_ARGS": "--conf spark.sql.codegen.wholeStage=false --conf spark.ui.enabled=false pyspark-shell"}
 FILES = ("edges.csv", "accounts.csv", "clusters.csv", "trends.csv")
+#: Store tables compared row for row (sorted on every column): what the CSVs summarise.
+TABLES = ("coaction_pairs", "edge_evidence", "account_coordination", "trend_timeline", "overlap",
+          "multi_campaign_accounts", "cost")
 HOSTILE = ("=cmd|' /C calc'!A0", "<script>alert(1)</script>", "\u202etxet", "'; DROP TABLE posts; --",
            "$(rm -rf ~) `id`", "line one\nline two", "tab\there", "nbsp\u00a0here", "حق بات", "@-1+2",
            '"quoted", and \\backslash')
@@ -85,10 +92,15 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
              "--format", "csv")
     assert r.returncode == 0, r.stderr
     _make_hostile(root / "plain" / "posts.csv", root / "hostile.csv")
+    with (root / "plain" / "posts.csv").open(newline="", encoding="utf-8") as f:
+        tag = next(r["hashtags"].split("|")[0] for r in csv.DictReader(f) if r["hashtags"])
+    (root / "campaigns.toml").write_text(
+        f'[campaigns.hostile]\nkeywords = ["drop table", "rm -rf"]\n\n[campaigns.tagged]\nhashtags = ["{tag}"]\n',
+        encoding="utf-8")
     r = _cli("convert", str(root / "hostile.csv"), "--out", str(root / "dataset"))
     assert r.returncode == 0, r.stderr
     return {"demo": root / "demo" / "tweets-v2.jsonl", "hostile": root / "hostile.csv", "root": root,
-            "dataset": root / "dataset"}
+            "dataset": root / "dataset", "campaigns": root / "campaigns.toml"}
 
 
 def _analyze(out: Path, engine: str, *args: str) -> Path:
@@ -102,6 +114,17 @@ def _same_files(duck: Path, spark: Path, name: str) -> None:
         assert (duck / f).read_bytes() == (spark / f).read_bytes(), f"{name}: {f} differs between engines"
     rows = (duck / "edges.csv").read_text(encoding="utf-8").count("\n")
     assert rows > 10, f"{name}: too few edges ({rows - 1}) for the comparison to mean anything"
+    stores = [duckdb.connect(str(d / "trendtrace.duckdb"), read_only=True) for d in (duck, spark)]
+    try:
+        for t in TABLES:
+            a, b = (c.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for c in stores)
+            assert a == b, f"{name}: table {t} differs between engines"
+        n_pairs, n_evidence = (stores[0].execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
+                               for t in ("coaction_pairs", "edge_evidence"))
+        assert n_pairs > 100 and n_evidence > 100, (name, n_pairs, n_evidence)
+    finally:
+        for c in stores:
+            c.close()
 
 
 def test_cli_spark_writes_the_same_files_as_duckdb(inputs: dict[str, Path]) -> None:
@@ -117,9 +140,14 @@ def test_cli_spark_on_hostile_text_read_in_place(inputs: dict[str, Path]) -> Non
     data set ``convert`` made from it where it lies (``analyze --posts``, no copy into the store).
     One Spark run covers both (each Spark start and analysis costs about a minute on two cores)."""
     root, ds = inputs["root"] / "hostile", inputs["dataset"]
-    duck = _analyze(root / "duckdb", "duckdb", str(inputs["hostile"]))
-    spark = _analyze(root / "spark", "spark", "--posts", str(ds / "posts"), "--accounts", str(ds / "accounts.parquet"))
+    campaigns = ("--campaigns", str(inputs["campaigns"]))
+    duck = _analyze(root / "duckdb", "duckdb", str(inputs["hostile"]), *campaigns)
+    spark = _analyze(root / "spark", "spark", "--posts", str(ds / "posts"), "--accounts", str(ds / "accounts.parquet"),
+                     *campaigns)
     _same_files(duck, spark, "hostile")
+    with duckdb.connect(str(duck / "trendtrace.duckdb"), read_only=True) as con:
+        found = dict(con.execute("SELECT trend, posts FROM trends WHERE trend_kind = 'campaign'").fetchall())
+    assert found.get("hostile", 0) > 10 and found.get("tagged", 0) > 10, found
     # the hostile strings reached the files, and no cell starts a formula
     for f in ("accounts.csv", "trends.csv"):
         with (spark / f).open(newline="", encoding="utf-8") as fh:

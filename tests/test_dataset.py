@@ -6,6 +6,7 @@ byte-equal outputs; the Spark run of ``--posts`` is in ``tests/test_cli_spark.py
 
 from __future__ import annotations
 
+import csv
 import os
 import subprocess
 import sys
@@ -65,6 +66,25 @@ def test_convert_then_analyze_in_place_equals_analyze_of_the_file(sim: Path) -> 
     r = cli("report", "--db", str(db), "--out", str(sim / "again"))
     assert r.returncode == 0, r.stderr
     assert (sim / "again" / "accounts.csv").read_bytes() == (sim / "in_place" / "accounts.csv").read_bytes()
+
+
+def test_simulate_writes_a_data_set_that_analyze_reads_in_place(sim: Path, tmp_path: Path) -> None:
+    """``simulate --format dataset``: the same posts as the CSV the fixture simulated (same scenario,
+    seed and size), as ``convert`` would lay them out, and nothing else left beside the truth."""
+    out = tmp_path / "simds"
+    r = cli("simulate", "--out", str(out), "--scenario", "default", "--posts", "1500", "--format", "dataset")
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["accounts.parquet", "labels", "posts"]
+    parts = sorted((out / "posts").glob("part-*.parquet"))
+    assert parts and all(pq.read_schema(p).remove_metadata() == POST_SCHEMA for p in parts)
+    ids = sorted(i for p in parts for i in pq.read_table(p, columns=["post_id"]).column(0).to_pylist())
+    with (sim / "sim" / "posts.csv").open(encoding="utf-8") as f:
+        expected = sorted(row["post_id"] for row in csv.DictReader(f))
+    assert ids == expected and len(ids) > 1000
+    r = cli("analyze", "--posts", str(out / "posts"), "--accounts", str(out / "accounts.parquet"),
+            "--out", str(tmp_path / "res"))
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "res" / "trends.csv").read_text(encoding="utf-8").count("\n") > 3
 
 
 def test_posts_mistakes_are_one_line_errors(sim: Path, tmp_path: Path) -> None:

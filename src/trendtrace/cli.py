@@ -178,7 +178,7 @@ def _ingest(paths: Sequence[str], db: str, fmt: str, mapping: dict[str, str], on
 #: ``--format`` of ``ingest`` and ``analyze``: ``auto`` and every format of the readers' registry.
 FORMAT_CHOICES = click.Choice([Format.AUTO.value, *FORMATS])
 #: ``simulate --format``: the registry's formats that have a simulator writer.
-SIMULATE_FORMAT_CHOICES = click.Choice([name for name, spec in FORMATS.items() if spec.writer])
+SIMULATE_FORMAT_CHOICES = click.Choice([name for name, spec in FORMATS.items() if spec.writer] + ["dataset"])
 
 
 @main.command()
@@ -254,11 +254,35 @@ def _simulate(out: str, scenario: str, seed: int, fmt: str, posts: int | None, h
     with Progress(TextColumn("simulating"), BarColumn(bar_width=None), TextColumn("{task.completed:,.0f} posts"),
                   TimeElapsedColumn(), console=console, transient=True, disable=quiet) as bar:
         task = bar.add_task("sim", total=None)
-        sim = simulate(out, scenario=scenario, seed=seed, posts=posts, fmt=fmt, home_tz=home_tz,
-                       progress=lambda n: bar.update(task, completed=n))
-    console.print(f"wrote {sim.posts:,} posts by {sim.accounts:,} accounts to "
-                  + ", ".join(str(p) for p in sim.data_paths) + f"; truth in {sim.labels_dir}")
+        sim = simulate(out, scenario=scenario, seed=seed, posts=posts, fmt="parquet" if fmt == "dataset" else fmt,
+                       home_tz=home_tz, progress=lambda n: bar.update(task, completed=n))
+    paths = [str(p) for p in sim.data_paths]
+    if fmt == "dataset":
+        paths = _simulated_dataset(sim.data_paths, Path(out), console, quiet)
+    console.print(f"wrote {sim.posts:,} posts by {sim.accounts:,} accounts to " + ", ".join(paths)
+                  + f"; truth in {sim.labels_dir}")
     return sim
+
+
+def _simulated_dataset(files: list[Path], out: Path, console: Any, quiet: bool) -> list[str]:
+    """Turn the simulator's Parquet file(s) in ``out`` into a data set there (``posts/`` and
+    ``accounts.parquet``, as ``convert`` writes), then remove them: what ``analyze --posts`` reads."""
+    from rich.progress import Progress, TextColumn, TimeElapsedColumn
+
+    from .dataset import write_dataset
+    from .readers import read
+
+    def chunks() -> Any:
+        for path in files:
+            yield from read(str(path), "parquet", None, int(_BY_NAME["chunk_rows"].default))
+
+    with Progress(TextColumn("writing the data set"), TextColumn("{task.completed:,.0f} posts"),
+                  TimeElapsedColumn(), console=console, transient=True, disable=quiet) as bar:
+        task = bar.add_task("dataset", total=None)
+        write_dataset(chunks(), out, progress=lambda n: bar.advance(task, n))
+    for path in files:
+        path.unlink()
+    return [str(out / "posts"), str(out / "accounts.parquet")]
 
 
 def _check_tz(zone: str, auto: bool = False) -> None:
@@ -272,7 +296,9 @@ def _check_tz(zone: str, auto: bool = False) -> None:
 @setting_option("sim_scenario", "--scenario")
 @setting_option("sim_seed", "--seed")
 @click.option("--format", "fmt", type=SIMULATE_FORMAT_CHOICES,
-              default="x-v2", show_default=True, help="Format of the data file written.")
+              default="x-v2", show_default=True,
+              help="Format of the data file written; 'dataset' writes a Parquet data set (posts/ and "
+                   "accounts.parquet, as 'convert' does) for 'analyze --posts'.")
 @click.option("--posts", type=click.IntRange(min=500, max=10_000_000), default=None,
               help="Scale the scenario to about this many posts, 500 to 10,000,000 (default: the scenario's own size).")
 @setting_option("sim_home_tz", "--home-tz")
