@@ -14,11 +14,13 @@ from trendtrace.cli import main
 CONTRACT = {
     "accounts.csv": ["account_id", "handle", "posts", "coordinated", "cluster", "coordination_score",
                      "inauthenticity_score", "utc_offset", "reasons"],
-    "edges.csv": ["account_a", "account_b", "traces", "co_actions", "weight", "p_value"],
+    "edges.csv": ["account_a", "account_b", "handle_a", "handle_b", "traces", "co_actions", "weight", "p_value"],
     "clusters.csv": ["cluster", "accounts", "posts", "traces", "top_hashtags", "utc_offset"],
     "trends.csv": ["trend", "posts", "accounts", "coordinated_share", "inauthentic_share", "verdict", "score",
                    "cost_usd_low", "cost_usd_high", "evidence"],
     "overlap.csv": ["campaign_a", "campaign_b", "shared_accounts", "jaccard"],
+    "evidence.csv": ["account_a", "account_b", "trace", "post_a", "post_b", "handle_a", "handle_b", "time_a",
+                     "time_b", "text_a", "text_b", "url_a", "url_b"],
 }
 OTHER_FILES = ["network.gexf", "network.graphml", "report.html", "report.json"]
 
@@ -72,6 +74,11 @@ def test_contract_values(analysed):
     assert any(t["verdict"] != "organic" for t in trends)
     report = json.loads((tmp / "out" / "report.json").read_text(encoding="utf-8"))
     assert report["trends"] and report["accounts"]
+    # every evidence row names a kept edge; X posts (numeric ids) link to their status page
+    edges = {(e["account_a"], e["account_b"]) for e in read_csv(tmp / "out" / "edges.csv")}
+    evidence = read_csv(tmp / "out" / "evidence.csv")
+    assert evidence and {(e["account_a"], e["account_b"]) for e in evidence} <= edges
+    assert all(e["url_a"] == f"https://x.com/i/status/{e['post_a']}" and e["handle_a"] for e in evidence)
 
 
 def test_ingest_again_changes_nothing_and_report_rebuilds(analysed):

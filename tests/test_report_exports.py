@@ -19,7 +19,7 @@ from _report_fixture import RESULT_TABLES, build_fixture
 
 FILES = ["accounts.csv", "accounts.parquet", "edges.csv", "edges.parquet", "clusters.csv",
          "clusters.parquet", "trends.csv", "trends.parquet", "overlap.csv", "overlap.parquet",
-         "network.gexf", "network.graphml", "report.json", "report.html"]
+         "evidence.csv", "evidence.parquet", "network.gexf", "network.graphml", "report.json", "report.html"]
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -70,7 +70,11 @@ def test_contract_columns_of_the_other_csvs(out):
     def header(name):
         with open(out / name, encoding="utf-8") as f:
             return next(csv.reader(f))
-    assert header("edges.csv") == ["account_a", "account_b", "traces", "co_actions", "weight", "p_value"]
+    assert header("edges.csv") == ["account_a", "account_b", "handle_a", "handle_b", "traces", "co_actions",
+                                   "weight", "p_value"]
+    assert header("evidence.csv") == ["account_a", "account_b", "trace", "post_a", "post_b", "handle_a",
+                                      "handle_b", "time_a", "time_b", "text_a", "text_b", "url_a", "url_b",
+                                      "object", "example"]
     assert header("clusters.csv") == ["cluster", "accounts", "posts", "traces", "top_hashtags", "utc_offset"]
     assert header("trends.csv")[:10] == ["trend", "posts", "accounts", "coordinated_share",
                                          "inauthentic_share", "verdict", "score", "cost_usd_low",
@@ -80,7 +84,7 @@ def test_contract_columns_of_the_other_csvs(out):
     assert [c["utc_offset"] for c in clusters] == ["3", "3"]
 
 
-@pytest.mark.parametrize("name", ["accounts", "edges", "clusters", "trends", "overlap"])
+@pytest.mark.parametrize("name", ["accounts", "edges", "clusters", "trends", "overlap", "evidence"])
 def test_no_text_cell_can_run_as_a_formula(out, name):
     rows = _csv(out / f"{name}.csv")
     assert rows
@@ -95,12 +99,12 @@ def test_no_text_cell_can_run_as_a_formula(out, name):
                 continue
             assert not v.startswith(DANGEROUS), (name, k, v)
             hits += v.startswith("'")
-    if name in ("accounts", "trends", "overlap"):
+    if name in ("accounts", "trends", "overlap", "edges", "evidence"):
         assert hits > 0  # the fixture's formulas were found and defused
 
 
 def test_parquet_copies_hold_the_same_rows_unprefixed(out):
-    for name in ("accounts", "edges", "clusters", "trends", "overlap"):
+    for name in ("accounts", "edges", "clusters", "trends", "overlap", "evidence"):
         rows = _csv(out / f"{name}.csv")
         table = pq.read_table(out / f"{name}.parquet")
         assert table.num_rows == len(rows) and table.column_names == list(rows[0])
@@ -109,6 +113,22 @@ def test_parquet_copies_hold_the_same_rows_unprefixed(out):
     assert a1["handle"] == "=cmd|' /C calc'!A0" and a1["coordinated"] is True
     csv_a1 = next(r for r in _csv(out / "accounts.csv") if r["account_id"] == "a1")
     assert csv_a1["handle"] == "'=cmd|' /C calc'!A0"
+
+
+def test_evidence_csv_holds_every_example_with_both_handles(out, store):
+    """One row per ``edge_evidence`` row; the handles are the accounts' (hostile ones defused); the
+    fixture's post ids are not X status ids, so no permalink is made up for them."""
+    con = duckdb.connect(str(store), read_only=True)
+    n = con.execute("SELECT count(*) FROM edge_evidence").fetchall()[0][0]
+    handle = dict(con.execute("SELECT account_id, handle FROM accounts").fetchall())
+    con.close()
+    rows = pq.read_table(out / "evidence.parquet").to_pylist()
+    assert len(rows) == n > 10
+    for r in rows:
+        assert (r["handle_a"], r["handle_b"]) == (handle[r["account_a"]], handle[r["account_b"]])
+        assert r["url_a"] is None and r["url_b"] is None and r["post_a"] and r["text_a"] is not None
+    edges = pq.read_table(out / "edges.parquet").to_pylist()
+    assert all(e["handle_a"] == handle[e["account_a"]] for e in edges)
 
 
 def test_gexf_and_graphml_parse_with_attributes_and_evidence(out):

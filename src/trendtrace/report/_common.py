@@ -134,10 +134,11 @@ def detail_href(value: Any, prefix: str) -> str:
 COLUMN_ROLES: dict[str, str] = {
     "account_id": "account", "account_a": "account", "account_b": "account",
     "ref_account_id": "account", "source": "account", "target": "account",
-    "handle": "handle",
+    "handle": "handle", "handle_a": "handle", "handle_b": "handle",
     "post_id": "post", "post_a": "post", "post_b": "post", "ref_post_id": "post",
     "reply_to_post_id": "post",
     "display_name": "drop", "description": "drop", "location": "drop", "url": "drop",
+    "url_a": "drop", "url_b": "drop",  # permalinks carry the post ids
     "text": "text", "text_a": "text", "text_b": "text", "reasons": "text", "origin_note": "text",
     "evidence": "text",
 }
@@ -224,11 +225,17 @@ class Pseudonymizer:
         return out
 
     def table(self, t: pa.Table) -> pa.Table:
-        """An Arrow table with every column named in :data:`COLUMN_ROLES` replaced by its role."""
+        """An Arrow table with every column named in :data:`COLUMN_ROLES` replaced by its role, and an
+        ``object`` column beside a ``trace`` column as :meth:`object` says."""
         if not self.enabled:
             return t
         for i, name in enumerate(t.column_names):
             role = COLUMN_ROLES.get(name)
+            if name == "object" and "trace" in t.column_names:
+                objs = [self.object(tr, v) for tr, v in zip(t.column("trace").to_pylist(), t.column(i).to_pylist(),
+                                                            strict=True)]
+                t = t.set_column(i, name, pa.array(objs, type=pa.string()))
+                continue
             if role is None:
                 continue
             col = t.column(i)

@@ -40,7 +40,11 @@ __all__ = ["write_outputs", "write_csv", "CSV_TABLES", "csv_query", "write_gexf"
 log = logging.getLogger(__name__)
 
 #: CSV outputs in the order they are written; each maps to a query in :func:`csv_query`.
-CSV_TABLES = ("accounts", "edges", "clusters", "trends", "overlap")
+CSV_TABLES = ("accounts", "edges", "clusters", "trends", "overlap", "evidence")
+#: Source formats whose post ids are X/Twitter status ids: their posts have a permalink.
+_X_FORMATS = ("x-v2", "x-v1", "io-archive", "coortweet")
+_EVIDENCE_COLUMNS = ("account_a", "account_b", "trace", "post_a", "post_b", "handle_a", "handle_b", "time_a",
+                     "time_b", "text_a", "text_b", "url_a", "url_b", "object", "example")
 
 _ACCOUNT_COLUMNS = ("account_id", "handle", "posts", "coordinated", "cluster",
                     "coordination_score", "inauthenticity_score", "utc_offset", "reasons")
@@ -81,14 +85,18 @@ def csv_query(st: Store, name: str, where: str = "", order: str = "") -> str:
     elif name == "edges":
         if st.has("edges", "account_a", "account_b"):
             c = lambda n, d="NULL": st.col("edges", "e", n, d)  # noqa: E731
+            ha, hb, joins = _handles(st, "e")
             inner = (f"SELECT CAST(e.account_a AS VARCHAR) AS account_a, CAST(e.account_b AS VARCHAR) "
-                     f"AS account_b, CAST({c('traces')} AS VARCHAR) AS traces, CAST({c('co_actions')} "
+                     f"AS account_b, {ha} AS handle_a, {hb} AS handle_b, "
+                     f"CAST({c('traces')} AS VARCHAR) AS traces, CAST({c('co_actions')} "
                      f"AS BIGINT) AS co_actions, CAST({c('weight')} AS DOUBLE) AS weight, "
-                     f"CAST({c('p_value')} AS DOUBLE) AS p_value FROM edges e")
+                     f"CAST({c('p_value')} AS DOUBLE) AS p_value FROM edges e{joins}")
         else:
-            inner = ("SELECT NULL::VARCHAR AS account_a, NULL::VARCHAR AS account_b, NULL::VARCHAR AS "
-                     "traces, NULL::BIGINT AS co_actions, NULL::DOUBLE AS weight, NULL::DOUBLE AS "
-                     "p_value WHERE false")
+            inner = ("SELECT NULL::VARCHAR AS account_a, NULL::VARCHAR AS account_b, NULL::VARCHAR AS handle_a, "
+                     "NULL::VARCHAR AS handle_b, NULL::VARCHAR AS traces, NULL::BIGINT AS co_actions, "
+                     "NULL::DOUBLE AS weight, NULL::DOUBLE AS p_value WHERE false")
+    elif name == "evidence":
+        inner = _evidence_sql(st)
     elif name == "clusters":
         if st.has("clusters", "cluster"):
             c = lambda n, d="NULL": st.col("clusters", "c", n, d)  # noqa: E731
@@ -121,9 +129,49 @@ def csv_query(st: Store, name: str, where: str = "", order: str = "") -> str:
             inner = ("SELECT NULL::VARCHAR AS campaign_a, NULL::VARCHAR AS campaign_b, NULL::BIGINT AS "
                      "shared_accounts, NULL::DOUBLE AS jaccard WHERE false")
     default_order = {"accounts": "account_id", "edges": "account_a, account_b", "clusters": "cluster",
-                     "trends": "trend", "overlap": "campaign_a, campaign_b"}[name]
+                     "trends": "trend", "overlap": "campaign_a, campaign_b",
+                     "evidence": "account_a, account_b, trace, example"}[name]
     return (f"SELECT * FROM ({inner}) AS x {('WHERE ' + where) if where else ''} "
             f"ORDER BY {order or default_order}")
+
+
+def _handles(st: Store, alias: str) -> tuple[str, str, str]:
+    """SQL for the handles of ``alias.account_a`` and ``alias.account_b`` (from ``accounts``, empty
+    when the store has none), and the joins they need."""
+    if not st.has("accounts", "account_id", "handle"):
+        return "NULL::VARCHAR", "NULL::VARCHAR", ""
+    joins = (f" LEFT JOIN (SELECT account_id, any_value(handle) AS handle FROM accounts GROUP BY account_id) ha"
+             f" ON ha.account_id = {alias}.account_a"
+             f" LEFT JOIN (SELECT account_id, any_value(handle) AS handle FROM accounts GROUP BY account_id) hb"
+             f" ON hb.account_id = {alias}.account_b")
+    return "CAST(ha.handle AS VARCHAR)", "CAST(hb.handle AS VARCHAR)", joins
+
+
+def _evidence_sql(st: Store) -> str:
+    """The SELECT behind ``evidence.csv``: every example co-action of ``edge_evidence`` with both
+    accounts' handles and, for posts from X/Twitter formats with numeric ids, a permalink
+    (``https://x.com/i/status/ID``: it resolves whatever the handle is now)."""
+    if not st.has("edge_evidence", "account_a", "account_b", "post_a", "post_b"):
+        return ("SELECT " + ", ".join(f"NULL::{'BIGINT' if c == 'example' else 'VARCHAR'} AS {c}"
+                                      for c in _EVIDENCE_COLUMNS) + " WHERE false")
+    e = lambda n, d="NULL": st.col("edge_evidence", "v", n, d)  # noqa: E731
+    ha, hb, joins = _handles(st, "v")
+    if st.has("posts", "post_id", "source_format"):
+        fmts = ", ".join(f"'{f}'" for f in _X_FORMATS)
+        link = ("CASE WHEN {p}.source_format IN (" + fmts + ") AND regexp_full_match({p}.post_id, '[0-9]{{1,25}}') "
+                "THEN 'https://x.com/i/status/' || {p}.post_id END")
+        url_a, url_b = link.format(p="pa"), link.format(p="pb")
+        joins += (" LEFT JOIN posts pa ON pa.post_id = CAST(v.post_a AS VARCHAR)"
+                  " LEFT JOIN posts pb ON pb.post_id = CAST(v.post_b AS VARCHAR)")
+    else:
+        url_a = url_b = "NULL::VARCHAR"
+    return (f"SELECT CAST(v.account_a AS VARCHAR) AS account_a, CAST(v.account_b AS VARCHAR) AS account_b, "
+            f"CAST({e('trace')} AS VARCHAR) AS trace, CAST(v.post_a AS VARCHAR) AS post_a, "
+            f"CAST(v.post_b AS VARCHAR) AS post_b, {ha} AS handle_a, {hb} AS handle_b, "
+            f"CAST({e('time_a')} AS VARCHAR) AS time_a, CAST({e('time_b')} AS VARCHAR) AS time_b, "
+            f"CAST({e('text_a')} AS VARCHAR) AS text_a, CAST({e('text_b')} AS VARCHAR) AS text_b, "
+            f"{url_a} AS url_a, {url_b} AS url_b, CAST({e('object')} AS VARCHAR) AS object, "
+            f"CAST({e('example')} AS BIGINT) AS example FROM edge_evidence v{joins}")
 
 
 def _listish(st: Store, table: str, alias: str, column: str) -> str:
