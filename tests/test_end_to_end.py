@@ -49,6 +49,9 @@ def test_analyze_writes_every_contract_file(analysed):
     tmp, _, result = analysed
     out = tmp / "out"
     assert f"report: {out / 'report.html'}" in result.stdout
+    # the verdicts lead the summary on the terminal (stderr: stdout stays the report's path)
+    assert "manufactured," in result.stderr and "Trends the data call manufactured or mixed" in result.stderr
+    assert "Coordination:" in result.stderr
     for name, columns in CONTRACT.items():
         with open(out / name, newline="", encoding="utf-8") as fh:
             header = next(csv.reader(fh))

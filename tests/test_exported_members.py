@@ -5,7 +5,7 @@ import trendtrace
 FROZEN = [
     "__version__", "Store", "StoreError", "Settings", "SETTINGS", "InputError", "Format", "Kind", "read",
     "detect_format", "simulate", "generate", "analyze", "coordination", "account_signals", "train",
-    "trend_verdicts", "load_campaigns", "report_data", "write_outputs",
+    "trend_verdicts", "load_campaigns", "report_data", "write_outputs", "tables",
 ]
 
 

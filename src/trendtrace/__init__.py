@@ -2,11 +2,12 @@
 
 The library's doors, one per stage (imported on first use, so ``import trendtrace`` stays light)::
 
-    from trendtrace import Store, Settings, read, simulate, analyze, write_outputs
+    from trendtrace import Store, Settings, read, simulate, analyze, write_outputs, tables
     with Store("case.duckdb") as store:
         store.ingest(["tweets.jsonl.gz"])
         analyze(store, Settings(window=60))
         write_outputs(store.con, "case-out", Settings())
+    frames = tables("case.duckdb")          # every result table as a pandas data frame
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ _LAZY = {
     "load_campaigns": "trendtrace.trends",
     "report_data": "trendtrace.report",
     "write_outputs": "trendtrace.report",
+    "tables": "trendtrace.frames",
 }
 
 __all__ = ["__version__", *_LAZY]

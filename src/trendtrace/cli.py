@@ -331,6 +331,11 @@ def _analyze(db: str, out: str, settings: Settings, campaigns: str | None, quiet
             # which zone rhythms were compared with, and how it was chosen (never silently assumed)
             for (note,) in store.con.execute("SELECT note FROM home_zone").fetchall():
                 console.print(f"{note[0].upper()}{note[1:]}.", markup=False, highlight=False)
+        if not quiet:
+            from .summary import verdict_summary
+
+            for part in verdict_summary(store.con):
+                console.print(part, highlight=False)
         return written
 
 
