@@ -131,6 +131,57 @@ def test_report_renders_charts_tables_and_evidence(browser, report_file):
     page.close()
 
 
+@pytest.fixture(scope="module")
+def many_trends(tmp_path_factory):
+    """The fixture plus 5,000 organic and mixed hashtags (one hostile), as a large real collection
+    has: the page writes out only the pushed and the largest organic ones, the rest are paged."""
+    root = tmp_path_factory.mktemp("br-many")
+    db = build_fixture(root / "fx.duckdb")
+    con = duckdb.connect(str(db))
+    con.execute("""
+        INSERT INTO trends BY NAME
+        SELECT CASE WHEN i = 7 THEN '<img src=x onerror=window.__xss=1>' ELSE 'tag' || i END AS trend,
+               CASE WHEN i % 500 = 0 THEN 'mixed' ELSE 'organic' END AS verdict,
+               (i % 100) / 1000.0 AS score, 10 + i AS posts, 3 + i % 50 AS accounts,
+               'Nothing here looks manufactured: sentence ' || i || '.' AS evidence
+        FROM range(5000) t(i)
+    """)
+    counts = dict(con.execute("SELECT verdict, count(*) FROM trends GROUP BY ALL").fetchall())
+    write_outputs(con, root / "out", Settings())
+    con.close()
+    return root / "out" / "report.html", counts
+
+
+def test_every_trend_is_paged_searchable_and_escaped(browser, many_trends):
+    path, counts = many_trends
+    page = browser.new_page()
+    watch = Watch(page)
+    page.goto(path.as_uri())
+    page.wait_for_selector("#tt-all-trends tbody tr")
+    pushed = counts.get("manufactured", 0) + counts.get("mixed", 0)
+    # written out: every manufactured and mixed trend, then the 10 largest organic ones
+    assert page.locator("#tt-trends tbody tr").count() == pushed + 10
+    assert page.locator("#tt-all-trends tbody tr").count() == 25
+    info = lambda: page.locator(".dt-info").first.inner_text()  # noqa: E731
+    assert f"of {sum(counts.values()):,} entries" in info()
+    search = page.locator(".dt-search input")
+    # the verdict word matches verdicts, not evidence sentences that mention it
+    search.fill("manufactured")
+    assert f"Showing 1 to {min(25, counts['manufactured'])} of {counts['manufactured']:,} entries" in info()
+    search.fill("mixed")
+    assert f"of {counts['mixed']:,} entries" in info()
+    search.fill("onerror")
+    cell = page.locator("#tt-all-trends tbody tr >> nth=0 >> td >> nth=0")
+    assert cell.inner_text() == "#<img src=x onerror=window.__xss=1>"
+    assert page.locator("#tt-all-trends img").count() == 0
+    search.fill("")
+    page.locator(".dt-paging button:has-text('2')").first.click()
+    assert "Showing 26 to 50" in info()
+    _shoot(page, "report-all-trends.png", clip={**page.locator("#all-trends").bounding_box(), "height": 900})
+    watch.clean(page)
+    page.close()
+
+
 def test_report_prints(browser, report_file):
     page = browser.new_page()
     page.goto(report_file.as_uri())

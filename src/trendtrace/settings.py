@@ -228,6 +228,11 @@ SETTINGS: tuple[Setting, ...] = (
        "(evidence_per_edge per trace).", "report", _non_negative),
     _S("report_trends", 12, "Trends whose minute timelines are drawn in the report (highest score "
        "first); the verdict table lists every trend.", "report", _positive),
+    _S("report_lead_trends", 100, "Manufactured and mixed trends written out in full (evidence included) at "
+       "the top of report.html, highest score first; every trend is also in the paginated, searchable "
+       "table below it, in report.json and in trends.csv.", "report", _non_negative),
+    _S("report_organic_trends", 10, "Largest organic trends (by posts) written out after the manufactured "
+       "and mixed ones at the top of report.html.", "report", _non_negative),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

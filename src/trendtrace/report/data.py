@@ -91,7 +91,8 @@ def report_data(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any] | No
     settings:
         A :class:`trendtrace.settings.Settings` (or any mapping); missing names take the defaults
         of the settings table. Read here: ``pseudonymize``, ``pseudonym_salt``, ``home_tz``,
-        ``report_accounts``, ``report_edges``, ``report_trends``, ``price_low``, ``price_high``,
+        ``report_accounts``, ``report_edges``, ``report_trends``, ``report_lead_trends``,
+        ``report_organic_trends``, ``price_low``, ``price_high``,
         ``seed`` (network layout).
     pseudonymizer:
         Share one :class:`Pseudonymizer` between outputs of one run (``write_outputs`` does), so
@@ -102,7 +103,8 @@ def report_data(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any] | No
     -------
     dict
         Keys ``schema``, ``software``, ``generated_at``, ``pseudonymized``, ``home_tz``, ``run``,
-        ``coverage``, ``sections``, ``summary``, ``trends``, ``timelines``, ``network``,
+        ``coverage``, ``sections``, ``summary``, ``trends``, ``trend_lead`` (positions in
+        ``trends`` of the ones written out first), ``timelines``, ``network``,
         ``clusters``, ``hours``, ``overlap``, ``accounts``, ``personas``, ``cost``.
     """
     pz = pseudonymizer or Pseudonymizer(bool(_setting(settings, "pseudonymize")),
@@ -149,6 +151,8 @@ def report_data(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any] | No
         "coverage": coverage,
         "sections": {name: st.status(table) for name, table in SECTIONS.items()},
         "trends": trends,
+        "trend_lead": _lead_trends(trends, int(_setting(settings, "report_lead_trends")),
+                                   int(_setting(settings, "report_organic_trends"))),
         "timelines": _timelines(st, trends, int(_setting(settings, "report_trends"))),
         "network": _network(st, pz, int(_setting(settings, "report_edges")),
                             int(_setting(settings, "seed") or 0)),
@@ -216,6 +220,16 @@ def _trends(st: Store, pz: Pseudonymizer) -> list[dict[str, Any]]:
         item["stats"] = {k: v for k, v in r.items() if k not in _TREND_CORE}
         out.append(item)
     return out
+
+
+def _lead_trends(trends: list[dict[str, Any]], pushed: int, organic: int) -> list[int]:
+    """Positions in ``trends`` (score order) of the trends the report writes out first: up to
+    ``pushed`` manufactured and mixed ones by score, then the ``organic`` largest organic ones by
+    posts."""
+    lead = [i for i, t in enumerate(trends) if t.get("verdict") in ("manufactured", "mixed")][:pushed]
+    rest = sorted((i for i, t in enumerate(trends) if t.get("verdict") not in ("manufactured", "mixed")),
+                  key=lambda i: (-(trends[i].get("posts") or 0), str(trends[i].get("trend"))))
+    return lead + rest[:organic]
 
 
 def _timelines(st: Store, trends: list[dict], limit: int) -> list[dict[str, Any]]:

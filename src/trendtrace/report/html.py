@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from . import _svg
 from ._common import detail_href, script_json
+from ._vendor import datatables
 
 __all__ = ["render_report", "render_page", "environment", "content_security_policy", "network_payload"]
 
@@ -31,11 +32,16 @@ def _static(name: str) -> str:
     return resources.files("trendtrace.report").joinpath("static", name).read_text("utf-8")
 
 
+def _sha256(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
+
+
 def content_security_policy() -> str:
-    """The CSP of every page: no network, no plugins, only the bundled inline script."""
-    digest = base64.b64encode(hashlib.sha256(_static("report.js").encode("utf-8")).digest()).decode()
+    """The CSP of every page: no network, no plugins, only the bundled inline scripts (the page's
+    own and the DataTables module, :mod:`trendtrace.report._vendor`)."""
     return ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
-            f"script-src 'sha256-{digest}'; base-uri 'none'; form-action 'self'")
+            f"script-src {_sha256(_static('report.js'))} {_sha256(datatables()[0])}; base-uri 'none'; "
+            "form-action 'self'")
 
 
 def _persona_bars(counts: dict[str, int], total: int) -> list[tuple[str, float, str]]:
@@ -66,6 +72,7 @@ def environment() -> jinja2.Environment:
     )
     env.globals.update(
         svg=_svg, css=Markup(_static("report.css")), js=Markup(_static("report.js")),
+        dt_js=Markup(datatables()[0]), dt_css=Markup(datatables()[1]),
         csp=content_security_policy(), script_json=lambda d: Markup(script_json(d)),
         persona_bars=_persona_bars,
     )
@@ -97,6 +104,22 @@ def network_payload(net: dict[str, Any], evidence_per_edge: int = 2) -> dict[str
     }
 
 
+#: Columns of the embedded all-trends table (the page's script builds the DataTables columns from it).
+TREND_TABLE_FIELDS = ("trend", "verdict", "score", "posts", "accounts", "coordinated_share", "inauthentic_share",
+                      "cost_usd_low", "cost_usd_high", "evidence")
+
+
+def trend_table_rows(trends: list[dict[str, Any]]) -> list[list[Any]]:
+    """Compact rows for the all-trends table: :data:`TREND_TABLE_FIELDS`, the evidence cut to its
+    first sentence (at most 200 characters; report.json and trends.csv keep all of it)."""
+    rows = []
+    for t in trends:
+        first = (t.get("evidence") or [""])[0] or ""
+        first = first if len(first) <= 200 else first[:199] + "…"
+        rows.append([t.get(f) for f in TREND_TABLE_FIELDS[:-1]] + [first])
+    return rows
+
+
 def render_report(data: dict[str, Any]) -> str:
     """The complete ``report.html`` for a :func:`report_data` dict, as text."""
     settings = (data.get("run") or {}).get("settings") or {}
@@ -111,4 +134,6 @@ def render_report(data: dict[str, Any]) -> str:
         hour_rows=_svg.hour_rows(data.get("hours") or {}, (data.get("clusters") or [])[:20]),
         network_payload=network_payload(data["network"]), clusters_used=clusters_used,
         timelines_by_trend={t["trend"]: t for t in data.get("timelines", [])},
+        lead_trends=[data["trends"][i] for i in data.get("trend_lead", range(len(data["trends"])))],
+        trend_table={"fields": list(TREND_TABLE_FIELDS), "rows": trend_table_rows(data["trends"])},
     )

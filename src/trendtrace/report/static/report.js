@@ -45,13 +45,70 @@
   document.querySelectorAll("input[data-filter]").forEach(function (input) {
     var table = document.getElementById(input.getAttribute("data-filter"));
     if (!table) return;
+    // data-filter-cols="0,1": match those columns only (a verdict word in evidence text is no match)
+    var cols = (input.getAttribute("data-filter-cols") || "").split(",").filter(function (c) { return c !== ""; })
+      .map(Number);
     input.addEventListener("input", function () {
       var q = input.value.toLowerCase();
       Array.prototype.forEach.call(table.tBodies[0].rows, function (r) {
-        r.style.display = (!q || r.textContent.toLowerCase().indexOf(q) >= 0) ? "" : "none";
+        var text = cols.length ? cols.map(function (c) { return r.cells[c] ? r.cells[c].textContent : ""; }).join(" ")
+                               : r.textContent;
+        r.style.display = (!q || text.toLowerCase().indexOf(q) >= 0) ? "" : "none";
       });
     });
   });
+
+  /* ---------------------------------------------------------------- every trend: DataTables */
+  function allTrends() {
+    var holder = document.getElementById("tt-all-trends");
+    var src = document.getElementById("tt-trends-data");
+    if (!holder || !src || !window.__ttDataTables || holder.getAttribute("data-ready")) return;
+    holder.setAttribute("data-ready", "1");
+    var $ = window.__ttDataTables.jQuery;
+    var payload = JSON.parse(src.textContent);
+    var F = {};
+    payload.fields.forEach(function (f, i) { F[f] = i; });
+    var text = $.fn.dataTable.render.text();
+    // shown and searched as text: escaped, so that DataTables' tag stripping before a search
+    // cannot hide part of a name that looks like markup
+    function safe(d, type) {
+      return (type === "display" || type === "filter") ? text.display(plain(d == null ? "" : d)) : d;
+    }
+    function num(d, type) {
+      if (type !== "display") return d == null ? -1 : d;
+      return d == null ? "–" : Number(d).toLocaleString("en-US");
+    }
+    function share(d, type) {
+      if (type !== "display") return d == null ? -1 : d;
+      return d == null ? "–" : Math.round(d * 100) + "%";
+    }
+    function usd(row) {
+      var lo = row[F.cost_usd_low], hi = row[F.cost_usd_high];
+      if (hi == null) return "–";
+      return "$" + Number(lo).toLocaleString("en-US") + "–$" + Number(hi).toLocaleString("en-US");
+    }
+    $(holder).DataTable({
+      data: payload.rows,
+      deferRender: true,
+      pageLength: 25,
+      order: [[F.score, "desc"], [F.posts, "desc"]],
+      columns: [
+        {title: "trend", data: F.trend, render: function (d, type) { return safe(type === "display" ? "#" + d : d, type); }},
+        {title: "verdict", data: F.verdict, render: safe},
+        {title: "score", data: F.score, className: "num", render: function (d, type) {
+          return type === "display" ? (d == null ? "–" : Number(d).toFixed(2)) : (d == null ? -1 : d); }},
+        {title: "posts", data: F.posts, className: "num", searchable: false, render: num},
+        {title: "accounts", data: F.accounts, className: "num", searchable: false, render: num},
+        {title: "coordinated", data: F.coordinated_share, className: "num", searchable: false, render: share},
+        {title: "suspect", data: F.inauthentic_share, className: "num", searchable: false, render: share},
+        {title: "cost (USD)", data: null, className: "num", searchable: false, orderable: true,
+         render: function (d, type, row) { return type === "display" ? usd(row) : (row[F.cost_usd_high] || 0); }},
+        {title: "evidence (first sentence)", data: F.evidence, searchable: false, orderable: false, render: safe}
+      ]
+    });
+  }
+  allTrends();
+  window.addEventListener("tt-datatables", allTrends);
 
   /* printing shows the folded evidence too */
   window.addEventListener("beforeprint", function () {
