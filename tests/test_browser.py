@@ -118,6 +118,14 @@ def test_report_renders_charts_tables_and_evidence(browser, report_file):
     # the cluster filter dims the other cluster
     page.select_option("#tt-cluster-filter", "1")
     assert count("svg.network circle.node.dim") == 8
+    # handles appear once zoomed in (only the selected cluster's), never at full view
+    assert count("svg.network text.nlabel:visible") == 0
+    box = page.locator("#tt-network").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    for _ in range(6):
+        page.mouse.wheel(0, -100)
+    page.wait_for_selector("svg.network.zoomed")
+    assert 0 < count("svg.network text.nlabel:visible") == count("svg.network circle.node:not(.dim)")
     # table filter and sorting
     page.fill('input[data-filter="tt-trends"]', "cricket")
     assert page.locator("#tt-trends tbody tr:visible").count() == 1

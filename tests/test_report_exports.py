@@ -151,6 +151,40 @@ def test_gexf_and_graphml_parse_with_attributes_and_evidence(out):
     assert {"weight", "evidence", "cluster", "handle", "inauthenticity_score"} <= keys
 
 
+def test_gexf_carries_the_reports_colours_sizes_layout_and_times(out):
+    """Gephi opens the graph as the report drew it: viz colour = the cluster's colour in the
+    report, viz size by posts, viz position from report.json's layout (y up), and time intervals
+    (first to last post per node, first to last example co-action per edge) for the timeline."""
+    from trendtrace.report._svg import cluster_colour
+
+    ns = {"g": "http://www.gexf.net/1.2draft", "viz": "http://www.gexf.net/1.2draft/viz"}
+    root = ET.parse(out / "network.gexf").getroot()
+    graph = root.find("g:graph", ns)
+    assert graph.get("mode") == "dynamic" and graph.get("timeformat") == "datetime"
+    titles = {a.get("id"): a.get("title") for a in root.findall(".//g:attributes/g:attribute", ns)}
+    layout = {n["id"]: n for n in json.loads((out / "report.json").read_text("utf-8"))["network"]["nodes"]}
+    positioned = 0
+    for node in root.findall(".//g:node", ns):
+        attrs = {titles[v.get("for")]: v.get("value") for v in node.findall(".//g:attvalue", ns)}
+        colour = node.find("viz:color", ns)
+        expected = cluster_colour(attrs.get("cluster"))
+        assert "#" + "".join(f"{int(colour.get(c)):02x}" for c in "rgb") == expected.lower()
+        assert 3 <= float(node.find("viz:size", ns).get("value")) <= 12
+        assert node.get("start") <= node.get("end") and node.get("start").startswith("20")
+        pos = node.find("viz:position", ns)
+        if node.get("id") in layout:
+            positioned += 1
+            assert float(pos.get("x")) == pytest.approx(1000 * layout[node.get("id")]["x"], abs=0.06)
+            assert float(pos.get("y")) == pytest.approx(-1000 * layout[node.get("id")]["y"], abs=0.06)
+    assert positioned == len(layout) > 0
+    edges = root.findall(".//g:edge", ns)
+    assert all(e.get("start") and e.get("start") <= e.get("end") for e in edges)
+    groot = ET.parse(out / "network.graphml").getroot()
+    gns = {"m": "http://graphml.graphdrawing.org/xmlns"}
+    labels = [d.text for d in groot.findall(".//m:node/m:data[@key='n_label']", gns)]
+    assert len(labels) == 14 and all(t.startswith("@") for t in labels)
+
+
 def test_report_json_is_the_report_data(out):
     d = json.loads((out / "report.json").read_text("utf-8"))
     assert d["schema"] == "trendtrace.report/1" and d["summary"]["edges"] == 43

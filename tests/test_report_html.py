@@ -96,3 +96,15 @@ def test_missing_tables_render_not_computed(tmp_path):
 def test_pseudonymized_page_says_so(tmp_path):
     page = _html(build_fixture(tmp_path / "s.duckdb"), pseudonymize=True)
     assert "pseudonymised" in page and "news_1324" not in page and "Daily News 24" not in page
+
+
+def test_cluster_palette_and_legend_in_size_order(page):
+    from trendtrace.report._svg import NO_CLUSTER, PALETTE, SMALL_CLUSTER, cluster_colour
+
+    assert len(set(PALETTE)) == len(PALETTE) >= 200 and NO_CLUSTER not in PALETTE
+    assert cluster_colour(0) == PALETTE[0] and cluster_colour(len(PALETTE)) == SMALL_CLUSTER
+    assert cluster_colour(None) == NO_CLUSTER
+    legend = re.search(r'<span class="legend">(.*?)</span>\s*</div>', page, re.S).group(1)
+    named = re.findall(r"cluster (\d+) <span class=\"muted\">\(([\d,]+)\)", legend)
+    sizes = [int(n.replace(",", "")) for _, n in named]
+    assert len(named) >= 2 and sizes == sorted(sizes, reverse=True)

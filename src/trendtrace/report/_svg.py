@@ -15,10 +15,22 @@ from collections.abc import Iterable
 
 from markupsafe import Markup, escape
 
-#: Colours of clusters (Okabe–Ito and Tableau hues that stay apart for common colour blindness).
-PALETTE = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#8c564b",
-           "#7f3c8d", "#11a579", "#3969ac", "#f2b701", "#e73f74")
+def _glasbey() -> tuple[str, ...]:
+    """Cluster colours: colorcet's Glasbey palette that starts with the ten Tableau/category10 hues
+    (Glasbey et al. 2007: each next colour as far as possible from all before it), without its greys
+    and near-whites (grey means "no cluster" here): 219 colours told apart at a glance."""
+    import colorcet
+
+    rgb = colorcet.glasbey_category10
+    hexes = colorcet.palette["glasbey_category10"]
+    return tuple(h for h, c in zip(hexes, rgb, strict=True) if max(c) - min(c) >= 0.15 and sum(c) / 3 < 0.9)
+
+
+#: Colours of clusters 0, 1, 2... (numbered by decreasing size), :func:`_glasbey`.
+PALETTE = _glasbey()
 NO_CLUSTER = "#9a9a9a"
+#: Clusters past the palette (the smallest ones) share this colour, and the legend says so.
+SMALL_CLUSTER = "#d4d4d4"
 COORD = "#c0392b"
 OTHER = "#b8c4d0"
 INAUTH = "#2c3e50"
@@ -55,12 +67,16 @@ def show(text: Any) -> Markup:
 
 
 def cluster_colour(cluster: Any) -> str:
+    """The colour of a cluster: its own for the :data:`PALETTE`'s length of largest clusters (cluster
+    numbers count from the largest), :data:`SMALL_CLUSTER` past them, :data:`NO_CLUSTER` without one.
+    A cluster named other than by a number gets a palette colour from its name."""
     if cluster is None or cluster == "":
         return NO_CLUSTER
     try:
-        return PALETTE[int(cluster) % len(PALETTE)]
+        i = int(cluster)
     except (TypeError, ValueError):
         return PALETTE[sum(map(ord, str(cluster))) % len(PALETTE)]
+    return PALETTE[i] if 0 <= i < len(PALETTE) else SMALL_CLUSTER
 
 
 
@@ -260,6 +276,7 @@ def network(net: dict[str, Any], width: int = 900, height: int = 560) -> Markup:
                      f'</title></line>')
     parts.append('</g><g class="nodes">')
     pmax = max((n.get("posts") or 0 for n in nodes), default=1) or 1
+    labels: list[str] = []
     for i, n in enumerate(nodes):
         x, y = pos[n["id"]]
         r = 3 + 9 * math.sqrt((n.get("posts") or 0) / pmax)
@@ -269,7 +286,10 @@ def network(net: dict[str, Any], width: int = 900, height: int = 560) -> Markup:
         parts.append(f'<circle class="node" data-n="{i}" data-cluster="{esc(cl)}" cx="{x:.1f}" '
                      f'cy="{y:.1f}" r="{r:.1f}" fill="{cluster_colour(n.get("cluster"))}"><title>'
                      f'{tip}</title></circle>')
-    parts.append("</g></g></svg>")
+        labels.append(f'<text class="nlabel" data-cluster="{esc(cl)}" x="{x + r + 1:.1f}" y="{y:.1f}">'
+                      f'{esc("@" + str(label))}</text>')
+    # handles, shown once zoomed in (report.js), never drawn over each other at full view
+    parts.append('</g><g class="labels">' + "".join(labels) + "</g></g></svg>")
     return Markup("".join(parts))
 
 

@@ -32,6 +32,7 @@ from .. import __version__
 from ..model import InputError
 from ..trends import TREND_COLUMNS  # the contract columns, defined by the stage that writes them
 from ._common import Pseudonymizer, Store, neutralize_table, split_list, xml_text
+from ._svg import cluster_colour
 from .data import _setting, accounts_sql, report_data
 
 __all__ = ["write_outputs", "write_csv", "CSV_TABLES", "csv_query", "write_gexf", "write_graphml",
@@ -267,10 +268,14 @@ def _graph_nodes(st: Store) -> str:
         members += ["SELECT account_a AS account_id FROM edges", "SELECT account_b FROM edges"]
     if st.has("account_coordination", "account_id", "coordinated"):
         members.append("SELECT account_id FROM account_coordination WHERE coordinated")
+    times = ("LEFT JOIN (SELECT account_id AS _acc, min(time) AS first_post, max(time) AS last_post FROM posts "
+             "GROUP BY account_id) t ON t._acc = a.account_id" if st.has("posts", "account_id", "time") else
+             "LEFT JOIN (SELECT NULL::VARCHAR AS _acc, NULL::TIMESTAMP AS first_post, NULL::TIMESTAMP AS "
+             "last_post) t ON false")
     if not members:
-        return f"SELECT * FROM ({accounts_sql(st)}) WHERE false"
-    return (f"SELECT * FROM ({accounts_sql(st)}) WHERE account_id IN ({' UNION '.join(members)}) "
-            f"ORDER BY account_id")
+        return f"SELECT a.*, t.first_post, t.last_post FROM ({accounts_sql(st)}) a {times} WHERE false"
+    return (f"SELECT a.*, t.first_post, t.last_post FROM (SELECT * FROM ({accounts_sql(st)}) "
+            f"WHERE account_id IN ({' UNION '.join(members)})) a {times} ORDER BY a.account_id")
 
 
 #: Example post pairs per edge in network.gexf and network.graphml unless the settings say otherwise.
@@ -291,7 +296,8 @@ def _graph_edges(st: Store, per_edge: int = NETWORK_EVIDENCE) -> str | None:
             f"weight, CAST({c('p_value')} AS DOUBLE) AS p_value")
     if not (per_edge > 0 and st.has("edge_evidence", "account_a", "account_b")):
         nulls = ", ".join(f"NULL::VARCHAR AS ev_{f}" for f in _EV_FIELDS)
-        return f"SELECT {cols}, {nulls} FROM edges e ORDER BY e.account_a, e.account_b"
+        return (f"SELECT {cols}, NULL::TIMESTAMP AS t_start, NULL::TIMESTAMP AS t_end, {nulls} FROM edges e "
+                "ORDER BY e.account_a, e.account_b")
     v = lambda n: st.col("edge_evidence", "v", n)  # noqa: E731
     fields = ", ".join(f"CAST({v(f)} AS VARCHAR) AS {f}" for f in _EV_FIELDS)
     order = f"{v('time_a')}, {v('trace')}, {v('object')}, {v('post_a')}, {v('post_b')}"
@@ -299,7 +305,14 @@ def _graph_edges(st: Store, per_edge: int = NETWORK_EVIDENCE) -> str | None:
           f"row_number() OVER (PARTITION BY v.account_a, v.account_b ORDER BY {order}) AS rn "
           f"FROM edge_evidence v QUALIFY rn <= {int(per_edge)}")
     ev_cols = ", ".join(f"ev.{f} AS ev_{f}" for f in _EV_FIELDS)
-    return (f"SELECT {cols}, {ev_cols} FROM edges e LEFT JOIN ({ev}) ev "
+    span = ""
+    if st.has("edge_evidence", "time_a", "time_b"):
+        # the edge's time interval for Gephi's timeline: its first and last example co-action
+        span = (" LEFT JOIN (SELECT account_a, account_b, min(least(time_a, time_b)) AS t_start, "
+                "max(greatest(time_a, time_b)) AS t_end FROM edge_evidence GROUP BY ALL) sp "
+                "ON sp.account_a = e.account_a AND sp.account_b = e.account_b")
+    times = "sp.t_start, sp.t_end" if span else "NULL::TIMESTAMP AS t_start, NULL::TIMESTAMP AS t_end"
+    return (f"SELECT {cols}, {times}, {ev_cols} FROM edges e{span} LEFT JOIN ({ev}) ev "
             f"ON ev.account_a = e.account_a AND ev.account_b = e.account_b "
             f"ORDER BY e.account_a, e.account_b, ev.rn")
 
@@ -361,19 +374,48 @@ def _graph_rows(st: Store, pz: Pseudonymizer,
     return nodes(), edges()
 
 
-def write_gexf(st: Store, out: IO[str], pz: Pseudonymizer, per_edge: int = NETWORK_EVIDENCE) -> None:
+def _gexf_time(v: Any) -> str | None:
+    """A time as GEXF's ``datetime`` (ISO 8601, UTC, seconds), or None."""
+    if v is None:
+        return None
+    return v.strftime("%Y-%m-%dT%H:%M:%S") if isinstance(v, datetime) else str(v).replace(" ", "T")[:19]
+
+
+def _viz(r: dict[str, Any], pmax: float, layout: Mapping[str, tuple[float, float]]) -> str:
+    """``viz:`` colour (the report's cluster colour), size (as the report sizes dots) and position
+    (the report's layout, y pointing up as in Gephi) of a node."""
+    colour = cluster_colour(r.get("cluster"))
+    red, green, blue = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    size = 3 + 9 * math.sqrt(max(0, r.get("posts") or 0) / pmax) if pmax > 0 else 3
+    out = f'<viz:color r="{red}" g="{green}" b="{blue}"/><viz:size value="{size:.2f}"/>'
+    pos = layout.get(str(r["account_id"]))
+    if pos is not None:
+        out += f'<viz:position x="{1000 * pos[0]:.1f}" y="{-1000 * pos[1]:.1f}" z="0.0"/>'
+    return out
+
+
+def write_gexf(st: Store, out: IO[str], pz: Pseudonymizer, per_edge: int = NETWORK_EVIDENCE,
+               layout: Mapping[str, tuple[float, float]] | None = None) -> None:
     """Write the co-action graph as GEXF 1.2 (Gephi): one node per account in an edge or in a
     coordinated cluster, attributes as in ``accounts.csv``; undirected weighted edges with
-    ``traces``, ``co_actions``, ``p_value``, and ``evidence`` (the example post pairs from
-    ``edge_evidence``: trace, object, times, post ids and texts)."""
+    ``traces``, ``co_actions``, ``p_value``, and ``evidence`` (at most ``per_edge`` example post pairs
+    from ``edge_evidence``: trace, object, times, post ids and texts).
+
+    For Gephi's views: each node's ``viz`` colour and size are the report's (cluster colour, size by
+    posts) and its position the report's layout where the report drew it (``layout``: node id → x,
+    y in the unit square); each node's time interval runs from its first to its last post and each
+    edge's from its first to its last example co-action (Gephi's timeline)."""
+    layout = layout or {}
+    pmax = float(st.con.sql(f"SELECT coalesce(max(posts), 0) FROM ({_graph_nodes(st)})").fetchall()[0][0] or 0)
     nodes, edges = _graph_rows(st, pz, per_edge)
     out.write('<?xml version="1.0" encoding="UTF-8"?>\n'
-              '<gexf xmlns="http://www.gexf.net/1.2draft" version="1.2">\n'
+              '<gexf xmlns="http://www.gexf.net/1.2draft" xmlns:viz="http://www.gexf.net/1.2draft/viz" '
+              'version="1.2">\n'
               f'  <meta lastmodifieddate="{datetime.now(UTC).date().isoformat()}">'
               f"<creator>trendtrace {_attr(__version__)}</creator>"
               "<description>co-action network: accounts that acted on the same objects within the "
               "window more often than chance; evidence = example post pairs</description></meta>\n"
-              '  <graph mode="static" defaultedgetype="undirected">\n'
+              '  <graph mode="dynamic" defaultedgetype="undirected" timeformat="datetime">\n'
               '    <attributes class="node">\n')
     for i, (name, kind) in enumerate(_NODE_ATTRS):
         out.write(f'      <attribute id="n{i}" title="{name}" type="{kind}"/>\n')
@@ -383,17 +425,21 @@ def write_gexf(st: Store, out: IO[str], pz: Pseudonymizer, per_edge: int = NETWO
     out.write("    </attributes>\n    <nodes>\n")
     for r in nodes:
         label = r.get("handle") or r["account_id"]
-        out.write(f'      <node id="{_attr(r["account_id"])}" label="{_attr(label)}"><attvalues>')
+        span = "".join(f' {k}="{t}"' for k, t in (("start", _gexf_time(r.get("first_post"))),
+                                                   ("end", _gexf_time(r.get("last_post")))) if t)
+        out.write(f'      <node id="{_attr(r["account_id"])}" label="{_attr(label)}"{span}><attvalues>')
         for i, (name, kind) in enumerate(_NODE_ATTRS):
             v = _fmt(kind, r.get(name))
             if v is not None:
                 out.write(f'<attvalue for="n{i}" value="{_attr(v)}"/>')
-        out.write("</attvalues></node>\n")
+        out.write("</attvalues>" + _viz(r, pmax, layout) + "</node>\n")
     out.write("    </nodes>\n    <edges>\n")
     for k, r in enumerate(edges):
         w = _fmt("double", r["weight"]) or "1.0"
+        span = "".join(f' {k2}="{t}"' for k2, t in (("start", _gexf_time(r.get("t_start"))),
+                                                     ("end", _gexf_time(r.get("t_end")))) if t)
         out.write(f'      <edge id="{k}" source="{_attr(r["account_a"])}" target="{_attr(r["account_b"])}" '
-                  f'weight="{w}"><attvalues>')
+                  f'weight="{w}"{span}><attvalues>')
         for i, (name, kind) in enumerate(_EDGE_ATTRS):
             v = _fmt(kind, r.get(name))
             if v is not None:
@@ -416,12 +462,14 @@ def write_graphml(st: Store, out: IO[str], pz: Pseudonymizer, per_edge: int = NE
               'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n')
     for name, kind in _NODE_ATTRS:
         out.write(f'  <key id="n_{name}" for="node" attr.name="{name}" attr.type="{_GRAPHML_TYPES[kind]}"/>\n')
+    out.write('  <key id="n_label" for="node" attr.name="label" attr.type="string"/>\n')
     out.write('  <key id="e_weight" for="edge" attr.name="weight" attr.type="double"/>\n')
     for name, kind in _EDGE_ATTRS:
         out.write(f'  <key id="e_{name}" for="edge" attr.name="{name}" attr.type="{_GRAPHML_TYPES[kind]}"/>\n')
     out.write('  <graph id="coaction" edgedefault="undirected">\n')
     for r in nodes:
-        out.write(f'    <node id="{_attr(r["account_id"])}">')
+        out.write(f'    <node id="{_attr(r["account_id"])}">'
+                  f'<data key="n_label">{_attr("@" + str(r.get("handle") or r["account_id"]))}</data>')
         for name, kind in _NODE_ATTRS:
             v = _fmt(kind, r.get(name))
             if v is not None:
@@ -500,12 +548,17 @@ def write_outputs(con: duckdb.DuckDBPyConnection, out_dir: str | Path,
                 tmp_parquet.unlink()
         log.info("wrote %s (%d rows) and its Parquet copy", path, n)
         written += [path, ppath]
-    for name, writer in (("network.gexf", write_gexf), ("network.graphml", write_graphml)):
-        path = out / name
-        with _atomic(path, "w") as f:
-            writer(st, f, pz, per_edge)
-        written.append(path)
     data = report_data(con, settings, pseudonymizer=pz)
+    layout = {str(n["id"]): (float(n["x"]), float(n["y"])) for n in data["network"]["nodes"]
+              if n.get("x") is not None and n.get("y") is not None}
+    path = out / "network.gexf"
+    with _atomic(path, "w") as f:
+        write_gexf(st, f, pz, per_edge, layout)
+    written.append(path)
+    path = out / "network.graphml"
+    with _atomic(path, "w") as f:
+        write_graphml(st, f, pz, per_edge)
+    written.append(path)
     path = out / "report.json"
     with _atomic(path, "w") as f:
         json.dump(data, f, ensure_ascii=False, indent=1, allow_nan=False)

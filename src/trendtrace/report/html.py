@@ -12,6 +12,7 @@ every network request.
 from __future__ import annotations
 
 import base64
+import collections
 import functools
 import hashlib
 from importlib import resources
@@ -120,19 +121,34 @@ def trend_table_rows(trends: list[dict[str, Any]]) -> list[list[Any]]:
     return rows
 
 
+#: Clusters named in the network's legend (largest first); the rest are counted.
+LEGEND_CLUSTERS = 12
+
+
+def _cluster_key(c: Any) -> tuple[int, Any]:
+    try:
+        return (0, int(c))
+    except (TypeError, ValueError):
+        return (1, str(c))
+
+
 def render_report(data: dict[str, Any]) -> str:
     """The complete ``report.html`` for a :func:`report_data` dict, as text."""
     settings = (data.get("run") or {}).get("settings") or {}
     home = data.get("home_tz") or {}
     tz_label = (f"{home.get('name')} ({_svg.fmt_offset(home.get('utc_offset'))})"
                 if home.get("utc_offset") is not None else "UTC")
-    clusters_used = sorted({n.get("cluster") for n in data["network"]["nodes"]
-                            if n.get("cluster") is not None}, key=lambda c: (str(type(c)), c))
+    # clusters in the drawing, largest first (the legend's order), with their sizes
+    size = {c.get("cluster"): c.get("accounts") or 0 for c in data.get("clusters") or []}
+    drawn = collections.Counter(n.get("cluster") for n in data["network"]["nodes"] if n.get("cluster") is not None)
+    clusters_used = sorted(drawn, key=lambda c: (-(size.get(c) or drawn[c]), _cluster_key(c)))
+    legend = [{"cluster": c, "accounts": size.get(c) or drawn[c]} for c in clusters_used[:LEGEND_CLUSTERS]]
     return render_page(
         "report.html", d=data, settings=settings, tz_label=tz_label,
         # The heat map shows the 20 largest clusters (report.json has the hours of all).
         hour_rows=_svg.hour_rows(data.get("hours") or {}, (data.get("clusters") or [])[:20]),
-        network_payload=network_payload(data["network"]), clusters_used=clusters_used,
+        network_payload=network_payload(data["network"]), clusters_used=clusters_used, legend=legend,
+        legend_more=max(0, len(clusters_used) - LEGEND_CLUSTERS),
         timelines_by_trend={t["trend"]: t for t in data.get("timelines", [])},
         lead_trends=[data["trends"][i] for i in data.get("trend_lead", range(len(data["trends"])))],
         trend_table={"fields": list(TREND_TABLE_FIELDS), "rows": trend_table_rows(data["trends"])},

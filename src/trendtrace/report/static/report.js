@@ -144,8 +144,10 @@
     h.appendChild(document.createTextNode(" \u2194 "));
     h.appendChild(bdi(name(e.target)));
     panel.appendChild(h);
-    panel.appendChild(el("div", "meta", e.co_actions + " co-actions (" + (e.traces || []).join(", ") +
-      "), weight " + e.weight + ", p = " + (e.p_value === null ? "n/a" : Number(e.p_value).toExponential(1))));
+    panel.appendChild(el("div", "meta", Number(e.co_actions).toLocaleString("en-US") + " co-actions (" +
+      (e.traces || []).join(", ") + "), weight " +
+      Number(e.weight).toLocaleString("en-US", {maximumFractionDigits: 1}) +
+      ", p = " + (e.p_value === null ? "n/a" : Number(e.p_value).toExponential(1))));
     if (!e.evidence || !e.evidence.length) {
       panel.appendChild(el("p", "muted", "No example posts were kept for this edge."));
       return;
@@ -208,7 +210,7 @@
   var filter = document.getElementById("tt-cluster-filter");
   if (filter) filter.addEventListener("change", function () {
     var v = filter.value;
-    svg.querySelectorAll("circle.node").forEach(function (c) {
+    svg.querySelectorAll("circle.node, text.nlabel").forEach(function (c) {
       c.classList.toggle("dim", v !== "" && c.getAttribute("data-cluster") !== v);
     });
     svg.querySelectorAll("line.edge").forEach(function (l) {
@@ -221,7 +223,12 @@
   /* zoom with the wheel, pan by dragging */
   var vp = svg.querySelector("g.viewport");
   var s = 1, tx = 0, ty = 0, drag = null;
-  function apply() { vp.setAttribute("transform", "translate(" + tx + "," + ty + ") scale(" + s + ")"); }
+  function apply() {
+    vp.setAttribute("transform", "translate(" + tx + "," + ty + ") scale(" + s + ")");
+    // handles appear from 2.5× zoom on, at a constant size on screen
+    svg.classList.toggle("zoomed", s >= 2.5);
+    svg.style.setProperty("--label-size", (10 / s).toFixed(2) + "px");
+  }
   function point(ev) {
     var r = svg.getBoundingClientRect(), vb = svg.viewBox.baseVal;
     return [(ev.clientX - r.left) * vb.width / r.width, (ev.clientY - r.top) * vb.height / r.height];
