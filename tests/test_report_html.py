@@ -108,3 +108,26 @@ def test_cluster_palette_and_legend_in_size_order(page):
     named = re.findall(r"cluster (\d+) <span class=\"muted\">\(([\d,]+)\)", legend)
     sizes = [int(n.replace(",", "")) for _, n in named]
     assert len(named) >= 2 and sizes == sorted(sizes, reverse=True)
+
+
+def test_numbers_dates_labels_and_scales_read_right(page):
+    """Years on dates, separators on counts, one '#' per hashtag, a colour scale on each colour map."""
+    own = _own(page)
+    assert not re.search(r"##\w", own)  # a hashtag is never prefixed twice
+    assert re.search(r"\d{2} [A-Z][a-z]{2} 20\d{2} \d{2}:\d{2}", own)  # header dates carry the year
+    ticks = re.findall(r'class="tick" text-anchor="start">([^<]+)</text>', own)
+    assert ticks and all(re.search(r" 20\d{2} ", t) for t in ticks)  # each timeline's first tick too
+    assert own.count('<g class="scale">') == 2  # hour-of-day heat map and overlap matrix
+    assert "Jaccard of the two campaigns" in own and "busiest hour" in own
+
+
+def test_counts_get_thousands_separators(tmp_path):
+    from trendtrace.report._svg import fmt_num
+
+    assert fmt_num(12891) == "12,891"
+    con = duckdb.connect(str(build_fixture(tmp_path / "s.duckdb")))
+    con.execute("INSERT INTO trends (trend, verdict, score, posts, accounts) "
+                "SELECT 't' || i, 'organic', 0.0, 3, 2 FROM range(12000) r(i)")
+    con.close()
+    page = _own(_html(tmp_path / "s.duckdb"))
+    assert re.search(r"Of the <b>12,0\d\d</b> trends", page) and "All 12,0" in page

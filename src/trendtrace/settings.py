@@ -231,6 +231,11 @@ SETTINGS: tuple[Setting, ...] = (
     _S("report_lead_trends", 100, "Manufactured and mixed trends written out in full (evidence included) at "
        "the top of report.html, highest score first; every trend is also in the paginated, searchable "
        "table below it, in report.json and in trends.csv.", "report", _non_negative),
+    _S("report_overlap_campaigns", 20, "Most campaigns in the report's overlap matrix (those sharing most "
+       "coordinated accounts with others); overlap.csv keeps every pair that shares an account.", "report",
+       _positive),
+    _S("report_overlap_min_shared", 2, "Least coordinated accounts two campaigns must share to be a cell of "
+       "the report's overlap matrix (one shared account is often chance at scale).", "report", _positive),
     _S("report_organic_trends", 10, "Largest organic trends (by posts) written out after the manufactured "
        "and mixed ones at the top of report.html.", "report", _non_negative),
 )

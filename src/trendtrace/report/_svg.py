@@ -85,7 +85,7 @@ def _short_time(iso: str) -> str:
         t = datetime.strptime(iso, "%Y-%m-%dT%H:%M:%SZ")
     except (TypeError, ValueError):
         return str(iso)
-    return t.strftime("%d %b %H:%M")
+    return t.strftime("%d %b %Y %H:%M")
 
 
 def timeline(tl: dict[str, Any], width: int = 640, height: int = 150) -> Markup:
@@ -121,8 +121,8 @@ def timeline(tl: dict[str, Any], width: int = 640, height: int = 150) -> Markup:
         if inauth:
             line.append(f"M{x:.1f} {top + h - h * min(inauth, posts) / ymax:.1f}h{max(bw, 2):.1f}")
     if peak is not None:
-        tip = (f"#{tl.get('trend')}: busiest {_short_time(peak[0])} UTC with {peak[1]} posts, "
-               f"{peak[2]} from coordinated accounts")
+        tip = (f"#{tl.get('trend')}: busiest {_short_time(peak[0])} UTC with {peak[1]:,} posts, "
+               f"{peak[2]:,} from coordinated accounts")
         parts.append(f"<title>{esc(tip)}</title>")
     parts.append(f'<path class="other" fill="{OTHER}" d="{"".join(d_other)}"/>')
     parts.append(f'<path class="coord" fill="{COORD}" d="{"".join(d_coord)}"/>')
@@ -131,10 +131,34 @@ def timeline(tl: dict[str, Any], width: int = 640, height: int = 150) -> Markup:
                      f'stroke-width="2"/>')
     for frac, anchor in ((0, "start"), (0.5, "middle"), (1, "end")):
         t = start + (end - start) * frac
+        # the year on the first tick, and on any tick in another year than the first
+        fmt = "%d %b %Y %H:%M" if frac == 0 or t.year != start.year else "%d %b %H:%M"
         parts.append(f'<text x="{left + w * frac:.1f}" y="{height - 8}" class="tick" '
-                     f'text-anchor="{anchor}">{esc(t.strftime("%d %b %H:%M"))}</text>')
+                     f'text-anchor="{anchor}">{esc(t.strftime(fmt))}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def _scale(x: float, y: float, width: float, colour_at: Any, lo: str, hi: str, title: str,
+           steps: int = 10) -> str:
+    """A colour scale: ``steps`` swatches from ``colour_at(0.05)`` to ``colour_at(0.95)`` with its
+    title above and its end values below."""
+    w = width / steps
+    parts = [f'<g class="scale"><text x="{x:.1f}" y="{y - 4:.1f}" class="tick">{esc(title)}</text>']
+    for k in range(steps):
+        parts.append(f'<rect x="{x + k * w:.1f}" y="{y:.1f}" width="{w:.1f}" height="9" '
+                     f'fill="{colour_at((k + 0.5) / steps)}"/>')
+    parts.append(f'<text x="{x:.1f}" y="{y + 21:.1f}" class="tick">{esc(lo)}</text>'
+                 f'<text x="{x + width:.1f}" y="{y + 21:.1f}" class="tick" text-anchor="end">{esc(hi)}</text></g>')
+    return "".join(parts)
+
+
+def _heat(a: float) -> str:
+    return f"rgba(192,57,43,{0.06 + 0.94 * a:.3f})"
+
+
+def _jaccard(a: float) -> str:
+    return f"rgba(0,114,178,{0.08 + 0.92 * a:.3f})"
 
 
 def heatmap(rows: list[tuple[str, list[int], str]], tz_label: str, width: int = 640) -> Markup:
@@ -143,7 +167,7 @@ def heatmap(rows: list[tuple[str, list[int], str]], tz_label: str, width: int = 
     usual sleeping time."""
     left, top, cell_h = 150, 24, 20
     cw = (width - left - 70) / 24
-    height = top + cell_h * len(rows) + 22
+    height = top + cell_h * len(rows) + 22 + 44
     parts = [f'<svg class="chart heatmap" viewBox="0 0 {width} {height}" role="img" '
              f'aria-label="posts per hour of day" data-rows="{len(rows)}">']
     parts.append(f'<rect x="{left}" y="{top - 4}" width="{cw * 7:.1f}" height="{cell_h * len(rows) + 8}" '
@@ -160,14 +184,16 @@ def heatmap(rows: list[tuple[str, list[int], str]], tz_label: str, width: int = 
         for hr, c in enumerate(counts):
             a = c / peak
             parts.append(f'<rect x="{left + hr * cw:.1f}" y="{y + 1}" width="{cw - 1:.1f}" '
-                         f'height="{cell_h - 2}" fill="rgba(192,57,43,{0.06 + 0.94 * a:.3f})">'
+                         f'height="{cell_h - 2}" fill="{_heat(a)}">'
                          '<title>'
                          f'{esc(f"{label}: {c} posts ({100 * c / total:.0f} %) at {hr:02d}:00-{hr:02d}:59 {tz_label}")}'
                          '</title></rect>')
         parts.append(f'<text x="{left + 24 * cw + 6:.1f}" y="{y + cell_h * 0.68:.1f}" class="tick">'
                      f'{esc(note)}</text>')
-    parts.append(f'<text x="{left}" y="{height - 4}" class="tick">hour of day, {esc(tz_label)} '
+    parts.append(f'<text x="{left}" y="{height - 48}" class="tick">hour of day, {esc(tz_label)} '
                  f'(shaded: 00–06, when most people there sleep)</text>')
+    parts.append(_scale(left, height - 26, min(240, 24 * cw), _heat, "0", "the row's busiest hour",
+                        "posts in the hour, against the row's busiest hour"))
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -182,15 +208,16 @@ def overlap_matrix(campaigns: list[str], pairs: list[dict], width: int = 640) ->
     cell = max(min((width - label_w) / n, 44), 14)
     size = label_w + cell * n
     index = {c: i for i, c in enumerate(campaigns)}
-    parts = [f'<svg class="chart overlap" viewBox="0 0 {size + 4:.0f} {size + 4:.0f}" role="img" '
+    parts = [f'<svg class="chart overlap" viewBox="0 0 {size + 4:.0f} {size + 50:.0f}" role="img" '
              f'aria-label="cross-campaign overlap" data-cells="{len(pairs)}" '
-             f'style="max-width:{size + 4:.0f}px">']
+             f'style="max-width:{size + 4:.0f}px;overflow:visible">']
     for c, i in index.items():
         y = label_w + i * cell
+        short = c if len(c) <= 18 else c[:17] + "…"
         parts.append(f'<text x="{label_w - 4}" y="{y + cell * 0.65:.1f}" class="label" text-anchor="end">'
-                     f'#{esc(c[:18])}</text>')
+                     f'<title>{esc(c)}</title>{esc(short)}</text>')
         parts.append(f'<text transform="translate({label_w + i * cell + cell * 0.65:.1f},{label_w - 4}) '
-                     f'rotate(-60)" class="label">#{esc(c[:18])}</text>')
+                     f'rotate(-60)" class="label"><title>{esc(c)}</title>{esc(short)}</text>')
         parts.append(f'<rect x="{label_w + i * cell:.1f}" y="{y:.1f}" width="{cell - 1:.1f}" '
                      f'height="{cell - 1:.1f}" fill="#eee"/>')
     for p in pairs:
@@ -199,18 +226,20 @@ def overlap_matrix(campaigns: list[str], pairs: list[dict], width: int = 640) ->
             continue
         i, j = ia, ib
         jac = float(p.get("jaccard") or 0)
-        tip = esc(f"#{p['campaign_a']} and #{p['campaign_b']}: {p.get('shared_accounts')} shared "
+        tip = esc(f"{p['campaign_a']} and {p['campaign_b']}: {int(p.get('shared_accounts') or 0):,} shared "
                   f"coordinated accounts, Jaccard {jac:.2f}")
         for a, b in ((i, j), (j, i)):
             x, y = label_w + b * cell, label_w + a * cell
             parts.append(f'<g class="cell"><title>{tip}</title><rect x="{x:.1f}" y="{y:.1f}" '
                          f'width="{cell - 1:.1f}" height="{cell - 1:.1f}" '
-                         f'fill="rgba(0,114,178,{0.08 + 0.92 * jac:.3f})"/>')
+                         f'fill="{_jaccard(jac)}"/>')
             if cell >= 20:
                 parts.append(f'<text x="{x + cell / 2:.1f}" y="{y + cell * 0.62:.1f}" class="cellnum" '
                              f'text-anchor="middle" fill="{"#fff" if jac > 0.5 else "#123"}">'
-                             f'{int(p.get("shared_accounts") or 0)}</text>')
+                             f'{int(p.get("shared_accounts") or 0):,}</text>')
             parts.append("</g>")
+    parts.append(_scale(label_w, size + 22, min(240, cell * n), _jaccard, "0", "1 (the same accounts)",
+                        "Jaccard of the two campaigns' coordinated accounts"))
     parts.append("</svg>")
     return Markup("".join(parts))
 

@@ -158,7 +158,8 @@ def report_data(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any] | No
                             int(_setting(settings, "seed") or 0)),
         "clusters": clusters,
         "hours": _hours(st, home_offset or 0.0, [c["cluster"] for c in clusters]),
-        "overlap": _overlap(st, pz),
+        "overlap": _overlap(st, pz, int(_setting(settings, "report_overlap_campaigns")),
+                            int(_setting(settings, "report_overlap_min_shared"))),
         "accounts": _accounts(st, pz, int(_setting(settings, "report_accounts"))),
         "personas": _personas(st, clusters),
         "cost": _cost(st, trends, run_settings, settings),
@@ -466,19 +467,30 @@ def _pack(ids: list[str], placed: list) -> dict[str, tuple[float, float]]:
     return pos
 
 
-def _overlap(st: Store, pz: Pseudonymizer) -> dict[str, Any]:
-    out: dict[str, Any] = {"campaigns": [], "pairs": [], "multi_campaign_accounts": []}
+def _overlap(st: Store, pz: Pseudonymizer, top: int = 20, min_shared: int = 2) -> dict[str, Any]:
+    """The overlap matrix's campaigns (at most ``top``: those sharing most coordinated accounts with
+    others, counting pairs that share at least ``min_shared``) and their pairs; names shown as the
+    report shows them (``#tag`` for a hashtag, a campaign's name as given)."""
+    out: dict[str, Any] = {"campaigns": [], "pairs": [], "multi_campaign_accounts": [], "min_shared": min_shared,
+                           "pairs_total": 0}
     if st.has("overlap", "campaign_a", "campaign_b"):
+        kinds = st.has("overlap", "kind_a", "kind_b")
+        label = ("CASE WHEN o.kind_{s} = 'campaign' THEN o.campaign_{s} ELSE '#' || o.campaign_{s} END" if kinds
+                 else "'#' || o.campaign_{s}")
+        shared = st.col("overlap", "o", "shared_accounts")
         pairs = st.rows(
-            f"SELECT campaign_a, campaign_b, {st.col('overlap', 'o', 'shared_accounts')} AS "
+            f"SELECT {label.format(s='a')} AS campaign_a, {label.format(s='b')} AS campaign_b, {shared} AS "
             f"shared_accounts, {st.col('overlap', 'o', 'jaccard')} AS jaccard FROM overlap o "
-            f"ORDER BY shared_accounts DESC NULLS LAST, campaign_a, campaign_b LIMIT 2000")
+            f"WHERE {shared} >= ? ORDER BY shared_accounts DESC NULLS LAST, campaign_a, campaign_b LIMIT 5000",
+            [min_shared])
+        out["pairs_total"] = int(st.rows(f"SELECT count(*) AS n FROM overlap o WHERE {shared} >= ?",
+                                         [min_shared])[0]["n"])
         weight: dict[str, float] = {}
         for p in pairs:
             for c in (p["campaign_a"], p["campaign_b"]):
                 weight[c] = weight.get(c, 0) + (p["shared_accounts"] or 0)
-        # The matrix shows the 30 campaigns that share most accounts with others.
-        campaigns = sorted(weight, key=lambda c: (-weight[c], c))[:30]
+        # The matrix shows the campaigns that share most accounts with others.
+        campaigns = sorted(weight, key=lambda c: (-weight[c], c))[:top]
         keep = set(campaigns)
         out["campaigns"] = campaigns
         out["pairs"] = [p for p in pairs if p["campaign_a"] in keep and p["campaign_b"] in keep]

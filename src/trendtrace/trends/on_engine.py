@@ -340,7 +340,9 @@ def _aggregates(tp: ir.Table) -> dict[str, ir.Table]:
     timeline = tp.mutate(minute=tp.time.truncate("m")).group_by([*_KEYS, "minute"]).aggregate(
         posts=lambda t: t.count(), coordinated_posts=lambda t: n_if(t.coordinated),
         inauthentic_posts=lambda t: n_if(t.inauthentic))
-    langs = tp.mutate(lang=tp.lang.fill_null("und")).group_by([*_KEYS, "lang"]).aggregate(
+    # no language, or an empty one, is "und" (undetermined, BCP 47): never a blank label
+    lang = ibis.ifelse(tp.lang.isnull() | (tp.lang.strip() == ""), "und", tp.lang)
+    langs = tp.mutate(lang=lang).group_by([*_KEYS, "lang"]).aggregate(
         posts=lambda t: t.count())
     # spells of SPELL_MINUTES minutes from the epoch (DuckDB's time_bucket origin, 2000-01-03, is
     # on that grid too) in which suspect accounts wrote most of the trend's posts
