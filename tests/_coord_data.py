@@ -21,13 +21,13 @@ BASE = dt.datetime(2024, 3, 1, 12, 0, 0)
 
 def post(pid: str, acc: str, sec: float, kind: str = "post", text: str = "", ref: str | None = None,
          reply: str | None = None, tags: Iterable[str] = (), urls: Iterable[str] = (),
-         mentions: Iterable[str] = (), source_file: str = "f.jsonl") -> dict[str, Any]:
+         mentions: Iterable[str] = (), source_file: str = "f.jsonl", media: Iterable[str] = ()) -> dict[str, Any]:
     row: dict[str, Any] = {n: None for n in POST_SCHEMA.names}
     row.update(
         post_id=pid, account_id=acc, time=BASE + dt.timedelta(seconds=sec), kind=kind, text=text,
         ref_post_id=ref if ref is not None else reply, reply_to_post_id=reply,
         hashtags=list(tags), hashtags_raw=list(tags), urls=list(urls), urls_raw=list(urls),
-        mentions=list(mentions), media=[], source_file=source_file,
+        mentions=list(mentions), media=list(media), source_file=source_file,
     )
     return row
 
@@ -74,6 +74,8 @@ def oracle(rows: list[dict[str, Any]], traces: list[str], window: int, window_ha
                 acts.extend((tr, h, r["account_id"], t, "") for h in set(r["hashtags"]) if h)
             elif tr == "mention" and own:
                 acts.extend((tr, m, r["account_id"], t, "") for m in set(r["mentions"]) if m)
+            elif tr == "media" and own:
+                acts.extend((tr, m, r["account_id"], t, "") for m in set(r["media"] or []) if m)
             elif tr == "hashtag_sequence" and own and len(r["hashtags"]) >= MIN_SEQUENCE:
                 acts.append((tr, " ".join(r["hashtags"]), r["account_id"], t, ""))
     out: Counter = Counter()

@@ -134,6 +134,7 @@ def posts_strategy(draw: st.DrawFn) -> list[dict]:
             tags=draw(st.lists(st.sampled_from(["pti", "pak", "x1", "news"]), max_size=4)),
             urls=draw(st.lists(st.sampled_from(["https://a.pk/1", "https://b.com"]), max_size=2)),
             mentions=draw(st.lists(st.sampled_from(["imrankhan", "gov"]), max_size=2)),
+            media=draw(st.lists(st.sampled_from(["phash:c3a1", "phash:77f0"]), max_size=2)),
         ))
     return rows
 

@@ -161,6 +161,10 @@ def _ingest(paths: Sequence[str], db: str, fmt: str, mapping: dict[str, str], on
                     continue
                 if f.naive_time:
                     console.print(f"note: {f.path}: times without a zone were read as UTC")
+                if f.duplicates:
+                    n = f.duplicates
+                    console.print(f"note: {f.path}: {n:,} record{'s' if n != 1 else ''} repeated a post id "
+                                  "already read; merged, one post kept per id (docs/schema.md)")
                 console.print(
                     f"{f.path}: {f.records:,} records, {f.posts_added:,} new posts, "
                     f"{f.accounts_updated:,} account snapshots" + (f", {f.rejects:,} rejected" if f.rejects else "")

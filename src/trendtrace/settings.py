@@ -138,7 +138,7 @@ SETTINGS: tuple[Setting, ...] = (
        "trendtrace[spark]).", "coordination", choices=("duckdb", "spark")),
     _S("window", 60, "Co-action window in seconds: two accounts acting on the same object at most "
        "this far apart co-act (applies to every trace without its own window).", "coordination", _positive),
-    _S("traces", "retweet,slow_retweet,quote,reply,tweet,similar,link,hashtag,hashtag_sequence,mention",
+    _S("traces", "retweet,slow_retweet,quote,reply,tweet,similar,link,hashtag,hashtag_sequence,mention,media",
        "Comma-separated traces to compute.", "coordination"),
     _S("window_hashtag", 60, "Window in seconds for co-hashtag.", "coordination", _positive),
     _S("window_slow", 3600, "Window in seconds for slow_retweet: the same obscure post reposted by two "

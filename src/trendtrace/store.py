@@ -73,6 +73,8 @@ class FileReport:
     rejects: int = 0
     naive_time: bool = False
     skipped_unchanged: bool = False
+    #: rows whose post id the store (or this file) already held: merged, one post kept per id
+    duplicates: int = 0
 
 
 @dataclass
@@ -385,7 +387,8 @@ class Store:
                     names.filter("account_id IS NOT NULL").insert_into("_stage_names")
                 if progress:
                     progress(path, chunk.records)
-            fr.posts_added = inserted - self._drop_duplicate_posts(boundary) if inserted else 0
+            fr.duplicates = self._drop_duplicate_posts(boundary) if inserted else 0
+            fr.posts_added = inserted - fr.duplicates
             fr.accounts_updated = self._merge_accounts()
             con.execute(
                 "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",

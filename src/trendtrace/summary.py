@@ -12,7 +12,7 @@ from typing import Any
 
 import duckdb
 
-__all__ = ["verdict_summary", "terminal_text"]
+__all__ = ["verdict_summary", "analysis_notes", "terminal_text"]
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
@@ -69,6 +69,7 @@ def verdict_summary(con: duckdb.DuckDBPyConnection, top: int = 10) -> list[Any]:
         if pushed > len(rows):
             out.append(Text(f"… and {pushed - len(rows):,} more manufactured or mixed trends in trends.csv "
                             "and the report."))
+    out += [Text(n) for n in analysis_notes(con)]
     if _has(con, "account_coordination"):
         n_acc, n_clu = con.execute(
             "SELECT count(*) FILTER (WHERE coordinated), count(DISTINCT cluster) FILTER (WHERE coordinated) "
@@ -80,3 +81,40 @@ def verdict_summary(con: duckdb.DuckDBPyConnection, top: int = 10) -> list[Any]:
     else:
         out.append(Text("Coordination was not computed."))
     return out
+
+
+def analysis_notes(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Plain sentences on what the last analysis could not use or was stopped by (from ``runs``):
+    traces that found no actions in the data, and where the pairs were lost between co-acting once,
+    reaching ``min_co_actions`` and passing the significance test."""
+    if not _has(con, "runs"):
+        return []
+    rows = con.execute("SELECT counts, settings FROM runs ORDER BY run_id DESC LIMIT 1").fetchall()
+    if not rows:
+        return []
+    import json
+
+    try:
+        counts = json.loads(rows[0][0] or "{}").get("coordination") or {}
+        settings = json.loads(rows[0][1] or "{}")
+    except (ValueError, AttributeError):
+        return []
+    notes = []
+    empty = [t for t, n in (counts.get("actions_by_trace") or {}).items() if not n]
+    if empty:
+        notes.append(f"No actions in this data for trace{'s' if len(empty) > 1 else ''} {', '.join(empty)}: "
+                     "the fields they read are empty or absent (see docs/formats.md for --map).")
+    tested, cand, edges = (int(counts.get(k) or 0) for k in ("tested", "candidates", "edges"))
+    k = settings.get("min_co_actions")
+    if tested:
+        line = (f"{tested:,} account pair{'s' if tested != 1 else ''} co-acted at least once; {cand:,} of them "
+                f"at least min_co_actions={k} times; {edges:,} kept as beyond chance (fdr={settings.get('fdr')}).")
+        if not cand:
+            line += (f" min_co_actions={k} stopped every pair: on a small or sparse collection, try a lower "
+                     "--min-co-actions and read the p-values.")
+        elif not edges:
+            line += " None passed the significance test: their co-actions are what chance predicts here."
+        notes.append(line)
+    elif "actions" in counts:
+        notes.append("No two accounts acted on the same object within the window: no co-action to test.")
+    return notes

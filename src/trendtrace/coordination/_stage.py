@@ -27,7 +27,7 @@ log = logging.getLogger("trendtrace.coordination")
 
 _POST_COLUMNS = [
     "post_id", "account_id", "time", "kind", "text", "ref_post_id", "reply_to_post_id",
-    "hashtags", "urls", "mentions", "source_file",
+    "hashtags", "urls", "mentions", "media", "source_file",
 ]
 
 
@@ -399,7 +399,7 @@ def coaction_counts(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any],
 
 
 def coordination(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any],
-                 engine: Engine | None = None) -> dict[str, int]:
+                 engine: Engine | None = None) -> dict[str, Any]:
     """Find coordinated accounts in the store's ``posts`` and write the result tables.
 
     Parameters
@@ -452,6 +452,14 @@ def coordination(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any],
         cand_tbl = eng.arrow(cand.select("trace", "account_a", "account_b", "co_actions", "co_objects",
                                          "weight")).sort_by(keys)
     log.info("actions: %d over traces %s", n_actions, ",".join(run.trace_names))
+    per_trace = eng.arrow(run.actions.group_by("trace").aggregate(n=run.actions.count()))
+    by_trace = dict.fromkeys(run.trace_names, 0)
+    by_trace.update({str(t): int(n) for t, n in zip(per_trace.column("trace").to_pylist(),
+                                                     per_trace.column("n").to_pylist(), strict=True)})
+    empty = [t for t, n in by_trace.items() if n == 0]
+    if empty:
+        log.warning("no actions in this data for trace%s %s (the fields they read are empty or absent)",
+                    "s" if len(empty) > 1 else "", ", ".join(empty))
     log.info("pairs: %d tested, %d with at least %d co-actions (%.1f s)", tested, cand_tbl.num_rows,
              settings["min_co_actions"], time.perf_counter() - t_start)
 
@@ -480,6 +488,7 @@ def coordination(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any],
              time.perf_counter() - t_start)
     return {
         "actions": n_actions,
+        "actions_by_trace": by_trace,
         "tested": tested,
         "candidates": len(p),
         "edges": n_edges,

@@ -18,6 +18,7 @@ trace                  object                                                   
 ``hashtag``            each distinct normalised hashtag of the post                    not reposts
 ``hashtag_sequence``   the post's hashtags in order, joined by a space (≥ 3 hashtags)   not reposts
 ``mention``            each distinct mentioned handle                                  not reposts
+``media``              each media item (an image hash, or the media key of the source)  not reposts
 =====================  ==============================================================  ===========
 
 Reposts carry the original's text, links and hashtags: counting them again under ``tweet`` or
@@ -69,6 +70,7 @@ _POST_COLUMNS = [
     "hashtags",
     "urls",
     "mentions",
+    "media",
 ]
 
 #: The ``tweet`` text rule lives in :mod:`trendtrace.text` (shared with ``dup_text_share``); these
@@ -256,6 +258,7 @@ REGISTRY: dict[str, Trace] = {t.name: t for t in (
     Trace("hashtag", _each_of("hashtags", "hashtag"), "used the same hashtags", window="window_hashtag"),
     Trace("hashtag_sequence", _hashtag_sequence, "used the same sequence of hashtags"),
     Trace("mention", _each_of("mentions", "mention"), "mentioned the same accounts", object_kind="handle"),
+    Trace("media", _each_of("media", "media"), "posted the same images or videos"),
 )}
 #: Every trace name, in report order.
 TRACES: tuple[str, ...] = tuple(REGISTRY)

@@ -27,6 +27,8 @@ import os
 from typing import IO, Any
 from collections.abc import Callable, Iterator, Mapping
 
+import logging
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -42,6 +44,8 @@ from trendtrace.readers._io import PARQUET_MAGIC, check_path, compression_of, op
 
 __all__ = ["ALIASES", "MAPPABLE_FIELDS", "COORTWEET_COLUMNS", "resolve_mapping", "convert_table", "parse_csv",
            "parse_parquet", "read_csv", "read_parquet", "read_coortweet", "parse_mapping_args"]
+
+log = logging.getLogger(__name__)
 
 _POST_MAPPABLE = tuple(n for n in POST_SCHEMA.names if n not in ("source_format", "source_file", "source_line"))
 _ACCOUNT_MAPPABLE = ("handle", "display_name", "description", "location", "url", "account_lang", "created_at",
@@ -177,6 +181,13 @@ def resolve_mapping(columns: list[str], mapping: Mapping[str, str] | None, sourc
     for f in REQUIRED:
         if f not in out:
             raise InputError(f"{source_file}: no column for '{f}'; use --map {f}=COLUMN; columns are: {listing}")
+    unused = [c for c in cols if c not in set(out.values())]
+    if unused:
+        free = [f for f in _POST_MAPPABLE if f not in out and f not in ("hashtags_raw", "urls_raw")]
+        log.warning("%s: column%s not used: %s; give %s a field with --map FIELD=COLUMN (fields not yet "
+                    "filled, of the posts': %s)", source_file, "s" if len(unused) > 1 else "",
+                    clip(", ".join(clip(c, 40) for c in unused), 200), "them" if len(unused) > 1 else "it",
+                    ", ".join(free) or "none")
     return out
 
 
