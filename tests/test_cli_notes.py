@@ -55,3 +55,18 @@ def test_notes_name_the_step_that_lost_the_pairs() -> None:
     assert len(fine) == 1 and "9 kept as beyond chance" in fine[0] and "stopped" not in fine[0]
     nothing = analysis_notes(_runs({"actions": 5, "tested": 0, "candidates": 0, "edges": 0}, s))
     assert nothing == ["No two accounts acted on the same object within the window: no co-action to test."]
+
+
+def test_progress_knows_the_records_of_a_parquet_file_only(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from trendtrace.cli import _known_records
+
+    pq.write_table(pa.table({"id": list(range(1234))}), tmp_path / "p.parquet")
+    (tmp_path / "p.csv").write_text("id\n1\n", encoding="utf-8")
+    (tmp_path / "bad.parquet").write_bytes(b"PAR1 not really")
+    assert _known_records(str(tmp_path / "p.parquet")) == 1234
+    assert _known_records(str(tmp_path / "p.csv")) is None
+    assert _known_records(str(tmp_path / "bad.parquet")) is None
+    assert _known_records(str(tmp_path / "missing.parquet")) is None

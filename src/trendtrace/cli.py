@@ -128,7 +128,8 @@ def main(ctx: click.Context, quiet: bool, verbose: bool) -> None:
 
 def _ingest(paths: Sequence[str], db: str, fmt: str, mapping: dict[str, str], on_error: str,
             chunk_rows: int, quiet: bool, memory_limit: str = _BY_NAME["ingest_memory"].default) -> Any:
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import (BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn,
+                               TimeElapsedColumn, TimeRemainingColumn)
 
     from .store import Store
 
@@ -140,14 +141,16 @@ def _ingest(paths: Sequence[str], db: str, fmt: str, mapping: dict[str, str], on
     empty = created  # until a file is committed: a failing later file keeps the ones before it
     try:
         with Store(db) as store:
+            # percentage and time left where the file says how many records it holds (Parquet);
+            # otherwise records read and time spent
             with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(bar_width=None),
-                          TextColumn("{task.completed:,.0f} records"), TimeElapsedColumn(),
-                          console=console, transient=True, disable=quiet) as bar:
+                          TextColumn("{task.completed:,.0f} records"), TaskProgressColumn(), TimeElapsedColumn(),
+                          TimeRemainingColumn(), console=console, transient=True, disable=quiet) as bar:
                 tasks: dict[str, Any] = {}
 
                 def progress(path: str, records: int) -> None:
                     if path not in tasks:
-                        tasks[path] = bar.add_task(f"reading {Path(path).name}", total=None)
+                        tasks[path] = bar.add_task(f"reading {Path(path).name}", total=_known_records(path))
                     bar.advance(tasks[path], records)
 
                 try:
@@ -177,6 +180,19 @@ def _ingest(paths: Sequence[str], db: str, fmt: str, mapping: dict[str, str], on
             _remove_store(db)
         raise
     return report
+
+
+def _known_records(path: str) -> int | None:
+    """Records in ``path`` when the file says so without being read (Parquet metadata), else None."""
+    try:
+        import pyarrow.parquet as pq
+
+        with open(path, "rb") as f:
+            if f.read(4) != b"PAR1":
+                return None
+        return int(pq.ParquetFile(path).metadata.num_rows)
+    except (OSError, ValueError):  # a damaged footer: the reader reports it; progress just has no total
+        return None
 
 
 #: ``--format`` of ``ingest`` and ``analyze``: ``auto`` and every format of the readers' registry.
@@ -323,14 +339,33 @@ def _analyze(db: str, out: str, settings: Settings, campaigns: str | None, quiet
     from .report import write_outputs
     from .store import Store
 
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from .pipeline import stages
+
     console = _console(quiet)
     with Store(db) as store:
         if store.count("posts") == 0:
             raise InputError(f"{db}: the store has no posts; give input files or ingest them first")
-        with console.status("analysing") as status:
-            run_analysis(store, settings, campaigns=campaigns, step=status.update)
-            status.update("writing the report…")
+        # steps done of the steps there are (the stages, then the outputs) and time spent; no time
+        # left: the stages' durations differ by orders of magnitude from one data set to another
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(bar_width=30),
+                      MofNCompleteColumn(), TextColumn("steps"), TimeElapsedColumn(), console=console,
+                      transient=True, disable=quiet) as bar:
+            task = bar.add_task("analysing", total=len(stages()) + 1)
+            started: list[str] = []
+
+            def step(name: str) -> None:
+                if started:
+                    bar.advance(task)
+                started.append(name)
+                bar.update(task, description=f"analysing: {name}")
+
+            run_analysis(store, settings, campaigns=campaigns, step=step)
+            bar.advance(task)
+            bar.update(task, description="writing the outputs…")
             written = write_outputs(store.con, out, settings)
+            bar.advance(task)
         if store.has_table("home_zone"):
             # which zone rhythms were compared with, and how it was chosen (never silently assumed)
             for (note,) in store.con.execute("SELECT note FROM home_zone").fetchall():
