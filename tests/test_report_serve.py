@@ -434,3 +434,52 @@ def test_cli_expose_prints_a_token_and_requires_it(weird_store):
     assert not any(line.startswith("Error") for line in lines), "".join(lines)
     assert sum(token in line for line in lines) == 1  # printed once
     assert "Traceback" not in "".join(lines)
+
+
+def test_search_finds_post_text_shown_as_text(client):
+    r = client.get("/search", params={"q": "window.__xss"})
+    assert r.status_code == 200
+    page = r.text
+    assert "<h3>Posts</h3>" in page and "Posts whose text contains" in page
+    assert "&lt;script&gt;window.__xss=1" in page and "<script>window.__xss" not in page
+    api = client.get("/api/search", params={"q": "window.__xss"}).json()
+    assert api["posts"] and all("window.__xss" in p["text"].lower() for p in api["posts"])
+    assert client.get("/api/search", params={"q": "#boycott_x"}).json()["posts"] == []  # tags only
+
+
+def test_sql_page_runs_one_bound_select(client, store):
+    con = duckdb.connect(str(store), read_only=True)
+    n = con.execute("SELECT count(*) FROM posts WHERE account_id = 'a1'").fetchall()[0][0]
+    con.close()
+    r = client.get("/api/sql", params={"q": "SELECT count(*) AS n FROM posts WHERE account_id = ?", "p": "a1"})
+    assert r.status_code == 200 and r.json() == {"columns": ["n"], "rows": [[n]], "truncated": False}
+    page = client.get("/sql", params={"q": "SELECT handle FROM accounts ORDER BY account_id LIMIT 3"}).text
+    assert "<table" in page and "3 rows" in page and "<script>window.__xss" not in page
+    big = client.get("/api/sql", params={"q": "SELECT * FROM range(5000)"}).json()
+    assert len(big["rows"]) == 1000 and big["truncated"] is True
+
+
+@pytest.mark.parametrize("q, why", [
+    ("DELETE FROM posts", r"only SELECT queries run here \(got DELETE\)"),
+    ("CREATE TABLE t AS SELECT 1", r"only SELECT"),
+    ("SELECT 1; SELECT 2", r"exactly one statement \(got 2\)"),
+    ("SELECT * FROM read_csv('/etc/passwd')", r"disabled by configuration|Permission"),
+    ("SELECT * FROM read_text('/etc/hostname')", r"disabled by configuration|Permission"),
+    ("SELECT * FROM nope", r"SQL: Catalog Error"),
+    ("SELEC 1", r"SQL: Parser Error"),
+])
+def test_sql_page_refuses_anything_but_a_read(client, q, why):
+    _error(client.get("/api/sql", params={"q": q}), 400, why)
+    page = client.get("/sql", params={"q": q})
+    assert page.status_code == 200 and 'class="error"' in page.text
+
+
+def test_sql_is_stopped_after_its_time(store):
+    from trendtrace.report.serve import _Error, run_sql
+
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        with pytest.raises(_Error, match=r"stopped after 0.5 s"):
+            run_sql(con.cursor(), "SELECT count(*) FROM range(100000000000) a", seconds=0.5)
+    finally:
+        con.close()

@@ -250,6 +250,26 @@ def create_app(db_path: str | Path, *, allowed_hosts: tuple[str, ...] = LOCAL_HO
             cur = root.cursor()
         return Store(cur)
 
+    sql_db: list[duckdb.DuckDBPyConnection] = []
+
+    def sql_cursor() -> duckdb.DuckDBPyConnection:
+        """A cursor for the SQL page: its own in-memory database with the store attached read-only
+        and, before anything runs, every file access, extension loading and later setting change
+        turned off (a database of its own, so the rest of the process keeps its settings)."""
+        with lock:
+            if not sql_db:
+                db = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False,
+                                                        "autoload_known_extensions": False})
+                quoted = str(path.resolve()).replace("'", "''")  # the operator's path, as an SQL literal
+                db.execute(f"ATTACH '{quoted}' AS store (READ_ONLY)").fetchall()
+                for statement in ("SET allowed_directories = []", "SET enable_external_access = false",
+                                  "SET lock_configuration = true"):
+                    db.execute(statement).fetchall()
+                sql_db.append(db)
+            cur = sql_db[0].cursor()
+        cur.execute("USE store").fetchall()
+        return cur
+
     @functools.lru_cache(maxsize=1)
     def overview() -> dict[str, Any]:
         return report_data(store().con, settings, pseudonymizer=plain)
@@ -384,6 +404,19 @@ def create_app(db_path: str | Path, *, allowed_hosts: tuple[str, ...] = LOCAL_HO
         return page("dash_search.html", nav="search", q=q, trends_status=st.status("trends"),
                     **_search(st, q))
 
+    @app.get("/sql", response_class=HTMLResponse)
+    def sql_page(q: str = Query("", max_length=SQL_MAX_CHARS), p: SqlParams = None) -> HTMLResponse:
+        st = store()
+        result, error = None, None
+        if q.strip():
+            try:
+                result = run_sql(sql_cursor(), q, p)
+            except _Error as exc:
+                error = exc.detail
+        tables = {t: sorted(c) for t, c in sorted(st.columns.items())}
+        return page("dash_sql.html", nav="sql", q=q, params=p or [], result=result, error=error, tables=tables,
+                    max_rows=SQL_MAX_ROWS, seconds=SQL_SECONDS)
+
     # ---------------------------------------------------------------- downloads and API
 
     @app.get("/download/{name}.csv")
@@ -445,7 +478,11 @@ def create_app(db_path: str | Path, *, allowed_hosts: tuple[str, ...] = LOCAL_HO
     @app.get("/api/search")
     def api_search(q: str = Query(..., min_length=1, max_length=200)) -> JSONResponse:
         st = store()
-        return JSONResponse(_noted(st, ("trends",) + _ACCOUNT_TABLES, _search(st, q)))
+        return JSONResponse(_noted(st, ("trends",) + _ACCOUNT_TABLES, jsonable(_search(st, q))))
+
+    @app.get("/api/sql")
+    def api_sql(q: str = Query(..., min_length=1, max_length=SQL_MAX_CHARS), p: SqlParams = None) -> JSONResponse:
+        return JSONResponse(jsonable(run_sql(sql_cursor(), q, p)))
 
     return app
 
@@ -561,7 +598,60 @@ def _search(st: Store, q: str) -> dict[str, Any]:
                            "(SELECT unnest(hashtags) AS h "
                            "FROM posts) WHERE contains(h, lower(?)) GROUP BY 1 ORDER BY 2 DESC LIMIT ?",
                            [term, PAGE_SIZE])
-    return {"accounts": accounts, "trends": tags}
+    posts: list[dict] = []
+    if want_accounts and want_tags and len(term) >= 3 and st.has("posts", "post_id", "text"):
+        # post text, case-insensitive substring; the newest first
+        handle = "a.handle" if st.has("accounts", "account_id", "handle") else "NULL"
+        join = ("LEFT JOIN (SELECT account_id, any_value(handle) AS handle FROM accounts GROUP BY ALL) a "
+                "ON a.account_id = p.account_id" if handle != "NULL" else "")
+        posts = st.rows(f"SELECT p.post_id, p.account_id, {handle} AS handle, p.time, p.text FROM posts p {join} "
+                        "WHERE contains(lower(p.text), lower(?)) ORDER BY p.time DESC, p.post_id LIMIT ?",
+                        [term, POST_MATCHES])
+    return {"accounts": accounts, "trends": tags, "posts": posts}
+
+
+#: Values for the ``?`` placeholders of the SQL page (``?p=...&p=...``, in order).
+SqlParams = Annotated[list[str] | None, Query(max_length=500)]
+#: Posts listed by a text search (the newest first).
+POST_MATCHES = 100
+#: The SQL page: longest query, most rows shown, seconds before a query is stopped.
+SQL_MAX_CHARS = 5000
+SQL_MAX_ROWS = 1000
+SQL_SECONDS = 10.0
+
+
+def run_sql(con: duckdb.DuckDBPyConnection, q: str, params: list[str] | None = None,
+            seconds: float | None = None) -> dict[str, Any]:
+    """Run one read-only ``SELECT`` (or ``WITH ... SELECT``) for the SQL page: ``?`` placeholders take
+    ``params`` in order (values are bound, never pasted into the text); at most
+    :data:`SQL_MAX_ROWS` rows come back; the query is interrupted after ``seconds`` (default
+    :data:`SQL_SECONDS`); ``con`` is closed. The dashboard passes a cursor on which the store is
+    attached read-only and file access and configuration changes are disabled (:func:`create_app`).
+    Raises ``_Error(400)`` for anything else, with DuckDB's first line as the reason."""
+    try:
+        statements = duckdb.extract_statements(q)
+    except duckdb.Error as exc:
+        raise _Error(400, f"SQL: {str(exc).splitlines()[0][:300]}") from None
+    if len(statements) != 1:
+        raise _Error(400, f"SQL: give exactly one statement (got {len(statements)})")
+    if statements[0].type != duckdb.StatementType.SELECT:
+        raise _Error(400, f"SQL: only SELECT queries run here (got {statements[0].type.name})")
+    limit = SQL_SECONDS if seconds is None else seconds
+    timer = threading.Timer(limit, con.interrupt)
+    timer.start()
+    try:
+        rel = con.execute(q, list(params or []))
+        columns = [d[0] for d in rel.description or []]
+        rows = rel.fetchmany(SQL_MAX_ROWS + 1)  # the rest is dropped with the cursor, closed below
+    except duckdb.InterruptException:
+        raise _Error(400, f"SQL: stopped after {limit:g} s; narrow the query (LIMIT, WHERE)") from None
+    except duckdb.Error as exc:
+        raise _Error(400, f"SQL: {str(exc).splitlines()[0][:300]}") from None
+    finally:
+        timer.cancel()
+        con.close()
+    return {"columns": columns, "rows": [list(r) for r in rows[:SQL_MAX_ROWS]],
+            "truncated": len(rows) > SQL_MAX_ROWS}
 
 
 def listen(host: str, port: int) -> socket.socket:
