@@ -270,5 +270,16 @@ def test_dashboard_pages_search_and_evidence(browser, dashboard):
     assert page.locator("#tt-accounts tbody tr").count() == 14
     href = page.get_attribute("a:has-text('download these as CSV')", "href")
     assert href.startswith("/download/accounts.csv?") and "coordinated=true" in href
+    # post text search, and the SQL page with a bound value
+    page.goto(dashboard + "/search?q=window.__xss")
+    assert page.locator("h3:has-text('Posts') + p + .tablewrap tbody tr").count() >= 1
+    page.goto(dashboard + "/sql")
+    page.fill("textarea[name=q]", "SELECT handle, count(*) AS posts FROM posts JOIN accounts USING (account_id) "
+                                  "WHERE handle <> ? GROUP BY handle ORDER BY posts DESC, handle LIMIT 5")
+    page.fill("input[name=p] >> nth=0", "nobody")
+    page.click("form.sql button[type=submit]")
+    page.wait_for_selector("#tt-sql tbody tr")
+    assert page.locator("#tt-sql tbody tr").count() == 5
+    _shoot(page, "dashboard-sql.png")
     watch.clean(page)
     page.close()

@@ -623,7 +623,8 @@ SQL_SECONDS = 10.0
 def run_sql(con: duckdb.DuckDBPyConnection, q: str, params: list[str] | None = None,
             seconds: float | None = None) -> dict[str, Any]:
     """Run one read-only ``SELECT`` (or ``WITH ... SELECT``) for the SQL page: ``?`` placeholders take
-    ``params`` in order (values are bound, never pasted into the text); at most
+    ``params`` in order (values are bound, never pasted into the text; empty values at the end are
+    the form's spare fields, not values); at most
     :data:`SQL_MAX_ROWS` rows come back; the query is interrupted after ``seconds`` (default
     :data:`SQL_SECONDS`); ``con`` is closed. The dashboard passes a cursor on which the store is
     attached read-only and file access and configuration changes are disabled (:func:`create_app`).
@@ -636,11 +637,14 @@ def run_sql(con: duckdb.DuckDBPyConnection, q: str, params: list[str] | None = N
         raise _Error(400, f"SQL: give exactly one statement (got {len(statements)})")
     if statements[0].type != duckdb.StatementType.SELECT:
         raise _Error(400, f"SQL: only SELECT queries run here (got {statements[0].type.name})")
+    values = list(params or [])
+    while values and values[-1] == "":  # the form's spare fields: empty at the end means not given
+        values.pop()
     limit = SQL_SECONDS if seconds is None else seconds
     timer = threading.Timer(limit, con.interrupt)
     timer.start()
     try:
-        rel = con.execute(q, list(params or []))
+        rel = con.execute(q, values)
         columns = [d[0] for d in rel.description or []]
         rows = rel.fetchmany(SQL_MAX_ROWS + 1)  # the rest is dropped with the cursor, closed below
     except duckdb.InterruptException:
