@@ -505,7 +505,7 @@ def _write_edges(con: duckdb.DuckDBPyConnection) -> None:
         SELECT account_a, account_b,
                string_agg(trace, '|' ORDER BY CASE trace {order} END) AS traces,
                sum(co_actions)::BIGINT AS co_actions,
-               sum(weight) AS weight,
+               round(sum(weight), 9) AS weight,  -- as each trace's weight: the same on every engine
                min(p_value) AS p_value,
                min(q_value) AS q_value
         FROM coaction_pairs WHERE kept
