@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/report_load.py --db STORE [--extra-trends 13000] [--runs 3]
 
-Writes the outputs of ``STORE`` (a copy of it, when ``--extra-trends`` adds organic hashtags the
-way a real collection with thousands of hashtags has them) twice:
+Writes report.html of ``STORE`` (``report_data`` and ``render_report``, as ``analyze`` does), or
+of a copy of it when ``--extra-trends`` adds organic hashtags the way a real collection with
+thousands of hashtags has them, twice:
 
 * **page**: the report as it is (manufactured and mixed trends and the largest organic ones written
   out, every trend in the paginated table);
@@ -35,7 +36,7 @@ import duckdb
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from trendtrace.report import write_outputs  # noqa: E402
+from trendtrace.report import render_report, report_data  # noqa: E402
 from trendtrace.settings import Settings  # noqa: E402
 
 CHROMIUM = os.environ.get("TRENDTRACE_CHROMIUM", "/usr/bin/chromium")
@@ -67,14 +68,12 @@ def _measure(page, path: Path) -> dict[str, float]:
     search = page.locator(".dt-search input")
     t1 = time.perf_counter()
     search.fill("organic")
-    page.wait_for_function("document.querySelector('.dt-info') && "
-                           "document.querySelector('.dt-info').textContent.includes('filtered')")
+    page.locator(".dt-info", has_text="filtered").wait_for()  # locators: the page's CSP forbids eval
     keystroke = time.perf_counter() - t1
     search.fill("")
     t2 = time.perf_counter()
     page.locator("#tt-all-trends thead th >> nth=3").click()
-    page.wait_for_function("document.querySelector('#tt-all-trends thead th:nth-child(4)')"
-                           ".getAttribute('aria-sort') !== null")
+    page.locator("#tt-all-trends thead th:nth-child(4)[aria-sort]").wait_for()
     sort = time.perf_counter() - t2
     return {"load": loaded, "table": table, "search": keystroke, "sort": sort}
 
@@ -102,9 +101,10 @@ def main() -> int:
         for name, overrides in (("page", {}), ("baseline", {"report_lead_trends": n_trends,
                                                            "report_organic_trends": n_trends})):
             t = time.perf_counter()
-            write_outputs(con, work / name, Settings(**overrides))
-            print(f"[report_load] {name}: outputs written in {time.perf_counter() - t:.1f} s", file=sys.stderr)
+            (work / name).mkdir()
             pages[name] = work / name / "report.html"
+            pages[name].write_text(render_report(report_data(con, Settings(**overrides))), encoding="utf-8")
+            print(f"[report_load] {name}: report.html written in {time.perf_counter() - t:.1f} s", file=sys.stderr)
         con.close()
         sizes = {k: p.stat().st_size for k, p in pages.items()}
         load = os.getloadavg()
