@@ -185,7 +185,8 @@ def test_every_trend_is_paged_searchable_and_escaped(browser, many_trends):
     search.fill("")
     page.locator(".dt-paging button:has-text('2')").first.click()
     assert "Showing 26 to 50" in info()
-    _shoot(page, "report-all-trends.png", clip={**page.locator("#all-trends").bounding_box(), "height": 900})
+    page.locator("#all-trends").scroll_into_view_if_needed()
+    _shoot(page, "report-all-trends-5000.png")
     watch.clean(page)
     page.close()
 
@@ -216,6 +217,9 @@ def test_report_screenshot_from_an_analysed_store(browser, tmp_path):
     _shoot(page, "report.png")
     page.locator("#timelines").scroll_into_view_if_needed()
     _shoot(page, "report-timelines.png")
+    page.wait_for_selector("#tt-all-trends tbody tr")
+    page.locator("#all-trends").scroll_into_view_if_needed()
+    _shoot(page, "report-all-trends.png")
     watch.clean(page)
     page.close()
 

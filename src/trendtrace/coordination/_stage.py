@@ -458,7 +458,8 @@ def coordination(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any],
                                                      per_trace.column("n").to_pylist(), strict=True)})
     empty = [t for t, n in by_trace.items() if n == 0]
     if empty:
-        log.warning("no actions in this data for trace%s %s (the fields they read are empty or absent)",
+        # said once more, in plain words, at the end of analyze (trendtrace.summary.analysis_notes)
+        log.info("no actions in this data for trace%s %s (the fields they read are empty or absent)",
                     "s" if len(empty) > 1 else "", ", ".join(empty))
     log.info("pairs: %d tested, %d with at least %d co-actions (%.1f s)", tested, cand_tbl.num_rows,
              settings["min_co_actions"], time.perf_counter() - t_start)
