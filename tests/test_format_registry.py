@@ -62,7 +62,8 @@ def _choices(command: str) -> list[str]:
 
 def test_cli_format_choices_are_the_registry():
     assert _choices("ingest") == _choices("analyze") == ["auto", *FORMATS]
-    assert _choices("simulate") == [n for n, s in FORMATS.items() if s.writer]
+    # and the simulator's one more: a Parquet data set for analyze --posts (written through convert)
+    assert _choices("simulate") == [n for n, s in FORMATS.items() if s.writer] + ["dataset"]
 
 
 @pytest.mark.parametrize("fmt", [n for n, s in FORMATS.items() if s.writer])
