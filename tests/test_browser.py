@@ -13,6 +13,7 @@ analysed store (e.g. the demo's) instead of the hostile fixture.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import threading
 import time
@@ -287,3 +288,30 @@ def test_dashboard_pages_search_and_evidence(browser, dashboard):
     _shoot(page, "dashboard-sql.png")
     watch.clean(page)
     page.close()
+
+
+def test_evidence_posts_link_to_their_permalinks(browser, tmp_path):
+    """Posts from an X/Twitter format with numeric ids link to https://x.com/i/status/ID in the
+    evidence panel (a new tab, no referrer); the fixture's ids are made numeric for this."""
+    db = build_fixture(tmp_path / "fx.duckdb")
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE posts SET post_id = '9' || substr(post_id, 2)")
+    con.execute("UPDATE edge_evidence SET post_a = '9' || substr(post_a, 2), post_b = '9' || substr(post_b, 2)")
+    write_outputs(con, tmp_path / "out", Settings())
+    con.close()
+    page = browser.new_page()
+    watch = Watch(page)
+    page.goto((tmp_path / "out" / "report.html").as_uri())
+    page.locator("svg.network line.edge >> nth=0").click(force=True)
+    links = page.locator("#tt-evidence .pair a")
+    assert links.count() >= 2
+    href, text = links.nth(0).get_attribute("href"), links.nth(0).inner_text()
+    assert href == f"https://x.com/i/status/{text}" and text.isdigit()
+    assert links.nth(0).get_attribute("rel") == "noopener noreferrer"
+    watch.clean(page)  # drawing links requests nothing
+    page.close()
+    con = duckdb.connect(str(db), read_only=True)
+    write_outputs(con, tmp_path / "p", Settings(pseudonymize=True))
+    con.close()
+    for name in ("report.html", "report.json", "evidence.csv"):  # permalinks carry the real post ids
+        assert not re.search(r"x\.com/i/status/\d", (tmp_path / "p" / name).read_text("utf-8")), name

@@ -126,6 +126,22 @@ def detail_href(value: Any, prefix: str) -> str:
     return prefix + quote(text, safe="")
 
 
+# ------------------------------------------------------------------------------------ permalinks
+
+#: Source formats whose post ids are X/Twitter status ids: their posts have a permalink.
+X_FORMATS = ("x-v2", "x-v1", "io-archive", "coortweet")
+
+
+def permalink_sql(posts_alias: str) -> str:
+    """SQL for the permalink of the post row ``posts_alias`` (a ``posts`` row): for X/Twitter
+    formats with a numeric id ``https://x.com/i/status/ID`` (it resolves whatever the handle is
+    now), else NULL. The id is checked to be digits only before it goes into the link."""
+    fmts = ", ".join(f"'{f}'" for f in X_FORMATS)
+    p = posts_alias
+    return (f"CASE WHEN {p}.source_format IN ({fmts}) AND regexp_full_match({p}.post_id, '[0-9]{{1,25}}') "
+            f"THEN 'https://x.com/i/status/' || {p}.post_id END")
+
+
 # ------------------------------------------------------------------------------------ pseudonyms
 
 #: Role of each output column for pseudonymisation. ``account``/``handle``/``post`` are replaced by

@@ -29,6 +29,7 @@ from ._common import (
     Store,
     jsonable,
     parse_json_object,
+    permalink_sql,
     sentences,
     split_list,
 )
@@ -369,6 +370,13 @@ def _network(st: Store, pz: Pseudonymizer, max_edges: int, seed: int,
             st.con.register("_net_edges", pa.table({
                 "account_a": pa.array([e["account_a"] for e in edges], pa.string()),
                 "account_b": pa.array([e["account_b"] for e in edges], pa.string())}))
+            # a permalink for each post where the source has one (docs/report.md, evidence.csv)
+            if st.has("posts", "post_id", "source_format") and st.has("edge_evidence", "post_a", "post_b"):
+                links = f"{permalink_sql('pa')} AS url_a, {permalink_sql('pb')} AS url_b,"
+                link_joins = ("LEFT JOIN posts pa ON pa.post_id = CAST(v.post_a AS VARCHAR) "
+                              "LEFT JOIN posts pb ON pb.post_id = CAST(v.post_b AS VARCHAR)")
+            else:
+                links, link_joins = "NULL::VARCHAR AS url_a, NULL::VARCHAR AS url_b,", ""
             try:
                 rows = st.rows(
                     f"SELECT * FROM (SELECT v.account_a, v.account_b, "
@@ -377,10 +385,11 @@ def _network(st: Store, pz: Pseudonymizer, max_edges: int, seed: int,
                     f"{ev('edge_evidence', 'v', 'time_a')} AS time_a, {ev('edge_evidence', 'v', 'time_b')} AS time_b, "
                     f"left({ev('edge_evidence', 'v', 'text_a')}, {_TEXT_CHARS}) AS text_a, "
                     f"left({ev('edge_evidence', 'v', 'text_b')}, {_TEXT_CHARS}) AS text_b, "
+                    f"{links} "
                     f"row_number() OVER (PARTITION BY v.account_a, v.account_b ORDER BY "
                     f"{ev('edge_evidence', 'v', 'time_a')}, {ev('edge_evidence', 'v', 'trace')}) AS rn "
                     f"FROM edge_evidence v JOIN _net_edges s ON s.account_a = v.account_a "
-                    f"AND s.account_b = v.account_b) WHERE rn <= {_EVIDENCE_PER_EDGE}")
+                    f"AND s.account_b = v.account_b {link_joins}) WHERE rn <= {_EVIDENCE_PER_EDGE}")
             finally:
                 st.con.unregister("_net_edges")
             for r in rows:

@@ -31,7 +31,7 @@ import pyarrow.parquet as pq
 from .. import __version__
 from ..model import InputError
 from ..trends import TREND_COLUMNS  # the contract columns, defined by the stage that writes them
-from ._common import Pseudonymizer, Store, neutralize_table, split_list, xml_text
+from ._common import Pseudonymizer, Store, neutralize_table, permalink_sql, split_list, xml_text
 from ._svg import cluster_colour
 from .data import _setting, accounts_sql, report_data
 
@@ -42,8 +42,6 @@ log = logging.getLogger(__name__)
 
 #: CSV outputs in the order they are written; each maps to a query in :func:`csv_query`.
 CSV_TABLES = ("accounts", "edges", "clusters", "trends", "overlap", "evidence")
-#: Source formats whose post ids are X/Twitter status ids: their posts have a permalink.
-_X_FORMATS = ("x-v2", "x-v1", "io-archive", "coortweet")
 _EVIDENCE_COLUMNS = ("account_a", "account_b", "trace", "post_a", "post_b", "handle_a", "handle_b", "time_a",
                      "time_b", "text_a", "text_b", "url_a", "url_b", "object", "example")
 
@@ -158,10 +156,7 @@ def _evidence_sql(st: Store) -> str:
     e = lambda n, d="NULL": st.col("edge_evidence", "v", n, d)  # noqa: E731
     ha, hb, joins = _handles(st, "v")
     if st.has("posts", "post_id", "source_format"):
-        fmts = ", ".join(f"'{f}'" for f in _X_FORMATS)
-        link = ("CASE WHEN {p}.source_format IN (" + fmts + ") AND regexp_full_match({p}.post_id, '[0-9]{{1,25}}') "
-                "THEN 'https://x.com/i/status/' || {p}.post_id END")
-        url_a, url_b = link.format(p="pa"), link.format(p="pb")
+        url_a, url_b = permalink_sql("pa"), permalink_sql("pb")
         joins += (" LEFT JOIN posts pa ON pa.post_id = CAST(v.post_a AS VARCHAR)"
                   " LEFT JOIN posts pb ON pb.post_id = CAST(v.post_b AS VARCHAR)")
     else:

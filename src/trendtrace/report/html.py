@@ -85,7 +85,7 @@ def render_page(template: str, **context: Any) -> str:
     return environment().get_template(template).render(**context)
 
 
-_EVIDENCE_FIELDS = ("trace", "object", "post_a", "post_b", "time_a", "time_b", "text_a", "text_b")
+_EVIDENCE_FIELDS = ("trace", "object", "post_a", "post_b", "time_a", "time_b", "text_a", "text_b", "url_a", "url_b")
 
 
 def network_payload(net: dict[str, Any], evidence_per_edge: int = 2) -> dict[str, Any]:

@@ -160,8 +160,17 @@
         var p = el("div", "post");
         var m = el("div", "meta");
         m.appendChild(bdi(name(side[1])));
-        m.appendChild(document.createTextNode(" \u00b7 " + (field(ev, "time_" + side[0]) || "") + " \u00b7 post " +
-          plain(field(ev, "post_" + side[0]) || "")));
+        m.appendChild(document.createTextNode(" \u00b7 " + (field(ev, "time_" + side[0]) || "") + " \u00b7 post "));
+        var postId = plain(field(ev, "post_" + side[0]) || "");
+        var url = field(ev, "url_" + side[0]);
+        // a permalink only as the report made it (https://x.com/i/status/ + digits), never from text
+        if (typeof url === "string" && /^https:\/\/x\.com\/i\/status\/[0-9]{1,25}$/.test(url)) {
+          var a = document.createElement("a");
+          a.href = url; a.rel = "noopener noreferrer"; a.target = "_blank"; a.textContent = postId;
+          m.appendChild(a);
+        } else {
+          m.appendChild(document.createTextNode(postId));
+        }
         p.appendChild(m);
         var t = el("div", "text");
         t.setAttribute("dir", "auto");
