@@ -28,7 +28,7 @@ def test_unused_columns_merged_ids_empty_traces_and_the_blocking_setting(tmp_pat
                        capture_output=True, text=True, env=ENV, timeout=300)
     assert r.returncode == 0, r.stderr
     err = r.stderr
-    assert "columns not used: url_id, phash_id; give them a field with --map FIELD=COLUMN" in err
+    assert "warning: " + str(src) + ": columns not used: url_id, phash_id; give a field with --map FIELD=COLUMN" in err
     assert "1 record repeated a post id already read; merged, one post kept per id" in err
     assert "No actions in this data for traces retweet" in err and "hashtag," not in err.split("traces ")[1][:200]
     assert "1 account pair co-acted at least once; 0 of them at least min_co_actions=3 times" in err

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 import click
 
 from . import __version__
-from .model import Format, InputError
+from .model import Format, InputError, clip
 from .readers import FORMATS, parse_mapping_args
 from .settings import SETTINGS, SettingError, Settings
 
@@ -174,6 +174,15 @@ def _ingest(paths: Sequence[str], db: str, fmt: str, mapping: dict[str, str], on
                 )
             if report.rejects:
                 console.print(f"{report.rejects:,} bad records skipped; see {report.rejects_path}")
+            for f in report.files:  # said last, where it is seen: data the analysis will not use
+                if f.unused_columns:
+                    from .readers.tabular import MAPPABLE_FIELDS
+
+                    cols = clip(", ".join(clip(c, 40) for c in f.unused_columns), 300)
+                    console.print(f"warning: {f.path}: column{'s' if len(f.unused_columns) > 1 else ''} not used: "
+                                  f"{cols}; give a field with --map FIELD=COLUMN (fields: "
+                                  f"{', '.join(MAPPABLE_FIELDS[:18])}, ...; docs/formats.md)",
+                                  markup=False, highlight=False)
             console.print(f"store {db}: {store.count('posts'):,} posts, {store.count('accounts'):,} accounts")
     except BaseException:
         if empty:

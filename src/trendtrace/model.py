@@ -206,6 +206,8 @@ class Chunk:
     #: ``NAMES_SCHEMA`` rows over every account snapshot in the chunk, when ``accounts`` keeps only
     #: the latest per account; None when ``accounts`` holds every snapshot read.
     names: pa.Table | None = None
+    #: Columns of a mapped file (CSV, Parquet) that no field uses; set on the file's first chunk.
+    unused_columns: tuple[str, ...] = ()
 
 
 

@@ -75,6 +75,8 @@ class FileReport:
     skipped_unchanged: bool = False
     #: rows whose post id the store (or this file) already held: merged, one post kept per id
     duplicates: int = 0
+    #: columns of a mapped file (CSV, Parquet) that no field used
+    unused_columns: tuple[str, ...] = ()
 
 
 @dataclass
@@ -385,6 +387,8 @@ class Store:
                     else:
                         names = con.from_arrow(names)
                     names.filter("account_id IS NOT NULL").insert_into("_stage_names")
+                if chunk.unused_columns:
+                    fr.unused_columns = chunk.unused_columns
                 if progress:
                     progress(path, chunk.records)
             fr.duplicates = self._drop_duplicate_posts(boundary) if inserted else 0

@@ -44,7 +44,7 @@ def verdict_summary(con: duckdb.DuckDBPyConnection, top: int = 10) -> list[Any]:
         return [Text("No trend statistics were computed.")]
     counts = dict(con.execute("SELECT verdict, count(*) FROM trends GROUP BY verdict").fetchall())
     total = sum(counts.values())
-    out.append(Text(f"{total:,} trends: {counts.get('manufactured', 0):,} manufactured, "
+    out.append(Text(f"{total:,} trend{'s' if total != 1 else ''}: {counts.get('manufactured', 0):,} manufactured, "
                     f"{counts.get('mixed', 0):,} mixed, {counts.get('organic', 0):,} organic."))
     rows = con.execute("""
         SELECT trend, trend_kind, verdict, score, posts, accounts, coordinated_share FROM trends

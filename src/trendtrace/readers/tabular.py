@@ -27,8 +27,6 @@ import os
 from typing import IO, Any
 from collections.abc import Callable, Iterator, Mapping
 
-import logging
-
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -44,8 +42,6 @@ from trendtrace.readers._io import PARQUET_MAGIC, check_path, compression_of, op
 
 __all__ = ["ALIASES", "MAPPABLE_FIELDS", "COORTWEET_COLUMNS", "resolve_mapping", "convert_table", "parse_csv",
            "parse_parquet", "read_csv", "read_parquet", "read_coortweet", "parse_mapping_args"]
-
-log = logging.getLogger(__name__)
 
 _POST_MAPPABLE = tuple(n for n in POST_SCHEMA.names if n not in ("source_format", "source_file", "source_line"))
 _ACCOUNT_MAPPABLE = ("handle", "display_name", "description", "location", "url", "account_lang", "created_at",
@@ -181,14 +177,22 @@ def resolve_mapping(columns: list[str], mapping: Mapping[str, str] | None, sourc
     for f in REQUIRED:
         if f not in out:
             raise InputError(f"{source_file}: no column for '{f}'; use --map {f}=COLUMN; columns are: {listing}")
-    unused = [c for c in cols if c not in set(out.values())]
-    if unused:
-        free = [f for f in _POST_MAPPABLE if f not in out and f not in ("hashtags_raw", "urls_raw")]
-        log.warning("%s: column%s not used: %s; give %s a field with --map FIELD=COLUMN (fields not yet "
-                    "filled, of the posts': %s)", source_file, "s" if len(unused) > 1 else "",
-                    clip(", ".join(clip(c, 40) for c in unused), 200), "them" if len(unused) > 1 else "it",
-                    ", ".join(free) or "none")
     return out
+
+
+def unused_columns(columns: list[str], m: Mapping[str, str]) -> tuple[str, ...]:
+    """The columns of a file that the mapping ``m`` gives no field (said at the end of ingest)."""
+    used = set(m.values())
+    return tuple(c for c in columns if c not in used)
+
+
+def _first_says_unused(chunks: Iterator[Chunk], unused: tuple[str, ...]) -> Iterator[Chunk]:
+    first = True
+    for c in chunks:
+        if first:
+            c.unused_columns = unused
+            first = False
+        yield c
 
 
 def _reason(field: str, column: str, value: Any) -> str:
@@ -372,6 +376,13 @@ def parse_csv(f: IO[bytes], source_file: str, mapping: Mapping[str, str] | None 
     names, header_lines = read_header(f, source_file)
     preset, default_kind = (_COORTWEET_MAP, "repost") if fmt == "coortweet" else (None, None)
     m = resolve_mapping(names, mapping, source_file, preset, fmt)
+    yield from _first_says_unused(_csv_chunks(f, source_file, names, header_lines, m, chunk_rows, fmt, reopen,
+                                              default_kind), unused_columns(names, m))
+
+
+def _csv_chunks(f: IO[bytes], source_file: str, names: list[str], header_lines: int, m: Mapping[str, str],
+                chunk_rows: int, fmt: str, reopen: Callable[[], IO[bytes]] | None,
+                default_kind: str | None) -> Iterator[Chunk]:
     times = TimeParser()
     group = Regroup(chunk_rows)
     try:
@@ -397,6 +408,12 @@ def parse_parquet(pf: pq.ParquetFile, source_file: str, mapping: Mapping[str, st
     preset, default_kind = (_COORTWEET_MAP, "repost") if fmt == "coortweet" else (None, None)
     m = resolve_mapping(names, mapping, source_file, preset, fmt)
     check_column_types(pf.schema_arrow, m, source_file)
+    yield from _first_says_unused(_parquet_chunks(pf, source_file, names, m, chunk_rows, fmt, default_kind),
+                                  unused_columns(names, m))
+
+
+def _parquet_chunks(pf: pq.ParquetFile, source_file: str, names: list[str], m: Mapping[str, str],
+                    chunk_rows: int, fmt: str, default_kind: str | None) -> Iterator[Chunk]:
     needed = sorted(set(m.values()), key=names.index)
     times = TimeParser()
     group = Regroup(chunk_rows)
