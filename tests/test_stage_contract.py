@@ -31,7 +31,7 @@ def _all_tables() -> set[str]:
 
 def test_every_stage_is_declared_in_order() -> None:
     got = stages()
-    assert [s.name for s in got] == ["coordination", "accounts", "trends"]
+    assert [s.name for s in got] == ["coordination", "accounts", "trends", "chats"]
     assert all(isinstance(s, Stage) for s in got)
     assert [m.rsplit(".", 1)[1] for m in STAGE_MODULES] == [s.name for s in got]
 

@@ -396,6 +396,12 @@ def _analyze(db: str, out: str, settings: Settings, campaigns: str | None, quiet
 @setting_option("home_tz")
 @click.option("--campaigns", type=click.Path(dir_okay=False), default=None,
               help="TOML or YAML file naming campaigns by hashtags and keywords.")
+@click.option("--chats", "chats", multiple=True, type=click.Path(dir_okay=False), metavar="CHAT",
+              help="An exported chat group (WhatsApp .txt, Telegram result.json) whose orders are matched to "
+                   "the posts that carried them out (docs/chats.md); repeatable.")
+@setting_option("chat_tz")
+@setting_option("chat_date_order", "--date-order")
+@setting_option("show_phones")
 @setting_option("engine")
 @click.option("--posts", "posts_uri", default=None, metavar="URI",
               help="Analyse a Parquet data set in the store's posts schema where it lies, without copying it "
@@ -415,7 +421,8 @@ def _analyze(db: str, out: str, settings: Settings, campaigns: str | None, quiet
 @click.pass_obj
 @handle_errors
 def analyze(obj: _Ctx, paths: tuple[str, ...], db: str | None, out: str, window: int, home_tz: str,
-            campaigns: str | None, engine: str, posts_uri: str | None, accounts_uri: str | None, fmt: str,
+            campaigns: str | None, chats: tuple[str, ...], chat_tz: str, chat_date_order: str, show_phones: bool,
+            engine: str, posts_uri: str | None, accounts_uri: str | None, fmt: str,
             mapping: tuple[str, ...], on_error: str, model: str, min_co_actions: int, traces: str,
             pseudonymize: bool, sets: tuple[str, ...]) -> None:
     """Find coordinated accounts, score accounts and trends, and write the report to OUT."""
@@ -425,9 +432,11 @@ def analyze(obj: _Ctx, paths: tuple[str, ...], db: str | None, out: str, window:
         raise InputError("--accounts goes with --posts (input files carry their own accounts)")
     _check_tz(home_tz, auto=True)
     given = dict(window=window, home_tz=home_tz, engine=engine, on_error=on_error, model=model,
-                 min_co_actions=min_co_actions, traces=traces, pseudonymize=pseudonymize, out=out)
+                 min_co_actions=min_co_actions, traces=traces, pseudonymize=pseudonymize, out=out,
+                 chat_tz=chat_tz, chat_date_order=chat_date_order, show_phones=show_phones)
     settings = Settings(**_merge_sets(given, _parse_sets(sets)))
     _writable_dir(out, "--out")
+    messages = _read_chats(chats, settings, obj.quiet)  # a bad export fails before anything is written
     if db is None:
         # With --pseudonymize, OUT is meant for sharing: the store (real ids and handles) and its
         # rejects file (raw records) go to a sibling folder instead.
@@ -441,8 +450,82 @@ def analyze(obj: _Ctx, paths: tuple[str, ...], db: str | None, out: str, window:
         Path(db).parent.mkdir(parents=True, exist_ok=True)
         Path(out).mkdir(parents=True, exist_ok=True)
         _ingest(paths, db, fmt, parse_mapping_args(mapping), on_error, settings["chunk_rows"], obj.quiet)
+    if chats:
+        if settings["chat_tz"]:  # stored with the chat, so that chats from other zones can join the store later
+            from .chats import with_zone
+
+            messages = with_zone(messages, str(settings["chat_tz"]))
+        _store_chats(db, messages, chats, obj.quiet)
     written = _analyze(db, out, settings, campaigns, obj.quiet)
     _print_written(written, obj.quiet)
+
+
+@main.command("chats")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False), metavar="CHAT...")
+@setting_option("chat_tz")
+@setting_option("chat_date_order", "--date-order")
+@setting_option("show_phones")
+@click.option("--out", default=None, type=click.Path(file_okay=False),
+              help="Also write instructions.csv (the orders, without execution counts) into this folder.")
+@click.pass_obj
+@handle_errors
+def chats_cmd(obj: _Ctx, paths: tuple[str, ...], chat_tz: str, chat_date_order: str, show_phones: bool,
+              out: str | None) -> None:
+    """Parse exported chat groups and list the orders in them (docs/chats.md).
+
+    Matching orders to posts needs the posts: trendtrace analyze POSTS --chats CHAT."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from .chats import orders_table
+    from .summary import terminal_text
+
+    settings = Settings(chat_tz=chat_tz, chat_date_order=chat_date_order, show_phones=show_phones)
+    if out:
+        _writable_dir(out, "--out")
+    messages = _read_chats(paths, settings, obj.quiet)
+    table = orders_table(messages, settings)
+    texts = sum(1 for m in messages if m.kind == "text")
+    console = _console(False)
+    tz = chat_tz or "the chat's own clock"
+    grid = Table(title=f"{table.num_rows:,} order{'s' if table.num_rows != 1 else ''} in {texts:,} written "
+                 f"message{'s' if texts != 1 else ''} (times: {tz})", title_justify="left")
+    for col in ("order", "sent", "sender", "hashtags", "at", "min", "links", "text to copy"):
+        grid.add_column(col, overflow="fold")
+    for r in table.to_pylist():
+        grid.add_row(r["instruction"], f"{r['sent_local']:%Y-%m-%d %H:%M}", Text(terminal_text(r["sender"], 24)),
+                     Text(terminal_text(r["hashtags"], 60)),
+                     "" if r["at_local"] is None else f"{r['at_local']:%Y-%m-%d %H:%M}",
+                     "" if r["min_count"] is None else str(r["min_count"]), Text(terminal_text(r["links"], 80)),
+                     Text(terminal_text(r["texts"], 80)))
+    console.print(grid)
+    if out:
+        from .report.exports import write_orders_csv
+
+        path = write_orders_csv(table, Path(out))
+        click.echo(f"wrote {path}")
+
+
+def _read_chats(paths: Sequence[str], settings: Settings, quiet: bool) -> list[Any]:
+    if not paths:
+        return []
+    from .chats import read_chats
+
+    messages, warnings = read_chats(list(paths), settings)
+    for w in warnings:
+        _console(quiet).print(f"warning: {w}", markup=False, highlight=False)
+    return messages
+
+
+def _store_chats(db: str, messages: list[Any], paths: Sequence[str], quiet: bool) -> None:
+    from .store import Store
+
+    if not Path(db).exists():
+        raise InputError(f"--db {db}: no such store; give input files or ingest them first")
+    with Store(db) as store:
+        n = store.add_chats(messages)
+    _console(quiet).print(f"{len(paths)} chat export{'s' if len(paths) != 1 else ''}: {n:,} messages stored",
+                          markup=False, highlight=False)
 
 
 def _remove_store(db: str) -> None:

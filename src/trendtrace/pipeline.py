@@ -1,6 +1,6 @@
 """analyze(): runs the declared analysis stages in order over a store, nothing else.
 
-coordination → accounts → trends. Each stage is a :class:`~trendtrace.stage.Stage` declaring the
+coordination → accounts → trends → chats. Each stage is a :class:`~trendtrace.stage.Stage` declaring the
 tables it reads and writes (``docs/schema.md``); the store records every run (settings, version,
 counts) in its ``runs`` table.
 """
@@ -22,7 +22,7 @@ __all__ = ["analyze", "stages", "STAGE_MODULES"]
 log = logging.getLogger("trendtrace.pipeline")
 
 #: The stage packages, in the order they run; each exports ``STAGE``.
-STAGE_MODULES = ("trendtrace.coordination", "trendtrace.accounts", "trendtrace.trends")
+STAGE_MODULES = ("trendtrace.coordination", "trendtrace.accounts", "trendtrace.trends", "trendtrace.chats")
 
 
 def stages() -> tuple[Stage, ...]:

@@ -59,6 +59,18 @@ def public_settings(values: Mapping[str, Any]) -> dict[str, Any]:
     return {k: ("(given; not shown)" if k in SECRET_SETTINGS and v else v) for k, v in values.items()}
 
 
+def _zone_or_empty(v: Any) -> str | None:
+    if v == "":
+        return None
+    from zoneinfo import ZoneInfo
+
+    try:
+        ZoneInfo(str(v))
+    except (ValueError, OSError, LookupError):
+        return "must be an IANA time zone name such as Asia/Karachi (or empty)"
+    return None
+
+
 def _seed(v: Any) -> str | None:
     return None if 0 <= v < 2**32 else "must be a whole number from 0 to 4294967295"
 
@@ -209,6 +221,30 @@ SETTINGS: tuple[Setting, ...] = (
        "trends", _positive),
     _S("template_similarity", 0.6, "Word-set Jaccard at or above which a post counts as a near-copy "
        "of another account's post (templated share of a trend; texts of 5+ words).", "trends", _unit),
+    # ---------------------------------------------------------------- chats
+    _S("chat_tz", "", "Time zone of the clock in --chats exports (an IANA name: the exporting phone's "
+       "zone); empty = --home-tz, and with --home-tz auto the zone inferred from the posts. Telegram "
+       "JSON exports carry exact times and ignore it.", "chats", _zone_or_empty),
+    _S("chat_date_order", "auto", "Day/month order of dates in WhatsApp exports: auto (from the file; "
+       "day first when every date is ambiguous, with a warning), dmy, mdy or ymd.", "chats",
+       choices=("auto", "dmy", "mdy", "ymd")),
+    _S("show_phones", False, "Keep phone numbers of chat members as exported; by default every output "
+       "masks them to the country code and the last two digits (+92•••67).", "chats"),
+    _S("chat_window", 21600, "Seconds after an order (after its instructed time, when it names one) in "
+       "which posts can carry it out.", "chats", _positive),
+    _S("chat_baseline", 86400, "Seconds before an order whose use of the same hashtags is the "
+       "background that timing evidence is compared with.", "chats", _positive),
+    _S("chat_timing_ratio", 20.0, "A ten-minute spell after an order is a burst when the order's hashtags "
+       "are used at least this many times faster than in the baseline; posts in a burst carry timing "
+       "evidence (so at most about 1 in this many of them is expected from bystanders).", "chats",
+       _positive),
+    _S("chat_timing_span", 7200, "Timing evidence only within this many seconds after an order (after its "
+       "instructed time): later spells can be organic pick-up of a trend the order started.", "chats",
+       _positive),
+    _S("chat_min_orders", 3, "An account that used the hashtags of at least this many different orders "
+       "within their windows counts as a repeated executor of each of them.", "chats", _positive),
+    _S("chat_copy_similarity", 0.7, "Share of an instructed text's words a post must contain (and of the "
+       "post's own words that must come from it, at least 0.5) to be a near-copy of it.", "chats", _unit),
     # ---------------------------------------------------------------- report
     _S("pseudonymize", False, "Replace account ids and handles by salted hashes in every output.",
        "report"),

@@ -32,7 +32,7 @@ __all__ = ["Stage", "INGEST_TABLES", "WORKING_PREFIX", "drop_working_tables", "w
 WORKING_PREFIX = "_tt_"
 
 #: Tables the store holds before any stage runs (written by ingestion; ``docs/schema.md``).
-INGEST_TABLES = ("posts", "accounts", "account_names", "files", "meta")
+INGEST_TABLES = ("posts", "accounts", "account_names", "files", "meta", "chat_messages")
 
 
 @dataclass(frozen=True)

@@ -201,6 +201,9 @@ class Store:
             "CREATE TABLE files (path VARCHAR, format VARCHAR, size BIGINT, mtime DOUBLE, posts BIGINT, "
             "accounts BIGINT, rejects BIGINT, ingested_at TIMESTAMP)"
         )
+        from .chats.model import MESSAGE_SCHEMA
+
+        self.con.execute(_ddl("chat_messages", MESSAGE_SCHEMA))
         self.con.execute("COMMIT").fetchall()
 
     # ------------------------------------------------------------------ Parquet posts
@@ -263,6 +266,29 @@ class Store:
 
     def has_table(self, table: str) -> bool:
         return table in self._tables()
+
+    # ------------------------------------------------------------------ chats
+
+    def add_chats(self, messages: Iterable[Any]) -> int:
+        """Store the messages of exported chat groups (:class:`trendtrace.chats.model.Message`) in
+        ``chat_messages``, replacing those of chats with the same names (a chat given again is read
+        again, not doubled). One transaction: a failure leaves the table as it was. Returns the
+        number of messages stored."""
+        from .chats.model import MESSAGE_SCHEMA, messages_table
+
+        table = messages_table(list(messages))
+        self.con.execute("BEGIN")
+        try:
+            self.con.execute(_ddl("chat_messages", MESSAGE_SCHEMA))
+            self.con.register("_tt_chat_new", table)
+            self.con.execute("DELETE FROM chat_messages WHERE chat IN (SELECT DISTINCT chat FROM _tt_chat_new)")
+            self.con.execute("INSERT INTO chat_messages SELECT * FROM _tt_chat_new")
+            self.con.unregister("_tt_chat_new")
+            self.con.execute("COMMIT").fetchall()
+        except BaseException:
+            self.con.execute("ROLLBACK").fetchall()
+            raise
+        return table.num_rows
 
     # ------------------------------------------------------------------ ingestion
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import duckdb
 
-__all__ = ["verdict_summary", "analysis_notes", "terminal_text"]
+__all__ = ["verdict_summary", "analysis_notes", "terminal_text", "chat_summary"]
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
@@ -80,7 +80,26 @@ def verdict_summary(con: duckdb.DuckDBPyConnection, top: int = 10) -> list[Any]:
                         f"pair{'s' if n_edges != 1 else ''} co-acting beyond chance)."))
     else:
         out.append(Text("Coordination was not computed."))
+    out += [Text(line) for line in chat_summary(con)]
     return out
+
+
+def chat_summary(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """One sentence on the orders read from ``--chats`` exports and who carried them out (none
+    when no chat was given)."""
+    if not _has(con, "chat_messages") or not _has(con, "instructions"):
+        return []
+    messages = con.execute("SELECT count(*) FROM chat_messages").fetchall()[0][0]
+    if not messages:
+        return []
+    orders, bystanders = con.execute(
+        "SELECT count(*), coalesce(sum(hashtag_users_not_qualified), 0) FROM instructions").fetchall()[0]
+    accounts, posts = con.execute("SELECT count(DISTINCT account_id), count(*) FROM executions").fetchall()[0]
+    s = "" if orders == 1 else "s"
+    return [f"Chats: {orders:,} order{s} read from {messages:,} messages; {accounts:,} account"
+            f"{'s' if accounts != 1 else ''} carried out at least one ({posts:,} post{'s' if posts != 1 else ''}, "
+            f"see instructions.csv and executions.csv); {bystanders:,} users of the orders' hashtags did not "
+            "qualify (no evidence beyond the hashtag)."]
 
 
 def analysis_notes(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -157,6 +157,7 @@ COLUMN_ROLES: dict[str, str] = {
     "url_a": "drop", "url_b": "drop",  # permalinks carry the post ids
     "text": "text", "text_a": "text", "text_b": "text", "reasons": "text", "origin_note": "text",
     "evidence": "text",
+    "sender": "drop", "links": "drop",  # chat members and the accounts and posts a chat links to
 }
 
 _MENTION = re.compile(r"(?<![\w@])@(?!user_[0-9a-f]{12})(\w{1,60})")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import math
 import random
+import re
 from datetime import datetime, timedelta, UTC
 from typing import Any
 from collections.abc import Mapping
@@ -106,7 +107,7 @@ def report_data(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any] | No
         Keys ``schema``, ``software``, ``generated_at``, ``pseudonymized``, ``home_tz``, ``run``,
         ``coverage``, ``sections``, ``summary``, ``trends``, ``trend_lead`` (positions in
         ``trends`` of the ones written out first), ``timelines``, ``network``,
-        ``clusters``, ``hours``, ``overlap``, ``accounts``, ``personas``, ``cost``.
+        ``clusters``, ``hours``, ``overlap``, ``accounts``, ``personas``, ``cost``, ``chats``.
     """
     pz = pseudonymizer or Pseudonymizer(bool(_setting(settings, "pseudonymize")),
                                         str(_setting(settings, "pseudonym_salt") or ""))
@@ -164,6 +165,7 @@ def report_data(con: duckdb.DuckDBPyConnection, settings: Mapping[str, Any] | No
         "accounts": _accounts(st, pz, int(_setting(settings, "report_accounts"))),
         "personas": _personas(st, clusters),
         "cost": _cost(st, trends, run_settings, settings),
+        "chats": _chats(st, pz, int(run_settings.get("chat_window") or _setting(settings, "chat_window"))),
     }
     data["summary"] = _summary(st, data)
     return jsonable(data)
@@ -515,6 +517,40 @@ def _overlap(st: Store, pz: Pseudonymizer, top: int = 20, min_shared: int = 2) -
         for r in rows:
             r["campaign_list"] = split_list(r["campaign_list"])
         out["multi_campaign_accounts"] = [pz.record(r) for r in rows]
+    return out
+
+
+#: Most orders and executing accounts listed in the report's instruction-channel section.
+_CHAT_ROWS = 200
+
+
+def _chats(st: Store, pz: Pseudonymizer, window_s: int) -> dict[str, Any]:
+    """The orders read from ``--chats`` exports and who carried them out (table ``instructions``,
+    ``chat_accounts``); ``messages`` 0 when no chat was given."""
+    out: dict[str, Any] = {"messages": st.count("chat_messages"), "instructions": [], "executors": [],
+                           "instructions_total": 0, "executors_total": 0, "window_hours": window_s / 3600}
+    if not out["messages"] or not st.has("instructions", "instruction"):
+        return out
+    out["instructions_total"] = st.count("instructions")
+    # local times as the chat shows them (no zone: jsonable would mark them UTC)
+    rows = st.rows("SELECT instruction, chat, line, sent_at, strftime(sent_local, '%Y-%m-%d %H:%M') AS sent_local, "
+                   "chat_tz, sender, hashtags, text, links, strftime(at_local, '%Y-%m-%d %H:%M') AS at_local, min_count, executed_posts, accounts, median_delay_s, accounts_meeting_min_count, "
+                   "hashtag_users, hashtag_users_not_qualified, baseline_posts, peak_ratio, evidence "
+                   f"FROM instructions ORDER BY sent_at, instruction LIMIT {_CHAT_ROWS}")
+    url = re.compile(r"https?://\S+", re.IGNORECASE)
+    for r in rows:
+        r = pz.record(r)
+        if pz.enabled and r.get("text"):
+            r["text"] = url.sub("<link>", r["text"])
+        out["instructions"].append(r)
+    if st.has("chat_accounts", "account_id"):
+        out["executors_total"] = st.count("chat_accounts")
+        handle = ("(SELECT any_value(handle) FROM accounts a WHERE a.account_id = c.account_id)"
+                  if st.has("accounts", "handle") else "NULL")
+        out["executors"] = [pz.record(r) for r in st.rows(
+            f"SELECT c.account_id, {handle} AS handle, c.instructions, c.instruction_ids, c.posts, c.median_delay_s, "
+            f"c.evidence FROM chat_accounts c ORDER BY c.instructions DESC, c.posts DESC, c.account_id "
+            f"LIMIT {_CHAT_ROWS}")]
     return out
 
 

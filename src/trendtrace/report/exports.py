@@ -17,6 +17,7 @@ import json
 import logging
 import math
 import os
+import re
 import tempfile
 from datetime import datetime, UTC
 from pathlib import Path
@@ -42,6 +43,9 @@ log = logging.getLogger(__name__)
 
 #: CSV outputs in the order they are written; each maps to a query in :func:`csv_query`.
 CSV_TABLES = ("accounts", "edges", "clusters", "trends", "overlap", "evidence")
+#: CSV outputs of the chats stage, written only when the store holds chat messages (``--chats``).
+CHAT_CSV_TABLES = ("instructions", "executions", "executors")
+_URL_IN_TEXT = re.compile(r"https?://\S+", re.IGNORECASE)
 _EVIDENCE_COLUMNS = ("account_a", "account_b", "trace", "post_a", "post_b", "handle_a", "handle_b", "time_a",
                      "time_b", "text_a", "text_b", "url_a", "url_b", "object", "example")
 
@@ -77,8 +81,10 @@ def csv_query(st: Store, name: str, where: str = "", order: str = "") -> str:
     caller with ``?`` placeholders for every value (the dashboard's filters); they never hold user
     text. An absent source table gives a query with the right columns and no rows.
     """
-    if name not in CSV_TABLES:
-        raise ValueError(f"unknown CSV output {name!r}; expected one of {', '.join(CSV_TABLES)}")
+    if name not in CSV_TABLES + CHAT_CSV_TABLES:
+        raise ValueError(f"unknown CSV output {name!r}; expected one of {', '.join(CSV_TABLES + CHAT_CSV_TABLES)}")
+    if name in CHAT_CSV_TABLES:
+        return _chat_sql(st, name, where, order)
     if name == "accounts":
         inner = f"SELECT {', '.join(_ACCOUNT_COLUMNS)} FROM ({accounts_sql(st)})"
     elif name == "edges":
@@ -196,6 +202,48 @@ def _evidence_text(value: Any) -> Any:
 FLOAT_DIGITS = 12
 
 
+def _chat_sql(st: Store, name: str, where: str, order: str) -> str:
+    """The SELECTs behind ``instructions.csv``, ``executions.csv`` and ``executors.csv`` (the chats
+    stage's tables; docs/chats.md), with handles, and for executions the post's time, text and
+    permalink."""
+    from ..chats import EXECUTION_SCHEMA, EXECUTOR_SCHEMA, INSTRUCTION_SCHEMA
+
+    handles = ("LEFT JOIN (SELECT account_id, any_value(handle) AS handle FROM accounts GROUP BY account_id) h "
+               "ON h.account_id = x.account_id") if st.has("accounts", "account_id", "handle") else ""
+    handle = "CAST(h.handle AS VARCHAR)" if handles else "NULL::VARCHAR"
+    table, schema = {"instructions": ("instructions", INSTRUCTION_SCHEMA), "executions": ("executions", EXECUTION_SCHEMA),
+                     "executors": ("chat_accounts", EXECUTOR_SCHEMA)}[name]
+    if not st.has(table, schema.names[0]):
+        from ..store import _SQL_TYPES
+
+        inner = "SELECT " + ", ".join(f'NULL::{_SQL_TYPES[str(f.type)]} AS "{f.name}"' for f in schema) + " WHERE false"
+        if name != "instructions":
+            inner = f"SELECT *, NULL::VARCHAR AS handle FROM ({inner})"
+    elif name == "instructions":
+        inner = "SELECT * FROM instructions"
+    elif name == "executors":
+        inner = (f"SELECT x.account_id, {handle} AS handle, x.* EXCLUDE (account_id) FROM chat_accounts x {handles}")
+    else:
+        posts = st.has("posts", "post_id")
+        inner = (f"SELECT x.instruction, x.post_id, x.account_id, {handle} AS handle, x.delay_s, x.time, x.matched, "
+                 f"x.evidence, x.similarity, {'CAST(p.text AS VARCHAR)' if posts else 'NULL::VARCHAR'} AS text, "
+                 f"{permalink_sql('p') if posts else 'NULL::VARCHAR'} AS url FROM executions x {handles}"
+                 + (" LEFT JOIN posts p ON p.post_id = x.post_id" if posts else ""))
+    default_order = {"instructions": "sent_at, instruction",
+                     "executions": "CAST(substr(instruction, 2) AS BIGINT), time, post_id",
+                     "executors": "instructions DESC, posts DESC, account_id"}[name]
+    return f"SELECT * FROM ({inner}) AS x {('WHERE ' + where) if where else ''} ORDER BY {order or default_order}"
+
+
+def write_orders_csv(table: pa.Table, out: Path) -> Path:
+    """Write the orders of ``trendtrace chats`` (an ``instructions`` table) as ``out/instructions.csv``."""
+    path = out / "instructions.csv"
+    with _atomic(path) as f:
+        t = _prepared(table.combine_chunks().to_batches()[0], Pseudonymizer(False), "instructions") if table.num_rows else table
+        pacsv.write_csv(neutralize_table(t), f, write_options=pacsv.WriteOptions(quoting_style="needed"))
+    return path
+
+
 def _rounded(values: list[Any]) -> pa.Array:
     return pa.array([v if v is None or not math.isfinite(v) else float(f"{v:.{FLOAT_DIGITS}g}") for v in values],
                     pa.float64())
@@ -210,6 +258,12 @@ def _prepared(batch: pa.RecordBatch, pz: Pseudonymizer, name: str) -> pa.Table:
     for i, f in enumerate(t.schema):
         if pa.types.is_floating(f.type):
             t = t.set_column(i, f.name, _rounded(t.column(i).to_pylist()))
+    if pz.enabled and name == "instructions":
+        # a chat's links name accounts and posts (x.com/handle/status/id): not in a shared folder
+        for col in ("text", "texts"):
+            i = t.column_names.index(col)
+            t = t.set_column(i, col, pa.array([None if v is None else _URL_IN_TEXT.sub("<link>", v)
+                                               for v in t.column(i).to_pylist()], pa.string()))
     return pz.table(t)
 
 
@@ -559,6 +613,18 @@ def write_outputs(con: duckdb.DuckDBPyConnection, out_dir: str | Path,
                 tmp_parquet.unlink()
         log.info("wrote %s (%d rows) and its Parquet copy", path, n)
         written += [path, ppath]
+    if st.count("chat_messages"):
+        for name in CHAT_CSV_TABLES:
+            path, ppath = out / f"{name}.csv", out / f"{name}.parquet"
+            tmp_parquet = out / f".{name}.parquet.tmp"
+            try:
+                with _atomic(path) as f:
+                    n = write_csv(st, name, f, pz, parquet_path=tmp_parquet)
+                os.replace(tmp_parquet, ppath)
+            finally:
+                with contextlib.suppress(OSError):
+                    tmp_parquet.unlink()
+            written += [path, ppath]
     data = report_data(con, settings, pseudonymizer=pz)
     layout = {str(n["id"]): (float(n["x"]), float(n["y"])) for n in data["network"]["nodes"]
               if n.get("x") is not None and n.get("y") is not None}
