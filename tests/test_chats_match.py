@@ -129,6 +129,9 @@ def test_executions_and_executors_csv(run: tuple[Path, subprocess.CompletedProce
     by = {x["account_id"]: x for x in _csv(out / "executors.csv")}
     assert set(by) == {"e1", "e2", "e3", "e4", "e5", "e6", "e7", "e8"}
     assert (by["e1"]["instructions"], by["e1"]["instruction_ids"], by["e1"]["evidence"]) == ("2", "I1 I2", "link, timing")
+    accounts = {x["account_id"]: x for x in _csv(out / "accounts.csv")}  # the labelled group, in the reasons
+    assert accounts["e1"]["reasons"].startswith("carried out 2 chat orders (I1 I2; evidence: link, timing)")
+    assert "chat order" not in accounts["o3"]["reasons"]
     html = (out / "report.html").read_text(encoding="utf-8")
     assert 'id="chats"' in html and "Orders from chat groups" in html
     assert "1234567" not in html  # phone numbers are masked in every output

@@ -74,7 +74,7 @@ def test_simulate_writes_a_data_set_that_analyze_reads_in_place(sim: Path, tmp_p
     out = tmp_path / "simds"
     r = cli("simulate", "--out", str(out), "--scenario", "default", "--posts", "1500", "--format", "dataset")
     assert r.returncode == 0, r.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["accounts.parquet", "labels", "posts"]
+    assert sorted(p.name for p in out.iterdir()) == ["accounts.parquet", "chats", "labels", "posts"]
     parts = sorted((out / "posts").glob("part-*.parquet"))
     assert parts and all(pq.read_schema(p).remove_metadata() == POST_SCHEMA for p in parts)
     ids = sorted(i for p in parts for i in pq.read_table(p, columns=["post_id"]).column(0).to_pylist())

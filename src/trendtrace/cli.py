@@ -399,7 +399,8 @@ def _analyze(db: str, out: str, settings: Settings, campaigns: str | None, quiet
 @click.option("--chats", "chats", multiple=True, type=click.Path(dir_okay=False), metavar="CHAT",
               help="An exported chat group (WhatsApp .txt, Telegram result.json) whose orders are matched to "
                    "the posts that carried them out (docs/chats.md); repeatable.")
-@setting_option("chat_tz")
+@click.option("--chat-tz", "chat_tz", multiple=True, metavar="ZONE",
+              help=_BY_NAME["chat_tz"].help + " Give it once for all chats, or once per chat in their order.")
 @setting_option("chat_date_order", "--date-order")
 @setting_option("show_phones")
 @setting_option("engine")
@@ -421,7 +422,8 @@ def _analyze(db: str, out: str, settings: Settings, campaigns: str | None, quiet
 @click.pass_obj
 @handle_errors
 def analyze(obj: _Ctx, paths: tuple[str, ...], db: str | None, out: str, window: int, home_tz: str,
-            campaigns: str | None, chats: tuple[str, ...], chat_tz: str, chat_date_order: str, show_phones: bool,
+            campaigns: str | None, chats: tuple[str, ...], chat_tz: tuple[str, ...], chat_date_order: str,
+            show_phones: bool,
             engine: str, posts_uri: str | None, accounts_uri: str | None, fmt: str,
             mapping: tuple[str, ...], on_error: str, model: str, min_co_actions: int, traces: str,
             pseudonymize: bool, sets: tuple[str, ...]) -> None:
@@ -433,10 +435,11 @@ def analyze(obj: _Ctx, paths: tuple[str, ...], db: str | None, out: str, window:
     _check_tz(home_tz, auto=True)
     given = dict(window=window, home_tz=home_tz, engine=engine, on_error=on_error, model=model,
                  min_co_actions=min_co_actions, traces=traces, pseudonymize=pseudonymize, out=out,
-                 chat_tz=chat_tz, chat_date_order=chat_date_order, show_phones=show_phones)
+                 chat_tz=_one_zone(chats, chat_tz), chat_date_order=chat_date_order, show_phones=show_phones)
     settings = Settings(**_merge_sets(given, _parse_sets(sets)))
     _writable_dir(out, "--out")
-    messages = _read_chats(chats, settings, obj.quiet)  # a bad export fails before anything is written
+    # a bad export fails before anything is written; a zone given is stored with its chat's messages
+    messages = _read_chats(chats, settings, obj.quiet, _chat_zones(chats, chat_tz))
     if db is None:
         # With --pseudonymize, OUT is meant for sharing: the store (real ids and handles) and its
         # rejects file (raw records) go to a sibling folder instead.
@@ -451,10 +454,6 @@ def analyze(obj: _Ctx, paths: tuple[str, ...], db: str | None, out: str, window:
         Path(out).mkdir(parents=True, exist_ok=True)
         _ingest(paths, db, fmt, parse_mapping_args(mapping), on_error, settings["chunk_rows"], obj.quiet)
     if chats:
-        if settings["chat_tz"]:  # stored with the chat, so that chats from other zones can join the store later
-            from .chats import with_zone
-
-            messages = with_zone(messages, str(settings["chat_tz"]))
         _store_chats(db, messages, chats, obj.quiet)
     written = _analyze(db, out, settings, campaigns, obj.quiet)
     _print_written(written, obj.quiet)
@@ -462,15 +461,16 @@ def analyze(obj: _Ctx, paths: tuple[str, ...], db: str | None, out: str, window:
 
 @main.command("chats")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False), metavar="CHAT...")
-@setting_option("chat_tz")
+@click.option("--chat-tz", "chat_tz", multiple=True, metavar="ZONE",
+              help=_BY_NAME["chat_tz"].help + " Give it once for all chats, or once per chat in their order.")
 @setting_option("chat_date_order", "--date-order")
 @setting_option("show_phones")
 @click.option("--out", default=None, type=click.Path(file_okay=False),
               help="Also write instructions.csv (the orders, without execution counts) into this folder.")
 @click.pass_obj
 @handle_errors
-def chats_cmd(obj: _Ctx, paths: tuple[str, ...], chat_tz: str, chat_date_order: str, show_phones: bool,
-              out: str | None) -> None:
+def chats_cmd(obj: _Ctx, paths: tuple[str, ...], chat_tz: tuple[str, ...], chat_date_order: str,
+              show_phones: bool, out: str | None) -> None:
     """Parse exported chat groups and list the orders in them (docs/chats.md).
 
     Matching orders to posts needs the posts: trendtrace analyze POSTS --chats CHAT."""
@@ -480,14 +480,15 @@ def chats_cmd(obj: _Ctx, paths: tuple[str, ...], chat_tz: str, chat_date_order: 
     from .chats import orders_table
     from .summary import terminal_text
 
-    settings = Settings(chat_tz=chat_tz, chat_date_order=chat_date_order, show_phones=show_phones)
+    zones = _chat_zones(paths, chat_tz)
+    settings = Settings(chat_tz=_one_zone(paths, chat_tz), chat_date_order=chat_date_order, show_phones=show_phones)
     if out:
         _writable_dir(out, "--out")
-    messages = _read_chats(paths, settings, obj.quiet)
+    messages = _read_chats(paths, settings, obj.quiet, zones)
     table = orders_table(messages, settings)
     texts = sum(1 for m in messages if m.kind == "text")
     console = _console(False)
-    tz = chat_tz or "the chat's own clock"
+    tz = ", ".join(dict.fromkeys(z for z in zones if z)) or "the chat's own clock"
     grid = Table(title=f"{table.num_rows:,} order{'s' if table.num_rows != 1 else ''} in {texts:,} written "
                  f"message{'s' if texts != 1 else ''} (times: {tz})", title_justify="left")
     for col in ("order", "sent", "sender", "hashtags", "at", "min", "links", "text to copy"):
@@ -506,12 +507,31 @@ def chats_cmd(obj: _Ctx, paths: tuple[str, ...], chat_tz: str, chat_date_order: 
         click.echo(f"wrote {path}")
 
 
-def _read_chats(paths: Sequence[str], settings: Settings, quiet: bool) -> list[Any]:
+def _chat_zones(paths: Sequence[str], zones: Sequence[str]) -> list[str]:
+    """The zone of each chat's clock: ``--chat-tz`` once for all, or once per chat ("" = not given)."""
+    for z in zones:
+        Settings(chat_tz=z)  # an unknown zone is an error, said the settings' way
+    if not zones:
+        return [""] * len(paths)
+    if len(zones) == 1:
+        return list(zones) * len(paths)
+    if len(zones) != len(paths):
+        raise InputError(f"--chat-tz: given {len(zones)} times for {len(paths)} chats; give it once for all, "
+                         "or once per chat in the same order")
+    return list(zones)
+
+
+def _one_zone(paths: Sequence[str], zones: Sequence[str]) -> str:
+    """The ``chat_tz`` setting of a run: the zone when one was given for every chat, else ""."""
+    return zones[0] if len(set(zones)) == 1 else ""
+
+
+def _read_chats(paths: Sequence[str], settings: Settings, quiet: bool, zones: list[str] | None = None) -> list[Any]:
     if not paths:
         return []
     from .chats import read_chats
 
-    messages, warnings = read_chats(list(paths), settings)
+    messages, warnings = read_chats(list(paths), settings, zones)
     for w in warnings:
         _console(quiet).print(f"warning: {w}", markup=False, highlight=False)
     return messages

@@ -147,10 +147,13 @@ STAGE = Stage("chats", _door, reads=("posts",), uses=("chat_messages", "home_zon
               writes=("instructions", "executions", "chat_accounts"))
 
 
-def read_chats(paths: list[str], settings: Settings) -> tuple[list[Message], list[str]]:
+def read_chats(paths: list[str], settings: Settings,
+               zones: list[str] | None = None) -> tuple[list[Message], list[str]]:
     """Parse the chat exports at ``paths`` (``chat_date_order``, ``show_phones``); return their
     messages and the warnings to show (dates read in a guessed order, a chat with no messages).
-    Raises :class:`~trendtrace.model.InputError` naming the file and line of the first problem."""
+    ``zones``: per path, the zone its clock is read on now (:func:`with_zone`; "" = decide at
+    analysis). Raises :class:`~trendtrace.model.InputError` naming the file and line of the first
+    problem."""
     from trendtrace.readers.chats import parse_chat_report
 
     messages: list[Message] = []
@@ -171,5 +174,6 @@ def read_chats(paths: list[str], settings: Settings) -> tuple[list[Message], lis
                             "Give --date-order mdy if the phone wrote month first.")
         if not any(m.kind == "text" for m in parsed.messages):
             warnings.append(f"{path}: no written messages (only system lines or media)")
-        messages += parsed.messages
+        zone = zones[paths.index(path)] if zones else ""
+        messages += with_zone(parsed.messages, zone) if zone else parsed.messages
     return messages, warnings

@@ -169,8 +169,11 @@ def _targets(instrs: list[Instruction], baseline: timedelta) -> dict[str, pa.Tab
                 rows["word"].append((ins.id, w, ins.start, ins.end, ins.start))
     schema = pa.schema([("instruction", pa.string()), ("value", pa.string()), ("lo", _TS), ("hi", _TS),
                         ("start", _TS)])
-    return {k: pa.table(list(zip(*v, strict=True)) if v else [[] for _ in schema], schema=schema)
-            for k, v in rows.items()}
+    out = {}
+    for k, v in rows.items():
+        columns: list[list[Any]] = [list(c) for c in zip(*v, strict=True)]
+        out[k] = pa.table(columns, schema=schema)
+    return out
 
 
 def _search(eng: Engine, instrs: list[Instruction], settings: Settings) -> tuple[pa.Table, dict[str, int]]:
@@ -380,7 +383,7 @@ def executor_rows(m: Matching) -> list[dict[str, Any]]:
     by: dict[str, list[Execution]] = defaultdict(list)
     for e in m.executions:
         by[e.account_id].append(e)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for acct, ex in sorted(by.items()):
         ids = sorted({e.instruction for e in ex}, key=lambda i: int(i[1:]))
         first = {i: min(e.delay_s for e in ex if e.instruction == i) for i in ids}

@@ -580,6 +580,13 @@ def accounts_sql(st: Store) -> str:
         joins += " LEFT JOIN account_coordination c ON c.account_id = i.account_id"
     if st.has("account_signals", "account_id"):
         joins += " LEFT JOIN account_signals s ON s.account_id = i.account_id"
+    # accounts that carried out orders of a --chats export: a labelled group, said first in the reasons
+    chat = "NULL"
+    if st.has("chat_accounts", "account_id", "instruction_ids", "evidence"):
+        joins += " LEFT JOIN chat_accounts ch ON ch.account_id = i.account_id"
+        chat = ("CASE WHEN ch.account_id IS NOT NULL THEN 'carried out ' || ch.instructions || ' chat order' || "
+                "CASE WHEN ch.instructions = 1 THEN '' ELSE 's' END || ' (' || ch.instruction_ids || '; evidence: ' "
+                "|| ch.evidence || ')' END")
     posts = f"coalesce({c('posts')}, 0)"  # counted once, by the coordination stage
     return (
         f"SELECT i.account_id AS account_id, CAST({a('handle')} AS VARCHAR) AS handle, "
@@ -590,7 +597,8 @@ def accounts_sql(st: Store) -> str:
         f"CAST({s('inauthenticity_score')} AS DOUBLE) AS inauthenticity_score, "
         f"CAST({s('utc_offset')} AS DOUBLE) AS utc_offset, "
         # The account's own coordination evidence (written by the coordination stage) leads its reasons.
-        f"CAST(concat_ws('; ', nullif({c('coordination_evidence')}, ''), nullif({s('reasons')}, '')) AS VARCHAR) "
+        f"CAST(concat_ws('; ', {chat}, nullif({c('coordination_evidence')}, ''), nullif({s('reasons')}, '')) "
+        f"AS VARCHAR) "
         f"AS reasons, "
         f"CAST({a('display_name')} AS VARCHAR) AS display_name, "
         f"CAST({s('utc_offset_confidence')} AS DOUBLE) AS utc_offset_confidence, "

@@ -19,7 +19,7 @@ scenarios, the formats, the truth files and scaling.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from collections.abc import Callable, Iterator
@@ -45,7 +45,8 @@ from trendtrace.simulate._scenario import (
     SimChunk,
     Surge,
 )
-from trendtrace.simulate.writers import FORMATS, LabelWriter, open_writer
+from trendtrace.simulate._chats import chat_groups
+from trendtrace.simulate.writers import CHAT_DIR, FORMATS, LabelWriter, open_writer, write_chats
 
 __all__ = ["simulate", "generate", "SCENARIOS", "Simulation", "Scenario", "Network", "Campaign",
            "Instruction", "Surge", "Organisation", "Broadcast", "Drip", "FORMATS"]
@@ -58,14 +59,15 @@ _DEFAULT = {s.name: s.default for s in SETTINGS}
 
 @dataclass(frozen=True)
 class Simulation:
-    """What :func:`simulate` wrote: the data file(s), the labels directory, counts and the truth
-    (the content of ``labels/truth.json``)."""
+    """What :func:`simulate` wrote: the data file(s), the labels directory, counts, the truth
+    (the content of ``labels/truth.json``) and the chat groups' exports (``chats/``)."""
 
     data_paths: list[Path]
     labels_dir: Path
     posts: int
     accounts: int
     truth: dict[str, Any]
+    chat_paths: list[Path] = field(default_factory=list)
 
 
 def _engine(scenario: str, seed: int, posts: int | None, home_tz: str) -> Engine:
@@ -112,6 +114,9 @@ def simulate(out_dir: str | Path, scenario: str = _DEFAULT["sim_scenario"], seed
     A scenario with a minute-resolution source writes that source's posts (times truncated to the
     minute) to a second file named with ``-minutes`` before the extension (``tweets-v2-minutes.jsonl``),
     except in ``io-archive``, whose times are minutes anyway; ``data_paths`` lists both.
+    Every campaign with instructions also gets the WhatsApp export of the chat group that gave
+    them, ``out_dir/chats/<campaign>.txt`` (``chat_paths``), with its truth in ``labels/chat_*.csv``
+    (docs/simulator.md, "The chat groups").
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
@@ -142,7 +147,10 @@ def simulate(out_dir: str | Path, scenario: str = _DEFAULT["sim_scenario"], seed
     finally:
         for w in writers:
             w.close()
-    truth = labels.finish(fmt)
+    # The chats link to the seed and target posts, whose ids exist once they are rendered.
+    groups = chat_groups(engine)
+    chat_paths = write_chats(out / CHAT_DIR, groups)
+    truth = labels.finish(fmt, groups)
     paths = [w.path for w in writers]
     if minutes is not None:
         truth["time_resolution"]["files"] = {p.name: ("minutes" if w is minutes else "seconds")
@@ -150,7 +158,7 @@ def simulate(out_dir: str | Path, scenario: str = _DEFAULT["sim_scenario"], seed
         (out / "labels" / "truth.json").write_bytes(orjson.dumps(truth, option=orjson.OPT_INDENT_2) + b"\n")
     log.info("simulated %s posts by %s accounts into %s", labels.posts, labels.accounts,
              ", ".join(str(p) for p in paths))
-    return Simulation(paths, out / "labels", labels.posts, labels.accounts, truth)
+    return Simulation(paths, out / "labels", labels.posts, labels.accounts, truth, chat_paths)
 
 
 def _split(chunk: SimChunk, minute: Any) -> tuple[SimChunk, SimChunk]:

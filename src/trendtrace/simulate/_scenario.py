@@ -27,6 +27,7 @@ import numpy as np
 from trendtrace.model import normalize_hashtag, normalize_url
 from trendtrace.simulate import _names as N
 from trendtrace.simulate import _text as T
+from trendtrace.simulate._chats import CHAT_STREAM
 
 # --------------------------------------------------------------------------- scenario description
 
@@ -336,6 +337,13 @@ OFFICE_PROFILE = np.array([0.2, 0.1, 0.05, 0.03, 0.03, 0.03, 0.08, 0.3, 0.7, 1.1
 R_BG, R_FILL, R_SURGE, R_EXEC, R_LEAK, R_SPECIAL = range(6)
 # Roles of the realistic scenario's parts: live-tweeting, organisations, the drip campaign.
 R_LIVE, R_ORG, R_DRIP = 6, 7, 8
+#: Role of a real person's post with a campaign's hashtag before an instruction (chat bystanders).
+R_BYST = 9
+#: What the chat truth calls each role it lists (labels/chat_executions.csv, chat_bystanders.csv).
+_CHAT_ROLES = {R_EXEC: "exec", R_LEAK: "leak", R_BYST: "bystander"}
+#: ``ref`` of an instruction's own post that copies the text its chat order gave (ref is unused
+#: for posts otherwise: -1).
+COPY_REF = -2
 # Kinds.
 K_POST, K_REPOST, K_QUOTE, K_REPLY = range(4)
 KIND_NAMES = ("post", "repost", "quote", "reply")
@@ -414,7 +422,9 @@ class SimChunk:
     """One bounded batch of rendered posts, in time order, and what writers need besides.
 
     ``recs`` holds one tuple per post (``POST_COLUMNS`` order, then the referenced original's
-    record or None); ``times`` their unix seconds. :attr:`posts` gives the same as columns.
+    record or None, then the post's part in a chat's truth — ``(role, instruction, copied)`` with
+    role ``exec``, ``leak`` or ``bystander`` — or None); ``times`` their unix seconds.
+    :attr:`posts` gives the same as columns.
     ``people`` holds account tuples (``ACCOUNT_FIELDS``) for every account a post of the chunk is
     by, refers to or mentions; ``refs`` the records of referenced originals; ``new_accounts`` the
     accounts whose first post is in this chunk, with ``first_seen`` times.
@@ -470,6 +480,11 @@ class _InstrPlan:
     link: str
     mentions: list[int]
     participants: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    #: When the chat's ORDER message is sent (unix seconds, a whole minute 20–90 min before ``time``).
+    order_at: int = 0
+    #: The text the order gives to copy ("" when it gives none) and its bank's language.
+    copy_text: str = ""
+    copy_lang: str = "en"
 
 
 class Engine:
@@ -503,6 +518,7 @@ class Engine:
         #: Accounts whose source records times to the minute only (None: every source has seconds).
         self.minute = self.rng2.random(self.n) < scenario.minute_share if scenario.minute_share else None
         self._plan_events()
+        self._plan_chat_events()
 
     # ------------------------------------------------------------------ accounts
 
@@ -1063,6 +1079,84 @@ class Engine:
             order = np.argsort(last, kind="stable")
             self._evict = (order, last[order])
 
+    def _plan_chat_events(self) -> None:
+        """What the campaigns' chat groups change in the posts (docs/simulator.md, "The chat groups").
+
+        Per instruction: when the ORDER is sent (20–90 min before the executions start); for about
+        half of them a text to copy, which 60 % of the instruction's own posts then use; and a
+        handful of bystanders — real people who post the instruction's first hashtag in the 24 hours
+        before, in their own words (3 % of the instruction's accounts, at least 3), one of them
+        after the order was sent. Drawn from a stream of its own, so that every other post keeps
+        its id, time and text; bystander posts carry their own id draws and are merged into their
+        slice in :meth:`chunks` (``self.byst``)."""
+        rng = np.random.default_rng([self.seed, CHAT_STREAM, 0])
+        camps = self.scn.campaigns
+        first: dict[int, tuple[int, int]] = {}  # campaign → (parity of the orders with a text, next text)
+        for plan in self.instr:
+            parity, nxt = first.setdefault(plan.campaign, (int(rng.integers(0, 2)), int(rng.integers(0, 100))))
+            plan.order_at = plan.time - plan.time % 60 - 60 * int(rng.integers(20, 90))
+            if (plan.index + parity) % 2 == 0:  # every other order gives a text, a new one each time
+                texts = T.COPY_TEXTS.get(camps[plan.campaign].theme, T.COPY_TEXTS["political"])
+                bank = [(lg, x) for lg in ("en", "rom") for x in texts.get(lg, ())]
+                plan.copy_lang, plan.copy_text = bank[nxt % len(bank)]
+                first[plan.campaign] = (parity, nxt + 1)
+        # 60 % of the own posts of an instruction that gave a text copy it (ref COPY_REF).
+        ev = self.ev
+        own = np.flatnonzero((ev["role"] == R_EXEC) & (ev["kind"] == K_POST))
+        for j, plan in enumerate(self.instr):
+            if plan.copy_text:
+                idx = own[ev["ev"][own] == j]
+                ev["ref"][np.sort(rng.choice(idx, int(round(0.6 * idx.size)), replace=False))] = COPY_REF
+        # Bystanders: real people using the hashtag before the campaign, on the home zone's day.
+        people = np.arange(self.people_lo, self.people_hi)
+        parts: dict[str, list[np.ndarray]] = {k: [] for k in ("t", "a", "ev")}
+        hours = np.arange(24)
+        for j, plan in enumerate(self.instr):
+            k = max(3, int(round(0.03 * plan.participants.size)))
+            t0 = plan.time - 86400
+            local = (((t0 + hours * 3600 + 1800) % 86400) / 3600 + _offset_hours(self.home_tz, t0)) % 24
+            w = np.array([_profile_at(ORGANIC_PROFILE, x) for x in local.tolist()])
+            t = t0 + rng.choice(24, k, p=w / w.sum()) * 3600 + rng.integers(0, 3600, k)
+            # one of them between the order and the start, where a matcher looks for executions
+            t[-1] = plan.order_at + int(rng.integers(60, max(61, plan.time - 600 - plan.order_at)))
+            parts["t"].append(t)
+            parts["a"].append(people[rng.integers(0, people.size, k)])
+            parts["ev"].append(np.full(k, j))
+        byst = {key: np.concatenate(v).astype(np.int64) if v else np.zeros(0, np.int64) for key, v in parts.items()}
+        n = byst["t"].size
+        byst["ms"] = rng.integers(0, 1000, n)
+        byst["worker"] = rng.integers(0, 1024, n)
+        byst["rnd"] = rng.integers(0, 2**40, (n, 4))
+        keep = (byst["t"] >= self.start) & (byst["t"] < self.end)
+        order = np.argsort(byst["t"][keep], kind="stable")
+        self.byst = {key: v[keep][order] for key, v in byst.items()}
+
+    def _with_bystanders(self, lo: int, hi: int, cols: dict[str, np.ndarray], pid: np.ndarray, rnd: np.ndarray,
+                         pool_pick: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
+        """The slice with the bystander posts ``lo:hi`` of ``self.byst`` merged in id (= time) order.
+        Their ids come from their own draws; one that equals an id of the slice takes the next
+        sequence number, so ids stay unique and the slice's other posts keep theirs."""
+        b = self.byst
+        t = b["t"][lo:hi]
+        ids = ((t * 1000 + b["ms"][lo:hi] - _EPOCH_MS) << 22) | (b["worker"][lo:hi] << 12)
+        taken = set(pid.tolist())
+        out = []
+        for x in ids.tolist():
+            while x in taken:
+                x += 1
+            taken.add(x)
+            out.append(x)
+        n = hi - lo
+        extra: dict[str, np.ndarray] = {"t": t, "a": b["a"][lo:hi], "kind": np.full(n, K_POST, np.int8),
+                                        "role": np.full(n, R_BYST, np.int8), "ev": b["ev"][lo:hi],
+                                        "ref": np.full(n, -1, np.int32)}
+        all_pid = np.concatenate([pid, np.array(out, np.int64)])
+        order = np.argsort(all_pid, kind="stable")
+        cols = {k: np.concatenate([v, extra[k].astype(v.dtype)])[order] for k, v in cols.items()}
+        rnd = np.concatenate([rnd, b["rnd"][lo:hi]])[order]
+        pool_pick = np.concatenate([pool_pick, np.full(n, -1, np.int64)])[order]
+        return cols, all_pid[order], rnd, pool_pick
+
     # ------------------------------------------------------------------ the realistic scenario's events
 
     def _daily_times(self, rng: np.random.Generator, count: int, tz: str, profile: np.ndarray) -> np.ndarray:
@@ -1308,7 +1402,8 @@ class Engine:
                 parts[k].append(ev[k][lo:hi])
             cols = {k: np.concatenate(v) for k, v in parts.items()}
             m = cols["t"].size
-            if m == 0:
+            lo_b, hi_b = np.searchsorted(self.byst["t"], [t0, t1]).tolist()
+            if m == 0 and lo_b == hi_b:
                 continue
             order, pid = snowflakes(cols["t"], rng.integers(0, 1000, m), rng.integers(0, 1024, m))
             cols = {k: v[order] for k, v in cols.items()}
@@ -1330,6 +1425,9 @@ class Engine:
                     pool_pick[fresh] = np.minimum(np.searchsorted(cum, u, side="right"), len(pool) - 1)
             else:
                 cols["kind"][need] = K_POST
+            if hi_b > lo_b:  # real people posting a campaign's hashtag before its order
+                cols, pid, rnd, pool_pick = self._with_bystanders(lo_b, hi_b, cols, pid, rnd, pool_pick)
+                m = pid.size
             recs = self._render(cols, pid, rnd, pool, pool_pick)
             if extended:  # organisation members' and live-tweeters' posts get retweeted too
                 new_pool = [r for r, role, kind in zip(recs, cols["role"].tolist(), cols["kind"].tolist(), strict=False)
@@ -1403,7 +1501,8 @@ class Engine:
 
     def _render(self, cols: dict[str, np.ndarray], pid: np.ndarray, rnd: np.ndarray, pool: list[Rec],  # noqa: C901 (62)
                 pool_pick: np.ndarray) -> list[tuple]:
-        """Texts and entities for one slice. Returns records (``Rec`` + label, trend, referenced rec).
+        """Texts and entities for one slice. Returns records (``Rec`` + label, trend, referenced
+        rec, chat truth; see :class:`SimChunk`).
 
         Choices that do not depend on text (language switch, emoji, hashtags, links, mentions) are
         drawn for the whole slice with numpy; the loop only assembles strings.
@@ -1448,6 +1547,7 @@ class Engine:
             times = np.where(self.minute[a_arr], times - times % 60, times)
         orgs, bcs, nights = self.scn.organisations, self.scn.broadcasts, self.live_nights
         org_of = self.org_of
+        chat_roles = _CHAT_ROLES
         for t, a, kind, role, ev, ref, p, pick, l_, lab_i, r1_, r2_, r3_, em, nt, t1, t2, lk, mn, cl in zip(
                 times.tolist(), a_arr.tolist(), cols["kind"].tolist(), cols["role"].tolist(),
                 cols["ev"].tolist(), cols["ref"].tolist(), pid.tolist(), pool_pick.tolist(), la.tolist(),
@@ -1532,12 +1632,7 @@ class Engine:
                 elif role == R_EXEC:
                     plan = self.instr[ev]
                     camp = camps[plan.campaign]
-                    bank = T.CAMPAIGN_TEMPLATES[camp.theme]
-                    if lang not in bank:
-                        lang = "en"
-                    tpls = bank[lang]
-                    text = T.fill(tpls[plan.index % len(tpls)], r1_)
-                    lang = T.LANG_CODE[lang]
+                    text, lang = self._exec_text(plan, lang, r1_, em, ref == COPY_REF)
                     ment = list(plan.mentions)
                     tags = list(plan.hashtags)
                     if plan.link and r2_ % 100 < 70:
@@ -1567,6 +1662,11 @@ class Engine:
                         urls = [f"{org.site}/{'news' if org.kind == 'party' else 'story'}/{r2_ % 10**7}"]
                     if (r1_ // 1000) % 100 < 10:
                         ment = [self.org_ranges[org_of[a]][0]]  # mentions the leader
+                elif role == R_BYST:  # a real person using the hashtag before the campaign pushes it
+                    plan = self.instr[ev]
+                    text, lang = self._bystander_text(plan, lang, r1_)
+                    tags = [plan.hashtags[0]]
+                    lab = "organic"
                 else:  # R_LEAK: a real person uses the campaign's first hashtag
                     bank, lang = chatter[l_]
                     text = bank[r1_ % len(bank)]
@@ -1652,14 +1752,36 @@ class Engine:
                 text = f"{text} {' '.join(tco)}"
             else:
                 tco = []
+            # The last field says what the chat truth lists the post as (labels/chat_*.csv).
             rec = (post_id, a, t, kind_names[kind], text, lang, orig[0] if orig else None,
                    orig[1] if orig else -1, orig[0] if (orig and kind == K_REPLY) else None, tags, urls, tco, ment,
-                   clients[cl], likes, 0, 0, 0, lab, trend, orig)
+                   clients[cl], likes, 0, 0, 0, lab, trend, orig,
+                   (chat_roles[role], ev, ref == COPY_REF) if role in chat_roles else None)
             if role == R_SPECIAL:
                 special_recs[ref] = rec[:18]
                 specials[ref]["post_id"] = post_id
             out.append(rec)
         return out
+
+    def _exec_text(self, plan: _InstrPlan, lang: str, r1: int, em: int, copy: bool) -> tuple[str, str]:
+        """(text, lang) of an instruction's own post: its campaign's template with word swaps, or
+        (``copy``) the text the chat order gave, verbatim, an emoji at most added."""
+        if copy:
+            return (plan.copy_text if em < 0 else f"{plan.copy_text} {T.EMOJI[em]}"), T.LANG_CODE[plan.copy_lang]
+        bank = T.CAMPAIGN_TEMPLATES[self.scn.campaigns[plan.campaign].theme]
+        if lang not in bank:
+            lang = "en"
+        tpls = bank[lang]
+        return T.fill(tpls[plan.index % len(tpls)], r1), T.LANG_CODE[lang]
+
+    def _bystander_text(self, plan: _InstrPlan, lang: str, r1: int) -> tuple[str, str]:
+        """(text, lang) of a bystander's post about the instruction's first hashtag, in their own
+        words (the cost of living for a hijacked organic hashtag)."""
+        camp = self.scn.campaigns[plan.campaign]
+        by = T.BYSTANDER.get("hijacked" if plan.hashtags[0] in camp.hijacks else camp.theme, T.BYSTANDER["political"])
+        if lang not in by:
+            lang = "en"
+        return by[lang][r1 % len(by[lang])], T.LANG_CODE[lang]
 
     def _render_anchor(self, sp: dict[str, Any], a: int, l_: int, lab: str, r1: int, r2: int, r3: int
                        ) -> tuple[str, str, list[str], list[str], str]:
@@ -1780,8 +1902,9 @@ class Engine:
         """``minutes`` when the account's source records times to the minute only, else ``seconds``."""
         return "minutes" if self.minute is not None and self.minute[i] else "seconds"
 
-    def truth(self, counts: dict[str, Any], fmt: str) -> dict[str, Any]:
-        """The ground truth as a JSON-able dict (see docs/simulator.md)."""
+    def truth(self, counts: dict[str, Any], fmt: str, chats: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        """The ground truth as a JSON-able dict (see docs/simulator.md); ``chats``: the chat groups
+        written (file, campaign, clock...), listed as they are."""
 
         def iso(ts: int) -> str:
             return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -1789,17 +1912,18 @@ class Engine:
         camps = []
         for ci, c in enumerate(self.scn.campaigns):
             instrs = []
-            for plan in self.instr:
+            for j, plan in enumerate(self.instr):
                 if plan.campaign != ci:
                     continue
                 instrs.append(dict(
-                    time=iso(plan.time), hashtags=[normalize_hashtag(h) for h in plan.hashtags],
+                    instruction=j, time=iso(plan.time), hashtags=[normalize_hashtag(h) for h in plan.hashtags],
                     seed_post_id=self.specials[plan.seed_key].get("post_id"),
                     seed_account_id=self.id_str[self.specials[plan.seed_key]["acct"]],
                     reply_target_post_id=self.specials[plan.target_key].get("post_id"),
                     link=plan.link and normalize_url(plan.link),
                     mentions=[self.handles[m].lower() for m in plan.mentions],
-                    accounts=int(plan.participants.size)))
+                    accounts=int(plan.participants.size), order_sent=iso(plan.order_at),
+                    copy_text=plan.copy_text))
             tags = []
             for ins in c.instructions:
                 for h in ins.hashtags:
@@ -1834,6 +1958,7 @@ class Engine:
                          time=iso(sp["time"]), viral_post_id=self.specials[sp["viral"]].get("post_id"),
                          participants=int(sp["participants"].size)) for sp in self.surge_plans],
             reused_accounts=reused,
+            chats=chats or [],
             **self._truth_extended(iso),
         )
 

@@ -298,3 +298,65 @@ CAMPAIGN_TEMPLATES["development"] = {
          ("سب کو {0} نظر آ رہی ہے", (("تبدیلی", "بہتری"),))),
     ),
 }
+
+
+# --------------------------------------------------------------------------- chat groups
+# What the operators' chat groups give to copy, and what real people write about a campaign's
+# hashtag before the campaign pushes it (docs/simulator.md, "The chat groups").
+
+#: Texts an order gives to copy, per theme: one or two sentences of at least eight words, no
+#: hashtag, mention or link (the executors add the instruction's hashtags themselves).
+COPY_TEXTS: dict[str, dict[str, tuple[str, ...]]] = {
+    "political": {
+        "en": ("The voice of the people cannot be silenced, Pakistan stands with Qaiser Jamal today",
+               "Millions are ready for the Haq March and nobody can stop the awam now",
+               "This is the moment to raise our voice for justice and for every Pakistani"),
+        "rom": ("Haq ki awaz ko koi nahi daba sakta, poora Pakistan Qaiser Jamal ke saath hai",
+                "Awam Haq March ke liye tayar hai aur ab humein koi nahi rok sakta"),
+    },
+    "foreign-cause": {
+        "en": ("The world cannot stay silent while the people of Valdoria suffer every single day",
+               "Stand with the people of Valdoria now before it is too late for them"),
+        "rom": ("Duniya Valdoria ke mazloom logon par khamosh kyun hai, ab awaz uthane ka waqt hai",),
+    },
+    "banned-group": {
+        "en": ("A new dawn is rising in the north and its voice will be heard everywhere",
+               "The call of the Northern Dawn is growing louder, the north will speak for itself"),
+        "rom": ("Shumal mein nayi subah aa rahi hai aur Northern Dawn ki awaz har jagah pohanchegi",),
+    },
+    "development": {
+        "en": ("Pakistan is on the road to progress and the whole world can see the change",),
+        "rom": ("Hamara mulk taraqqi ki raah par hai aur sab ko tabdeeli nazar aa rahi hai",),
+    },
+}
+#: What real people write with a campaign's first hashtag before the campaign (their own words),
+#: per theme; ``hijacked``: an organic hashtag a campaign hijacks (the cost of living).
+BYSTANDER: dict[str, dict[str, tuple[str, ...]]] = {
+    "political": {
+        "en": ("Is the Haq March really happening this week? Hearing different things",
+               "My cousin wants to go to the Haq March, I am not convinced",
+               "Qaiser Jamal was on TV again last night, same old promises",
+               "Not sure what to make of all this Haq March news"),
+        "rom": ("Haq March ka kya scene hai is hafte?", "Qaiser Jamal ki speech kal suni, theek thi",
+                "Sab Haq March ki baat kar rahe hain, hoga bhi ya nahi?"),
+        "ur": ("حق مارچ کب ہے؟ کسی کو معلوم ہے؟", "قیصر جمال کی تقریر سنی، دیکھتے ہیں کیا ہوتا ہے"),
+    },
+    "foreign-cause": {
+        "en": ("What is actually happening in Valdoria? The news is so confusing",
+               "Praying for the families in Valdoria tonight",
+               "Why is nobody covering Valdoria properly?"),
+        "rom": ("Valdoria mein kya ho raha hai yaar?", "Valdoria ke logon ke liye dua hai"),
+    },
+    "banned-group": {
+        "en": ("Saw a strange Northern Dawn post in my feed and reported it",
+               "Who is behind this Northern Dawn stuff?"),
+        "rom": ("Ye Northern Dawn kya cheez hai? Pehli baar naam suna",),
+    },
+    "hijacked": {
+        "en": ("Filled the tank today and could not believe the bill",
+               "Rickshaw fares went up again, everyone blames petrol",
+               "How are salaried people supposed to manage these prices?"),
+        "rom": ("Petrol ki qeemat ne kamar tod di hai", "Aaj tanki full karwai, bill dekh ke hosh ur gaye"),
+        "ur": ("پیٹرول کی قیمت نے کمر توڑ دی ہے",),
+    },
+}

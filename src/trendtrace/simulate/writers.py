@@ -31,10 +31,12 @@ import pyarrow.parquet as pq
 
 from trendtrace.readers import FORMATS as _REGISTRY
 from trendtrace.simulate import _names as N
+from trendtrace.simulate._chats import ChatGroup, iso
 from trendtrace.simulate._scenario import SimChunk
 
 __all__ = ["FORMATS", "open_writer", "Writer", "LabelWriter", "CSV_COLUMNS", "IO_ARCHIVE_COLUMNS",
-           "COORTWEET_COLUMNS"]
+           "COORTWEET_COLUMNS", "CHAT_DIR", "CHAT_INSTRUCTION_COLUMNS", "CHAT_EXECUTION_COLUMNS",
+           "CHAT_BYSTANDER_COLUMNS", "write_chats"]
 
 IO_ARCHIVE_COLUMNS = (
     "tweetid", "userid", "user_display_name", "user_screen_name", "user_reported_location",
@@ -51,6 +53,12 @@ CSV_COLUMNS = (
     "listed", "verified", "default_profile", "default_profile_image",
 )
 COORTWEET_COLUMNS = ("object_id", "account_id", "content_id", "timestamp_share")
+#: The chat groups' folder inside the output directory, and the columns of their truth files.
+CHAT_DIR = "chats"
+CHAT_INSTRUCTION_COLUMNS = ("chat", "line", "kind", "instruction", "campaign", "sent_utc", "chat_tz",
+                            "hashtags", "at_utc", "at_local", "min_count", "copy_text", "url", "post_id")
+CHAT_EXECUTION_COLUMNS = ("instruction", "account_id", "post_id", "kind", "copied_text", "time")
+CHAT_BYSTANDER_COLUMNS = ("account_id", "post_id", "hashtag", "time", "instruction", "role")
 
 
 # Rec positions (see _scenario.Rec).
@@ -478,12 +486,30 @@ def open_writer(fmt: str, out_dir: Path, retrieved_base: int = 0, suffix: str = 
     return WRITERS[fmt].create(path, retrieved_base)
 
 
+# --------------------------------------------------------------------------- chat groups
+
+
+def write_chats(chat_dir: Path, groups: list[ChatGroup]) -> list[Path]:
+    """Write each chat group's export to ``chat_dir / <campaign>.txt`` (UTF-8, ``\\n`` line ends);
+    nothing, not even the folder, when there is none. Returns the paths written."""
+    if not groups:
+        return []
+    chat_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for g in groups:
+        path = chat_dir / g.file_name
+        path.write_bytes(g.text().encode("utf-8"))
+        paths.append(path)
+    return paths
+
+
 # --------------------------------------------------------------------------- ground truth
 
 
 class LabelWriter:
-    """Writes ``labels/accounts.csv`` and ``labels/posts.csv`` as chunks arrive; trends and truth at
-    the end (:meth:`finish`)."""
+    """Writes ``labels/accounts.csv``, ``labels/posts.csv``, ``labels/chat_executions.csv`` and
+    ``labels/chat_bystanders.csv`` as chunks arrive; trends, the chats' orders and the truth at the
+    end (:meth:`finish`)."""
 
     def __init__(self, labels_dir: Path, engine: Any) -> None:
         labels_dir.mkdir(parents=True, exist_ok=True)
@@ -499,6 +525,12 @@ class LabelWriter:
         self.aw.writerow(("account_id", "handle", "label", "campaigns", "persona", "tz", "created_batch")
                          + (("group", "times") if self.extended else ()))
         self.pw.writerow(("post_id", "account_id", "label", "trend"))
+        self._efh = open(labels_dir / "chat_executions.csv", "w", encoding="utf-8", newline="")  # noqa: SIM115 - held for the writer's life, closed in finish()
+        self._bfh = open(labels_dir / "chat_bystanders.csv", "w", encoding="utf-8", newline="")  # noqa: SIM115 - held for the writer's life, closed in finish()
+        self.ew = csv.writer(self._efh, lineterminator="\n")
+        self.bw = csv.writer(self._bfh, lineterminator="\n")
+        self.ew.writerow(CHAT_EXECUTION_COLUMNS)
+        self.bw.writerow(CHAT_BYSTANDER_COLUMNS)
         self.posts = 0
         self.accounts = 0
         self.posts_by_label: dict[str, int] = {}
@@ -512,6 +544,18 @@ class LabelWriter:
         counts = self.posts_by_label
         for r in recs:
             counts[r[18]] = counts.get(r[18], 0) + 1
+        # What the chats' truth lists: every execution of an instruction, and real people's posts
+        # with its hashtag before it (bystanders) and after it (leaks).
+        first_tag = [e._norm[p.hashtags[0]] for p in e.instr]
+        for r in recs:
+            chat = r[21]
+            if chat is None:
+                continue
+            role, j, copied = chat
+            if role == "exec":
+                self.ew.writerow((j, ids[r[1]], r[0], r[3], _b(copied), iso(r[2])))
+            else:
+                self.bw.writerow((ids[r[1]], r[0], first_tag[j], iso(r[2]), j, role))
         self.posts += len(recs)
         rows = []
         for i in chunk.new_accounts:
@@ -525,9 +569,18 @@ class LabelWriter:
         self.aw.writerows(rows)
         self.accounts += len(rows)
 
-    def finish(self, fmt: str) -> dict[str, Any]:
-        self._afh.close()
-        self._pfh.close()
+    def finish(self, fmt: str, chats: list[ChatGroup] | None = None) -> dict[str, Any]:
+        """Close the streamed files; write ``trends.csv``, ``chat_instructions.csv`` (the ORDER and
+        LINK messages of ``chats``) and ``truth.json``; return the truth."""
+        for fh in (self._afh, self._pfh, self._efh, self._bfh):
+            fh.close()
+        chats = chats or []
+        with open(self.dir / "chat_instructions.csv", "w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh, lineterminator="\n")
+            w.writerow(CHAT_INSTRUCTION_COLUMNS)
+            w.writerows((o.chat, o.line, o.kind, o.instruction, o.campaign, iso(o.sent), o.chat_tz,
+                         "|".join(o.hashtags), iso(o.at), o.at_local, "" if o.min_count is None else o.min_count,
+                         o.copy_text, o.url, o.post_id) for g in chats for o in g.orders)
         with open(self.dir / "trends.csv", "w", encoding="utf-8", newline="") as fh:
             w = csv.writer(fh, lineterminator="\n")
             w.writerow(("trend", "truth", "campaign", "kind"))
@@ -535,7 +588,11 @@ class LabelWriter:
         counts = {"posts": self.posts, "accounts": self.accounts,
                   "posts_by_label": dict(sorted(self.posts_by_label.items())),
                   "accounts_by_label": dict(sorted(self.accounts_by_label.items()))}
-        truth = self.engine.truth(counts, fmt)
+        summary = [dict(chat=g.file_name, path=f"{CHAT_DIR}/{g.file_name}", campaign=g.campaign, title=g.title,
+                        chat_tz=g.tz, lines=len(g.lines), members=g.members,
+                        orders=sum(o.kind == "order" for o in g.orders),
+                        links=sum(o.kind != "order" for o in g.orders)) for g in chats]
+        truth = self.engine.truth(counts, fmt, summary)
         (self.dir / "truth.json").write_bytes(orjson.dumps(truth, option=orjson.OPT_INDENT_2) + b"\n")
         return truth
 
