@@ -128,7 +128,8 @@ def test_executions_and_executors_csv(run: tuple[Path, subprocess.CompletedProce
     assert float(next(x for x in ex if x["post_id"] == "300")["delay_s"]) == 7 * 60 + 30  # 11:02:30 - 10:55
     by = {x["account_id"]: x for x in _csv(out / "executors.csv")}
     assert set(by) == {"e1", "e2", "e3", "e4", "e5", "e6", "e7", "e8"}
-    assert (by["e1"]["instructions"], by["e1"]["instruction_ids"], by["e1"]["evidence"]) == ("2", "I1 I2", "link, timing")
+    e1 = by["e1"]
+    assert (e1["instructions"], e1["instruction_ids"], e1["evidence"]) == ("2", "I1 I2", "link, timing")
     accounts = {x["account_id"]: x for x in _csv(out / "accounts.csv")}  # the labelled group, in the reasons
     assert accounts["e1"]["reasons"].startswith("carried out 2 chat orders (I1 I2; evidence: link, timing)")
     assert "chat order" not in accounts["o3"]["reasons"]

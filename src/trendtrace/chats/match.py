@@ -309,7 +309,7 @@ def match(eng: Engine, instrs: list[Instruction], settings: Settings) -> Matchin
             ev.add("timing")
         orders_of[acct].add(iid)
     min_orders = int(settings["chat_min_orders"])
-    for (iid, acct), ev in acct_ev.items():
+    for (_, acct), ev in acct_ev.items():
         if len(orders_of[acct]) >= min_orders:
             ev.add("repeated")
     executions: list[Execution] = []
