@@ -57,16 +57,31 @@ def test_notes_name_the_step_that_lost_the_pairs() -> None:
     assert nothing == ["No two accounts acted on the same object within the window: no co-action to test."]
 
 
-def test_progress_knows_the_records_of_a_parquet_file_only(tmp_path: Path) -> None:
+def test_progress_knows_or_estimates_the_records_of_a_file(tmp_path: Path) -> None:
+    """Parquet: exact, from the footer. JSON lines and CSV (plain, gzip, zstd): exact below the
+    4 MB sample, else estimated from the sample's lines scaled to the file size."""
+    import gzip
+
     import pyarrow as pa
     import pyarrow.parquet as pq
+    import zstandard
 
     from trendtrace.cli import _known_records
 
     pq.write_table(pa.table({"id": list(range(1234))}), tmp_path / "p.parquet")
-    (tmp_path / "p.csv").write_text("id\n1\n", encoding="utf-8")
+    (tmp_path / "p.csv").write_text("id\n1\n2", encoding="utf-8")  # header, 2 records, no final newline
     (tmp_path / "bad.parquet").write_bytes(b"PAR1 not really")
     assert _known_records(str(tmp_path / "p.parquet")) == 1234
-    assert _known_records(str(tmp_path / "p.csv")) is None
+    assert _known_records(str(tmp_path / "p.csv")) == 2
     assert _known_records(str(tmp_path / "bad.parquet")) is None
     assert _known_records(str(tmp_path / "missing.parquet")) is None
+    # 120,000 records of varying length, about 9 MB: past the sample, so estimated
+    body = "".join(f'{{"id": {i}, "text": "{"x" * (i % 97)}"}}\n' for i in range(120_000)).encode()
+    (tmp_path / "big.jsonl").write_bytes(body)
+    (tmp_path / "big.jsonl.gz").write_bytes(gzip.compress(body))
+    (tmp_path / "big.jsonl.zst").write_bytes(zstandard.ZstdCompressor().compress(body))
+    for name in ("big.jsonl", "big.jsonl.gz", "big.jsonl.zst"):
+        est = _known_records(str(tmp_path / name))
+        assert est is not None and abs(est - 120_000) <= 0.05 * 120_000, (name, est)
+    (tmp_path / "trunc.jsonl.gz").write_bytes(gzip.compress(body)[:1000])  # damaged: no total, no crash
+    assert _known_records(str(tmp_path / "trunc.jsonl.gz")) in (None, *range(0, 200))

@@ -21,6 +21,7 @@ and hashtag (``--campaigns``), so the trend stage's keyword match runs on both e
 from __future__ import annotations
 
 import csv
+import json
 import os
 import shutil
 import subprocess
@@ -39,6 +40,7 @@ ENV = {**os.environ, "SPARK_LOCAL_IP": "127.0.0.1", "TRENDTRACE_SPARK_MASTER": "
        "PYTHONWARNINGS": "ignore",
        "PYSPARK_SUBMIT_ARGS": "--conf spark.sql.codegen.wholeStage=false --conf spark.ui.enabled=false pyspark-shell"}
 FILES = ("edges.csv", "accounts.csv", "clusters.csv", "trends.csv")
+CHAT_FILES = ("instructions.csv", "executions.csv", "executors.csv")
 #: Store tables compared row for row (sorted on every column): what the CSVs summarise.
 TABLES = ("coaction_pairs", "edge_evidence", "account_coordination", "trend_timeline", "overlap",
           "multi_campaign_accounts", "cost")
@@ -128,11 +130,18 @@ def _same_files(duck: Path, spark: Path, name: str) -> None:
 
 
 def test_cli_spark_writes_the_same_files_as_duckdb(inputs: dict[str, Path]) -> None:
-    """The demo's scenario, ingested from its X v2 file by both engines."""
+    """The demo's scenario, ingested from its X v2 file by both engines, with the chat groups the
+    simulator wrote (``--chats``, each on its own clock): the chats stage's searches run on Spark too."""
     root = inputs["root"] / "demo"
-    duck = _analyze(root / "duckdb", "duckdb", str(inputs["demo"]))
-    spark = _analyze(root / "spark", "spark", str(inputs["demo"]))
+    sim = inputs["demo"].parent
+    chats = json.loads((sim / "labels" / "truth.json").read_text(encoding="utf-8"))["chats"]
+    args = [x for c in chats for x in ("--chats", str(sim / c["path"]), "--chat-tz", c["chat_tz"])]
+    duck = _analyze(root / "duckdb", "duckdb", str(inputs["demo"]), *args)
+    spark = _analyze(root / "spark", "spark", str(inputs["demo"]), *args)
     _same_files(duck, spark, "demo")
+    for f in CHAT_FILES:
+        assert (duck / f).read_bytes() == (spark / f).read_bytes(), f"demo: {f} differs between engines"
+    assert (duck / "executions.csv").read_text(encoding="utf-8").count("\n") > 20
 
 
 def test_cli_spark_on_hostile_text_read_in_place(inputs: dict[str, Path]) -> None:

@@ -192,16 +192,57 @@ def _ingest(paths: Sequence[str], db: str, fmt: str, mapping: dict[str, str], on
 
 
 def _known_records(path: str) -> int | None:
-    """Records in ``path`` when the file says so without being read (Parquet metadata), else None."""
+    """Records in ``path``: exact when the file says so without being read (Parquet metadata), else
+    an estimate for text files (JSON lines, CSV; plain, gzip or zstd) from the lines in their first
+    :data:`_SAMPLE_BYTES` scaled to the file's size; None when neither can be had."""
     try:
         import pyarrow.parquet as pq
 
         with open(path, "rb") as f:
-            if f.read(4) != b"PAR1":
-                return None
-        return int(pq.ParquetFile(path).metadata.num_rows)
-    except (OSError, ValueError):  # a damaged footer: the reader reports it; progress just has no total
+            if f.read(4) == b"PAR1":
+                return int(pq.ParquetFile(path).metadata.num_rows)
+        lines = _estimated_lines(path)
+        header = 1 if Path(path).name.lower().removesuffix(".gz").removesuffix(".zst").endswith(".csv") else 0
+        return None if lines is None else max(0, lines - header)
+    except (OSError, ValueError, EOFError):  # a damaged footer: the reader reports it; progress just has no total
         return None
+
+
+#: Bytes of a text file (compressed, for .gz / .zst) read to estimate its number of records.
+_SAMPLE_BYTES = 4 << 20
+
+
+def _estimated_lines(path: str) -> int | None:
+    """Lines in ``path`` estimated from its first :data:`_SAMPLE_BYTES` (exact for smaller files).
+    A CSV value spanning lines counts twice: the total is a guide for the progress bar, which keeps
+    counting past it."""
+    import gzip
+    import io
+    import os
+
+    size = os.path.getsize(path)
+    with open(path, "rb") as raw:
+        magic = raw.read(4)
+        raw.seek(0)
+        if magic[:2] == b"\x1f\x8b":
+            stream: Any = gzip.GzipFile(fileobj=raw)
+        elif magic == b"\x28\xb5\x2f\xfd":
+            import zstandard
+
+            stream = zstandard.ZstdDecompressor().stream_reader(raw)
+        else:
+            stream = raw
+        lines, read, block_ends_newline = 0, 0, True
+        reader = io.BufferedReader(stream) if stream is not raw else raw
+        while raw.tell() < _SAMPLE_BYTES:
+            block = reader.read(1 << 20)
+            if not block:
+                return lines + (0 if read == 0 or block_ends_newline else 1)
+            lines += block.count(b"\n")
+            read += len(block)
+            block_ends_newline = block.endswith(b"\n")
+        consumed = raw.tell()
+    return max(1, round(lines * size / consumed)) if consumed else None
 
 
 #: ``--format`` of ``ingest`` and ``analyze``: ``auto`` and every format of the readers' registry.
