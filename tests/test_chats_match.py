@@ -35,13 +35,14 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import duckdb
 import pytest
 
 from trendtrace.chats.match import orders
 from trendtrace.chats.model import Message
 from trendtrace.settings import Settings
 
-from ._cli import one_error
+from _cli import one_error
 
 TRENDTRACE = [sys.executable, "-m", "trendtrace"]
 ENV = {**os.environ, "PYTHONWARNINGS": "ignore"}
@@ -52,7 +53,7 @@ CHAT = """12/03/2024, 14:58 - Messages and calls are end-to-end encrypted. No on
 12/03/2024, 15:30 - Bilal: ok ji
 12/03/2024, 15:55 - Admin: Ye tweet RT karo: https://x.com/hub/status/900
 12/03/2024, 15:56 - Admin: Copy this text: "Humari awaaz koi nahi daba sakta sach samne aayega"
-12/03/2024, 17:10 - +92 300 1234567: Zabardast! #TestTag top pe hai
+12/03/2024, 17:10 - +92 321 9988776: Zabardast! #TestTag top pe hai
 """
 
 POSTS = [
@@ -135,7 +136,10 @@ def test_executions_and_executors_csv(run: tuple[Path, subprocess.CompletedProce
     assert "chat order" not in accounts["o3"]["reasons"]
     html = (out / "report.html").read_text(encoding="utf-8")
     assert 'id="chats"' in html and "Orders from chat groups" in html
-    assert "1234567" not in html  # phone numbers are masked in every output
+    assert "9988776" not in html  # phone numbers are masked in every output
+    with duckdb.connect(str(out / "trendtrace.duckdb"), read_only=True) as con:  # the store too
+        senders = {r[0] for r in con.execute("SELECT sender FROM chat_messages").fetchall()}
+    assert "+92•••76" in senders and not any("9988776" in x for x in senders)
 
 
 def test_orders_are_read_on_the_chat_clock() -> None:

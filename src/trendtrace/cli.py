@@ -528,7 +528,9 @@ def chats_cmd(obj: _Ctx, paths: tuple[str, ...], chat_tz: tuple[str, ...], chat_
     messages = _read_chats(paths, settings, obj.quiet, zones)
     table = orders_table(messages, settings)
     texts = sum(1 for m in messages if m.kind == "text")
-    console = _console(False)
+    from rich.console import Console
+
+    console = Console(width=None if sys.stdout.isatty() else 200)  # the listing is the output: stdout
     tz = ", ".join(dict.fromkeys(z for z in zones if z)) or "the chat's own clock"
     grid = Table(title=f"{table.num_rows:,} order{'s' if table.num_rows != 1 else ''} in {texts:,} written "
                  f"message{'s' if texts != 1 else ''} (times: {tz})", title_justify="left")
