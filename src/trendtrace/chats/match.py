@@ -13,12 +13,15 @@ A hashtag is public: people who never saw the chat use it too. So an account cou
 an order only with evidence beyond the hashtag (docs/chats.md):
 
 ``text``      one of its posts in the window is a near-copy of the instructed text;
-``link``      one of its posts shares, reposts, quotes or replies to the instructed link;
-``timing``    one of its posts with the order's hashtag falls in a ten-minute spell, within
-              ``chat_timing_span`` of the order, in which the hashtag ran at least
+``link``      one of its posts shares, reposts, quotes or replies to the instructed link within
+              ``chat_timing_span`` of the order's instructed time (later, the linked post has been
+              seen by everyone: a late repost is a match, not evidence);
+``timing``    one of its posts with one of the order's hashtags falls in a ten-minute spell, counted
+              from the order's instructed time (or from when it was sent) up to ``chat_timing_span``, in which that hashtag ran at least
               ``chat_timing_ratio`` times faster than in the ``chat_baseline`` before the order (with
               at least :data:`MIN_BURST_POSTS` posts): at most about one in ``chat_timing_ratio`` of the
-              posts of such a spell is expected from the background;
+              posts of such a spell is expected from the background (each hashtag has its own
+              background, so an organic hashtag an order hijacks needs a burst of its own);
 ``repeated``  the account matched at least ``chat_min_orders`` different orders.
 
 The searches for matching posts run on the run's engine (:class:`trendtrace.engine.Engine`; DuckDB,
@@ -176,10 +179,11 @@ def _targets(instrs: list[Instruction], baseline: timedelta) -> dict[str, pa.Tab
     return out
 
 
-def _search(eng: Engine, instrs: list[Instruction], settings: Settings) -> tuple[pa.Table, dict[str, int]]:
+def _search(eng: Engine, instrs: list[Instruction],
+            settings: Settings) -> tuple[pa.Table, dict[str, int], dict[tuple[str, str], int]]:
     """Run the searches on the engine: every post in an order's window that matches it (columns
-    instruction, post_id, account_id, time, kind, text, match) and, per order, the number of posts
-    with its hashtags in the baseline before it."""
+    instruction, post_id, account_id, time, kind, text, match, tag: the order's hashtag it used)
+    and, per order and per (order, hashtag), the posts with its hashtags in the baseline before it."""
     baseline = timedelta(seconds=int(settings["chat_baseline"]))
     targets = _targets(instrs, baseline)
     posts = eng.posts(["post_id", "account_id", "time", "kind", "text", "hashtags", "urls", "ref_post_id",
@@ -188,7 +192,9 @@ def _search(eng: Engine, instrs: list[Instruction], settings: Settings) -> tuple
     names: list[str] = []
     parts: list[ir.Table] = []
     base_counts: dict[str, int] = {}
-    cols = ("instruction", "post_id", "account_id", "time", "kind", "text", "match")
+    tag_base: dict[tuple[str, str], int] = {}
+    cols = ("instruction", "post_id", "account_id", "time", "kind", "text", "match", "tag")
+    no_tag = ibis.literal(None, type="string")
 
     def tbl(kind: str) -> ir.Table | None:
         if kind not in targets:
@@ -201,19 +207,23 @@ def _search(eng: Engine, instrs: list[Instruction], settings: Settings) -> tuple
         if (t := tbl("hashtag")) is not None:
             h = p.select("post_id", "account_id", "time", "kind", "text", tag=p.hashtags.unnest())
             j = h.join(t, (h.tag == t.value) & (h.time >= t.lo) & (h.time <= t.hi))
-            j = j.select("instruction", "post_id", "account_id", "time", "kind", "text", "start").distinct()
-            base = j.filter(j.time < j.start).group_by("instruction").aggregate(n=lambda x: x.count())
-            base_counts = {r["instruction"]: int(r["n"]) for r in eng.arrow(base).to_pylist()}
+            j = j.select("instruction", "post_id", "account_id", "time", "kind", "text", "start", "tag").distinct()
+            before = j.filter(j.time < j.start)
+            per_tag = before.group_by(["instruction", "tag"]).aggregate(n=lambda x: x.count())
+            tag_base = {(r["instruction"], r["tag"]): int(r["n"]) for r in eng.arrow(per_tag).to_pylist()}
+            per_order = before.select("instruction", "post_id").distinct().group_by("instruction").aggregate(
+                n=lambda x: x.count())
+            base_counts = {r["instruction"]: int(r["n"]) for r in eng.arrow(per_order).to_pylist()}
             w = j.filter(j.time >= j.start)
-            parts.append(w.select(*cols[:-1], match=ibis.literal("hashtag")))
+            parts.append(w.select(*cols[:-2], match=ibis.literal("hashtag"), tag=w.tag))
         if (t := tbl("link")) is not None:
             u = p.select("post_id", "account_id", "time", "kind", "text", url=p.urls.unnest())
             j = u.join(t, (u.url == t.value) & (u.time >= t.lo) & (u.time <= t.hi))
-            parts.append(j.select(*cols[:-1], match=ibis.literal("link")))
+            parts.append(j.select(*cols[:-2], match=ibis.literal("link"), tag=no_tag))
         if (t := tbl("status")) is not None:
             for col in ("ref_post_id", "reply_to_post_id"):
                 j = p.join(t, (p[col] == t.value) & (p.time >= t.lo) & (p.time <= t.hi))
-                parts.append(j.select(*cols[:-1], match=ibis.literal("link")))
+                parts.append(j.select(*cols[:-2], match=ibis.literal("link"), tag=no_tag))
         if "word" in targets:
             own = p.filter((p.kind != "repost").fill_null(True))  # a repost's text is not its own
             for ins in instrs:
@@ -227,14 +237,14 @@ def _search(eng: Engine, instrs: list[Instruction], settings: Settings) -> tuple
                     hit = hit | low.contains(w)
                 q = own.filter((own.time >= ins.start) & (own.time <= ins.end) & hit)
                 parts.append(q.select("post_id", "account_id", "time", "kind", "text",
-                                      instruction=ibis.literal(ins.id), match=ibis.literal("text?"))
+                                      instruction=ibis.literal(ins.id), match=ibis.literal("text?"), tag=no_tag)
                              .select(*cols))
         if not parts:
-            return pa.table({c: [] for c in cols}), base_counts
+            return pa.table({c: [] for c in cols}), base_counts, tag_base
         found = eng.arrow(ibis.union(*parts, distinct=True) if len(parts) > 1 else parts[0])
     finally:
         eng.release(*names)
-    return found, base_counts
+    return found, base_counts, tag_base
 
 
 # ------------------------------------------------------------------------------------ evidence
@@ -248,31 +258,38 @@ def _copy_similarity(text: str, post: str | None) -> tuple[float, float]:
     return shared / len(a), shared / len(b)
 
 
-def _burst_bins(ins: Instruction, times: list[datetime], settings: Settings) -> tuple[set[int], float | None]:
-    """The ten-minute spells after ``ins`` (index from its start) that are bursts of its hashtags,
-    and the highest rate ratio over the baseline."""
-    if not times:
-        return set(), None
+def _burst_bins(ins: Instruction, base: int, times: list[datetime], settings: Settings) -> tuple[set[int], float]:
+    """The ten-minute spells after ``ins`` (index from its start) in which one of its hashtags, used
+    ``base`` times in the baseline, is used at ``times``: the spells that are bursts, and the highest
+    rate ratio over the baseline."""
     baseline_s = int(settings["chat_baseline"])
-    rate = (ins.baseline_posts + 1) / (baseline_s / BIN_SECONDS)  # per spell; +1: no zero background
+    rate = (base + 1) / (baseline_s / BIN_SECONDS)  # per spell; +1: no zero background
     counts: dict[int, int] = defaultdict(int)
     for t in times:
-        counts[int((t - ins.start).total_seconds() // BIN_SECONDS)] += 1
-    limit = (ins.effective - ins.start).total_seconds() + int(settings["chat_timing_span"])
+        counts[_spell(ins, t)] += 1
+    limit = int(settings["chat_timing_span"])
     ratio = float(settings["chat_timing_ratio"])
-    bursts = {b for b, c in counts.items() if c >= MIN_BURST_POSTS and c / rate >= ratio and b * BIN_SECONDS < limit}
+    bursts = {b for b, c in counts.items()
+              if c >= MIN_BURST_POSTS and c / rate >= ratio and 0 <= b * BIN_SECONDS < limit}
     return bursts, max(c / rate for c in counts.values())
+
+
+def _spell(ins: Instruction, t: datetime) -> int:
+    """The ten-minute spell of ``t``, counted from the order's instructed time (negative before it)."""
+    return int((t - ins.effective).total_seconds() // BIN_SECONDS)
 
 
 def match(eng: Engine, instrs: list[Instruction], settings: Settings) -> Matching:
     """Match every order of ``instrs`` to the posts in its window (module doc)."""
     if not instrs:
         return Matching([], [], {})
-    found, base_counts = _search(eng, instrs, settings)
+    found, base_counts, tag_base = _search(eng, instrs, settings)
     by_id = {ins.id: ins for ins in instrs}
     threshold = float(settings["chat_copy_similarity"])
-    # (instruction, post) -> what it matched; post facts
+    span = timedelta(seconds=int(settings["chat_timing_span"]))
+    # (instruction, post) -> what it matched, and the order's hashtags it used; post facts
     matched: dict[tuple[str, str], set[str]] = defaultdict(set)
+    tags: dict[tuple[str, str], set[str]] = defaultdict(set)
     facts: dict[str, tuple[str, datetime]] = {}
     sims: dict[tuple[str, str], float] = {}
     for r in found.to_pylist():
@@ -286,26 +303,34 @@ def match(eng: Engine, instrs: list[Instruction], settings: Settings) -> Matchin
             kind = "text"
             sims[key] = max(sims.get(key, 0.0), round(best[0], 3))
         matched[key].add(kind)
+        if r["tag"] is not None:
+            tags[key].add(r["tag"])
         facts[r["post_id"]] = (r["account_id"], r["time"])
     for ins in instrs:
         ins.baseline_posts = base_counts.get(ins.id, 0)
-    # timing: posts with the hashtag in a burst spell
-    tag_times: dict[str, list[datetime]] = defaultdict(list)
-    for (iid, pid), kinds in matched.items():
-        if "hashtag" in kinds:
-            tag_times[iid].append(facts[pid][1])
-    bursts: dict[str, set[int]] = {}
-    for ins in instrs:
-        bursts[ins.id], ins.peak_ratio = _burst_bins(ins, tag_times[ins.id], settings)
-    # per (instruction, account): post evidence
+    # timing: posts with one of the order's hashtags in a burst of that hashtag
+    tag_times: dict[tuple[str, str], list[datetime]] = defaultdict(list)
+    for (iid, pid), used in tags.items():
+        for tag in used:
+            tag_times[(iid, tag)].append(facts[pid][1])
+    bursts: dict[tuple[str, str], set[int]] = {}
+    for (iid, tag), times in tag_times.items():
+        ins = by_id[iid]
+        bursts[(iid, tag)], peak = _burst_bins(ins, tag_base.get((iid, tag), 0), times, settings)
+        ins.peak_ratio = max(peak, ins.peak_ratio or 0.0)
+    # per (instruction, account): the evidence of its posts
     acct_ev: dict[tuple[str, str], set[str]] = defaultdict(set)
     orders_of: dict[str, set[str]] = defaultdict(set)
     for (iid, pid), kinds in matched.items():
         acct, t = facts[pid]
         ins = by_id[iid]
         ev = acct_ev[(iid, acct)]
-        ev |= kinds & {"text", "link"}
-        if "hashtag" in kinds and int((t - ins.start).total_seconds() // BIN_SECONDS) in bursts[iid]:
+        if "text" in kinds:
+            ev.add("text")
+        if "link" in kinds and t <= ins.effective + span:  # later, the linked post is seen by everyone
+            ev.add("link")
+        spell = _spell(ins, t)
+        if any(spell in bursts[(iid, tag)] for tag in tags.get((iid, pid), ())):
             ev.add("timing")
         orders_of[acct].add(iid)
     min_orders = int(settings["chat_min_orders"])
@@ -328,7 +353,9 @@ def match(eng: Engine, instrs: list[Instruction], settings: Settings) -> Matchin
             matched=tuple(k for k in ("hashtag", "link", "text") if k in kinds),
             evidence=tuple(k for k in EVIDENCE_KINDS if k in ev), similarity=sims.get((iid, pid))))
     executions.sort(key=lambda e: (int(e.instruction[1:]), e.time, e.post_id))
-    return Matching(instrs, executions, dict(bystanders))
+    bystanders = {iid: accts - {e.account_id for e in executions if e.instruction == iid}
+                  for iid, accts in bystanders.items()}
+    return Matching(instrs, executions, bystanders)
 
 
 # ------------------------------------------------------------------------------------ tables
