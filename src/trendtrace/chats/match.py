@@ -17,11 +17,12 @@ an order only with evidence beyond the hashtag (docs/chats.md):
               ``chat_timing_span`` of the order's instructed time (later, the linked post has been
               seen by everyone: a late repost is a match, not evidence);
 ``timing``    one of its posts with one of the order's hashtags falls in a ten-minute spell, counted
-              from the order's instructed time (or from when it was sent) up to ``chat_timing_span``, in which that hashtag ran at least
-              ``chat_timing_ratio`` times faster than in the ``chat_baseline`` before the order (with
-              at least :data:`MIN_BURST_POSTS` posts): at most about one in ``chat_timing_ratio`` of the
-              posts of such a spell is expected from the background (each hashtag has its own
-              background, so an organic hashtag an order hijacks needs a burst of its own);
+              from the order's instructed time (or from when it was sent) up to
+              ``chat_timing_span``, in which that hashtag ran at least ``chat_timing_ratio`` times
+              faster than in the ``chat_baseline`` before the order (with at least
+              :data:`MIN_BURST_POSTS` posts): at most about one in ``chat_timing_ratio`` of the posts
+              of such a spell is expected from the background (each hashtag has its own background,
+              so an organic hashtag an order hijacks needs a burst of its own);
 ``repeated``  the account matched at least ``chat_min_orders`` different orders.
 
 The searches for matching posts run on the run's engine (:class:`trendtrace.engine.Engine`; DuckDB,
