@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-EXTRAS ?= dev,spark
+EXTRAS ?= dev,spark,comments
 comma := ,
 STAMP := $(BIN)/.installed-$(subst $(comma),-,$(EXTRAS))
 
@@ -11,6 +11,7 @@ STAMP := $(BIN)/.installed-$(subst $(comma),-,$(EXTRAS))
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(if $(findstring comments,$(EXTRAS)),$(BIN)/pip install --quiet torch==2.13.0)
 	$(BIN)/pip install --quiet -e '.[$(EXTRAS)]'
 	touch $@
 

@@ -763,5 +763,18 @@ def demo(obj: _Ctx, out: str, sim_seed: int, posts: int | None) -> None:
              analyze=lambda db, settings: _analyze(db, out, settings, None, obj.quiet))
 
 
+def _register_comments() -> None:
+    """``trendtrace comments``: rings of paraphrased comments (docs/comments.md). The command's module
+    imports no model; a checkout without it (work in progress) has no such command."""
+    try:
+        from .comments.command import comments_cmd
+    except ImportError:  # pragma: no cover - the module is part of the package
+        return
+    main.add_command(comments_cmd)
+
+
+_register_comments()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

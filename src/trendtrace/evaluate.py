@@ -13,7 +13,7 @@ from typing import Any
 
 import duckdb
 
-__all__ = ["coordination_recovery", "trend_accuracy", "read_labels"]
+__all__ = ["coordination_recovery", "trend_accuracy", "read_labels", "chat_recovery"]
 
 
 def read_labels(labels_dir: str | Path, name: str) -> list[dict[str, str]]:
@@ -64,3 +64,32 @@ def trend_accuracy(con: duckdb.DuckDBPyConnection, labels_dir: str | Path) -> di
     return {"accuracy": correct / len(pairs) if pairs else float("nan"), "trends": len(pairs),
             "missing": sorted(t for t in truth if t not in verdicts),
             "confusion": {f"{t}->{v}": n for (t, v), n in sorted(confusion.items())}}
+
+
+def chat_recovery(con: duckdb.DuckDBPyConnection, labels_dir: str | Path) -> dict[str, Any]:
+    """Precision and recall of (simulated instruction, account) pairs found by the chats stage
+    against the simulator's truth (``chat_instructions.csv``, ``chat_executions.csv``), and the
+    organic users of the orders' hashtags (``chat_bystanders.csv``) let in.
+
+    Orders read from messages that are no simulated instruction count wholly as false positives.
+    """
+    line_to_j = {(r["chat"], int(r["line"])): r["instruction"] for r in read_labels(labels_dir, "chat_instructions")}
+    truth: dict[str, set[str]] = {}
+    for r in read_labels(labels_dir, "chat_executions"):
+        truth.setdefault(r["instruction"], set()).add(r["account_id"])
+    ours = {i: line_to_j.get((c, int(ln))) for i, c, ln in con.execute(
+        "SELECT instruction, chat, line FROM instructions").fetchall()}
+    pred: dict[str | None, set[str]] = {}
+    for i, a in con.execute("SELECT instruction, account_id FROM executions").fetchall():
+        pred.setdefault(ours[i], set()).add(a)
+    tp = sum(len(pred.get(j, set()) & accts) for j, accts in truth.items())
+    n_pred = sum(len(a) for a in pred.values())
+    n_true = sum(len(a) for a in truth.values())
+    operators = set().union(*truth.values()) if truth else set()
+    bystanders = {(r["instruction"], r["account_id"]) for r in read_labels(labels_dir, "chat_bystanders")
+                  if r["account_id"] not in operators}
+    let_in = {(j, a) for j, accts in pred.items() for a in accts if (j, a) in bystanders}
+    return {"precision": tp / n_pred if n_pred else None, "recall": tp / n_true if n_true else None,
+            "pairs": n_true, "found": n_pred, "orders": len(ours),
+            "orders_not_in_truth": sum(1 for j in ours.values() if j is None),
+            "bystanders": len(bystanders), "bystanders_in": len(let_in)}
