@@ -37,7 +37,8 @@ _TS = pa.timestamp("us")
 INSTRUCTION_SCHEMA = pa.schema([
     ("instruction", pa.string()), ("sent_at", _TS), ("sender", pa.string()), ("hashtags", pa.string()),
     ("text", pa.string()), ("links", pa.string()), ("executed_posts", pa.int64()), ("accounts", pa.int64()),
-    ("median_delay_s", pa.float64()), ("chat", pa.string()), ("line", pa.int64()), ("sent_local", _TS),
+    ("median_delay_s", pa.float64()), ("median_delay_after_time_s", pa.float64()),
+    ("chat", pa.string()), ("line", pa.int64()), ("sent_local", _TS),
     ("chat_tz", pa.string()), ("texts", pa.string()), ("at_time", _TS), ("at_local", _TS), ("min_count", pa.int64()),
     ("accounts_meeting_min_count", pa.int64()), ("hashtag_users", pa.int64()),
     ("hashtag_users_not_qualified", pa.int64()), ("baseline_posts", pa.int64()), ("peak_ratio", pa.float64()),
@@ -120,7 +121,8 @@ def orders_table(messages: list[Message], settings: Settings) -> pa.Table:
         r["chat_tz"] = _zone_label(ins.message, name or "unknown (local times only)")
         if not exact and not name:
             r["sent_at"] = r["at_time"] = None
-        for k in ("executed_posts", "accounts", "median_delay_s", "accounts_meeting_min_count", "hashtag_users",
+        for k in ("executed_posts", "accounts", "median_delay_s", "median_delay_after_time_s",
+                  "accounts_meeting_min_count", "hashtag_users",
                   "hashtag_users_not_qualified", "baseline_posts", "peak_ratio"):
             r[k] = None
         r["evidence"] = ""

@@ -376,6 +376,7 @@ def instruction_rows(m: Matching) -> list[dict[str, Any]]:
         first: dict[str, float] = {}
         count: dict[str, int] = defaultdict(int)
         ev: dict[str, set[str]] = defaultdict(set)
+        shift = (ins.effective - ins.sent).total_seconds()  # from "sent" to the instructed time
         for e in ex:
             first[e.account_id] = min(first.get(e.account_id, math.inf), e.delay_s)
             count[e.account_id] += 1
@@ -389,6 +390,8 @@ def instruction_rows(m: Matching) -> list[dict[str, Any]]:
             hashtags=" ".join(f"#{h}" for h in o.hashtags), texts=" | ".join(o.texts), links=" ".join(o.links),
             at_time=ins.at, at_local=o.at, min_count=min_count, rules=" ".join(o.rules),
             executed_posts=len(ex), accounts=len(first), median_delay_s=_median(list(first.values())),
+            median_delay_after_time_s=(None if ins.at is None or not first
+                                       else _median([d - shift for d in first.values()])),
             accounts_meeting_min_count=(sum(1 for n in count.values() if n >= min_count) if min_count else None),
             hashtag_users=len(ins.hashtag_users),
             hashtag_users_not_qualified=len(m.bystanders.get(ins.id, set())),

@@ -535,7 +535,8 @@ def _chats(st: Store, pz: Pseudonymizer, window_s: int) -> dict[str, Any]:
     # local times as the chat shows them (no zone: jsonable would mark them UTC)
     rows = st.rows("SELECT instruction, chat, line, sent_at, strftime(sent_local, '%Y-%m-%d %H:%M') AS sent_local, "
                    "chat_tz, sender, hashtags, text, links, strftime(at_local, '%Y-%m-%d %H:%M') AS at_local, "
-                   "min_count, executed_posts, accounts, median_delay_s, accounts_meeting_min_count, hashtag_users, "
+                   "min_count, executed_posts, accounts, median_delay_s, median_delay_after_time_s, "
+                   "accounts_meeting_min_count, hashtag_users, "
                    "hashtag_users_not_qualified, baseline_posts, peak_ratio, evidence "
                    f"FROM instructions ORDER BY sent_at, instruction LIMIT {_CHAT_ROWS}")
     url = re.compile(r"https?://\S+", re.IGNORECASE)
