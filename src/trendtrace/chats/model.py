@@ -56,7 +56,7 @@ class Order:
     quote or reply to, canonical (:func:`trendtrace.model.normalize_url`). ``at``: the instructed
     local time (naive, on the chat's clock) resolved against the message's own time, or None.
     ``min_count``: the minimum number of posts asked for, or None. ``rules``: the names of the
-    rules that fired (documented in ``docs/chats.md``), so that every row can say why it is an order.
+    rules that fired (documented in ``docs/chats-rules.md``), so that every row can say why it is an order.
     """
 
     hashtags: tuple[str, ...] = ()
