@@ -165,6 +165,10 @@ SETTINGS: tuple[Setting, ...] = (
        "viral object beyond it contributes the pairs of a deterministic sample only.",
        "coordination", _positive),
     _S("similarity", 0.8, "Jaccard threshold for near-duplicate text (co-similar).", "coordination", _unit),
+    _S("semantic_candidate", 0.6, "Trace 'semantic': fast-model cosine at which two distinct texts are candidate "
+       "paraphrases (nearest neighbours only).", "coordination", _unit),
+    _S("semantic_similarity", 0.75, "Trace 'semantic': MiniLM cosine at which a candidate pair counts as a "
+       "paraphrase (docs/coordination.md).", "coordination", _unit),
     _S("min_cluster_size", 3, "Smallest group of accounts in the fused graph that is reported as a "
        "cluster (membership alone flags nobody: see min_account_evidence).", "coordination", _positive),
     _S("crowd_traces", "hashtag,mention,domain", "Traces that crowds share by nature (live-tweeting a "

@@ -55,7 +55,7 @@ class Run:
         self.fast = engine.name == "duckdb" if fast is None else fast
         self._encoded: dict[str, _fast.Encoded] = {}
         self._keep: dict[str, np.ndarray] = {}
-        self._sim_keys: np.ndarray | None = None
+        self._sim_keys: dict[str, np.ndarray] = {}
         self.trace_names = traces.parse_traces(settings["traces"])
         self.posts = engine.posts(_POST_COLUMNS)
         self.resolution = int(engine.execute(traces.time_resolution(self.posts)))
@@ -82,27 +82,40 @@ class Run:
 
     # ------------------------------------------------------------------ stages
     def _similar(self) -> None:
+        """The text-group pre-steps of the selected text traces over one sorted list of distinct
+        texts (so text ids agree): ``similar`` (MinHash near-duplicates, :mod:`.textsim`) and
+        ``semantic`` (paraphrases, :mod:`.semantic`). One table of (ntext, tid, comp, trace) and one
+        of pairs (trace, lo, hi)."""
         t0 = time.perf_counter()
         col = self.engine.arrow(traces.distinct_texts(self.posts)).column("ntext").to_pylist()
         texts = sorted(col)
-        i, j, _ = textsim.near_duplicate_pairs(
-            texts, float(self.settings["similarity"]), int(self.settings["seed"])
-        )
-        used = np.unique(np.concatenate([i, j])) if len(i) else np.zeros(0, dtype=np.int64)
-        comp = textsim.components(len(texts), i, j)
-        self._sim_texts = self.engine.table(
-            pa.table({
+        groups: list[pa.Table] = []
+        pairs: list[pa.Table] = []
+        for trace in (t for t in self.trace_names if _text_ids(t)):
+            if trace == "semantic":
+                from . import semantic
+
+                i, j = semantic.paraphrase_pairs(texts, float(self.settings["semantic_candidate"]),
+                                                 float(self.settings["semantic_similarity"]))
+                prefix = "m"
+            else:
+                i, j, _ = textsim.near_duplicate_pairs(
+                    texts, float(self.settings["similarity"]), int(self.settings["seed"])
+                )
+                prefix = "s"
+            used = np.unique(np.concatenate([i, j])) if len(i) else np.zeros(0, dtype=np.int64)
+            comp = textsim.components(len(texts), i, j)
+            groups.append(pa.table({
                 "ntext": pa.array([texts[k] for k in used], pa.string()),
                 "tid": pa.array(used, pa.int64()),
-                "comp": pa.array([f"s{comp[k]}" for k in used], pa.string()),
-            }),
-            "_tt_sim_texts",
-        )
-        self.sim_pairs = self.engine.table(
-            pa.table({"lo": pa.array(i, pa.int64()), "hi": pa.array(j, pa.int64())}), "_tt_sim_pairs"
-        )
-        log.info("similar: %d distinct texts, %d near-duplicate pairs (%.1f s)",
-                 len(texts), len(i), time.perf_counter() - t0)
+                "comp": pa.array([f"{prefix}{comp[k]}" for k in used], pa.string()),
+                "trace": pa.array([trace] * len(used), pa.string()),
+            }))
+            pairs.append(pa.table({"trace": pa.array([trace] * len(i), pa.string()),
+                                   "lo": pa.array(i, pa.int64()), "hi": pa.array(j, pa.int64())}))
+            log.info("%s: %d distinct texts, %d pairs (%.1f s)", trace, len(texts), len(i), time.perf_counter() - t0)
+        self._sim_texts = self.engine.table(pa.concat_tables(groups), "_tt_sim_texts")
+        self.sim_pairs = self.engine.table(pa.concat_tables(pairs), "_tt_sim_pairs")
 
     def action_pairs(self, traces_: list[str], w: int, actions: ir.Table | None = None,
                      capped: bool = True) -> ir.Table:
@@ -124,7 +137,7 @@ class Run:
             sp = self.sim_pairs
             sim = pairs.filter(pairs.trace.isin(text_traces))
             sim = sim.mutate(lo=ibis.least(sim.tid_a, sim.tid_b), hi=ibis.greatest(sim.tid_a, sim.tid_b))
-            sim = sim.semi_join(sp, ["lo", "hi"]).drop("lo", "hi")
+            sim = sim.semi_join(sp, ["trace", "lo", "hi"]).drop("lo", "hi")
             pairs = ibis.union(pairs.filter(~pairs.trace.isin(text_traces)), sim, distinct=False)
         return pairs
 
@@ -181,15 +194,16 @@ class Run:
         names = np.asarray(got.column("account_id").to_pylist(), dtype=object)[order]
         return names[np.searchsorted(hs, hashes)]
 
-    def _similar_keys(self) -> np.ndarray | None:
+    def _similar_keys(self, trace: str) -> np.ndarray | None:
+        """The text-id pairs of the text trace ``trace`` as sorted 64-bit keys (lo << 32 | hi)."""
         if self.sim_pairs is None:
             return None
-        if self._sim_keys is None:
-            sp = self.engine.arrow(self.sim_pairs)
+        if trace not in self._sim_keys:
+            sp = self.engine.arrow(self.sim_pairs.filter(self.sim_pairs.trace == trace))
             lo = sp.column("lo").to_numpy().astype(np.int64)
             hi = sp.column("hi").to_numpy().astype(np.int64)
-            self._sim_keys = np.sort((np.minimum(lo, hi) << 32) | np.maximum(lo, hi))
-        return self._sim_keys
+            self._sim_keys[trace] = np.sort((np.minimum(lo, hi) << 32) | np.maximum(lo, hi))
+        return self._sim_keys[trace]
 
     def fast_counts(self, min_count: int = 1, by_objects: bool = True,
                     expected: bool = False) -> tuple[pa.Table, int, int]:
@@ -215,7 +229,7 @@ class Run:
                 terms = _fast.popularity_terms(e, w, prior, ao) if expected else None
                 del ao
                 c = _fast.pair_counts(e, keep, w, idf, min_count, by_objects,
-                                      self._similar_keys() if _text_ids(t) else None)
+                                      self._similar_keys(t) if _text_ids(t) else None)
                 tested += c.tested
                 cols: dict[str, Any] = {
                     "trace": t, "ha": e.account_hash[c.a], "hb": e.account_hash[c.b],
@@ -372,7 +386,7 @@ def _shift_test(run: Run, cand_tbl: pa.Table, cand: ir.Table) -> tuple[np.ndarra
             a = np.searchsorted(e.account_hash, cand_tbl.column("_ha").to_numpy()[rows])
             b = np.searchsorted(e.account_hash, cand_tbl.column("_hb").to_numpy()[rows])
             shifted[rows] = _fast.shift_expected(e, run._keep[t], w, days, a, b,
-                                                 run._similar_keys() if _text_ids(t) else None)
+                                                 run._similar_keys(t) if _text_ids(t) else None)
     obs = cand_tbl.column("co_objects").to_numpy(zero_copy_only=False)
     return nullmodel.shift_pvalues(obs, shifted, 2 * days)
 
@@ -623,7 +637,7 @@ def _kept_actions_fast(run: Run, w: int, ts: list[str], kept_tbl: pa.Table) -> i
         ha = kept_tbl.column("_ha").to_numpy()[rows]
         hb = kept_tbl.column("_hb").to_numpy()[rows]
         ia, ib = np.searchsorted(e.account_hash, ha), np.searchsorted(e.account_hash, hb)
-        m = _fast.kept_actions(e, run._keep[t], w, ia, ib, run._similar_keys() if _text_ids(t) else None)
+        m = _fast.kept_actions(e, run._keep[t], w, ia, ib, run._similar_keys(t) if _text_ids(t) else None)
         assert e.post_hash is not None and e.object_hash is not None  # encoded() keeps both for evidence
         marks.append(pa.table({
             "trace": pa.array([t] * int(m.sum()), pa.string()),

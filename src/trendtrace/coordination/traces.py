@@ -13,6 +13,8 @@ trace                  object                                                   
 ``tweet``              the text's :func:`~trendtrace.text.copy_key`                    not reposts
 ``similar``            a group of near-duplicate texts (:mod:`.textsim`); only pairs    not reposts
                        of *different* texts with Jaccard ≥ ``similarity`` count
+``semantic``           a group of paraphrases (:mod:`.semantic`, embeddings; off by     not reposts
+                       default); only pairs of different texts that are paraphrases
 ``link``               each normalised URL of the post                                 not reposts
 ``domain``             each URL's host (optional trace, off by default)                 not reposts
 ``hashtag``            each distinct normalised hashtag of the post                    not reposts
@@ -201,13 +203,20 @@ def _tweet(i: Inputs) -> ir.Table:
     return select(t, "tweet", t.ntext)
 
 
-def _similar(i: Inputs) -> ir.Table:
-    if i.similar_texts is None:
-        raise ValueError("trace 'similar' needs the near-duplicate text table")
-    t = i.own.mutate(ntext=normalized_text_expr(i.own.text))
-    t = t.filter(t.ntext.length() >= MIN_TEXT_CHARS)
-    j = t.join(i.similar_texts, t.ntext == i.similar_texts.ntext)
-    return select(j, "similar", j.comp, j.tid)
+def _text_groups(trace: str) -> Callable[[Inputs], ir.Table]:
+    """Actions on groups of related texts (``similar``: near-duplicates; ``semantic``: paraphrases),
+    from the pre-step's table (``ntext``, ``tid``, ``comp``, ``trace``)."""
+
+    def objects(i: Inputs) -> ir.Table:
+        if i.similar_texts is None:
+            raise ValueError(f"trace {trace!r} needs the text-group table of its pre-step")
+        groups = i.similar_texts.filter(i.similar_texts.trace == trace).drop("trace")
+        t = i.own.mutate(ntext=normalized_text_expr(i.own.text))
+        t = t.filter(t.ntext.length() >= MIN_TEXT_CHARS)
+        j = t.join(groups, t.ntext == groups.ntext)
+        return select(j, trace, j.comp, j.tid)
+
+    return objects
 
 
 def _urls(i: Inputs) -> ir.Table:
@@ -252,7 +261,9 @@ REGISTRY: dict[str, Trace] = {t.name: t for t in (
     Trace("quote", _quote, "quoted the same posts", object_kind="post"),
     Trace("reply", _reply, "replied to the same posts", object_kind="post"),
     Trace("tweet", _tweet, "posted identical texts"),
-    Trace("similar", _similar, "posted near-identical texts", text_ids=True),
+    Trace("similar", _text_groups("similar"), "posted near-identical texts", text_ids=True),
+    Trace("semantic", _text_groups("semantic"), "posted paraphrases of the same texts", text_ids=True,
+          default_on=False),
     Trace("link", _link, "shared the same links"),
     Trace("domain", _domain, "shared links to the same sites", default_on=False),
     Trace("hashtag", _each_of("hashtags", "hashtag"), "used the same hashtags", window="window_hashtag"),
@@ -276,8 +287,9 @@ def actions(posts: ir.Table, traces: list[str], similar_texts: ir.Table | None =
             short_texts: bool = False, obscure_accounts: int = 10) -> ir.Table:
     """All actions of ``traces`` as one table with :data:`ACTION_COLUMNS`.
 
-    ``similar_texts`` (columns ``ntext``, ``tid``, ``comp``) maps each normalised text that has a
-    near-duplicate to its text id and group; needed when ``similar`` is among ``traces``.
+    ``similar_texts`` (columns ``ntext``, ``tid``, ``comp``, ``trace``) maps each normalised text that
+    has a near-duplicate (``trace`` = ``similar``) or a paraphrase (``semantic``) to its text id and
+    group; needed when one of those traces is among ``traces``.
     ``short_texts=True`` keeps ``tweet`` actions whose text is shorter than
     :data:`MIN_TEXT_CHARS` for the caller to drop: a filter on the normalised text makes DuckDB
     compute it twice, so the numpy path filters afterwards. ``obscure_accounts``: a post reposted
