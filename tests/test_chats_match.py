@@ -187,3 +187,7 @@ def test_bad_chat_is_one_error_and_no_store(tmp_path: Path) -> None:
     r = subprocess.run([*TRENDTRACE, "chats", str(bad), "--chat-tz", "Mars/Olympus"], capture_output=True, text=True,
                        env=ENV, timeout=60)
     one_error(r, r"chat_tz.*IANA")
+    _, chat = _write(tmp_path)
+    r = subprocess.run([*TRENDTRACE, "chats", str(chat), str(chat), "--chat-tz", "UTC", "--chat-tz", "UTC",
+                        "--chat-tz", "UTC"], capture_output=True, text=True, env=ENV, timeout=60)
+    one_error(r, r"--chat-tz: given 3 times for 2 chats")
