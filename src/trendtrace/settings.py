@@ -278,6 +278,28 @@ SETTINGS: tuple[Setting, ...] = (
        "the report's overlap matrix (one shared account is often chance at scale).", "report", _positive),
     _S("report_organic_trends", 10, "Largest organic trends (by posts) written out after the manufactured "
        "and mixed ones at the top of report.html.", "report", _non_negative),
+    # ---------------------------------------------------------------- comments
+    _S("ring_min_comments", 3, "Least comments in a ring (trendtrace comments; docs/comments.md).", "comments",
+       _positive),
+    _S("ring_min_authors", 3, "Least distinct authors in a ring.", "comments", _positive),
+    _S("ring_min_words", 4, "Least content words (not function words such as 'the', 'hai') for a comment to be "
+       "compared; shorter ones ('So true', 'what a joke') match by chance.", "comments", _positive),
+    _S("ring_candidate", 0.7, "Fast-model cosine a pair of comments needs at least to be a candidate, whatever "
+       "its thread's background.", "comments", _unit),
+    _S("ring_background_z", 1.5, "A candidate pair is also at least this many robust spreads (1.4826 MAD) above "
+       "the median similarity of its thread's pairs.", "comments", _non_negative),
+    _S("ring_similarity", 0.6, "MiniLM cosine at which a candidate pair is kept (re-scoring; near-copies are "
+       "kept without it).", "comments", _unit),
+    _S("ring_min_agree", 2, "Agreement-only replies under a ring's comments join the ring when at least this "
+       "many distinct authors wrote them.", "comments", _positive),
+    _S("ring_threshold", 0.5, "ring_score at or above which a group of similar comments is reported as a ring.",
+       "comments", _unit),
+    _S("ring_background_pairs", 45, "Least pairs of a thread (by different authors) for a background of its "
+       "own; smaller threads use the background of all threads together.", "comments", _positive),
+    _S("ring_exact_thread", 2000, "Threads with up to this many distinct texts compare every pair; larger "
+       "ones each text's ring_neighbours nearest neighbours (faiss).", "comments", _positive),
+    _S("ring_neighbours", 20, "Nearest neighbours looked at per text in threads above ring_exact_thread.",
+       "comments", _positive),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
