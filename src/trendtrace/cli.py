@@ -372,14 +372,28 @@ def _check_tz(zone: str, auto: bool = False) -> None:
 @click.option("--posts", type=click.IntRange(min=500, max=10_000_000), default=None,
               help="Scale the scenario to about this many posts, 500 to 10,000,000 (default: the scenario's own size).")
 @setting_option("sim_home_tz", "--home-tz")
+@click.option("--comments", "n_comments", type=click.IntRange(min=0, max=10_000_000), default=0, show_default=True,
+              help="Also write about this many comments in comment threads, some seeded with paraphrase rings, "
+                   "to OUT/comments/comments.csv with their truth in OUT/comments/comments_truth.csv, for "
+                   "'trendtrace comments' (docs/comments.md).")
+@click.option("--comments-only", is_flag=True, help="Write only the comment threads (no posts).")
 @click.pass_obj
 @handle_errors
 def simulate_cmd(obj: _Ctx, out: str, sim_scenario: str, sim_seed: int, fmt: str, posts: int | None,
-                 sim_home_tz: str) -> None:
-    """Write a seeded scenario with ground truth: organic users, organic surges and paid campaigns."""
+                 sim_home_tz: str, n_comments: int, comments_only: bool) -> None:
+    """Write a seeded scenario with ground truth: organic users, organic surges and paid campaigns
+    (and, with --comments, comment threads with paraphrase rings)."""
     Settings(sim_seed=sim_seed)
+    if comments_only and not n_comments:
+        raise InputError("--comments-only: say how many comments with --comments N")
     _writable_dir(out, "--out")
-    _simulate(out, sim_scenario, sim_seed, fmt, posts, sim_home_tz, obj.quiet)
+    if not comments_only:
+        _simulate(out, sim_scenario, sim_seed, fmt, posts, sim_home_tz, obj.quiet)
+    if n_comments:
+        from .simulate.comments import write_comment_threads
+
+        data, truth = write_comment_threads(Path(out) / "comments", n_comments, seed=sim_seed)
+        _console(obj.quiet).print(f"wrote {n_comments:,} comments (about) to {data}; truth in {truth}")
 
 
 # --------------------------------------------------------------------------- analyze
