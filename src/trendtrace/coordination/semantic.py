@@ -65,7 +65,7 @@ def neighbour_pairs(x: np.ndarray, threshold: float, k: int = NEIGHBOURS) -> tup
         index = faiss.IndexFlatIP(x.shape[1])
     else:
         index = faiss.IndexHNSWFlat(x.shape[1], 32, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efSearch = 64
+        index.hnsw.efSearch = max(64, 2 * k)
     index.add(x)
     kk = min(k + 1, n)
     sims, nbrs = index.search(x, kk)
